@@ -1,0 +1,17 @@
+"""``make bench``: run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from bench import bench_sandbox
+
+
+def main() -> None:
+    print(f"matcher benchmarks on {platform.machine()}, Python {sys.version.split()[0]}")
+    bench_sandbox.main()
+
+
+if __name__ == "__main__":
+    main()

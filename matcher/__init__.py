@@ -1,0 +1,28 @@
+"""matcher: join Flowstate vacancies with Floqer job postings and benchmark salary bands against the market.
+
+The public facade: what notebooks and scripts import. ``__all__`` is kept sorted and a test guards it.
+"""
+
+from __future__ import annotations
+
+from matcher.common.errors import (
+    ConfigError,
+    DataError,
+    MatcherError,
+    PermanentError,
+    RemoteError,
+    SandboxError,
+    TransientError,
+)
+from matcher.common.version import VERSION as __version__
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "MatcherError",
+    "PermanentError",
+    "RemoteError",
+    "SandboxError",
+    "TransientError",
+    "__version__",
+]

@@ -1,0 +1,47 @@
+"""The ``matcher`` command line: a thin shell over library calls.
+
+Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from matcher.cli.sandbox import sandbox_app
+from matcher.common.errors import MatcherError
+from matcher.common.version import VERSION
+
+app = typer.Typer(
+    name="matcher",
+    help="Match Flowstate vacancies with Floqer job postings and benchmark salary bands.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"matcher {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
+) -> None:
+    """matcher: hiring-intent matching and salary benchmarking."""
+
+
+def main() -> None:
+    """Console entry point (``matcher`` and ``python -m matcher``)."""
+    try:
+        app()
+    except MatcherError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(1)

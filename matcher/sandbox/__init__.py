@@ -1,0 +1,32 @@
+"""A contract-faithful local Floqer + Flowstate, seeded with a synthetic market, with faults on demand.
+
+Start it in-process (tests, notebooks) or with ``matcher sandbox serve``::
+
+    with SandboxServer(SandboxConfig(seed=7)) as sandbox:
+        sandbox.floqer_url, sandbox.flowstate_url, sandbox.keys.floqer
+        sandbox.clock.advance(timedelta(days=1))
+        sandbox.faults.add(FaultRule(endpoint="floqer.data", kind="server_error", times=2))
+
+The sandbox imports nothing from the clients: it is written from the vendors' documents alone.
+"""
+
+from matcher.sandbox.app import SandboxApp, SandboxConfig, SandboxKeys
+from matcher.sandbox.faults import FAULT_KINDS, FaultRule
+from matcher.sandbox.floqer import FloqerSettings
+from matcher.sandbox.flowstate import FlowstateSettings
+from matcher.sandbox.market import Market, MarketConfig, generate_market
+from matcher.sandbox.server import SandboxServer
+
+__all__ = [
+    "FAULT_KINDS",
+    "FaultRule",
+    "FloqerSettings",
+    "FlowstateSettings",
+    "Market",
+    "MarketConfig",
+    "SandboxApp",
+    "SandboxConfig",
+    "SandboxKeys",
+    "SandboxServer",
+    "generate_market",
+]

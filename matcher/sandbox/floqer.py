@@ -1,0 +1,764 @@
+"""The sandbox's Floqer: the Track Job Postings source, per ``shared/api/floqer-track-job-postings.txt``.
+
+Endpoints (under the Floqer base URL)::
+
+    POST  /api/v1/sources/track_job_postings/preview   sources:read   free sample page
+    POST  /api/v1/sources/track_job_postings           sources:write  create an ongoing source
+    GET   /api/v1/sources                              sources:read   the caller's sources
+    GET   /api/v1/sources/{id}/data                    sources:read   rows imported so far, paginated
+    POST  /api/v1/sources/{id}/sync                    sources:write  push rows to a workflow (credits)
+    PATCH /api/v1/sources/{id}/status                  sources:write  pause / resume
+
+A created source lives in sandbox time: its first fetch runs ``first_fetch_delay`` after create, then every
+``run_interval``; each run imports the market's postings discovered since the previous run that match the
+filters (capped by ``max_count``, one credit per row), until ``expiration_date`` passes. Runs happen lazily:
+every request first brings every source up to the clock's "now".
+
+Choices the documents leave open, made here on purpose and written down in docs/sandbox.md: a 400 body is
+``{"status", "error", "message", "errors": [{"field", "code", "message"}]}``; ``sync`` errors use the nested
+``{"error": {"code", "message"}}`` form (so clients must read both forms); preview returns up to 25 rows; the
+default posted-date lookback is 30 days; ``/data`` lists rows in import order, or in the source's ``order_by``
+order when it has one (so new rows of a newest-first source appear at the front).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import random
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+from matcher.sandbox.faults import FaultRule
+from matcher.sandbox.http import Request, Response, Route, json_response
+from matcher.sandbox.market import Market
+
+SOURCE_ID = "track_job_postings"
+SORT_FIELDS = ("date_posted", "discovered_at", "salary", "job_title", "company", "num_jobs")
+PREVIEW_KEYS = frozenset({"filters", "start_date", "expiration_date", "max_count"})
+CREATE_KEYS = PREVIEW_KEYS | {"name"}
+SYNC_KEYS = frozenset({"workflow_id", "field_mapping", "push_existing", "run"})
+SYNC_RUNS = ("none", "first_10", "all")
+LIST_FILTERS = (
+    "job_title_or",
+    "job_title_not",
+    "job_description_pattern_or",
+    "job_technology_slug_or",
+    "job_country_code_or",
+    "job_seniority_or",
+    "company_name_or",
+    "company_name_not",
+)
+BOOL_FILTERS = ("remote", "hybrid")
+INT_FILTERS = ("posted_at_max_age_days", "min_employee_count", "max_employee_count")
+PREVIEW_ROWS = 25
+DEFAULT_LOOKBACK_DAYS = 30
+MAX_LOOKBACK_DAYS = 180
+TOTAL_RESULTS_CAP = 10_000
+MAX_PAGE_SIZE = 200
+
+# Workflows known to the sandbox account, with the inputs a field_mapping may fill.
+WORKFLOWS: dict[str, frozenset[str]] = {
+    "6f1c0a52-3a8e-4e0b-9a57-1d2c3b4a5f60": frozenset(
+        {"input.job_title", "input.company", "input.company_domain", "input.url", "input.location"}
+    ),
+    "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70": frozenset({"input.company_domain", "input.job_title"}),
+}
+
+
+def flat_error(status: int, message: str, **extra: Any) -> Response:
+    """Floqer's flat error body: ``{"status", "error": <HTTP reason>, "message"}``."""
+    payload: dict[str, Any] = {"status": status, "error": HTTPStatus(status).phrase, "message": message}
+    payload.update(extra)
+    return json_response(status, payload)
+
+
+def nested_error(status: int, code: str, message: str) -> Response:
+    """The nested form some Floqer endpoints use: ``{"error": {"code", "message"}}``."""
+    return json_response(status, {"error": {"code": code, "message": message}})
+
+
+def bad_request(problems: list[dict[str, str]]) -> Response:
+    count = len(problems)
+    summary = "; ".join(p["message"] for p in problems)
+    message = f"Invalid request body ({count} problem{'s' if count != 1 else ''}): {summary}"
+    return flat_error(400, message, errors=problems)
+
+
+def iso_millis(instant: datetime) -> str:
+    """``2026-05-27T12:00:00.000Z``, the timestamp shape of Floqer's create response."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from "YYYY-MM-DD" or any ISO-like date-time string; None when it is not one."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(text[:10]) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _company_attr(row: dict[str, Any], key: str) -> Any:
+    if key in row:
+        return row[key]
+    nested = row.get("company_object")
+    return nested.get(key) if isinstance(nested, dict) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchSpec:
+    """A validated ``filters`` object: what to match and how to order."""
+
+    title_or: tuple[str, ...] = ()
+    title_not: tuple[str, ...] = ()
+    description_patterns: tuple[re.Pattern[str], ...] = ()
+    technologies: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    seniorities: frozenset[str] = frozenset()
+    companies_in: frozenset[str] = frozenset()
+    companies_out: frozenset[str] = frozenset()
+    remote: bool | None = None
+    hybrid: bool | None = None
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    min_employees: int | None = None
+    max_employees: int | None = None
+    order_by: tuple[tuple[str, bool], ...] = ()
+
+    def match(self, row: dict[str, Any]) -> tuple[list[str], list[str]] | None:
+        """(matching_phrases, matching_words) when ``row`` matches, else None."""
+        title = str(row.get("job_title") or "").lower()
+        phrases: list[str] = []
+        if self.title_or:
+            phrases = [p for p in self.title_or if _phrase_in(p, title)]
+            if not phrases:
+                return None
+        if any(_phrase_in(p, title) for p in self.title_not):
+            return None
+        if self.description_patterns:
+            text = str(row.get("description") or "")
+            hits = [p.pattern for p in self.description_patterns if p.search(text)]
+            if not hits:
+                return None
+            phrases.extend(hits)
+        words: list[str] = []
+        if self.technologies:
+            words = sorted(self.technologies.intersection(row.get("job_technology_slugs") or ()))
+            if not words:
+                return None
+        if self.countries:
+            codes = {str(c).upper() for c in (row.get("country_codes") or ())}
+            codes.add(str(row.get("country_code") or "").upper())
+            if not codes & self.countries:
+                return None
+        if self.seniorities and row.get("seniority") not in self.seniorities:
+            return None
+        company = str(row.get("company") or "").lower()
+        if self.companies_in and company not in self.companies_in:
+            return None
+        if company in self.companies_out:
+            return None
+        if self.remote is not None and bool(row.get("remote")) is not self.remote:
+            return None
+        if self.hybrid is not None and bool(row.get("hybrid")) is not self.hybrid:
+            return None
+        if self.min_employees is not None or self.max_employees is not None:
+            employees = _company_attr(row, "employee_count")
+            if not isinstance(employees, int):
+                return None
+            if self.min_employees is not None and employees < self.min_employees:
+                return None
+            if self.max_employees is not None and employees > self.max_employees:
+                return None
+        for phrase in phrases:
+            words.extend(w for w in re.findall(r"\w+", phrase.lower()) if w not in words)
+        return phrases, words
+
+
+def _phrase_in(phrase: str, title: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", title) is not None
+
+
+def parse_filters(filters: Any, problems: list[dict[str, str]], warnings: list[dict[str, str]]) -> SearchSpec:
+    """Validate ``filters`` the way the server does, appending every problem (not just the first)."""
+    if filters is None:
+        problems.append(_problem("filters", "required", "filters is required"))
+        return SearchSpec()
+    if not isinstance(filters, dict):
+        problems.append(
+            _problem("filters", "invalid_type", f"filters must be an object, got {_kind(filters)}")
+        )
+        return SearchSpec()
+    if not filters:
+        problems.append(_problem("filters", "empty", "filters must contain at least one filter key"))
+        return SearchSpec()
+    spec: dict[str, Any] = {}
+    for key, value in filters.items():
+        where = f"filters.{key}"
+        if key in LIST_FILTERS:
+            if _is_empty(value):
+                continue
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(_problem(where, "invalid_type", f"{where} must be an array of strings"))
+                continue
+            values = [v for v in value if v.strip()]
+            if key == "job_description_pattern_or":
+                compiled = []
+                for pattern in values:
+                    try:
+                        compiled.append(re.compile(pattern, re.IGNORECASE))
+                    except re.error as exc:
+                        problems.append(_problem(where, "invalid_pattern", f"{where}: {pattern!r}: {exc}"))
+                spec["description_patterns"] = tuple(compiled)
+            elif key == "job_title_or":
+                spec["title_or"] = tuple(values)
+            elif key == "job_title_not":
+                spec["title_not"] = tuple(values)
+            elif key == "job_technology_slug_or":
+                spec["technologies"] = frozenset(v.lower() for v in values)
+            elif key == "job_country_code_or":
+                spec["countries"] = frozenset(v.upper() for v in values)
+            elif key == "job_seniority_or":
+                spec["seniorities"] = frozenset(values)
+            elif key == "company_name_or":
+                spec["companies_in"] = frozenset(v.lower() for v in values)
+            else:
+                spec["companies_out"] = frozenset(v.lower() for v in values)
+        elif key in BOOL_FILTERS:
+            if value is None or value == "":
+                continue
+            if not isinstance(value, bool):
+                problems.append(_problem(where, "invalid_type", f"{where} must be true or false"))
+                continue
+            spec[key] = value
+        elif key in INT_FILTERS:
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append(_problem(where, "invalid_value", f"{where} must be a non-negative integer"))
+                continue
+            if key == "posted_at_max_age_days":
+                if value < 1:
+                    problems.append(_problem(where, "invalid_value", f"{where} must be at least 1"))
+                    continue
+                if value > MAX_LOOKBACK_DAYS:
+                    warnings.append(_problem(where, "capped", f"{where} capped at {MAX_LOOKBACK_DAYS} days"))
+                spec["lookback_days"] = min(value, MAX_LOOKBACK_DAYS)
+            elif key == "min_employee_count":
+                spec["min_employees"] = value
+            else:
+                spec["max_employees"] = value
+        elif key == "order_by":
+            if _is_empty(value):
+                continue
+            if not isinstance(value, list):
+                problems.append(
+                    _problem(where, "invalid_type", f"{where} must be an array of {{field, desc}}")
+                )
+                continue
+            order: list[tuple[str, bool]] = []
+            for i, entry in enumerate(value):
+                if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
+                    problems.append(_problem(f"{where}[{i}]", "invalid_type", f"{where}[{i}] needs a field"))
+                    continue
+                desc = entry.get("desc", True)
+                if not isinstance(desc, bool):
+                    problems.append(_problem(f"{where}[{i}].desc", "invalid_type", "desc must be a boolean"))
+                    continue
+                if entry["field"] in SORT_FIELDS:  # the document: other sort fields are dropped silently
+                    order.append((entry["field"], desc))
+            spec["order_by"] = tuple(order)
+        else:
+            warnings.append(
+                _problem(
+                    where, "unknown_filter", f"{where} is not a filter the sandbox knows; it was ignored"
+                )
+            )
+    return SearchSpec(**spec)
+
+
+def _problem(field_name: str, code: str, message: str) -> dict[str, str]:
+    return {"field": field_name, "code": code, "message": message}
+
+
+def _kind(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+def _sort_value(row: Any, name: str) -> Any:
+    if not isinstance(row, dict):
+        return None
+    if name in ("date_posted", "discovered_at"):
+        value = row.get(name)
+        return value if isinstance(value, str) else None
+    if name == "salary":
+        for key in ("max_annual_salary_usd", "avg_annual_salary_usd", "min_annual_salary_usd"):
+            value = row.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return value
+        return None
+    if name in ("job_title", "company"):
+        value = row.get(name)
+        return value.lower() if isinstance(value, str) else None
+    value = _company_attr(row, "num_jobs")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def sort_rows(rows: Sequence[Any], order: Sequence[tuple[str, bool]], key: Callable[[Any], Any]) -> list[Any]:
+    """Rows ordered by several ``(field, desc)`` directives, stable, nulls last in either direction.
+
+    ``key`` maps an item of ``rows`` to the posting row the fields are read from.
+    """
+    result = list(rows)
+    for name, desc in reversed(order):
+        present = [r for r in result if _sort_value(key(r), name) is not None]
+        missing = [r for r in result if _sort_value(key(r), name) is None]
+        present.sort(key=lambda r, n=name: _sort_value(key(r), n), reverse=desc)  # type: ignore[misc]
+        result = present + missing
+    return result
+
+
+@dataclass(kw_only=True)
+class Entry:
+    """One row of a source's table; ``seq`` is its import sequence (the tie-break of every order)."""
+
+    seq: int
+    row: Any
+
+
+@dataclass(kw_only=True)
+class Source:
+    """A created Track Job Postings source and everything it imported."""
+
+    id: str
+    name: str
+    spec: SearchSpec
+    start_date: date | None
+    expiration_date: date
+    max_count: int | None
+    created_at: datetime
+    next_run_at: datetime
+    status: str = "active"
+    last_run_at: datetime | None = None
+    entries: list[Entry] = field(default_factory=list)
+    imported_ids: set[Any] = field(default_factory=set)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    next_seq: int = 0
+
+    def add(self, rows: Iterable[dict[str, Any]], *, front: bool = False) -> int:
+        new = []
+        for row in rows:
+            self.imported_ids.add(row.get("id"))
+            new.append(Entry(seq=self.next_seq, row=row))
+            self.next_seq += 1
+        self.entries = new + self.entries if front else self.entries + new
+        return len(new)
+
+    def resort(self) -> None:
+        if self.spec.order_by:
+            self.entries = sort_rows(self.entries, self.spec.order_by, key=lambda e: e.row)
+
+    def listing(self) -> dict[str, Any]:
+        return {
+            "source_instance_id": self.id,
+            "name": self.name,
+            "source_id": SOURCE_ID,
+            "status": self.status,
+            "lead_count": len(self.entries),
+            "created_at": iso_millis(self.created_at),
+            "expiration_date": self.expiration_date.isoformat(),
+        }
+
+
+@dataclass(kw_only=True)
+class FloqerSettings:
+    """Knobs of the sandbox's Floqer account."""
+
+    credits: int = 1_000_000
+    first_fetch_delay: timedelta = timedelta(minutes=1)
+    run_interval: timedelta = timedelta(days=1)
+    legacy_create_id: bool = False  # answer create with ``source_id`` (the older API version's name)
+
+
+class FloqerService:
+    """State and endpoints of the sandbox's Floqer account. Not thread-safe: the app serializes calls."""
+
+    def __init__(self, *, market: Market, settings: FloqerSettings, seed: int) -> None:
+        self.market = market
+        self.settings = settings
+        self.credits = settings.credits
+        self.sources: dict[str, Source] = {}
+        self._ids = random.Random(f"floqer-sources-{seed}")
+        self._extra_salt = 0
+
+    # -- routing -----------------------------------------------------------------------------------------
+    def resolve(self, method: str, path: str) -> Route | None:
+        """The route for a path below the Floqer base URL, or None when there is none."""
+        parts = path.strip("/").split("/")
+        if parts[:3] != ["api", "v1", "sources"]:
+            return None
+        rest = parts[3:]
+        if rest == [SOURCE_ID, "preview"] and method == "POST":
+            return Route("floqer.preview", "sources:read", self.preview, {})
+        if rest == [SOURCE_ID] and method == "POST":
+            return Route("floqer.create", "sources:write", self.create, {})
+        if not rest and method == "GET":
+            return Route("floqer.list", "sources:read", self.list_sources, {})
+        if len(rest) == 2 and rest[0] != SOURCE_ID:
+            params = {"source_id": rest[0]}
+            if rest[1] == "data" and method == "GET":
+                return Route("floqer.data", "sources:read", self.data, params)
+            if rest[1] == "sync" and method == "POST":
+                return Route("floqer.sync", "sources:write", self.sync, params)
+            if rest[1] == "status" and method == "PATCH":
+                return Route("floqer.status", "sources:write", self.set_status, params)
+        return None
+
+    # -- time --------------------------------------------------------------------------------------------
+    def advance(self, now: datetime) -> None:
+        """Run every scheduled fetch that is due at ``now``, in time order, and expire finished sources."""
+        for source in self.sources.values():
+            while source.status == "active" and source.next_run_at <= now:
+                if source.next_run_at.date() > source.expiration_date:
+                    source.status = "expired"
+                    break
+                self._run(source, source.next_run_at)
+                source.next_run_at += self.settings.run_interval
+            if source.status in ("active", "paused") and now.date() > source.expiration_date:
+                source.status = "expired"
+
+    def _run(self, source: Source, at: datetime) -> None:
+        market = self.market
+        hi = bisect.bisect_right(market.discovered_at, at)
+        lo = (
+            0 if source.last_run_at is None else bisect.bisect_right(market.discovered_at, source.last_run_at)
+        )
+        oldest = (at - timedelta(days=source.spec.lookback_days)).date().isoformat()
+        if source.start_date is not None:
+            oldest = max(oldest, source.start_date.isoformat())
+        found: list[dict[str, Any]] = []
+        for row in market.postings[lo:hi]:
+            if str(row.get("date_posted") or "") < oldest or row["id"] in source.imported_ids:
+                continue
+            hit = source.spec.match(row)
+            if hit is not None:
+                found.append(_with_matches(row, hit))
+        ordered = sort_rows(found, source.spec.order_by or (("date_posted", True),), key=lambda r: r)
+        if source.max_count is not None:
+            ordered = ordered[: source.max_count]
+        affordable = min(len(ordered), self.credits)
+        imported = source.add(ordered[:affordable])
+        self.credits -= imported
+        source.resort()
+        source.last_run_at = at
+        source.runs.append({"at": at.isoformat(), "found": len(found), "imported": imported})
+        if affordable < len(ordered):
+            source.status = "paused_out_of_credits"
+
+    def next_slot(self, source: Source, after: datetime) -> datetime:
+        """The first slot of the source's schedule at or after ``after``."""
+        first = source.created_at + self.settings.first_fetch_delay
+        if after <= first:
+            return first
+        steps = math.ceil((after - first) / self.settings.run_interval)
+        return first + steps * self.settings.run_interval
+
+    # -- endpoints ---------------------------------------------------------------------------------------
+    def preview(self, request: Request, now: datetime) -> Response:
+        body, problems, warnings = self._body(request, PREVIEW_KEYS)
+        if body is None:
+            return bad_request(problems)
+        spec = parse_filters(body.get("filters"), problems, warnings)
+        self._check_dates(body, problems, create=False, now=now)
+        max_count = self._check_max_count(body, problems)
+        if problems:
+            return bad_request(problems)
+        start = parse_date(body.get("start_date")) if body.get("start_date") else None
+        rows = self._search(spec, now, start)
+        limit = PREVIEW_ROWS if max_count is None else min(PREVIEW_ROWS, max_count)
+        metadata: dict[str, Any] = {"total_results": min(len(rows), TOTAL_RESULTS_CAP)}
+        if len(rows) > TOTAL_RESULTS_CAP:
+            metadata["capped"] = True
+        payload: dict[str, Any] = {"status": 200, "data": {"data": rows[:limit], "metadata": metadata}}
+        if warnings:
+            payload["warnings"] = warnings
+        return json_response(200, payload)
+
+    def create(self, request: Request, now: datetime) -> Response:
+        body, problems, warnings = self._body(request, CREATE_KEYS)
+        if body is None:
+            return bad_request(problems)
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(_problem("name", "required", "name is required: a non-empty display name"))
+        spec = parse_filters(body.get("filters"), problems, warnings)
+        self._check_dates(body, problems, create=True, now=now)
+        max_count = self._check_max_count(body, problems)
+        if problems:
+            return bad_request(problems)
+        assert isinstance(name, str)
+        expiration = parse_date(body["expiration_date"])
+        assert expiration is not None
+        source_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+        source = Source(
+            id=source_id,
+            name=name,
+            spec=spec,
+            start_date=parse_date(body.get("start_date")) if body.get("start_date") else None,
+            expiration_date=expiration,
+            max_count=max_count,
+            created_at=now,
+            next_run_at=now + self.settings.first_fetch_delay,
+        )
+        self.sources[source_id] = source
+        id_key = "source_id" if self.settings.legacy_create_id else "source_instance_id"
+        data = {id_key: source_id, "name": name, "created_at": iso_millis(now)}
+        payload: dict[str, Any] = {"status": 201, "data": data}
+        if warnings:
+            payload["warnings"] = warnings
+        return json_response(201, payload)
+
+    def list_sources(self, request: Request, now: datetime) -> Response:
+        items = [s.listing() for s in sorted(self.sources.values(), key=lambda s: (s.created_at, s.id))]
+        return json_response(200, {"status": 200, "data": items})
+
+    def data(
+        self, request: Request, now: datetime, *, source_id: str, faults: Sequence[FaultRule] = ()
+    ) -> Response:
+        source = self.sources.get(source_id)
+        if source is None:
+            return flat_error(404, f"Source {source_id} not found")
+        problems: list[dict[str, str]] = []
+        page_no = _int_param(request, "page_no", 1, problems, minimum=1)
+        page_size = _int_param(request, "page_size", 20, problems, minimum=1, maximum=MAX_PAGE_SIZE)
+        if problems:
+            return bad_request(problems)
+        for rule in faults:
+            if rule.kind in ("insert_front", "append_rows"):
+                self._inject(source, now, int(rule.params.get("count", 5)), front=rule.kind == "insert_front")
+        offset = (page_no - 1) * page_size
+        page = source.entries[offset : offset + page_size]
+        for rule in faults:
+            if rule.kind == "malformed_row" and page:
+                index = min(int(rule.params.get("index", 0)), len(page) - 1)
+                page[index].row = _malform(page[index].row, str(rule.params.get("how", "missing_id")))
+        data = {
+            "rows": [e.row for e in page],
+            "total_count": len(source.entries),
+            "page_no": page_no,
+            "page_size": page_size,
+        }
+        return json_response(200, {"status": 200, "data": data})
+
+    def sync(self, request: Request, now: datetime, *, source_id: str) -> Response:
+        source = self.sources.get(source_id)
+        if source is None:
+            return nested_error(404, "not_found", f"Source {source_id} not found")
+        body, problems, _ = self._body(request, SYNC_KEYS)
+        if body is None:
+            return nested_error(400, "invalid_body", problems[0]["message"])
+        workflow_id = body.get("workflow_id")
+        if not isinstance(workflow_id, str) or not _is_uuid(workflow_id):
+            problems.append(_problem("workflow_id", "invalid_value", "workflow_id must be a workflow UUID"))
+        mapping = body.get("field_mapping", {})
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+            problems.append(
+                _problem("field_mapping", "invalid_type", "field_mapping must map inputs to fields")
+            )
+            mapping = {}
+        push_existing = body.get("push_existing", True)
+        if not isinstance(push_existing, bool):
+            problems.append(_problem("push_existing", "invalid_type", "push_existing must be a boolean"))
+        run = body.get("run", "all")
+        if run not in SYNC_RUNS:
+            problems.append(_problem("run", "invalid_value", f"run must be one of {', '.join(SYNC_RUNS)}"))
+        if problems:
+            return nested_error(400, "invalid_body", "; ".join(p["message"] for p in problems))
+        assert isinstance(workflow_id, str)
+        inputs = WORKFLOWS.get(workflow_id)
+        if inputs is None:
+            return nested_error(404, "not_found", f"Workflow {workflow_id} not found")
+        unknown = sorted(k for k in mapping if k not in inputs)
+        if unknown:
+            return nested_error(400, "unknown_input", f"unknown input: {', '.join(unknown)}")
+        pushed = len(source.entries) if push_existing else 0
+        to_run = {"none": 0, "first_10": min(10, pushed), "all": pushed}[str(run)]
+        spent = min(to_run, self.credits)
+        self.credits -= spent
+        data = {
+            "source_instance_id": source.id,
+            "workflow_id": workflow_id,
+            "push_existing": push_existing,
+            "run": run,
+            "rows_pushed": pushed,
+            "rows_run": spent,
+            "credits_used": spent,
+        }
+        payload: dict[str, Any] = {"status": 200, "data": data}
+        if spent < to_run:
+            payload["warnings"] = [
+                _problem("run", "out_of_credits", f"only {spent} of {to_run} rows were run")
+            ]
+        return json_response(200, payload)
+
+    def set_status(self, request: Request, now: datetime, *, source_id: str) -> Response:
+        source = self.sources.get(source_id)
+        if source is None:
+            return flat_error(404, f"Source {source_id} not found")
+        body, problems, _ = self._body(request, frozenset({"status"}))
+        if body is None:
+            return bad_request(problems)
+        wanted = body.get("status")
+        if wanted not in ("active", "paused"):
+            return bad_request([_problem("status", "invalid_value", 'status must be "active" or "paused"')])
+        if source.status in ("expired", "completed", "deleted"):
+            message = f"Source {source.id} is {source.status}; it can no longer be paused or resumed"
+            return bad_request([_problem("status", "invalid_state", message)])
+        if wanted == "paused":
+            source.status = "paused"
+        elif source.status != "active":
+            source.status = "active"
+            source.next_run_at = self.next_slot(source, now)
+        return json_response(
+            200, {"status": 200, "data": {"source_instance_id": source.id, "status": source.status}}
+        )
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _body(
+        self, request: Request, allowed: frozenset[str]
+    ) -> tuple[dict[str, Any] | None, list[dict[str, str]], list[dict[str, str]]]:
+        problems: list[dict[str, str]] = []
+        try:
+            body = json.loads(request.body or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            return None, [_problem("body", "invalid_json", f"body is not valid JSON: {exc}")], []
+        if not isinstance(body, dict):
+            return (
+                None,
+                [_problem("body", "invalid_type", f"body must be a JSON object, got {_kind(body)}")],
+                [],
+            )
+        for key in sorted(set(body) - allowed):
+            problems.append(_problem(key, "unknown_key", f"unknown top-level key {key!r}"))
+        return body, problems, []
+
+    def _check_dates(
+        self, body: dict[str, Any], problems: list[dict[str, str]], *, create: bool, now: datetime
+    ) -> None:
+        for key in ("start_date", "expiration_date"):
+            value = body.get(key)
+            if value is None:
+                if key == "expiration_date" and create:
+                    problems.append(_problem(key, "required", "expiration_date is required on create"))
+                continue
+            parsed = parse_date(value)
+            if parsed is None:
+                problems.append(
+                    _problem(key, "invalid_date", f"{key} must be a valid date string, got {value!r}")
+                )
+            elif key == "expiration_date" and create and parsed < now.date():
+                message = f"expiration_date {value!r} is in the past (today is {now.date().isoformat()})"
+                problems.append(_problem(key, "invalid_date", message))
+
+    def _check_max_count(self, body: dict[str, Any], problems: list[dict[str, str]]) -> int | None:
+        if "max_count" not in body or body["max_count"] is None:
+            return None
+        value = body["max_count"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 or value != value:
+            problems.append(
+                _problem("max_count", "invalid_value", f"max_count must be a positive number, got {value!r}")
+            )
+            return None
+        return max(1, math.floor(value))
+
+    def _search(self, spec: SearchSpec, now: datetime, start: date | None) -> list[dict[str, Any]]:
+        hi = bisect.bisect_right(self.market.discovered_at, now)
+        oldest = (now - timedelta(days=spec.lookback_days)).date().isoformat()
+        if start is not None:
+            oldest = max(oldest, start.isoformat())
+        found = []
+        for row in self.market.postings[:hi]:
+            if str(row.get("date_posted") or "") < oldest:
+                continue
+            hit = spec.match(row)
+            if hit is not None:
+                found.append(_with_matches(row, hit))
+        return sort_rows(found, spec.order_by or (("date_posted", True),), key=lambda r: r)
+
+    def _inject(self, source: Source, now: datetime, count: int, *, front: bool) -> None:
+        self._extra_salt += 1
+        rows = self.market.extra_postings(count, discovered_at=now, salt=self._extra_salt)
+        source.add(rows, front=front)
+
+
+def _with_matches(row: dict[str, Any], hit: tuple[list[str], list[str]]) -> dict[str, Any]:
+    copy = dict(row)
+    copy["matching_phrases"], copy["matching_words"] = hit
+    return copy
+
+
+def _malform(row: Any, how: str) -> Any:
+    if not isinstance(row, dict):
+        return row
+    broken = dict(row)
+    if how == "missing_id":
+        broken.pop("id", None)
+    elif how == "bad_date":
+        broken["date_posted"] = "31/02/2026"
+        broken["discovered_at"] = "yesterday"
+    elif how == "wrong_type":
+        broken["remote"] = "sometimes"
+        broken["job_technology_slugs"] = "python, go"
+        broken["min_annual_salary"] = {"amount": "lots"}
+    else:
+        return f"<row {row.get('id')} could not be serialized>"
+    return broken
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _int_param(
+    request: Request,
+    name: str,
+    default: int,
+    problems: list[dict[str, str]],
+    *,
+    minimum: int,
+    maximum: int | None = None,
+) -> int:
+    raw = request.param(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(_problem(name, "invalid_value", f"{name} must be an integer, got {raw!r}"))
+        return default
+    if value < minimum or (maximum is not None and value > maximum):
+        allowed = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        problems.append(_problem(name, "invalid_value", f"{name} must be {allowed}, got {value}"))
+    return value

@@ -1,0 +1,41 @@
+"""Shared fixtures: a sandbox on a free loopback port, and an HTTP client for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from matcher.sandbox import SandboxConfig, SandboxServer
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def sandbox_config(**overrides: object) -> SandboxConfig:
+    """The tests' default sandbox: the demo's market, rate limits lifted unless a test sets them."""
+    config = SandboxConfig(floqer_rate_per_minute=None, floqer_rate_per_day=None)
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(sandbox_config()) as server:
+        yield server
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """``../shared`` beside the project; tests that need it skip only when it is absent (a user's clone)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (it is present on CI)")
+    return SHARED

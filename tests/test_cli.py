@@ -1,0 +1,120 @@
+"""The console command: ``matcher sandbox serve`` answers curl as documented; errors are one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from matcher import __version__
+from matcher.cli import app
+from tests.sandbox.test_contract_examples import DOC_VACANCY
+
+
+@pytest.fixture
+def served() -> Iterator[dict[str, str]]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "matcher", "sandbox", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        text = "".join(lines)
+        found = {
+            "text": text,
+            "floqer": re.search(r"Floqer\s+(http://127\.0\.0\.1:\d+/floqer)", text).group(1),  # type: ignore[union-attr]
+            "flowstate": re.search(r"Flowstate\s+(http://\S+/org/\S+)", text).group(1),  # type: ignore[union-attr]
+            "floqer_key": re.search(r"FLOQER_API_KEY=(\S+)", text).group(1),  # type: ignore[union-attr]
+            "flowstate_key": re.search(r"FLOWSTATE_API_KEY=(\S+)", text).group(1),  # type: ignore[union-attr]
+        }
+        yield found
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_prints_urls_and_keys_and_answers_curl(served: dict[str, str]) -> None:
+    assert served["floqer_key"].startswith("floq_")
+    assert served["flowstate_key"].startswith("private_")
+    url = f"{served['flowstate']}/vacancies/clx5v6w7x8y9z0a1"
+    curl = shutil.which("curl")
+    if curl:
+        out = subprocess.run(
+            [
+                curl,
+                "-s",
+                "-w",
+                "\n%{http_code}",
+                "-X",
+                "GET",
+                url,
+                "-H",
+                f"Authorization: Bearer {served['flowstate_key']}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        body, status = out.rsplit("\n", 1)
+    else:  # no curl binary on this machine: the same request with httpx
+        response = httpx.get(url, headers={"Authorization": f"Bearer {served['flowstate_key']}"})
+        body, status = response.text, str(response.status_code)
+    assert status == "200"
+    assert json.loads(body) == {"data": DOC_VACANCY}
+    # the printed curl line is the documented request, ready to paste
+    assert f"curl -s -H 'Authorization: Bearer {served['flowstate_key']}' {url}" in served["text"]
+
+
+def test_serve_answers_floqer_preview(served: dict[str, str]) -> None:
+    response = httpx.post(
+        f"{served['floqer']}/api/v1/sources/track_job_postings/preview",
+        headers={"Authorization": f"Bearer {served['floqer_key']}"},
+        json={"filters": {"job_country_code_or": ["US"]}},
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == 200
+
+
+def test_bad_option_is_one_clear_line_not_a_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "matcher", "sandbox", "serve", "--start", "yesterday"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: invalid configuration: --start: got 'yesterday', expected an ISO 8601 instant with a timezone"
+    ]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_version_and_help() -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["--version"]).output.strip() == f"matcher {__version__}"
+    help_text = runner.invoke(app, ["sandbox", "--help"]).output
+    assert "serve" in help_text and "tour" in help_text
+
+
+def test_tour_walks_the_lifecycle() -> None:
+    result = CliRunner().invoke(app, ["sandbox", "tour"])
+    assert result.exit_code == 0, result.output
+    for step in ("first fetch ran", "paused", "resumed", "expired", "distinct ids"):
+        assert step in result.output
