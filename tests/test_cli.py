@@ -48,6 +48,8 @@ def served() -> Iterator[dict[str, str]]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def test_serve_prints_urls_and_keys_and_answers_curl(served: dict[str, str]) -> None:

@@ -9,6 +9,8 @@ import sys
 
 import typer
 
+from matcher.cli.demo import demo_command
+from matcher.cli.ingest import floqer_app, ingest_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.common.errors import MatcherError
 from matcher.common.version import VERSION
@@ -21,6 +23,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(floqer_app, name="floqer")
+app.command("ingest")(ingest_command)
+app.command("demo")(demo_command)
 
 
 def _version(value: bool) -> None:

@@ -7,8 +7,18 @@ Shaped by what the caller can do about it::
     ├── DataError                     fix the input data (names the field, the value, what was expected)
     ├── SandboxError                  misuse of the local sandbox (bad fault rule, bad clock command)
     └── RemoteError                   a remote service said no, or could not be reached
-        ├── TransientError            worth retrying later (429, 5xx, timeouts, dropped connections)
-        └── PermanentError            retrying will not help (400, 401, 403, 404)
+        ├── TransientError            worth retrying later
+        │   ├── RateLimitedError      429; ``retry_after`` holds the server's hint
+        │   │   └── WaitTooLongError  the hint exceeds the configured maximum wait: fail fast
+        │   ├── ServerError           5xx
+        │   ├── NetworkError          timeouts, refused or dropped connections, truncated bodies
+        │   └── BadResponseError      a complete answer that is not the JSON the contract promises
+        └── PermanentError            retrying will not help
+            ├── BadRequestError       400; ``problems`` lists what the server said
+            ├── AuthenticationError   401: the key is missing or wrong
+            ├── ForbiddenError        403: the key lacks a scope or the org
+            ├── NotFoundError         404
+            └── ConflictError         409
 
 Messages never contain secrets: build them from redacted values only.
 """
@@ -52,12 +62,79 @@ class SandboxError(MatcherError):
 
 
 class RemoteError(MatcherError):
-    """A remote service refused a request or could not be reached."""
+    """A remote service refused a request or could not be reached.
+
+    Args:
+        message: what happened, already free of secrets.
+        service: "floqer" or "flowstate".
+        status: the HTTP status, or None when no answer arrived.
+        code: the service's error code when it sent one.
+        problems: the field problems a 400 listed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str = "",
+        status: int | None = None,
+        code: str | None = None,
+        problems: Iterable[str] = (),
+    ) -> None:
+        self.service = service
+        self.status = status
+        self.code = code
+        self.problems = list(problems)
+        super().__init__(message)
 
 
 class TransientError(RemoteError):
     """A failure that may go away when retried later."""
 
 
+class RateLimitedError(TransientError):
+    """429 Too Many Requests; ``retry_after`` is the server's hint in seconds, when it gave one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class WaitTooLongError(RateLimitedError):
+    """The server asked to wait longer than the configured maximum: stop now, try later."""
+
+
+class ServerError(TransientError):
+    """The service failed (5xx)."""
+
+
+class NetworkError(TransientError):
+    """No complete answer: a timeout, a refused or dropped connection, a body cut short."""
+
+
+class BadResponseError(TransientError):
+    """A complete answer that is not the JSON the contract promises (often a body cut by a proxy)."""
+
+
 class PermanentError(RemoteError):
     """A failure that retrying will not fix."""
+
+
+class BadRequestError(PermanentError):
+    """400: the request broke the contract; ``problems`` lists what the server said."""
+
+
+class AuthenticationError(PermanentError):
+    """401: the API key is missing or wrong."""
+
+
+class ForbiddenError(PermanentError):
+    """403: the key lacks a scope, or access to the organization."""
+
+
+class NotFoundError(PermanentError):
+    """404: no such resource."""
+
+
+class ConflictError(PermanentError):
+    """409: the request conflicts with the resource's state."""

@@ -1,0 +1,171 @@
+"""Configuration: ``matcher.toml`` (or ``--config FILE``) for settings, environment variables for secrets.
+
+>>> cfg = load_config(None, env={"FLOQER_API_KEY": "floq_x"})      # doctest: +SKIP
+>>> cfg.floqer.base_url
+'https://api.floqer.com'
+
+Secrets are read from the environment only (``FLOQER_API_KEY``, ``FLOWSTATE_API_KEY``, plus
+``FLOWSTATE_TENANT`` and ``FLOWSTATE_ORG_ID``); a secret found in the file is refused. Every problem is
+reported at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher.common.errors import ConfigError
+from matcher.common.redaction import register_secret
+
+DEFAULT_FILE = "matcher.toml"
+FLOQER_URL = "https://api.floqer.com"
+FLOWSTATE_URL = "https://{tenant}.flowstate.inc/api/v1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FloqerConfig:
+    base_url: str = FLOQER_URL
+    api_key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowstateConfig:
+    base_url: str = FLOWSTATE_URL
+    tenant: str | None = None
+    org_id: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    scenarios: tuple[str, ...] = ()
+
+    @property
+    def resolved_url(self) -> str:
+        return self.base_url.replace("{tenant}", self.tenant or "{tenant}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class HttpConfig:
+    timeout_seconds: float = 30.0
+    max_attempts: int = 6
+    max_wait_seconds: float = 120.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    lake: Path = Path("data/lake")
+    land_personal_data: bool = False
+    page_size: int = 200
+    floqer: FloqerConfig = field(default_factory=FloqerConfig)
+    flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    source: Path | None = None
+
+    def require_floqer(self) -> None:
+        if not self.floqer.api_key:
+            raise ConfigError(
+                ["FLOQER_API_KEY is not set (export it, or put it in the environment of the run)"]
+            )
+
+    def require_flowstate(self) -> None:
+        missing = [
+            f"{name} is not set"
+            for name, value in (
+                ("FLOWSTATE_API_KEY", self.flowstate.api_key),
+                ("FLOWSTATE_ORG_ID", self.flowstate.org_id),
+            )
+            if not value
+        ]
+        if "{tenant}" in self.flowstate.base_url and not self.flowstate.tenant:
+            missing.append("FLOWSTATE_TENANT is not set (the base URL needs it)")
+        if missing:
+            raise ConfigError(missing)
+
+
+SECTIONS: dict[str, set[str]] = {
+    "lake": {"root"},
+    "ingest": {"land_personal_data", "page_size"},
+    "floqer": {"base_url"},
+    "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
+    "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
+}
+SECRET_KEYS = {"api_key", "key", "token", "secret"}
+
+
+def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (else ``./matcher.toml`` when present) and the environment; report every problem."""
+    environ = os.environ if env is None else env
+    problems: list[str] = []
+    data: dict[str, Any] = {}
+    source: Path | None = None
+    if path is not None or Path(DEFAULT_FILE).exists():
+        source = Path(path or DEFAULT_FILE)
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([f"--config: {source} does not exist"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"{source}: not valid TOML ({exc})"]) from None
+    for section, values in data.items():
+        if section not in SECTIONS or not isinstance(values, dict):
+            problems.append(f"[{section}]: unknown section, expected one of {sorted(SECTIONS)}")
+            continue
+        for key in values:
+            if key in SECRET_KEYS:
+                problems.append(
+                    f"[{section}] {key}: secrets belong in environment variables, not in {source}"
+                )
+            elif key not in SECTIONS[section]:
+                problems.append(
+                    f"[{section}] {key}: unknown setting, expected one of {sorted(SECTIONS[section])}"
+                )
+
+    def get(section: str, key: str, default: Any, kind: type | tuple[type, ...]) -> Any:
+        value = data.get(section, {}).get(key, default) if isinstance(data.get(section), dict) else default
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
+            problems.append(f"[{section}] {key}: got {value!r}, expected {getattr(kind, '__name__', kind)}")
+            return default
+        return value
+
+    page_size = get("ingest", "page_size", 200, int)
+    if not 1 <= page_size <= 200:
+        problems.append(f"[ingest] page_size: got {page_size}, expected 1..200 (Floqer's maximum)")
+    http = HttpConfig(
+        timeout_seconds=float(get("http", "timeout_seconds", 30.0, (int, float))),
+        max_attempts=get("http", "max_attempts", 6, int),
+        max_wait_seconds=float(get("http", "max_wait_seconds", 120.0, (int, float))),
+    )
+    if http.max_attempts < 1:
+        problems.append(f"[http] max_attempts: got {http.max_attempts}, expected >= 1")
+    scenarios = get("flowstate", "scenarios", [], list)
+    floqer_key = environ.get("FLOQER_API_KEY") or None
+    flowstate_key = environ.get("FLOWSTATE_API_KEY") or None
+    register_secret(floqer_key)
+    register_secret(flowstate_key)
+    config = Config(
+        lake=Path(environ.get("MATCHER_LAKE") or get("lake", "root", "data/lake", str)),
+        land_personal_data=get("ingest", "land_personal_data", False, bool),
+        page_size=page_size,
+        floqer=FloqerConfig(
+            base_url=environ.get("FLOQER_BASE_URL") or get("floqer", "base_url", FLOQER_URL, str),
+            api_key=floqer_key,
+        ),
+        flowstate=FlowstateConfig(
+            base_url=environ.get("FLOWSTATE_BASE_URL") or get("flowstate", "base_url", FLOWSTATE_URL, str),
+            tenant=environ.get("FLOWSTATE_TENANT") or get("flowstate", "tenant", None, (str, type(None))),
+            org_id=environ.get("FLOWSTATE_ORG_ID") or get("flowstate", "org_id", None, (str, type(None))),
+            api_key=flowstate_key,
+            scenarios=tuple(str(s) for s in scenarios),
+        ),
+        http=http,
+        source=source,
+    )
+    for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.base_url)):
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
+            problems.append(
+                f"[{name}] base_url: got {url!r}, expected https:// (plain http only on loopback)"
+            )
+    if problems:
+        raise ConfigError(problems)
+    return config

@@ -1,0 +1,150 @@
+"""Flowstate client: vacancies (list, get, create, update, delete) and the records they reference.
+
+>>> api = ApiClient(service="flowstate", base_url=BASE, api_key=key)   # doctest: +SKIP
+>>> FlowstateClient(api, org_id="org_1").list_vacancies()              # doctest: +SKIP
+
+Lists ask for ``limit=100`` (the newer pages' maximum) and ``excludeFilled=false`` so status changes to
+"filled" are seen. ``update`` is read-modify-write: Flowstate may replace ``metadata`` wholesale on PATCH, so
+the client reads the vacancy first and sends the merged object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from matcher.common.errors import BadRequestError, BadResponseError
+from matcher.ingest.http import ApiClient
+
+PAGE_LIMIT = 100
+RESOURCES = {"locations": "locations", "job_roles": "job-roles", "work_types": "work-types"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListPage:
+    items: list[Any]
+    page: int
+    limit: int
+    total: int | None
+    has_next_page: bool
+
+
+class FlowstateClient:
+    """Flowstate's vacancies and reference resources over an ``ApiClient``."""
+
+    def __init__(self, api: ApiClient, *, org_id: str) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", org_id):
+            raise BadRequestError(
+                f"FLOWSTATE_ORG_ID: got {org_id!r}, expected an organization id", service="flowstate"
+            )
+        self.api = api
+        self.org_id = org_id
+
+    # -- vacancies ---------------------------------------------------------------------------------------
+    def vacancy_pages(
+        self, *, scenario_id: str | None = None, search: str | None = None, limit: int = PAGE_LIMIT
+    ) -> Iterator[ListPage]:
+        params: dict[str, Any] = {"excludeFilled": "false", "sortBy": "createdAt", "sortDir": "asc"}
+        if scenario_id:
+            params["scenarioId"] = scenario_id
+        if search:
+            params["search"] = search
+        return self._pages("vacancies", params, limit)
+
+    def list_vacancies(
+        self, *, scenario_id: str | None = None, search: str | None = None
+    ) -> list[dict[str, Any]]:
+        return [v for page in self.vacancy_pages(scenario_id=scenario_id, search=search) for v in page.items]
+
+    def get_vacancy(self, vacancy_id: str, *, scenario_id: str | None = None) -> dict[str, Any]:
+        params = {"scenarioId": scenario_id} if scenario_id else None
+        return self._one(self.api.request_json("GET", self._path("vacancies", vacancy_id), params=params))
+
+    def create_vacancy(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a vacancy (not retried automatically: a lost answer may still have created it)."""
+        for key in ("role", "status"):
+            if not fields.get(key):
+                raise BadRequestError(f"vacancy {key} is required", service="flowstate")
+        return self._one(
+            self.api.request_json("POST", self._path("vacancies"), json_body=_jsonable(fields), retry=False)
+        )
+
+    def update_vacancy(
+        self, vacancy_id: str, changes: Mapping[str, Any], *, merge_metadata: bool = True
+    ) -> dict[str, Any]:
+        """PATCH ``changes``; with ``merge_metadata`` stored metadata is read first and merged key by key."""
+        body = dict(changes)
+        if merge_metadata and "metadata" in body:
+            current = self.get_vacancy(vacancy_id)
+            merged = dict(current.get("metadata") or {})
+            merged.update(body["metadata"] or {})
+            body["metadata"] = merged
+        return self._one(
+            self.api.request_json("PATCH", self._path("vacancies", vacancy_id), json_body=_jsonable(body))
+        )
+
+    def delete_vacancy(self, vacancy_id: str) -> None:
+        self.api.request_json("DELETE", self._path("vacancies", vacancy_id))
+
+    # -- referenced resources ----------------------------------------------------------------------------
+    def list_resource(self, resource: str) -> list[dict[str, Any]]:
+        """All ``locations``, ``job_roles`` or ``work_types``."""
+        return [item for page in self._pages(self._resource(resource), {}, PAGE_LIMIT) for item in page.items]
+
+    def get_resource(self, resource: str, item_id: str) -> dict[str, Any]:
+        return self._one(self.api.request_json("GET", self._path(self._resource(resource), item_id)))
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _resource(self, resource: str) -> str:
+        if resource not in RESOURCES:
+            raise BadRequestError(
+                f"resource: got {resource!r}, expected one of {sorted(RESOURCES)}", service="flowstate"
+            )
+        return RESOURCES[resource]
+
+    def _path(self, resource: str, item_id: str | None = None) -> str:
+        path = f"/org/{self.org_id}/{resource}"
+        if item_id is not None:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", item_id):
+                raise BadRequestError(f"id: got {item_id!r}, expected a Flowstate id", service="flowstate")
+            path += f"/{item_id}"
+        return path
+
+    def _pages(self, resource: str, params: Mapping[str, Any], limit: int) -> Iterator[ListPage]:
+        page = 1
+        while True:
+            body = self.api.request_json(
+                "GET", self._path(resource), params={**params, "page": page, "limit": limit}
+            )
+            if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
+                raise BadResponseError(
+                    f"flowstate {resource}: expected {{data: [...], meta}}", service="flowstate"
+                )
+            meta = body.get("meta") or {}
+            has_next = bool(meta.get("hasNextPage", len(body["data"]) >= limit))
+            yield ListPage(
+                items=body["data"], page=page, limit=limit, total=meta.get("total"), has_next_page=has_next
+            )
+            if not has_next or not body["data"]:
+                return
+            page += 1
+
+    @staticmethod
+    def _one(body: Any) -> dict[str, Any]:
+        if not isinstance(body, Mapping) or not isinstance(body.get("data"), Mapping):
+            raise BadResponseError("flowstate: expected {data: {...}}", service="flowstate")
+        return dict(body["data"])
+
+
+def _jsonable(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Money goes out as exact decimal strings, the shape Flowstate shows ("120000.00"), never as floats."""
+    body = dict(fields)
+    for key in ("salaryMin", "salaryMax"):
+        if isinstance(body.get(key), Decimal | int):
+            amount = Decimal(body[key])
+            exponent = amount.as_tuple().exponent
+            body[key] = f"{amount:.2f}" if isinstance(exponent, int) and exponent >= -2 else str(amount)
+    return body

@@ -1,0 +1,346 @@
+"""The HTTP layer both clients share: auth, timeouts, retries that honour the server, typed errors, redaction.
+
+>>> api = ApiClient(service="floqer", base_url="https://api.floqer.com", api_key=key)     # doctest: +SKIP
+>>> api.request_json("GET", "/api/v1/sources")                                         # doctest: +SKIP
+{'status': 200, 'data': [...]}
+
+What is retried: 429, 5xx, timeouts, connection errors and bodies cut short, with capped exponential backoff
+and jitter; a server's hint (Floqer's ``retryAfter`` in the JSON body, else the ``Retry-After`` header) is
+honoured as given, and a hint above ``RetryPolicy.max_wait`` fails fast with ``WaitTooLongError``. What is
+never retried: 400/401/403/404/409 (they fail at once with the server's message), and any call made with
+``retry=False`` (the credit-spending ones: a lost answer does not mean the work was not done).
+The sleep function and the random source are injectable so tests never really wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from matcher.common.errors import (
+    AuthenticationError,
+    BadRequestError,
+    BadResponseError,
+    ConflictError,
+    ForbiddenError,
+    NetworkError,
+    NotFoundError,
+    PermanentError,
+    RateLimitedError,
+    RemoteError,
+    ServerError,
+    TransientError,
+    WaitTooLongError,
+)
+from matcher.common.redaction import Redactor
+from matcher.common.version import VERSION
+
+log = logging.getLogger("matcher.ingest.http")
+
+PERMANENT: dict[int, type[PermanentError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryPolicy:
+    """How hard to try. Backoff for attempt n (1-based) is ``min(max_delay, base_delay * 2**(n-1))``,
+    jittered to between half and all of it; a server's hint replaces it.
+
+    Args:
+        max_attempts: attempts in all, the first included.
+        base_delay: seconds before the first retry (before jitter).
+        max_delay: cap of the exponential backoff.
+        max_wait: the longest server hint obeyed; a longer one raises ``WaitTooLongError`` at once.
+    """
+
+    max_attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_wait: float = 120.0
+
+
+@dataclass
+class HttpStats:
+    """What the layer did, for the run manifest."""
+
+    requests: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorBody:
+    """An error answer read in either of the shapes the services use."""
+
+    message: str
+    code: str | None = None
+    problems: tuple[str, ...] = ()
+    retry_after: float | None = None
+
+
+def read_error_body(response: httpx.Response) -> ErrorBody:
+    """The message, code, field problems and retry hint of an error answer, flat or nested.
+
+    Flat (Floqer): ``{"status", "error", "message", "retryAfter"?, "errors"?: [{"field", "message"}]}``;
+    nested (Flowstate, some Floqer): ``{"error": {"code", "message", "details"?: [{"field", "message"}]}}``.
+    """
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return ErrorBody(message=response.text[:300].strip() or response.reason_phrase)
+    if not isinstance(body, dict):
+        return ErrorBody(message=str(body)[:300])
+    error = body.get("error")
+    if isinstance(error, dict):
+        details = error.get("details") or []
+        return ErrorBody(
+            message=str(error.get("message") or error.get("code") or response.reason_phrase),
+            code=str(error["code"]) if error.get("code") else None,
+            problems=tuple(_problem_text(d) for d in details if isinstance(d, dict)),
+        )
+    retry_after = body.get("retryAfter")
+    return ErrorBody(
+        message=str(body.get("message") or error or response.reason_phrase),
+        code=str(error) if isinstance(error, str) else None,
+        problems=tuple(_problem_text(d) for d in body.get("errors") or [] if isinstance(d, dict)),
+        retry_after=float(retry_after) if isinstance(retry_after, int | float) else None,
+    )
+
+
+def _problem_text(detail: Mapping[str, Any]) -> str:
+    field_name, message = detail.get("field"), detail.get("message")
+    return f"{field_name}: {message}" if field_name else str(message)
+
+
+def retry_after_header(response: httpx.Response, now: datetime) -> float | None:
+    """``Retry-After`` as seconds, from delta-seconds or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` with every Decimal made JSON-safe without losing digits.
+
+    Integral decimals become ints; others become floats only when the float prints back as the same
+    decimal (``Decimal("1.2")`` -> ``1.2``), else exact strings: metadata read and written back keeps types.
+    """
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= 0:
+            return int(value)
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value else str(value)
+    if isinstance(value, Mapping):
+        return {k: plain_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_json(v) for v in value]
+    return value
+
+
+class ApiClient:
+    """One service's HTTP seam: base URL, bearer key, retries, typed errors. Thread-compatible, not shared.
+
+    Args:
+        service: "floqer" or "flowstate", named in every error.
+        base_url: everything before the documented paths (e.g. ``https://api.floqer.com``).
+        api_key: the bearer key; it is redacted from every message.
+        client: an ``httpx.Client`` to use (tests inject ``httpx.MockTransport`` through one).
+        timeout: seconds for connect/read/write when the client is made here.
+        retry: the retry policy.
+        sleep: how to wait (tests pass a recorder, so nothing really sleeps).
+        rng: the jitter's random source.
+        redactor: masks secrets in messages; the key is added to it.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        base_url: str,
+        api_key: str,
+        client: httpx.Client | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.service = service
+        self.base_url = base_url.rstrip("/")
+        self._key = api_key
+        self._owns_client = client is None
+        self._client = client or httpx.Client(timeout=timeout)
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.redactor = redactor or Redactor()
+        self.redactor.add(api_key)
+        self.stats = HttpStats()
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        retry: bool = True,
+    ) -> Any:
+        """Send one request and return its decoded JSON (None for 204), retrying what may be retried.
+
+        Raises a ``PermanentError`` subclass at once on 400/401/403/404/409, ``WaitTooLongError`` when the
+        server's hint exceeds the maximum wait, and the last ``TransientError`` when attempts run out or
+        when ``retry`` is False.
+        """
+        label = f"{self.service} {method} {path}"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._once(method, path, params, json_body, label)
+            except WaitTooLongError:
+                raise
+            except TransientError as exc:
+                if not retry:
+                    raise type(exc)(
+                        f"{exc} (not retried: this call may have spent credits; check before trying again)",
+                        service=exc.service,
+                        status=exc.status,
+                        code=exc.code,
+                    ) from exc
+                if attempt >= self.retry.max_attempts:
+                    raise type(exc)(
+                        f"{exc} (gave up after {attempt} attempts)",
+                        service=exc.service,
+                        status=exc.status,
+                        code=exc.code,
+                    ) from exc
+                delay = self._delay(attempt, exc)
+                reason = type(exc).__name__
+                self.stats.retries += 1
+                self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
+                self.stats.waited_seconds += delay
+                log.warning(
+                    "%s",
+                    self.redactor.redact(
+                        f"{label}: {exc}; retry {attempt}/{self.retry.max_attempts - 1} in {delay:.1f}s"
+                    ),
+                )
+                self._sleep(delay)
+
+    def _delay(self, attempt: int, exc: TransientError) -> float:
+        hint = exc.retry_after if isinstance(exc, RateLimitedError) else None
+        if hint is not None:
+            return float(hint) + self._rng.uniform(0, min(1.0, hint * 0.1))
+        backoff = min(self.retry.max_delay, self.retry.base_delay * 2.0 ** (attempt - 1))
+        return backoff / 2 + self._rng.uniform(0, backoff / 2)
+
+    def _once(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, label: str) -> Any:
+        headers = {
+            "Authorization": f"Bearer {self._key}",
+            "Accept": "application/json",
+            "User-Agent": f"matcher/{VERSION}",
+        }
+        self.stats.requests += 1
+        try:
+            content = None
+            if body is not None:
+                content = json.dumps(plain_json(body), ensure_ascii=False).encode("utf-8")
+                headers["Content-Type"] = "application/json"
+            response = self._client.request(
+                method, self.base_url + path, params=params, content=content, headers=headers
+            )
+        except httpx.TimeoutException as exc:
+            raise self._error(NetworkError, f"{label}: timed out ({type(exc).__name__})", None) from None
+        except httpx.TransportError as exc:
+            raise self._error(
+                NetworkError, f"{label}: connection failed ({type(exc).__name__}: {exc})", None
+            ) from None
+        status = response.status_code
+        if 200 <= status < 300:
+            if status == 204 or not response.content:
+                return None
+            try:
+                return json.loads(response.content, parse_float=Decimal)  # money stays exact
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise self._error(
+                    BadResponseError, f"{label}: {status} with a body that is not JSON ({exc})", status
+                ) from None
+        error = read_error_body(response)
+        detail = error.message + (f" [{'; '.join(error.problems)}]" if error.problems else "")
+        if status == 429:
+            hint = error.retry_after
+            if hint is None:
+                hint = retry_after_header(response, datetime.now(UTC))
+            if hint is not None and hint > self.retry.max_wait:
+                raise self._error(
+                    WaitTooLongError,
+                    f"{label}: 429 rate limited; the server asks to wait {hint:.0f}s, more than the "
+                    f"{self.retry.max_wait:.0f}s maximum wait (retry.max_wait): try again later",
+                    status,
+                    code=error.code,
+                    retry_after=hint,
+                )
+            raise self._error(
+                RateLimitedError, f"{label}: 429 {detail}", status, code=error.code, retry_after=hint
+            )
+        if status >= 500:
+            raise self._error(ServerError, f"{label}: {status} {detail}", status, code=error.code)
+        kind = PERMANENT.get(status, PermanentError)
+        raise self._error(
+            kind, f"{label}: {status} {detail}", status, code=error.code, problems=error.problems
+        )
+
+    def _error(
+        self,
+        kind: type[RemoteError],
+        message: str,
+        status: int | None,
+        *,
+        code: str | None = None,
+        problems: tuple[str, ...] = (),
+        retry_after: float | None = None,
+    ) -> RemoteError:
+        clean = self.redactor.redact(message)
+        clean_problems = [self.redactor.redact(p) for p in problems]
+        if issubclass(kind, RateLimitedError):
+            return kind(clean, service=self.service, status=status, code=code, retry_after=retry_after)
+        return kind(clean, service=self.service, status=status, code=code, problems=clean_problems)

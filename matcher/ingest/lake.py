@@ -1,0 +1,259 @@
+"""The raw lake: Parquet part files per source and entity, written atomically, plus cursors, a lock and
+run manifests. Layout (also in docs/architecture.md)::
+
+    {root}/raw/floqer/postings/part-*.parquet          one row per posting id, as received (+ ingest metadata)
+    {root}/raw/floqer/posting_sources/part-*.parquet   (posting id, source) pairs: a posting two sources found
+    {root}/raw/flowstate/vacancies/part-*.parquet      one row per (scenario, id, updatedAt): history kept
+    {root}/raw/flowstate/vacancy_events/part-*.parquet a vacancy disappearing from (or reappearing in) a list
+    {root}/raw/flowstate/{locations,job_roles,work_types}/part-*.parquet   one row per (id, content version)
+    {root}/quarantine/part-*.parquet                   rows that failed validation, as received, with reason
+    {root}/state/cursors.json                          per-source paging cursors
+    {root}/state/floqer_sources.json                   the Floqer sources ``matcher ingest`` polls
+    {root}/state/runs/{run_id}.json                    run manifests
+    {root}/state/lock                                  held while a run writes
+
+Exactly once: the Parquet parts are the truth about what landed. A run loads the natural keys already landed
+and skips them, writes each page's new rows as one part (temp file, fsync, rename), and only then moves the
+cursor. A crash anywhere leaves at worst a temp file (ignored and swept) or a part whose cursor did not move
+(its page is read again and every row is skipped as a duplicate).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import signal
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from matcher.common.errors import MatcherError
+
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # table -> (directory under root, natural key columns)
+    "floqer_postings": ("raw/floqer/postings", ("posting_id",)),
+    "floqer_posting_sources": ("raw/floqer/posting_sources", ("posting_id", "source_instance_id")),
+    "flowstate_vacancies": ("raw/flowstate/vacancies", ("scenario_id", "vacancy_id", "updated_at")),
+    "flowstate_vacancy_events": (
+        "raw/flowstate/vacancy_events",
+        ("scenario_id", "vacancy_id", "event", "last_updated_at"),
+    ),
+    "flowstate_locations": ("raw/flowstate/locations", ("entity_id", "content_sha")),
+    "flowstate_job_roles": ("raw/flowstate/job_roles", ("entity_id", "content_sha")),
+    "flowstate_work_types": ("raw/flowstate/work_types", ("entity_id", "content_sha")),
+    "quarantine": ("quarantine", ("source", "entity", "raw_sha")),
+}
+CRASH_POINTS = ("during_write", "after_write", "after_cursor")
+_SENTINEL = "\ue000"
+
+
+class LakeBusyError(MatcherError):
+    """Another run holds the lake's lock."""
+
+
+class CrashPoints:
+    """Named places where a test can kill the process, to prove crash safety.
+
+    ``MATCHER_CRASH_AT="after_write:3"`` sends SIGKILL to this process the 3rd time the lake passes
+    "after_write". In-process tests pass ``action`` instead (e.g. raise an exception).
+    """
+
+    def __init__(self, spec: str | None = None, *, action: Callable[[str], None] | None = None) -> None:
+        self._name: str | None = None
+        self._at = 0
+        self._count = 0
+        if spec:
+            name, _, count = spec.partition(":")
+            if name not in CRASH_POINTS:
+                raise MatcherError(f"MATCHER_CRASH_AT: got {spec!r}, expected one of {CRASH_POINTS} with :N")
+            self._name, self._at = name, int(count or 1)
+        self._action = action or _sigkill
+
+    @classmethod
+    def from_env(cls) -> CrashPoints:
+        return cls(os.environ.get("MATCHER_CRASH_AT"))
+
+    def hit(self, name: str) -> None:
+        if name != self._name:
+            return
+        self._count += 1
+        if self._count == self._at:
+            self._action(name)
+
+
+def _sigkill(name: str) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def dumps_exact(value: Any) -> str:
+    """JSON text in which every Decimal keeps its exact digits (``Decimal("120000.10")`` -> ``120000.10``)."""
+
+    def mark(item: Any) -> Any:
+        if isinstance(item, Decimal):
+            return f"{_SENTINEL}{item}{_SENTINEL}"
+        if isinstance(item, dict):
+            return {k: mark(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [mark(v) for v in item]
+        return item
+
+    text = json.dumps(mark(value), ensure_ascii=False, separators=(",", ":"))
+    return re.sub(f'"{_SENTINEL}([^"{_SENTINEL}]*){_SENTINEL}"', r"\1", text)
+
+
+class Lake:
+    """The lake's files. One process writes at a time (see ``lock``).
+
+    Args:
+        root: the lake directory (created when missing).
+        crash: crash points for tests; by default read from ``MATCHER_CRASH_AT``.
+    """
+
+    def __init__(self, root: Path | str, *, crash: CrashPoints | None = None) -> None:
+        self.root = Path(root)
+        self.crash = crash or CrashPoints.from_env()
+        self._seq = 0
+
+    # -- lock --------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, *, run_id: str, wait: bool = False, timeout: float = 600.0) -> Iterator[None]:
+        """Hold the lake's lock; a second run waits (``wait``) or fails at once with who holds it."""
+        state = self.root / "state"
+        state.mkdir(parents=True, exist_ok=True)
+        handle = (state / "lock").open("a+")
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if not wait or time.monotonic() > deadline:
+                        handle.seek(0)
+                        holder = handle.read().strip() or "another process"
+                        raise LakeBusyError(
+                            f"the lake at {self.root} is locked by {holder}; wait for it to finish "
+                            "(or pass --wait to queue behind it)"
+                        ) from None
+                    time.sleep(0.2)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"run {run_id} (pid {os.getpid()})")
+            handle.flush()
+            self._sweep_temp_files()
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+    def _sweep_temp_files(self) -> None:
+        for temp in self.root.rglob("*.tmp"):
+            temp.unlink(missing_ok=True)
+
+    # -- tables ------------------------------------------------------------------------------------------
+    def table_dir(self, table: str) -> Path:
+        return self.root / TABLES[table][0]
+
+    def parts(self, table: str) -> list[Path]:
+        directory = self.table_dir(table)
+        return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
+
+    def read(self, table: str, columns: list[str] | None = None) -> pl.DataFrame:
+        """The whole table (empty frame when nothing landed yet)."""
+        parts = self.parts(table)
+        if not parts:
+            return pl.DataFrame()
+        return pl.read_parquet(parts, columns=columns)
+
+    def keys(self, table: str) -> set[tuple[Any, ...]]:
+        """The natural keys already landed in ``table``."""
+        columns = list(TABLES[table][1])
+        frame = self.read(table, columns)
+        return set(frame.iter_rows()) if frame.height else set()
+
+    def append(
+        self, table: str, rows: list[dict[str, Any]], schema: dict[str, Any], *, run_id: str
+    ) -> Path | None:
+        """Write ``rows`` as one new part, atomically; returns its path (None when there is nothing)."""
+        if not rows:
+            return None
+        directory = self.table_dir(table)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._seq += 1
+        final = directory / f"part-{run_id}-{self._seq:06d}.parquet"
+        temp = final.with_suffix(".parquet.tmp")
+        frame = pl.DataFrame(rows, schema=schema, orient="row")
+        with temp.open("wb") as handle:
+            frame.write_parquet(handle, compression="zstd")
+            handle.flush()
+            self.crash.hit("during_write")
+            os.fsync(handle.fileno())
+        os.replace(temp, final)
+        _fsync_dir(directory)
+        return final
+
+    # -- state -------------------------------------------------------------------------------------------
+    def _state_file(self, name: str) -> Path:
+        return self.root / "state" / name
+
+    def read_state(self, name: str) -> dict[str, Any]:
+        path = self._state_file(name)
+        if not path.exists():
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+
+    def write_state(self, name: str, data: dict[str, Any]) -> None:
+        path = self._state_file(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(path.name + ".tmp")
+        with temp.open("w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True, default=str)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+
+    def cursor(self, key: str) -> dict[str, Any]:
+        value = self.read_state("cursors.json").get(key)
+        return dict(value) if isinstance(value, dict) else {}
+
+    def move_cursor(self, key: str, value: dict[str, Any]) -> None:
+        cursors = self.read_state("cursors.json")
+        cursors[key] = value
+        self.write_state("cursors.json", cursors)
+        self.crash.hit("after_cursor")
+
+    def write_manifest(self, manifest: dict[str, Any]) -> Path:
+        name = f"runs/{manifest['run_id']}.json"
+        self.write_state(name, manifest)
+        return self._state_file(name)
+
+    def manifests(self) -> list[dict[str, Any]]:
+        runs = self.root / "state" / "runs"
+        if not runs.is_dir():
+            return []
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs.glob("*.json"))]
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: ``20261102T090000Z-3f9a1c``."""
+    instant = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{instant:%Y%m%dT%H%M%SZ}-{os.urandom(3).hex()}"

@@ -1,0 +1,263 @@
+"""Ingestion against the sandbox over a real socket: every fault a real service can throw."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from matcher.common.errors import AuthenticationError, BadRequestError, WaitTooLongError
+from matcher.ingest.http import RetryPolicy
+from matcher.ingest.lake import Lake
+from matcher.sandbox import FaultRule, SandboxServer
+from tests.ingest.conftest import Wiring
+
+
+def _landed_ids(lake: Lake) -> list[str]:
+    return lake.read("floqer_postings", ["posting_id"])["posting_id"].to_list()
+
+
+def _all_source_ids(wired: Wiring, source: str) -> list[str]:
+    ids, page = [], 1
+    while True:
+        data = wired.floqer.data_page(source, page, 200)
+        ids.extend(str(r["id"]) for r in data.rows if isinstance(r, dict) and "id" in r)
+        if page * 200 >= data.total_count:
+            return ids
+        page += 1
+
+
+def test_pages_to_the_last_page_and_lands_every_row_once(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    manifest = wired.run(lake, [source], page_size=50)
+    landed = _landed_ids(lake)
+    assert sorted(landed) == sorted(_all_source_ids(wired, source))
+    assert len(landed) == len(set(landed)) > 50
+    stats = manifest["entities"][f"floqer:{source}"]
+    assert stats["pages"] == -(-len(landed) // 50)
+    assert stats["landed"] == len(landed)
+    again = wired.run(lake, [source], page_size=50)
+    assert again["totals"]["landed"] == 0
+    assert _landed_ids(lake) == landed
+
+
+def test_new_rows_from_later_runs_land_incrementally(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    first = wired.run(lake, [source])["totals"]["landed"]
+    wired.sandbox.clock.advance(timedelta(days=2))
+    second = wired.run(lake, [source])["totals"]["landed"]
+    assert first > 0 and second > 0
+    assert sorted(_landed_ids(lake)) == sorted(_all_source_ids(wired, source))
+
+
+def test_429_with_retry_after_is_honoured_without_sleeping(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="rate_limit", times=2, params={"retry_after": 42})
+    )
+    manifest = wired.run(lake, [source])
+    assert len(wired.slept) == 2
+    assert all(42 <= s <= 43 for s in wired.slept)  # the hint, plus at most a second of jitter
+    assert manifest["retries"]["floqer"] == 2
+    assert sorted(_landed_ids(lake)) == sorted(_all_source_ids(wired, source))
+
+
+def test_5xx_bursts_drops_and_truncated_bodies_are_survived(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="server_error", times=3),
+        FaultRule(endpoint="floqer.data", kind="truncate", after=4, times=1),
+        FaultRule(endpoint="floqer.data", kind="truncate", after=6, times=1, params={"mode": "bad_json"}),
+        FaultRule(endpoint="floqer.data", kind="drop", after=8, times=1),
+        FaultRule(endpoint="flowstate.*", kind="server_error", times=2, params={"status": 502}),
+    )
+    manifest = wired.run(lake, [source], flowstate=True, page_size=100)
+    assert manifest["retries"]["floqer"] == 6
+    assert manifest["retries"]["flowstate"] == 2
+    assert sorted(_landed_ids(lake)) == sorted(_all_source_ids(wired, source))
+    assert lake.read("flowstate_vacancies").height == 28
+
+
+def test_a_hint_above_the_maximum_wait_is_reported(
+    sandbox: SandboxServer, lake: Lake, make_wiring: Callable[..., Wiring]
+) -> None:
+    wired = make_wiring(sandbox, retry=RetryPolicy(max_wait=30))
+    source = wired.create_source()
+    sandbox.faults.add(FaultRule(endpoint="floqer.data", kind="rate_limit", params={"retry_after": 3600}))
+    with pytest.raises(WaitTooLongError, match="wait 3600s, more than the 30s maximum"):
+        wired.run(lake, [source])
+    assert wired.slept == []
+
+
+def test_401_and_400_fail_fast_with_the_servers_message(wired: Wiring) -> None:
+    wired.floqer.api._key = "floq_wrongkey12345678"  # a revoked key
+    with pytest.raises(AuthenticationError, match="Missing or invalid API key"):
+        wired.floqer.list_sources()
+    wired.floqer.api._key = wired.sandbox.keys.floqer
+    with pytest.raises(BadRequestError, match=r"page_no must be >= 1"):
+        wired.floqer.api.request_json(
+            "GET", f"/api/v1/sources/{wired.create_source()}/data", params={"page_no": 0}
+        )
+    assert wired.slept == []
+    with pytest.raises(BadRequestError, match="not sent: filters must contain at least one filter key"):
+        wired.floqer.preview({})
+
+
+def test_rows_inserted_at_the_front_while_paging_land_exactly_once(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source(posted_at_max_age_days=60, order_by=[{"field": "date_posted", "desc": True}])
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="insert_front", after=1, times=2, params={"count": 7})
+    )
+    manifest = wired.run(lake, [source], page_size=50)
+    landed = _landed_ids(lake)
+    assert len(landed) == len(set(landed))
+    assert sorted(landed) == sorted(_all_source_ids(wired, source))  # the 14 inserted rows included
+    assert manifest["entities"][f"floqer:{source}"]["duplicates_skipped"] >= 7  # shifted rows seen twice
+
+
+def test_rows_appended_at_the_end_while_paging_land_exactly_once(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="append_rows", after=1, times=3, params={"count": 4})
+    )
+    wired.run(lake, [source], page_size=50)
+    landed = _landed_ids(lake)
+    assert len(landed) == len(set(landed))
+    assert sorted(landed) == sorted(_all_source_ids(wired, source))
+
+
+def test_a_malformed_row_is_quarantined_and_the_rest_of_its_page_lands(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="malformed_row", params={"index": 3, "how": "wrong_type"}),
+        FaultRule(
+            endpoint="floqer.data", kind="malformed_row", after=1, params={"index": 0, "how": "missing_id"}
+        ),
+    )
+    manifest = wired.run(lake, [source], page_size=50)
+    quarantine = lake.read("quarantine")
+    assert quarantine.height == 2
+    reasons = " | ".join(quarantine["reason"].to_list())
+    assert "remote: got 'sometimes'" in reasons
+    assert "id: got" in reasons and "field required" in reasons
+    stats = manifest["entities"][f"floqer:{source}"]
+    assert stats["quarantined"] == 2
+    assert stats["landed"] == stats["rows_seen"] - 2 - stats["duplicates_skipped"]
+    assert wired.run(lake, [source], page_size=50)["totals"]["quarantined"] == 0  # quarantined once
+
+
+def test_a_posting_found_by_two_sources_lands_once_with_both(wired: Wiring, lake: Lake) -> None:
+    first = wired.create_source(job_title_or=["engineer"], posted_at_max_age_days=60)
+    second = wired.create_source(job_country_code_or=["US"], posted_at_max_age_days=60)
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.run(lake, [first, second])
+    postings = _landed_ids(lake)
+    assert len(postings) == len(set(postings))
+    links = lake.read("floqer_posting_sources")
+    both = (
+        links.group_by("posting_id")
+        .agg(pl.col("source_instance_id").n_unique().alias("n"))
+        .filter(pl.col("n") == 2)
+    )
+    assert both.height > 0
+    assert set(postings) == set(links["posting_id"].to_list())
+
+
+def test_personal_data_is_not_landed_unless_enabled(wired: Wiring, lake: Lake, tmp_path: object) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.run(lake, [source])
+    raw = lake.read("floqer_postings")["raw_json"].to_list()
+    assert not any("hiring_team" in json.loads(r) for r in raw)
+    other = Lake(lake.root.parent / "with_people")
+    wired.run(other, [source], land_personal_data=True)
+    assert any(json.loads(r).get("hiring_team") for r in other.read("floqer_postings")["raw_json"].to_list())
+
+
+def test_money_lands_exactly_as_received(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.run(lake, [source], flowstate=True)
+    vacancy = next(
+        json.loads(r, parse_float=Decimal)
+        for r in lake.read("flowstate_vacancies")["raw_json"].to_list()
+        if json.loads(r)["id"] == "clx5v6w7x8y9z0a1"
+    )
+    assert vacancy["salaryMin"] == "120000.00"
+    structured = [
+        json.loads(r, parse_float=Decimal) for r in lake.read("floqer_postings")["raw_json"].to_list()
+    ]
+    sent = {str(r["id"]): r for r in wired.floqer.data_page(source, 1, 200).rows}
+    for row in structured:
+        if (
+            row["posting_id" if False else "id"]
+            and str(row["id"]) in sent
+            and row.get("min_annual_salary") is not None
+        ):
+            assert row["min_annual_salary"] == sent[str(row["id"])]["min_annual_salary"]
+
+
+def test_vacancy_history_is_kept(wired: Wiring, lake: Lake) -> None:
+    wired.run(lake, [], flowstate=True)
+    wired.sandbox.clock.advance(timedelta(hours=1))
+    wired.flowstate.update_vacancy(
+        "clx5v6w7x8y9z0a1", {"status": "filled", "filledByLiveEmployeeId": "emp_1"}
+    )
+    victim = next(v["id"] for v in wired.flowstate.list_vacancies() if v["status"] == "on_hold")
+    wired.flowstate.delete_vacancy(victim)
+    manifest = wired.run(lake, [], flowstate=True)
+    versions = lake.read("flowstate_vacancies").filter(pl.col("vacancy_id") == "clx5v6w7x8y9z0a1")
+    assert sorted(versions["status"].to_list()) == ["filled", "open"]
+    events = lake.read("flowstate_vacancy_events")
+    assert events.select("vacancy_id", "event").rows() == [(victim, "disappeared")]
+    assert manifest["entities"]["flowstate:vacancies"]["landed"] == 1
+    assert lake.read("flowstate_vacancies").filter(pl.col("vacancy_id") == victim).height == 1  # history kept
+
+
+def test_update_keeps_existing_metadata_keys(wired: Wiring) -> None:
+    vacancy = next(v for v in wired.flowstate.list_vacancies() if v["metadata"])
+    before = dict(vacancy["metadata"])
+    updated = wired.flowstate.update_vacancy(
+        vacancy["id"], {"metadata": {"marketBenchmark": {"p50": "100.00"}}}
+    )
+    assert updated["metadata"] == {**before, "marketBenchmark": {"p50": "100.00"}}
+    assert wired.flowstate.get_vacancy(vacancy["id"])["metadata"] == updated["metadata"]
+
+
+def test_echoed_keys_reach_no_log_exception_manifest_quarantine_or_parquet(
+    wired: Wiring, lake: Lake, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="echo_auth", times=2),
+        FaultRule(endpoint="flowstate.*", kind="echo_auth", times=2, params={"status": 503}),
+        FaultRule(endpoint="floqer.data", kind="malformed_row", after=3, params={"how": "wrong_type"}),
+    )
+    wired.run(lake, [source], flowstate=True)
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.list", kind="echo_auth", times=None, params={"status": 400})
+    )
+    with pytest.raises(BadRequestError) as info:
+        wired.floqer.list_sources()
+    keys = (wired.sandbox.keys.floqer, wired.sandbox.keys.flowstate)
+    texts = [str(info.value), *(r.getMessage() for r in caplog.records)]
+    texts += [p.read_text() for p in (lake.root / "state").rglob("*.json")]
+    texts += [p.read_bytes().decode("latin-1") for p in lake.root.rglob("*.parquet")]
+    assert caplog.records  # the retries were logged
+    for text in texts:
+        for key in keys:
+            assert key not in text
