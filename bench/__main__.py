@@ -5,12 +5,13 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_sandbox
+from bench import bench_ingest, bench_sandbox
 
 
 def main() -> None:
     print(f"matcher benchmarks on {platform.machine()}, Python {sys.version.split()[0]}")
     bench_sandbox.main()
+    bench_ingest.main()
 
 
 if __name__ == "__main__":

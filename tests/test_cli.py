@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -120,3 +121,47 @@ def test_tour_walks_the_lifecycle() -> None:
     assert result.exit_code == 0, result.output
     for step in ("first fetch ran", "paused", "resumed", "expired", "distinct ids"):
         assert step in result.output
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("FLOQER_", "FLOWSTATE_", "MATCHER_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "matcher", *args],
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_create_without_confirm_refuses_before_any_request() -> None:
+    result = _run(["floqer", "create", "--name", "x", "--filters", '{"remote": true}'])
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: creating a Floqer source spends credits on every scheduled fetch; add --confirm to proceed"
+    )
+
+
+def test_missing_credentials_are_one_line() -> None:
+    result = _run(["ingest", "--only", "floqer"])
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: invalid configuration: FLOQER_API_KEY is not set")
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_remote_errors_are_one_line_without_the_key(tmp_path: Path) -> None:
+    key = "floq_realLookingKey0123456789"
+    settings = tmp_path / "matcher.toml"
+    settings.write_text("[http]\nmax_attempts = 1\n")
+    result = _run(
+        ["floqer", "list", "--config", str(settings)],
+        env={"FLOQER_API_KEY": key, "FLOQER_BASE_URL": "http://127.0.0.1:9", "MATCHER_LAKE": str(tmp_path)},
+    )
+    assert result.returncode == 1
+    assert "connection failed" in result.stderr
+    assert key not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr

@@ -1,4 +1,4 @@
-"""Crash safety: SIGKILL a real ``matcher ingest`` at named points; the re-run's lake equals an uninterrupted run's."""
+"""Crash safety: SIGKILL a real ``matcher ingest`` at named points; a re-run equals an uninterrupted run."""
 
 from __future__ import annotations
 

@@ -115,7 +115,7 @@ def test_gives_up_after_max_attempts_with_the_last_error() -> None:
         _sequence(*[httpx.Response(500, json={"status": 500, "error": "x", "message": "boom"})] * 3),
         retry=RetryPolicy(max_attempts=3),
     )
-    with pytest.raises(ServerError, match="boom.*gave up after 3 attempts"):
+    with pytest.raises(ServerError, match=r"boom.*gave up after 3 attempts"):
         api.request_json("GET", "/x")
     assert len(slept) == 2
 

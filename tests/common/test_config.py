@@ -1,0 +1,65 @@
+"""Configuration: file settings, secrets from the environment only, every problem reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher.common.config import load_config
+from matcher.common.errors import ConfigError
+
+
+def test_defaults_and_environment(tmp_path: Path) -> None:
+    config = load_config(
+        None,
+        env={"FLOQER_API_KEY": "floq_abc12345", "FLOWSTATE_TENANT": "acme", "FLOWSTATE_ORG_ID": "org_1"},
+    )
+    assert config.floqer.base_url == "https://api.floqer.com"
+    assert config.flowstate.resolved_url == "https://acme.flowstate.inc/api/v1"
+    assert config.floqer.api_key == "floq_abc12345"
+    assert "floq_abc12345" not in repr(config)
+
+
+def test_file_settings(tmp_path: Path) -> None:
+    path = tmp_path / "matcher.toml"
+    path.write_text('[lake]\nroot = "/tmp/x"\n[ingest]\npage_size = 50\n[flowstate]\nscenarios = ["scn_a"]\n')
+    config = load_config(path, env={})
+    assert (str(config.lake), config.page_size, config.flowstate.scenarios) == ("/tmp/x", 50, ("scn_a",))
+
+
+def test_every_problem_at_once_and_no_secrets_in_files(tmp_path: Path) -> None:
+    path = tmp_path / "matcher.toml"
+    path.write_text(
+        '[floqer]\napi_key = "floq_x"\nbase_url = "http://api.floqer.com"\n[ingest]\npage_size = 500\n'
+        "[http]\nmax_attempts = 0\n[colours]\nred = 1\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    problems = info.value.problems
+    assert len(problems) == 5
+    assert any("secrets belong in environment variables" in p for p in problems)
+    assert any("page_size: got 500, expected 1..200" in p for p in problems)
+    assert any("max_attempts: got 0" in p for p in problems)
+    assert any("[colours]" in p for p in problems)
+    assert any("plain http only on loopback" in p for p in problems)
+
+
+def test_missing_credentials_are_named(tmp_path: Path) -> None:
+    config = load_config(None, env={})
+    with pytest.raises(ConfigError, match="FLOQER_API_KEY is not set"):
+        config.require_floqer()
+    with pytest.raises(ConfigError) as info:
+        config.require_flowstate()
+    assert [p.split(" ")[0] for p in info.value.problems] == [
+        "FLOWSTATE_API_KEY",
+        "FLOWSTATE_ORG_ID",
+        "FLOWSTATE_TENANT",
+    ]
+
+
+def test_unreadable_toml(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[lake\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path, env={})
