@@ -23,7 +23,7 @@ check: install ## ruff (lint + format) and mypy
 	$(UV) run --locked mypy
 
 demo: install ## run the pipeline on the embedded sandbox
-	$(UV) run --locked matcher sandbox tour
+	$(UV) run --locked matcher demo
 
 bench: install ## run the benchmarks in bench/
 	$(UV) run --locked python -m bench

@@ -240,19 +240,10 @@ class ApiClient:
                 raise
             except TransientError as exc:
                 if not retry:
-                    raise type(exc)(
-                        f"{exc} (not retried: this call may have spent credits; check before trying again)",
-                        service=exc.service,
-                        status=exc.status,
-                        code=exc.code,
-                    ) from exc
+                    note = "not retried: this call may have spent credits; check before retrying"
+                    raise _annotated(exc, note) from exc
                 if attempt >= self.retry.max_attempts:
-                    raise type(exc)(
-                        f"{exc} (gave up after {attempt} attempts)",
-                        service=exc.service,
-                        status=exc.status,
-                        code=exc.code,
-                    ) from exc
+                    raise _annotated(exc, f"gave up after {attempt} attempts") from exc
                 delay = self._delay(attempt, exc)
                 reason = type(exc).__name__
                 self.stats.retries += 1
@@ -344,3 +335,8 @@ class ApiClient:
         if issubclass(kind, RateLimitedError):
             return kind(clean, service=self.service, status=status, code=code, retry_after=retry_after)
         return kind(clean, service=self.service, status=status, code=code, problems=clean_problems)
+
+
+def _annotated(exc: TransientError, note: str) -> TransientError:
+    """The same error with ``note`` appended to its message."""
+    return type(exc)(f"{exc} ({note})", service=exc.service, status=exc.status, code=exc.code)
