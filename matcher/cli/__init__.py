@@ -5,9 +5,10 @@ Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from matcher.cli.demo import demo_command
 from matcher.cli.ingest import floqer_app, ingest_command
@@ -15,7 +16,20 @@ from matcher.cli.sandbox import sandbox_app
 from matcher.common.errors import MatcherError
 from matcher.common.version import VERSION
 
+
+class _Group(TyperGroup):
+    """Every ``MatcherError`` raised by any command becomes one red line on stderr and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MatcherError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="matcher",
     help="Match Flowstate vacancies with Floqer job postings and benchmark salary bands.",
     no_args_is_help=True,
@@ -45,8 +59,4 @@ def _root(
 
 def main() -> None:
     """Console entry point (``matcher`` and ``python -m matcher``)."""
-    try:
-        app()
-    except MatcherError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        sys.exit(1)
+    app()

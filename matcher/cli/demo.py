@@ -33,9 +33,10 @@ def demo_command(
         now = sandbox.clock.now()
         console.print(f"sandbox at {sandbox.url} (seed {seed}), clock frozen at {now:%Y-%m-%d %H:%M} UTC")
         expiration = (sandbox.clock.now() + timedelta(days=90)).date().isoformat()
-        created = floqer_client(config).create(
-            name="Demo: the market for our open roles", filters=DEMO_FILTERS, expiration_date=expiration
-        )
+        with floqer_client(config) as client:
+            created = client.create(
+                name="Demo: the market for our open roles", filters=DEMO_FILTERS, expiration_date=expiration
+            )
         store = Lake(lake)
         store.write_state(SOURCES_STATE, {})  # the sandbox is new each time: poll only its source
         record_source(store, created.source_instance_id, name=created.name, created_at=created.created_at)

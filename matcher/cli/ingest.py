@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from matcher.cli.console import make_console
 from matcher.cli.options import CONFIG, LAKE, config_from, floqer_client, flowstate_client
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError, MatcherError
@@ -22,8 +22,8 @@ from matcher.ingest.runner import IngestOptions, IngestRun
 floqer_app = typer.Typer(
     help="Floqer Track Job Postings sources: preview, create, list, status, sync.", no_args_is_help=True
 )
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+console = make_console()
+err = make_console(stderr=True)
 SOURCES_STATE = "floqer_sources.json"
 
 
@@ -58,11 +58,11 @@ def run_ingest(
 
         options.on_page = on_page
         if only in (None, "floqer"):
-            client = floqer_client(config)
-            sources = _sources_to_poll(client, lake)
-            run.floqer(client, sources)
+            with floqer_client(config) as client:
+                run.floqer(client, _sources_to_poll(client, lake))
         if only in (None, "flowstate"):
-            run.flowstate(flowstate_client(config))
+            with flowstate_client(config) as fs_client:
+                run.flowstate(fs_client)
         return run.finish()
 
 
@@ -181,7 +181,8 @@ def preview_command(filters: str = FILTERS, config_file: Path | None = CONFIG) -
     parsed = _filters(filters)
     for dropped in dropped_sort_fields(parsed):
         err.print(f"[yellow]warning:[/] order_by field {dropped!r} is not sortable; Floqer drops it")
-    result = floqer_client(config_from(config_file)).preview(parsed)
+    with floqer_client(config_from(config_file)) as client:
+        result = client.preview(parsed)
     console.print(
         f"{result.total_results} matching postings{' (capped)' if result.capped else ''}; "
         f"first {len(result.rows)}:"
@@ -221,9 +222,10 @@ def create_command(
         )
     config = config_from(config_file, lake)
     options = {"max_count": max_count} if max_count else {}
-    created = floqer_client(config).create(
-        name=name, filters=_filters(filters), expiration_date=expiration_date, **options
-    )
+    with floqer_client(config) as client:
+        created = client.create(
+            name=name, filters=_filters(filters), expiration_date=expiration_date, **options
+        )
     record_source(
         Lake(config.lake), created.source_instance_id, name=created.name, created_at=created.created_at
     )
@@ -233,7 +235,8 @@ def create_command(
 @floqer_app.command("list")
 def list_command(config_file: Path | None = CONFIG) -> None:
     """List your Floqer sources and their status."""
-    sources = floqer_client(config_from(config_file)).list_sources()
+    with floqer_client(config_from(config_file)) as client:
+        sources = client.list_sources()
     table = Table()
     for column in ("source_instance_id", "name", "status", "rows", "expires"):
         table.add_column(column)
@@ -255,11 +258,11 @@ def status_command(
     """Pause or resume a source (or show its status with neither flag)."""
     if pause and resume:
         raise ConfigError(["--pause and --resume: choose one"])
-    client = floqer_client(config_from(config_file))
-    if pause or resume:
-        console.print(f"{source_id}: {client.set_status(source_id, 'paused' if pause else 'active')}")
-        return
-    found = next((s for s in client.list_sources() if s.source_instance_id == source_id), None)
+    with floqer_client(config_from(config_file)) as client:
+        if pause or resume:
+            console.print(f"{source_id}: {client.set_status(source_id, 'paused' if pause else 'active')}")
+            return
+        found = next((s for s in client.list_sources() if s.source_instance_id == source_id), None)
     if found is None:
         raise MatcherError(f"source {source_id} is not in your Floqer account's listing")
     console.print(f"{source_id}: {found.status}, {found.lead_count} rows, expires {found.expiration_date}")
@@ -288,9 +291,14 @@ def sync_command(
         if not sep:
             raise ConfigError([f"--map: got {item!r}, expected input.name=row_field"])
         pairs[key] = value
-    result = floqer_client(config_from(config_file)).sync(
-        source_id, workflow_id=workflow_id, field_mapping=pairs, push_existing=not no_push_existing, run=run
-    )
+    with floqer_client(config_from(config_file)) as client:
+        result = client.sync(
+            source_id,
+            workflow_id=workflow_id,
+            field_mapping=pairs,
+            push_existing=not no_push_existing,
+            run=run,
+        )
     console.print(json.dumps(result, indent=2, default=str))
 
 

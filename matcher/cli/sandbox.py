@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from matcher.cli.console import make_console
 from matcher.common.errors import ConfigError, MatcherError
 from matcher.sandbox import SandboxConfig, SandboxServer
 from matcher.sandbox.market import MarketConfig
@@ -62,7 +62,7 @@ def serve(
         server = SandboxServer(config, host=host, port=port)
     except OSError as exc:
         raise MatcherError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    console = Console(soft_wrap=True)
+    console = make_console()
     keys = server.keys
     console.print(f"[bold]matcher sandbox[/] seed={seed} postings={len(server.app.market.postings)}")
     console.print(f"  Floqer    {server.floqer_url}    (real: https://api.floqer.com)")
@@ -93,7 +93,7 @@ def serve(
 @sandbox_app.command("tour")
 def tour(seed: int = SEED, postings: int = POSTINGS) -> None:
     """Walk through both services over real HTTP: vacancies, a preview, and an ongoing source's lifecycle."""
-    console = Console(soft_wrap=True)
+    console = make_console()
     config = _config(seed, postings, None, realtime=False, no_rate_limit=False)
     with SandboxServer(config) as sandbox, httpx.Client(timeout=30) as http:
         floqer = {"Authorization": f"Bearer {sandbox.keys.floqer}"}

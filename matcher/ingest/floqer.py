@@ -77,7 +77,7 @@ class DataPage:
     page_size: int
 
 
-def validate_search_body(body: Mapping[str, Any], *, create: bool, today: date | None = None) -> list[str]:
+def validate_search_body(body: Mapping[str, Any], *, create: bool) -> list[str]:
     """Every problem the server would reject ``body`` for, found before anything is sent.
 
     >>> validate_search_body({"filters": {}, "colour": 1}, create=False)
@@ -121,10 +121,6 @@ def validate_search_body(body: Mapping[str, Any], *, create: bool, today: date |
             problems.append("name is required on create")
         if body.get("expiration_date") is None:
             problems.append("expiration_date is required on create")
-        else:
-            expiration = parse_iso_date(body["expiration_date"])
-            if expiration is not None and today is not None and expiration < today:
-                problems.append(f"expiration_date {body['expiration_date']!r} is in the past")
     return problems
 
 
@@ -148,6 +144,15 @@ class FloqerClient:
 
     def __init__(self, api: ApiClient) -> None:
         self.api = api
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> FloqerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def preview(self, filters: Mapping[str, Any], **options: Any) -> Preview:
         """A free sample page for ``filters`` (nothing is created, no credits spent)."""
@@ -279,7 +284,7 @@ class FloqerClient:
         return str(data or status)
 
     def _check(self, body: Mapping[str, Any], *, create: bool) -> None:
-        problems = validate_search_body(body, create=create, today=date.today() if create else None)
+        problems = validate_search_body(body, create=create)
         if problems:
             raise BadRequestError(
                 "floqer request not sent: " + "; ".join(problems), service="floqer", problems=problems

@@ -43,6 +43,15 @@ class FlowstateClient:
         self.api = api
         self.org_id = org_id
 
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> FlowstateClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- vacancies ---------------------------------------------------------------------------------------
     def vacancy_pages(
         self, *, scenario_id: str | None = None, search: str | None = None, limit: int = PAGE_LIMIT
