@@ -25,7 +25,7 @@ from matcher.ingest.lake import Lake
 from matcher.ingest.runner import IngestOptions, IngestRun
 from matcher.sandbox import SandboxConfig, SandboxServer
 
-POSTINGS = 100_000
+POSTINGS = 175_000  # about 100,000 of them fall in the source's 180-day window at the sandbox's start
 PAGE = 200
 
 

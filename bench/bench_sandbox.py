@@ -3,8 +3,8 @@
 1. /data paging: every page of a large source at page_size=200 over one keep-alive connection, against a
    baseline stdlib HTTP server that answers the same pre-serialized pages from memory. The ratio is the
    sandbox's own overhead (auth, lazy scheduling, paging, JSON) per request.
-2. Market generation: generating N postings against json.loads of the same market's canonical bytes
-   (the cheapest way to obtain the same data).
+2. Market generation: generating N postings against ``json.loads`` of the same market's canonical JSON
+   (what loading a pre-generated market from a file would cost instead).
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def bench_generation() -> None:
         )
         rows_out.append(
             (
-                "baseline: json.loads of the same market",
+                "baseline: json.loads of its canonical JSON",
                 f"{load_s:.3f} s",
                 f"{n / load_s:,.0f} rows/s",
                 f"{load_mem:.1f} MiB",

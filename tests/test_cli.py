@@ -165,3 +165,13 @@ def test_remote_errors_are_one_line_without_the_key(tmp_path: Path) -> None:
     assert "connection failed" in result.stderr
     assert key not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_every_command_the_readme_names_exists() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = set(re.findall(r"^\| `matcher ([a-z]+(?: [a-z]+)?)", readme, flags=re.M))
+    assert {"demo", "ingest", "floqer preview", "sandbox serve"} <= commands
+    runner = CliRunner()
+    for command in sorted(commands):
+        result = runner.invoke(app, [*command.split(), "--help"])
+        assert result.exit_code == 0, (command, result.output)
