@@ -5,6 +5,8 @@ Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 import typer
@@ -14,6 +16,7 @@ from matcher.cli.demo import demo_command
 from matcher.cli.ingest import floqer_app, ingest_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.common.errors import MatcherError
+from matcher.common.redaction import RedactingFilter
 from matcher.common.version import VERSION
 
 
@@ -55,6 +58,29 @@ def _root(
     ),
 ) -> None:
     """matcher: hiring-intent matching and salary benchmarking."""
+    _configure_logging()
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:  # logging must never break a command
+            self.handleError(record)
+
+
+def _configure_logging() -> None:
+    """Warnings (retries, skipped sources) to stderr, every line through the secret redactor."""
+    root = logging.getLogger()
+    if any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
+        return
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 def main() -> None:

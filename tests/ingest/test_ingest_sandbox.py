@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import polars as pl
 import pytest
 
@@ -196,17 +197,30 @@ def test_money_lands_exactly_as_received(wired: Wiring, lake: Lake) -> None:
         if json.loads(r)["id"] == "clx5v6w7x8y9z0a1"
     )
     assert vacancy["salaryMin"] == "120000.00"
-    structured = [
-        json.loads(r, parse_float=Decimal) for r in lake.read("floqer_postings")["raw_json"].to_list()
-    ]
-    sent = {str(r["id"]): r for r in wired.floqer.data_page(source, 1, 200).rows}
-    for row in structured:
-        if (
-            row["posting_id" if False else "id"]
-            and str(row["id"]) in sent
-            and row.get("min_annual_salary") is not None
-        ):
-            assert row["min_annual_salary"] == sent[str(row["id"])]["min_annual_salary"]
+    landed = {
+        str(row["id"]): row
+        for row in (
+            json.loads(r, parse_float=Decimal) for r in lake.read("floqer_postings")["raw_json"].to_list()
+        )
+    }
+    # what the service sent, decoded independently of the client: the text of every number kept
+    response = httpx.get(
+        f"{wired.sandbox.floqer_url}/api/v1/sources/{source}/data",
+        params={"page_size": 200},
+        headers={"Authorization": f"Bearer {wired.sandbox.keys.floqer}"},
+    )
+    sent = json.loads(response.content, parse_float=Decimal)["data"]["rows"]
+    compared = 0
+    for row in sent:
+        if row["min_annual_salary"] is not None:
+            mine = landed[str(row["id"])]
+            assert str(mine["min_annual_salary"]) == str(row["min_annual_salary"])  # digit for digit
+            assert mine["latitude"] == row["latitude"]
+            compared += 1
+    assert compared > 10
+    assert any(
+        isinstance(r["min_annual_salary"], Decimal) for r in sent
+    )  # fractional amounts were among them
 
 
 def test_vacancy_history_is_kept(wired: Wiring, lake: Lake) -> None:
