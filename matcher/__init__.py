@@ -15,14 +15,21 @@ from matcher.common.errors import (
     TransientError,
 )
 from matcher.common.version import VERSION as __version__
+from matcher.normalize.currency import Conversion, convert_currency
+from matcher.normalize.salary import SalaryInfo, annualize, parse_salary
 
 __all__ = [
     "ConfigError",
+    "Conversion",
     "DataError",
     "MatcherError",
     "PermanentError",
     "RemoteError",
+    "SalaryInfo",
     "SandboxError",
     "TransientError",
     "__version__",
+    "annualize",
+    "convert_currency",
+    "parse_salary",
 ]

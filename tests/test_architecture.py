@@ -23,6 +23,11 @@ ALLOWED: dict[str, set[str]] = {
 
 EXPECTED_EXPORTS = {
     "ConfigError",
+    "Conversion",
+    "SalaryInfo",
+    "annualize",
+    "convert_currency",
+    "parse_salary",
     "DataError",
     "MatcherError",
     "PermanentError",

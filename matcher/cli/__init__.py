@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from matcher.cli.demo import demo_command
+from matcher.cli.fx import fx_app
 from matcher.cli.ingest import floqer_app, ingest_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.common.errors import MatcherError
@@ -41,6 +42,7 @@ app = typer.Typer(
 )
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(floqer_app, name="floqer")
+app.add_typer(fx_app, name="fx")
 app.command("ingest")(ingest_command)
 app.command("demo")(demo_command)
 

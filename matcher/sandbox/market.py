@@ -271,6 +271,11 @@ def _nice(amount: float, period: str) -> float:
     return float(round(amount / 500) * 500) if amount < 100_000 else float(round(amount / 1000) * 1000)
 
 
+def _shown(amount: float, style: str) -> float:
+    """The value ``_num`` prints for ``amount``."""
+    return amount if style == "us" and amount != round(amount) else float(round(amount))
+
+
 def _num(amount: float, style: str) -> str:
     whole = round(amount)
     if style == "us" and amount != whole:
@@ -841,12 +846,7 @@ class _Generator:
                 low, high = low * 10, high * 10
             elif outlier == "x0.1":
                 low, high = low / 10, high / 10
-        truth.update(
-            has_salary=True,
-            is_estimate=estimate,
-            is_outlier=outlier is not None,
-            annual_mid=round((low + high) / 2, 2),
-        )
+        truth.update(has_salary=True, is_estimate=estimate, is_outlier=outlier is not None)
         hourly_role = occ["hourly"] or contract
         roll = rng.random()
         if hourly_role and roll < 0.6:
@@ -859,7 +859,12 @@ class _Generator:
             period = "month"
         else:
             period = "year"
-        text = self._salary_text(rng, low, high, period, country, currency, occ, estimate, outlier)
+        text, shown_low, shown_high = self._salary_text(
+            rng, low, high, period, country, currency, occ, estimate, outlier
+        )
+        # the truth is what the posting states: its shown amounts, annualized with the reference conventions
+        per_year = self._per_period(1.0, period, country) ** -1
+        truth["annual_mid"] = round((shown_low + shown_high) / 2 * per_year, 2)
         structured = rng.random() < 0.5 and outlier not in ("one_two", "hourly_as_annual")
         result = dict(empty)
         result["salary_string"] = text
@@ -870,6 +875,8 @@ class _Generator:
                 result["min_annual_salary"], result["max_annual_salary"] = float(lo) + 0.5, float(hi) + 0.5
             else:
                 result["min_annual_salary"], result["max_annual_salary"] = lo, hi
+            # structured numbers win over the text when both are there
+            truth["annual_mid"] = round((result["min_annual_salary"] + result["max_annual_salary"]) / 2, 2)
             result["salary_currency"] = currency
             result["min_annual_salary_usd"] = round(lo * fx)
             result["max_annual_salary_usd"] = round(hi * fx)
@@ -902,9 +909,10 @@ class _Generator:
         occ: dict[str, Any],
         estimate: bool,
         outlier: str | None,
-    ) -> str:
+    ) -> tuple[str, float, float]:
+        """The salary text and the per-period amounts it shows (single values show one amount)."""
         if outlier == "one_two":
-            return "$1 - $2" if currency == "USD" else f"{currency} 1 - 2"
+            return ("$1 - $2" if currency == "USD" else f"{currency} 1 - 2"), 1.0, 2.0
         shown_period = period
         if outlier == "hourly_as_annual":
             period, shown_period = "hour", "year"
@@ -929,8 +937,12 @@ class _Generator:
                     f"INR {fmt(lakh_lo)}-{fmt(lakh_hi)} LPA",
                 ]
             )
+            shown_lo, shown_hi = lakh_lo * 100_000, lakh_hi * 100_000
         else:
-            text = self._money_range(rng, lo, hi, currency, country, shown_period, single, dash) + words
+            text, shown_lo, shown_hi = self._money_range(
+                rng, lo, hi, currency, country, shown_period, single, dash
+            )
+            text += words
         if estimate:
             text = rng.choice(
                 [
@@ -952,7 +964,7 @@ class _Generator:
                 text = f"{text} {rng.choice(['DOE', 'pro rata', '+ bonus'])}"
             elif roll < 0.06:
                 text = f"{text} + equity"
-        return text
+        return text, shown_lo, shown_hi
 
     def _money_range(
         self,
@@ -964,11 +976,12 @@ class _Generator:
         period: str,
         single: bool,
         dash: str,
-    ) -> str:
+    ) -> tuple[str, float, float]:
         use_k = period == "year" and hi >= 10_000 and rng.random() < 0.35
         if use_k:
             k = rng.choice(["K", "k"])
             a, b = f"{round(lo / 1000):d}{k}", f"{round(hi / 1000):d}{k}"
+            shown = (round(lo / 1000) * 1000.0, round(hi / 1000) * 1000.0)
         else:
             style = "us"
             if currency == "EUR" and country != "IE":
@@ -978,10 +991,14 @@ class _Generator:
             elif currency == "INR":
                 style = "in"
             a, b = _num(lo, style), _num(hi, style)
+            shown = (_shown(lo, style), _shown(hi, style))
         if single:
-            return rng.choice(
-                [f"Up to {self._sym(currency, country, b, rng)}", self._sym(currency, country, b, rng)]
-            )
+            prefix = "Up to " if rng.random() < 0.5 else ""
+            return f"{prefix}{self._sym(currency, country, b, rng)}", shown[1], shown[1]
+        return self._range_text(rng, a, b, currency, country, dash), shown[0], shown[1]
+
+    @staticmethod
+    def _range_text(rng: random.Random, a: str, b: str, currency: str, country: str, dash: str) -> str:
         form = rng.random()
         if currency in ("USD", "CAD", "AUD", "SGD"):
             iso = currency

@@ -1,0 +1,55 @@
+"""Project reference tables shipped inside the package (``matcher/reference/``), loaded once."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountryConventions:
+    """Pay conventions of one country (see ``matcher/reference/README.md``)."""
+
+    country_code: str
+    currency: str
+    dollar_currency: str | None
+    hours_per_year: int
+    days_per_year: int
+    weeks_per_year: int
+    payments_per_year: int
+
+
+DEFAULT_CONVENTIONS = CountryConventions(
+    country_code="",
+    currency="",
+    dollar_currency=None,
+    hours_per_year=2080,
+    days_per_year=260,
+    weeks_per_year=52,
+    payments_per_year=12,
+)
+
+
+@functools.cache
+def country_conventions() -> dict[str, CountryConventions]:
+    """``countries.csv`` by ISO country code."""
+    text = resources.files("matcher").joinpath("reference/countries.csv").read_text(encoding="utf-8")
+    table = {}
+    for row in csv.DictReader(text.splitlines()):
+        table[row["country_code"]] = CountryConventions(
+            country_code=row["country_code"],
+            currency=row["currency"],
+            dollar_currency=row["dollar_currency"] or None,
+            hours_per_year=int(row["hours_per_year"]),
+            days_per_year=int(row["days_per_year"]),
+            weeks_per_year=int(row["weeks_per_year"]),
+            payments_per_year=int(row["payments_per_year"]),
+        )
+    return table
+
+
+def conventions_for(country: str | None) -> CountryConventions:
+    """The country's conventions, or the documented default (40 h weeks, 260 days, 12 payments)."""
+    return country_conventions().get((country or "").upper(), DEFAULT_CONVENTIONS)

@@ -1,0 +1,286 @@
+"""Salary text -> exact amounts, currency, period and annual figures.
+
+>>> info = parse_salary("£45,000 – £55,000 per annum")
+>>> (info.min_amount, info.max_amount, info.currency, info.period, info.annual_max)
+(Decimal('45000'), Decimal('55000'), 'GBP', 'year', Decimal('55000'))
+>>> parse_salary("₹ 12-18 LPA").annual_min
+Decimal('1200000')
+>>> parse_salary("$55 - $65 an hour", country="US").annual_min   # 55 x 2080 hours
+Decimal('114400')
+>>> parse_salary("competitive") is None
+True
+
+Amounts stay ``Decimal`` from the text to the annual figure: no float ever touches money. Unparseable text
+gives None, never a guess; ``explain_salary`` says why. Annualization uses the per-country conventions in
+``matcher/reference/countries.csv`` (hours, days, weeks and payments per year), not constants in code.
+
+Number reading is locale-free on purpose: a separator followed by exactly three digits groups thousands
+("45.000", "120,000", "1,20,000", "120'000"), one followed by one or two digits at the end is a decimal
+mark ("45,50", "55.5"), and when both marks appear the last one is the decimal mark ("45.000,00").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from matcher.common.reference import conventions_for
+
+PERIODS = ("hour", "day", "week", "month", "year")
+MAX_TEXT = 500  # salary strings are short; longer text is not a salary string
+
+_SYMBOLS = (
+    ("US$", "USD"),
+    ("C$", "CAD"),
+    ("CA$", "CAD"),
+    ("A$", "AUD"),
+    ("AU$", "AUD"),
+    ("S$", "SGD"),
+    ("NZ$", "NZD"),
+    ("HK$", "HKD"),
+    ("R$", "BRL"),
+    ("£", "GBP"),
+    ("€", "EUR"),
+    ("₹", "INR"),
+    ("¥", "JPY"),
+    ("₩", "KRW"),
+    ("zł", "PLN"),
+)
+_ISO = re.compile(
+    r"(?<![A-Za-z])"
+    r"(USD|EUR|GBP|INR|CAD|AUD|SGD|CHF|NZD|HKD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|ZAR|BRL|MXN|CNY|KRW|ILS|AED)"
+    r"(?![A-Za-z])"
+)
+_RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
+_PERIOD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "hour",
+        re.compile(
+            r"(per\s*hour|an\s*hour|a\s*hour|hourly|/\s*h(ou)?r\b|/\s*h\b|\bph\b|p/h\b|\bp\.h\.)", re.I
+        ),
+    ),
+    ("day", re.compile(r"(per\s*day|a\s*day|/\s*day\b|daily|day\s*rate|p/d\b)", re.I)),
+    ("week", re.compile(r"(per\s*week|a\s*week|/\s*w(ee)?k\b|weekly|p/w\b)", re.I)),
+    ("month", re.compile(r"(per\s*month|a\s*month|/\s*mo(nth)?\b|monthly|\bpcm\b|p/m\b)", re.I)),
+    (
+        "year",
+        re.compile(
+            r"(per\s*annum|per\s*year|a\s*year|/\s*y(ea)?r\b|annual|annually|\bp\.?\s?a\.?(?!\w)|yearly|\blpa\b|\bctc\b)",
+            re.I,
+        ),
+    ),
+)
+_LAKH = re.compile(r"\b(lpa|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)
+_CRORE = re.compile(r"\b(crores?|cr)\b", re.I)
+_ESTIMATE = re.compile(r"(glassdoor\s+est|employer\s+est|\bestimated?\b|\best\.)", re.I)
+_MODIFIERS = {
+    "ote": re.compile(r"\bote\b", re.I),
+    "doe": re.compile(r"\bdoe\b|depending on experience", re.I),
+    "pro_rata": re.compile(r"pro[\s-]?rata", re.I),
+    "plus_super": re.compile(r"\+\s*super", re.I),
+    "plus_bonus": re.compile(r"\+\s*bonus", re.I),
+    "plus_equity": re.compile(r"\+\s*(equity|stock|options)", re.I),
+    "up_to": re.compile(r"\bup\s*to\b", re.I),
+    "from": re.compile(r"^\s*(from|starting at)\b", re.I),
+}
+_NUMBER = re.compile(
+    r"(?<![\w.,'’])"
+    r"(\d{1,3}(?:[,.'’\u202f\u00a0]\d{2,3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    r"(\s*[kK](?![a-zA-Z]))?"
+    r"(?!\s*%)"
+)
+_RANGE_GAP = re.compile(r"^\s*[A-Za-z$£€₹¥'’]*\s*(-|–|—|to|and|bis|à|a)\s*[A-Za-z$£€₹¥]*\s*$", re.I)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SalaryInfo:
+    """A parsed salary: exact amounts per ``period`` in ``currency``, and the same as annual amounts."""
+
+    min_amount: Decimal
+    max_amount: Decimal
+    currency: str
+    period: str
+    annual_min: Decimal
+    annual_max: Decimal
+    is_estimate: bool = False
+    modifiers: tuple[str, ...] = ()
+
+
+def parse_salary(
+    text: str | None, *, country: str | None = None, currency: str | None = None
+) -> SalaryInfo | None:
+    """Parse free salary text; None when it holds no salary that can be read without guessing.
+
+    Args:
+        text: the salary string as published.
+        country: ISO country of the posting (resolves a bare "$" and the annualization conventions).
+        currency: the currency to assume when the text names none (e.g. a structured ``salary_currency``).
+    """
+    return explain_salary(text, country=country, currency=currency)[0]
+
+
+def explain_salary(
+    text: object, *, country: str | None = None, currency: str | None = None
+) -> tuple[SalaryInfo | None, str | None]:
+    """``parse_salary`` plus the reason when the result is None (for the clean table's reason column)."""
+    if text is None:
+        return None, "no salary text"
+    if not isinstance(text, str):
+        return None, f"salary text: got {type(text).__name__}, expected a string"
+    cleaned = _clean(text)
+    if not cleaned:
+        return None, "empty salary text"
+    if len(cleaned) > MAX_TEXT:
+        return None, f"salary text is {len(cleaned)} characters, longer than any salary string ({MAX_TEXT})"
+    numbers = _amounts(cleaned)
+    if not numbers:
+        return None, f"no amount in {cleaned[:60]!r}"
+    lakh = _LAKH.search(cleaned) is not None
+    crore = _CRORE.search(cleaned) is not None
+    code = _currency(cleaned, country=country, fallback=currency, lakh=lakh or crore)
+    if code is None:
+        return None, f"no currency in {cleaned[:60]!r} and none known for country {country!r}"
+    period = _period(cleaned, lakh=lakh or crore)
+    scale = Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1)
+    low, high = numbers
+    low, high = low * scale, high * scale
+    if period is None:
+        if high < 1000:
+            return None, f"no pay period in {cleaned[:60]!r} and {high} is too small for an annual salary"
+        period = "year"
+    if low <= 0 or high <= 0:
+        return None, f"non-positive amount in {cleaned[:60]!r}"
+    if low > high:
+        low, high = high, low
+    modifiers = tuple(name for name, pattern in _MODIFIERS.items() if pattern.search(cleaned))
+    info = SalaryInfo(
+        min_amount=_tidy(low),
+        max_amount=_tidy(high),
+        currency=code,
+        period=period,
+        annual_min=_tidy(annualize(low, period, country)),
+        annual_max=_tidy(annualize(high, period, country)),
+        is_estimate=_ESTIMATE.search(cleaned) is not None,
+        modifiers=modifiers,
+    )
+    return info, None
+
+
+def annualize(amount: Decimal, period: str, country: str | None = None) -> Decimal:
+    """An amount per ``period`` as an annual amount, with the country's conventions.
+
+    >>> annualize(Decimal("4500"), "month", "ES")   # 14 payments a year in Spain
+    Decimal('63000')
+    """
+    return amount * _periods_per_year(period, country)
+
+
+def deannualize(amount: Decimal, period: str, country: str | None = None) -> Decimal:
+    """The inverse of ``annualize``."""
+    return amount / _periods_per_year(period, country)
+
+
+def _periods_per_year(period: str, country: str | None) -> Decimal:
+    conventions = conventions_for(country)
+    table = {
+        "year": 1,
+        "month": conventions.payments_per_year,
+        "week": conventions.weeks_per_year,
+        "day": conventions.days_per_year,
+        "hour": conventions.hours_per_year,
+    }
+    if period not in table:
+        raise ValueError(f"period: got {period!r}, expected one of {', '.join(PERIODS)}")
+    return Decimal(table[period])
+
+
+def _tidy(amount: Decimal) -> Decimal:
+    """Drop a fractional part of zero ("120000.00" -> 120000) without ever rounding a real fraction."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = re.sub(r"^\s*employer\s+provided\s+salary\s*:?", "", text, flags=re.I)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _currency(text: str, *, country: str | None, fallback: str | None, lakh: bool) -> str | None:
+    for symbol, code in _SYMBOLS:
+        if symbol in text:
+            return code
+    found = _ISO.search(text)
+    if found:
+        return found.group(1)
+    if _RUPEES.search(text) or lakh:
+        return "INR"
+    conventions = conventions_for(country)
+    if "$" in text:
+        if fallback and fallback.upper() in {"USD", "CAD", "AUD", "SGD", "NZD", "HKD"}:
+            return fallback.upper()
+        return conventions.dollar_currency or "USD"
+    if fallback:
+        return fallback.upper()
+    return conventions.currency or None
+
+
+def _period(text: str, *, lakh: bool) -> str | None:
+    for period, pattern in _PERIOD_PATTERNS:
+        if pattern.search(text):
+            return period
+    return "year" if lakh else None
+
+
+def _amounts(text: str) -> tuple[Decimal, Decimal] | None:
+    """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K")."""
+    matches = [m for m in _NUMBER.finditer(text) if not _is_noise(text, m)]
+    if not matches:
+        return None
+    values = []
+    for match in matches[:2]:
+        value = _number(match.group(1))
+        if value is None:
+            return None
+        values.append((value, bool(match.group(2)), match))
+    first, first_k, first_match = values[0]
+    if len(values) == 2 and _RANGE_GAP.match(text[first_match.end() : values[1][2].start()]):
+        second, second_k, _ = values[1]
+        if second_k or (first_k and second < 1000):
+            first_k = first_k or first < 1000
+            second_k = True
+        low = first * 1000 if first_k else first
+        high = second * 1000 if second_k else second
+        return low, high
+    single = first * 1000 if first_k else first
+    return single, single
+
+
+def _is_noise(text: str, match: re.Match[str]) -> bool:
+    """Numbers that are not pay: requisition ids, percentages, "401(k)", years in "2024 bonus"."""
+    before = text[max(0, match.start() - 4) : match.start()].lower()
+    return "#" in before or "req" in before or text[match.end() : match.end() + 3] == "(k)"
+
+
+def _number(token: str) -> Decimal | None:
+    """A number token read without a locale (see the module docstring)."""
+    text = token.replace("'", "").replace("’", "").replace("\u202f", "").replace("\u00a0", "")
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        group_mark = "." if decimal_mark == "," else ","
+        text = text.replace(group_mark, "").replace(decimal_mark, ".")
+    else:
+        for mark in (",", "."):
+            if mark in text:
+                parts = text.split(mark)
+                if len(parts) == 2 and len(parts[1]) in (1, 2):
+                    text = parts[0] + "." + parts[1]  # a decimal mark
+                else:
+                    text = "".join(parts)  # grouping (thousands, or Indian lakh groups)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
