@@ -5,13 +5,14 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_ingest, bench_sandbox
+from bench import bench_ingest, bench_normalize, bench_sandbox
 
 
 def main() -> None:
     print(f"matcher benchmarks on {platform.machine()}, Python {sys.version.split()[0]}")
     bench_sandbox.main()
     bench_ingest.main()
+    bench_normalize.main()
 
 
 if __name__ == "__main__":
