@@ -17,6 +17,7 @@ from matcher.common.errors import (
 from matcher.common.version import VERSION as __version__
 from matcher.normalize.currency import Conversion, convert_currency
 from matcher.normalize.salary import SalaryInfo, annualize, parse_salary
+from matcher.normalize.titles import TitleInfo, load_onet_taxonomy, normalize_title
 
 __all__ = [
     "ConfigError",
@@ -27,9 +28,12 @@ __all__ = [
     "RemoteError",
     "SalaryInfo",
     "SandboxError",
+    "TitleInfo",
     "TransientError",
     "__version__",
     "annualize",
     "convert_currency",
+    "load_onet_taxonomy",
+    "normalize_title",
     "parse_salary",
 ]

@@ -1,0 +1,294 @@
+"""Job titles -> clean title, core title, seniority level and occupation (SOC 2018).
+
+>>> info = normalize_title("Sr. SWE II - Payments (Remote US)")
+>>> info.clean, info.core, info.seniority, info.occupation_code
+('senior software engineer ii', 'software engineer', 'senior', '15-1252')
+>>> normalize_title("Software Engineer", floqer_seniority="mid_level").seniority
+'mid'
+
+Steps, each driven by reference data in ``matcher/reference`` rather than code:
+
+1. **clean**: Unicode-normalized, lower-cased; emojis, bracketed noise ("(Remote)", "(m/w/d)", "(REQ-4821)"),
+   requisition numbers and locations or team names after a separator ("- Payments", ", London", "| Growth")
+   removed; abbreviations expanded (``title_abbreviations.csv``).
+2. **seniority**: the highest level named by ``seniority_lexicon.csv`` (roman numerals and L-levels only
+   at the end); Floqer's own ``seniority`` field when the title names none.
+3. **core**: the clean title without its level words.
+4. **occupation**: the longest taxonomy alias contained in the clean title, else in the core, else the closest
+   alias by rapidfuzz when it is close enough; ``confidence`` says how sure (0..1), and the code is None when
+   unsure.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+LEVELS = ("intern", "junior", "mid", "senior", "staff", "principal", "manager", "director", "vp", "c_level")
+FLOQER_LEVELS = {
+    "c_level": "c_level",
+    "staff": "staff",
+    "senior": "senior",
+    "mid_level": "mid",
+    "junior": "junior",
+}
+MANAGER_IS_THE_JOB = (
+    "product manager",
+    "program manager",
+    "project manager",
+    "account manager",
+    "marketing manager",
+    "brand manager",
+    "social media manager",
+    "community manager",
+    "customer success manager",
+    "case manager",
+    "office manager",
+    "relationship manager",
+    "business development manager",
+)
+FUZZY_FLOOR = 86.0  # below this rapidfuzz score the occupation is left unknown
+_SEPARATORS = re.compile(r"\s+[-–—|/]\s+|\s*\|\s*|,\s+")
+_BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")
+_REQ = re.compile(r"(#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b)", re.I)
+_ROMAN_OR_L = re.compile(r"^(i{1,3}|iv|v|l\d|level\s*\d)$")
+_BRACKETED_LEVEL = re.compile(r"[(\[]\s*(L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]", re.I)
+_TAIL_LEVEL = re.compile(r"^(L\d|Level\s*\d|I{1,3}|IV)$", re.I)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TitleInfo:
+    """A normalized title. ``seniority`` is one of ``LEVELS`` or None; ``confidence`` is in [0, 1]."""
+
+    clean: str
+    core: str
+    seniority: str | None
+    occupation_code: str | None
+    occupation_title: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Occupation:
+    soc_code: str
+    soc_title: str
+    canonical: str
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: it keys the per-title cache
+class Taxonomy:
+    """Aliases -> occupations, with the alias list in a form rapidfuzz can search."""
+
+    by_alias: dict[str, Occupation]
+    aliases: tuple[str, ...]
+    longest_first: tuple[str, ...]
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    text = resources.files("matcher").joinpath(f"reference/{name}").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@functools.cache
+def abbreviations() -> dict[str, str]:
+    return {row["abbreviation"]: row["expansion"] for row in _read("title_abbreviations.csv")}
+
+
+@functools.cache
+def seniority_lexicon() -> dict[str, str]:
+    return {row["phrase"]: row["level"] for row in _read("seniority_lexicon.csv")}
+
+
+@functools.cache
+def project_taxonomy() -> Taxonomy:
+    """The project-authored taxonomy (``matcher/reference/occupations.csv``)."""
+    by_alias: dict[str, Occupation] = {}
+    for row in _read("occupations.csv"):
+        occupation = Occupation(row["soc_code"], row["soc_title"], row["canonical"])
+        for alias in [row["canonical"], *row["aliases"].split("|")]:
+            key = _key(_expand(_fold(alias)))
+            if key:
+                by_alias.setdefault(key, occupation)
+    return _taxonomy(by_alias)
+
+
+def load_onet_taxonomy(occupation_data: str, alternate_titles: str) -> Taxonomy:
+    """A taxonomy from the official O*NET text files (``Occupation Data.txt``, ``Alternate Titles.txt``).
+
+    O*NET-SOC codes ("15-1252.00") are cut to their SOC 2018 six digits; an alternate title listed under
+    several codes keeps the first. Tab-separated files with header rows, as O*NET publishes them.
+    """
+    titles: dict[str, str] = {}
+    with open(occupation_data, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            titles[row["O*NET-SOC Code"]] = row["Title"]
+    by_alias: dict[str, Occupation] = {}
+    for code, title in titles.items():
+        by_alias.setdefault(_key(_expand(_fold(title))), Occupation(code[:7], title, title.lower()))
+    with open(alternate_titles, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            code = row["O*NET-SOC Code"]
+            occupation = Occupation(code[:7], titles.get(code, code), titles.get(code, code).lower())
+            for field in ("Alternate Title", "Short Title"):
+                if row.get(field) and row[field] != "n/a":
+                    by_alias.setdefault(_key(_expand(_fold(row[field]))), occupation)
+    return _taxonomy(by_alias)
+
+
+def _taxonomy(by_alias: dict[str, Occupation]) -> Taxonomy:
+    for alias, occupation in list(
+        by_alias.items()
+    ):  # SOC titles are plural ("Pharmacists"); postings are not
+        if alias.endswith("s") and not alias.endswith("ss") and len(alias) > 4:
+            by_alias.setdefault(alias[:-1], occupation)
+    aliases = tuple(sorted(by_alias))
+    return Taxonomy(by_alias, aliases, tuple(sorted(aliases, key=lambda a: (-len(a), a))))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^a-z0-9&+/ -]+", " ", text)
+    text = re.sub(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])", " ", text)  # a lone dash or slash is punctuation
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _key(text: str) -> str:
+    """The form aliases are matched in: "director of engineering" and "director engineering" meet."""
+    return " ".join(word for word in text.split() if word not in ("of", "the"))
+
+
+def clean_title(title: str) -> str:
+    """Step 1 alone: lower-cased, noise removed, abbreviations expanded."""
+    text = unicodedata.normalize("NFKC", title)
+    # a level in brackets or after a separator is kept ("Engineer (L5)", "Specialist - Level 2")
+    levels = [m.group(1) for m in _BRACKETED_LEVEL.finditer(text)]
+    text = _BRACKETS.sub(" ", text)
+    text = _REQ.sub(" ", text)
+    head = _SEPARATORS.split(text, maxsplit=1)
+    if len(head) == 2 and _names_a_role(head[0]):
+        text = head[0]  # what follows a separator is a team, a place or an arrangement
+        if _TAIL_LEVEL.match(head[1].strip()):
+            levels.append(head[1].strip())
+    text = " ".join([text, *levels])
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in ("C", "S") or ch in "&+/")
+    text = re.sub(r"\b(remote|hybrid|on-?site)\b", " ", text, flags=re.I)
+    return _expand(_fold(text))
+
+
+def _names_a_role(text: str) -> bool:
+    """Whether ``text`` (what precedes a separator) names a job, not just a level ("VP", "Director")."""
+    return any(word in _ROLE_WORDS for word in _expand(_fold(text)).split())
+
+
+_ROLE_WORDS = frozenset(
+    "engineer developer scientist analyst manager designer executive representative specialist nurse "
+    "pharmacist electrician technician recruiter accountant architect administrator consultant owner partner "
+    "researcher softwareentwickler writer officer associate coordinator assistant operator".split()
+)
+
+
+def _expand(text: str) -> str:
+    expansions = abbreviations()
+    return " ".join(expansions.get(token, token) for token in text.split())
+
+
+def _levels(clean: str) -> tuple[list[str], str]:
+    """The levels a clean title names, and the title without those words (the core)."""
+    tokens = clean.split()
+    lexicon = seniority_lexicon()
+    protected = _protected_spans(clean)
+    found: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        matched = False
+        for width in (3, 2, 1):
+            phrase = " ".join(tokens[i : i + width])
+            if len(tokens[i : i + width]) < width or phrase not in lexicon:
+                continue
+            at_end = i + width == len(tokens)
+            if _ROMAN_OR_L.match(phrase) and not at_end:
+                continue
+            if any(start <= i < end for start, end in protected):
+                continue
+            if phrase in ("i", "v") and not at_end:
+                continue
+            found.append(lexicon[phrase])
+            i += width
+            matched = True
+            break
+        if not matched:
+            kept.append(tokens[i])
+            i += 1
+    core = " ".join(t for t in kept if t not in ("of", "the", "and")).strip()
+    return found, core or clean
+
+
+def _protected_spans(clean: str) -> list[tuple[int, int]]:
+    """Token spans where "manager" is the job, not a level ("product manager")."""
+    tokens = clean.split()
+    spans = []
+    for phrase in MANAGER_IS_THE_JOB:
+        words = phrase.split()
+        for i in range(len(tokens) - len(words) + 1):
+            if tokens[i : i + len(words)] == words:
+                spans.append((i + len(words) - 1, i + len(words)))
+    return spans
+
+
+def _contained(text: str, taxonomy: Taxonomy) -> str | None:
+    padded = f" {_key(text)} "
+    for alias in taxonomy.longest_first:
+        if f" {alias} " in padded:
+            return alias
+    return None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _normalize(title: str, floqer_seniority: str | None, taxonomy: Taxonomy) -> TitleInfo:
+    clean = clean_title(title)
+    levels, core = _levels(clean)
+    seniority = max(levels, key=LEVELS.index) if levels else FLOQER_LEVELS.get(floqer_seniority or "")
+    alias = _contained(clean, taxonomy) or _contained(core, taxonomy)
+    confidence = 0.0
+    if alias is not None:
+        exact = alias in (_key(clean), _key(core))
+        confidence = 1.0 if exact else 0.9 if len(alias.split()) > 1 else 0.75
+    elif len(core.split()) > 1:  # one generic word ("engineer") is too little to place an occupation
+        best = process.extractOne(_key(core), taxonomy.aliases, scorer=fuzz.WRatio, score_cutoff=FUZZY_FLOOR)
+        if best is not None:
+            alias = str(best[0])
+            confidence = round(float(best[1]) / 100 * 0.85, 3)
+    occupation = taxonomy.by_alias[alias] if alias is not None else None
+    return TitleInfo(
+        clean=clean,
+        core=core,
+        seniority=seniority,
+        occupation_code=occupation.soc_code if occupation else None,
+        occupation_title=occupation.soc_title if occupation else None,
+        confidence=confidence,
+    )
+
+
+def normalize_title(
+    title: str | None, *, floqer_seniority: str | None = None, taxonomy: Taxonomy | None = None
+) -> TitleInfo:
+    """Normalize one job title (see the module docstring).
+
+    Args:
+        title: the title as published; None or garbage gives an empty result, never an error.
+        floqer_seniority: a Floqer row's ``seniority`` (c_level, staff, senior, mid_level, junior), used only
+            when the title itself names no level.
+        taxonomy: the occupation taxonomy (default: the project's; or ``load_onet_taxonomy(...)``).
+    """
+    if not isinstance(title, str) or not title.strip():
+        return TitleInfo(clean="", core="", seniority=FLOQER_LEVELS.get(floqer_seniority or ""),
+                         occupation_code=None, occupation_title=None, confidence=0.0)  # fmt: skip
+    return _normalize(title[:300], floqer_seniority, taxonomy or project_taxonomy())

@@ -1,0 +1,131 @@
+"""normalize_title: hand-checked titles, properties, the sandbox market and O*NET."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from matcher.normalize.titles import LEVELS, load_onet_taxonomy, normalize_title
+from matcher.sandbox.market import generate_market
+
+# title -> (clean, core, seniority, SOC code)
+CASES = {
+    # "Sr." and "II" both name a level: the higher wins; the team after the dash and "(Remote US)" go
+    "Sr. SWE II - Payments (Remote US)": (
+        "senior software engineer ii",
+        "software engineer",
+        "senior",
+        "15-1252",
+    ),
+    "Senior Backend Engineer": ("senior backend engineer", "backend engineer", "senior", "15-1252"),
+    "Software Engineer II, Payments": ("software engineer ii", "software engineer", "mid", "15-1252"),
+    "Staff SWE - Infra": ("staff software engineer", "software engineer", "staff", "15-1252"),
+    "Sr. Backend Engineer (Remote)": ("senior backend engineer", "backend engineer", "senior", "15-1252"),
+    "🚀 Senior Frontend Engineer": ("senior frontend engineer", "frontend engineer", "senior", "15-1252"),
+    "SENIOR DATA ENGINEER (m/w/d)": ("senior data engineer", "data engineer", "senior", "15-1243"),
+    "Machine Learning Engineer (L5)": (
+        "machine learning engineer l5",
+        "machine learning engineer",
+        "senior",
+        "15-2051",
+    ),
+    "Customer Support Specialist - Level 2": (
+        "customer support specialist level 2",
+        "customer support specialist",
+        "mid",
+        "43-4051",
+    ),
+    "Data Scientist #12345": ("data scientist", "data scientist", None, "15-2051"),
+    "Jr. Data Scientist": ("junior data scientist", "data scientist", "junior", "15-2051"),
+    "Principal Security Engineer": (
+        "principal security engineer",
+        "security engineer",
+        "principal",
+        "15-1212",
+    ),
+    # "manager" is the job in "product manager", the level in "engineering manager"
+    "Senior Product Manager, Payments": ("senior product manager", "product manager", "senior", "11-2021"),
+    "Engineering Manager": ("engineering manager", "engineering", "manager", "11-3021"),
+    "Head of Data": ("head of data", "data", "director", "11-3021"),
+    "VP, Engineering": ("vice president engineering", "engineering", "vp", "11-3021"),
+    "CFO": ("chief financial officer", "financial officer", "c_level", "11-3031"),
+    "RN - Med/Surg": ("registered nurse", "registered nurse", None, "29-1141"),
+    "Account Executive, Enterprise": ("account executive", "account executive", None, "41-3091"),
+    "Summer Intern - Backend Engineer": (
+        "summer intern backend engineer",
+        "backend engineer",
+        "intern",
+        "15-1252",
+    ),
+    "Softwareentwickler (m/w/d)": ("softwareentwickler", "softwareentwickler", None, "15-1252"),
+    "HVAC Technician": ("hvac technician", "hvac technician", None, "49-9021"),
+    "Lead Electrician": ("lead electrician", "electrician", "manager", "47-2111"),
+}
+
+
+@pytest.mark.parametrize(("title", "expected"), CASES.items())
+def test_hand_checked_titles(title: str, expected: tuple[str, str, str | None, str]) -> None:
+    info = normalize_title(title)
+    assert (info.clean, info.core, info.seniority, info.occupation_code) == expected
+    assert info.occupation_title
+    assert 0.5 <= info.confidence <= 1.0
+
+
+def test_floqer_seniority_fills_in_only_when_the_title_has_no_level() -> None:
+    assert normalize_title("Software Engineer", floqer_seniority="mid_level").seniority == "mid"
+    assert normalize_title("Software Engineer", floqer_seniority="c_level").seniority == "c_level"
+    assert normalize_title("Junior Software Engineer", floqer_seniority="senior").seniority == "junior"
+    assert normalize_title("Software Engineer", floqer_seniority="wizard").seniority is None
+
+
+def test_an_unsure_occupation_is_none() -> None:
+    info = normalize_title("Engineer III")  # a level, but "engineer" alone names no occupation
+    assert info.seniority == "senior"
+    assert (info.occupation_code, info.confidence) == (None, 0.0)
+
+
+@pytest.mark.parametrize("garbage", [None, "", "   ", "\x00\x1f", "N/A", "-1", "x" * 10_000, "🚀🚀🚀"])
+def test_garbage_never_raises(garbage: str | None) -> None:
+    info = normalize_title(garbage)
+    assert info.occupation_code is None or isinstance(info.occupation_code, str)
+    assert 0.0 <= info.confidence <= 1.0
+
+
+@given(st.text(max_size=120), st.sampled_from([None, "senior", "junior", "mid_level", "c_level", "staff"]))
+def test_properties_on_any_text(title: str, floqer: str | None) -> None:
+    info = normalize_title(title, floqer_seniority=floqer)
+    assert 0.0 <= info.confidence <= 1.0
+    assert info.seniority is None or info.seniority in LEVELS
+    assert (info.occupation_code is None) == (info.occupation_title is None)
+    again = normalize_title(info.clean, floqer_seniority=floqer)
+    assert again.clean == info.clean  # normalization is idempotent
+    assert again.seniority == info.seniority
+
+
+def test_the_sandbox_market() -> None:
+    """Against the generator's ground truth: occupation and level agree on most postings."""
+    market = generate_market()
+    management = {"manager", "director", "vp", "c_level"}
+    occupations = levels = 0
+    for row in market.postings:
+        truth = market.posting_truth(row["id"])
+        info = normalize_title(row["job_title"], floqer_seniority=row["seniority"])
+        code = info.occupation_code or ""
+        occupations += code == truth["soc_code"] or (truth["level"] in management and code.startswith("11-"))
+        levels += info.seniority == truth["level"]
+    total = len(market.postings)
+    assert occupations / total >= 0.93, occupations / total
+    assert levels / total >= 0.88, levels / total
+
+
+@pytest.mark.shared_data
+def test_the_onet_taxonomy_can_replace_the_projects(shared_dir: Path) -> None:
+    onet = shared_dir / "data" / "onet"
+    taxonomy = load_onet_taxonomy(str(onet / "occupation_data.tsv"), str(onet / "alternate_titles.tsv"))
+    assert len(taxonomy.aliases) > 40_000
+    assert normalize_title("Registered Nurse", taxonomy=taxonomy).occupation_code == "29-1141"
+    assert normalize_title("Senior Software Developer", taxonomy=taxonomy).occupation_code == "15-1252"
+    assert normalize_title("Pharmacist", taxonomy=taxonomy).occupation_title == "Pharmacists"
