@@ -10,6 +10,9 @@
 from __future__ import annotations
 
 import csv
+import random
+import re
+import tempfile
 import time
 from collections import Counter
 from datetime import date
@@ -20,6 +23,7 @@ from bench._harness import median_seconds, peak_mib, report
 from matcher.common.errors import DataError
 from matcher.normalize.currency import convert_currency
 from matcher.normalize.salary import parse_salary
+from matcher.normalize.titles import Taxonomy, load_onet_taxonomy, normalize_title
 from matcher.sandbox.market import MarketConfig, generate_market
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -106,6 +110,104 @@ def bench_salary_parsing() -> None:
     print(f"  ratio per-row / per-distinct: {row_s / distinct_s:.2f}x")
 
 
+AIJOBS_WORDS = re.compile(
+    r"\b(intern|junior|jr|entry|graduate|senior|sr|lead|staff|principal|head|director|vp|vice president"
+    r"|chief)\b",
+    re.I,
+)
+LEVEL_TO_EXPERIENCE = {
+    "intern": "EN",
+    "junior": "EN",
+    "mid": "MI",
+    "senior": "SE",
+    "staff": "SE",
+    "principal": "SE",
+    "manager": "SE",
+    "director": "EX",
+    "vp": "EX",
+    "c_level": "EX",
+}
+
+
+def bench_titles() -> None:
+    onet = SHARED / "onet"
+    if not onet.exists():
+        print(f"\n== titles: skipped, {onet} is absent")
+        return
+    rows = list(csv.DictReader((onet / "alternate_titles.tsv").open(encoding="utf-8"), delimiter="\t"))
+    sample = random.Random(7).sample(rows, 5000)
+
+    def accuracy(taxonomy: Taxonomy | None, items: list[dict[str, str]]) -> tuple[float, float, float]:
+        six = two = known = 0
+        for row in items:
+            info = normalize_title(row["Alternate Title"], taxonomy=taxonomy)
+            if info.occupation_code is None:
+                continue
+            known += 1
+            six += info.occupation_code == row["O*NET-SOC Code"][:7]
+            two += info.occupation_code[:2] == row["O*NET-SOC Code"][:2]
+        return six / len(items), two / len(items), known / len(items)
+
+    started = time.perf_counter()
+    project = accuracy(None, sample)
+    project_s = time.perf_counter() - started
+    folds = [sample[i::5] for i in range(5)]
+    totals = [0.0, 0.0, 0.0]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for held_out in folds:
+            hidden = {(r["O*NET-SOC Code"], r["Alternate Title"]) for r in held_out}
+            path = Path(tmp) / "alternate.tsv"
+            with path.open("w", encoding="utf-8") as handle:
+                handle.write("O*NET-SOC Code\tAlternate Title\tShort Title\tSource(s)\n")
+                for r in rows:
+                    if (r["O*NET-SOC Code"], r["Alternate Title"]) not in hidden:
+                        handle.write(f"{r['O*NET-SOC Code']}\t{r['Alternate Title']}\t{r['Short Title']}\t\n")
+            taxonomy = load_onet_taxonomy(str(onet / "occupation_data.tsv"), str(path))
+            for i, value in enumerate(accuracy(taxonomy, held_out)):
+                totals[i] += value * len(held_out) / len(sample)
+    onet_s = time.perf_counter() - started
+    report(
+        "titles: 5,000 O*NET alternate titles -> SOC code (share of all titles; unknown counts as wrong)",
+        [
+            (
+                "project taxonomy",
+                f"{project_s:.1f} s",
+                f"6-digit {project[0]:.1%}, 2-digit {project[1]:.1%}",
+                f"known {project[2]:.0%}",
+            ),
+            (
+                "O*NET loaded, 5 folds held out",
+                f"{onet_s:.1f} s",
+                f"6-digit {totals[0]:.1%}, 2-digit {totals[1]:.1%}",
+                f"known {totals[2]:.0%}",
+            ),
+        ],
+    )
+
+
+def bench_seniority() -> None:
+    path = SHARED / "aijobs" / "salaries.csv"
+    if not path.exists():
+        print(f"\n== seniority: skipped, {path} is absent")
+        return
+    rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if AIJOBS_WORDS.search(r["job_title"])]
+    agree = sum(
+        LEVEL_TO_EXPERIENCE.get(normalize_title(r["job_title"]).seniority or "") == r["experience_level"]
+        for r in rows
+    )
+    baseline = sum(r["experience_level"] == "SE" for r in rows)  # always answer the most common level
+    report(
+        f"seniority: {len(rows):,} ai-jobs.net titles with a level word vs experience_level",
+        [
+            ("normalize_title", "", f"{agree / len(rows):.1%} agree", ""),
+            ("baseline: always SE (the most common)", "", f"{baseline / len(rows):.1%} agree", ""),
+        ],
+    )
+
+
 def main() -> None:
     bench_currency()
     bench_salary_parsing()
+    bench_titles()
+    bench_seniority()

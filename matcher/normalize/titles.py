@@ -87,7 +87,6 @@ class Taxonomy:
 
     by_alias: dict[str, Occupation]
     aliases: tuple[str, ...]
-    longest_first: tuple[str, ...]
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -148,7 +147,7 @@ def _taxonomy(by_alias: dict[str, Occupation]) -> Taxonomy:
         if alias.endswith("s") and not alias.endswith("ss") and len(alias) > 4:
             by_alias.setdefault(alias[:-1], occupation)
     aliases = tuple(sorted(by_alias))
-    return Taxonomy(by_alias, aliases, tuple(sorted(aliases, key=lambda a: (-len(a), a))))
+    return Taxonomy(by_alias, aliases)
 
 
 def _fold(text: str) -> str:
@@ -244,10 +243,13 @@ def _protected_spans(clean: str) -> list[tuple[int, int]]:
 
 
 def _contained(text: str, taxonomy: Taxonomy) -> str | None:
-    padded = f" {_key(text)} "
-    for alias in taxonomy.longest_first:
-        if f" {alias} " in padded:
-            return alias
+    """The longest alias (in words, then leftmost) that appears in ``text`` as whole words."""
+    tokens = _key(text).split()
+    for width in range(min(len(tokens), 8), 0, -1):
+        for start in range(len(tokens) - width + 1):
+            phrase = " ".join(tokens[start : start + width])
+            if phrase in taxonomy.by_alias:
+                return phrase
     return None
 
 
