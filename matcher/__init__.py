@@ -16,6 +16,7 @@ from matcher.common.errors import (
 )
 from matcher.common.version import VERSION as __version__
 from matcher.normalize.currency import Conversion, convert_currency
+from matcher.normalize.location import LocationInfo, normalize_location
 from matcher.normalize.salary import SalaryInfo, annualize, parse_salary
 from matcher.normalize.titles import TitleInfo, load_onet_taxonomy, normalize_title
 
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigError",
     "Conversion",
     "DataError",
+    "LocationInfo",
     "MatcherError",
     "PermanentError",
     "RemoteError",
@@ -34,6 +36,7 @@ __all__ = [
     "annualize",
     "convert_currency",
     "load_onet_taxonomy",
+    "normalize_location",
     "normalize_title",
     "parse_salary",
 ]

@@ -26,6 +26,8 @@ EXPECTED_EXPORTS = {
     "Conversion",
     "SalaryInfo",
     "TitleInfo",
+    "LocationInfo",
+    "normalize_location",
     "load_onet_taxonomy",
     "normalize_title",
     "annualize",

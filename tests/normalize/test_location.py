@@ -1,0 +1,161 @@
+"""normalize_location: hand-checked places, properties, the sandbox market and the H-1B file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pycountry
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.normalize.location import ARRANGEMENTS, LocationInfo, normalize_location
+from matcher.sandbox.market import MarketConfig, generate_market
+
+# text -> (country_code, admin1, city, arrangement)
+CASES = {
+    "Austin, TX": ("US", "TX", "Austin", "onsite"),  # TX is no country: the Texas of ISO 3166-2:US
+    "London, UK": ("GB", "ENG", "London", "onsite"),  # UK is GB in ISO 3166-1; GeoNames puts London in ENG
+    "Remote - US": ("US", None, None, "remote"),
+    "Bengaluru, Karnataka, India": ("IN", "KA", "Bengaluru", "onsite"),  # IN-KA is Karnātaka
+    "Toronto, ON": ("CA", "ON", "Toronto", "onsite"),  # no country has code ON; CA-ON is Ontario
+    "Sydney NSW": ("AU", "NSW", "Sydney", "onsite"),  # the state after the city without a comma
+    "Hybrid - New York, NY": ("US", "NY", "New York City", "hybrid"),  # GeoNames' canonical name
+    "Concord, CA": ("US", "CA", "Concord", "onsite"),  # California, although Canada has a Concord too
+    "Casablanca, MA": (
+        "MA",
+        "06",
+        "Casablanca",
+        "onsite",
+    ),  # Morocco: the city is there, not in Massachusetts
+    "Westborough, MA": ("US", "MA", None, "onsite"),  # a town too small for GeoNames' list: the state still
+    "Munich, BY": ("DE", "BY", "Munich", "onsite"),  # Bavaria, not Belarus: Munich is in DE-BY
+    "Paris, France": ("FR", "IDF", "Paris", "onsite"),  # FR-75C is in FR-IDF: admin1 is the top level
+    "Madrid, Spain": ("ES", "MD", "Madrid", "onsite"),  # the community (ES-MD), not the province (ES-M)
+    "Berlin": ("DE", "BE", "Berlin", "onsite"),  # a city that is its own Land
+    "München, Deutschland": ("DE", None, "Munich", "onsite"),  # GeoNames' alternate name and a German name
+    "Bangalore": ("IN", None, "Bengaluru", "onsite"),  # an old name
+    "San Juan, PR": ("US", "PR", "San Juan", "onsite"),  # ISO 3166-2:US-PR
+    "Singapore": ("SG", None, "Singapore", "onsite"),  # a city-state: its capital has its name
+    "Remote, Germany": ("DE", None, None, "remote"),
+    "Zürich, Switzerland": ("CH", "ZH", "Zürich", "onsite"),
+    "Edinburgh, Scotland, United Kingdom": ("GB", "SCT", "Edinburgh", "onsite"),
+    "New York, NY 10001": ("US", "NY", "New York City", "onsite"),  # the postal code is dropped
+}
+
+
+@pytest.mark.parametrize("text", sorted(CASES))
+def test_hand_checked_places(text: str) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.admin1, info.city, info.arrangement) == CASES[text]
+    assert info.is_remote == (info.arrangement == "remote")
+
+
+def test_structured_fields_win_and_narrow_the_city() -> None:
+    # Floqer: city + state_code + country_code
+    assert normalize_location(city="Austin", state="TX", country="US") == LocationInfo(
+        country_code="US", admin1="TX", city="Austin", arrangement="onsite"
+    )
+    # London, Ontario, when the country says Canada; the most populous London otherwise
+    assert normalize_location("London", country="CA").country_code == "CA"
+    assert normalize_location("London").country_code == "GB"
+    # a Flowstate location: name and countryCode
+    info = normalize_location("Bengaluru, India", country="IN")
+    assert (info.country_code, info.city) == ("IN", "Bengaluru")
+    assert normalize_location(city="Munich", country="DEU").country_code == "DE"  # alpha-3 is read too
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "no location given"),
+        ("\x00\x01\x02", "no location given"),
+        ("N/A", "no country found"),
+        ("-1", "no country found"),
+        ("x" * 10_000, "no country found"),
+        ("Remote", "no country found"),
+        ("Westborough, MA", "city not found: 'Westborough'"),
+    ],
+)
+def test_garbage_gives_nulls_and_a_reason(text: str, reason: str) -> None:
+    info = normalize_location(text)
+    assert info.reason == reason
+    assert info.city is None
+
+
+def test_an_unknown_country_code_is_a_reason_not_a_guess() -> None:
+    info = normalize_location("Austin, TX", country="XX")
+    assert info.country_code is None and info.reason == "unknown country 'XX'"
+
+
+VALID_COUNTRIES = {c.alpha_2 for c in pycountry.countries}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_gives_valid_fields_and_never_raises(text: str) -> None:
+    info = normalize_location(text)
+    assert info.country_code is None or info.country_code in VALID_COUNTRIES
+    assert info.arrangement is None or info.arrangement in ARRANGEMENTS
+    assert info.is_remote == (info.arrangement == "remote")
+    assert info.city is None or info.country_code is not None
+
+
+PLACES = [
+    "Austin, TX",
+    "London, UK",
+    "Toronto, ON",
+    "Munich, BY",
+    "Paris, France",
+    "Sydney NSW",
+    "Pune, India",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(PLACES),
+    st.sampled_from(["", "Remote - ", "Hybrid - ", "  ", "(On-site) "]),
+    st.sampled_from(["", " 12345", " (Remote)"]),
+)
+def test_normalizing_the_resolved_place_again_changes_nothing(place: str, prefix: str, suffix: str) -> None:
+    first = normalize_location(prefix + place + suffix)
+    again = normalize_location(city=first.city, state=first.admin1, country=first.country_code)
+    assert (again.country_code, again.admin1, again.city) == (first.country_code, first.admin1, first.city)
+    text_again = normalize_location(", ".join(x for x in (first.city, first.admin1, first.country_code) if x))
+    assert (text_again.country_code, text_again.city) == (first.country_code, first.city)
+
+
+def test_the_sandbox_markets_text_agrees_with_its_structured_fields() -> None:
+    market = generate_market(MarketConfig(n_postings=2_000))
+    seen = set()
+    for posting in market.postings:
+        key = (posting["location"], posting["city"], posting["state_code"], posting["country_code"])
+        if key in seen:
+            continue
+        seen.add(key)
+        text_only = normalize_location(posting["location"])
+        structured = normalize_location(
+            posting["location"],
+            city=posting["city"],
+            state=posting["state_code"],
+            country=posting["country_code"],
+        )
+        assert structured.country_code == posting["country_code"], key
+        assert (text_only.country_code, text_only.city) == (structured.country_code, structured.city), key
+        assert text_only.admin1 in (None, structured.admin1), key
+    assert len(seen) > 50
+
+
+@pytest.mark.shared_data
+def test_h1b_city_state_text(shared_dir: Path) -> None:
+    # the file is Latin-1 (it is not valid UTF-8)
+    with (shared_dir / "data" / "h1b" / "h1b_fy13_q3.csv").open(encoding="latin-1") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["City"] and r["State"]]
+    infos = [normalize_location(f"{r['City']}, {r['State']}") for r in rows]
+    admin1 = sum(i.admin1 == r["State"] for i, r in zip(infos, rows, strict=True)) / len(rows)
+    cities = sum(i.city is not None for i in infos) / len(rows)
+    assert len(rows) > 10_000
+    assert admin1 >= 0.99, admin1
+    assert cities >= 0.90, cities
