@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from matcher.cli.demo import demo_command
 from matcher.cli.fx import fx_app
 from matcher.cli.ingest import floqer_app, ingest_command
+from matcher.cli.normalize import normalize_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.common.errors import MatcherError
 from matcher.common.redaction import RedactingFilter
@@ -44,6 +45,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(floqer_app, name="floqer")
 app.add_typer(fx_app, name="fx")
 app.command("ingest")(ingest_command)
+app.command("normalize")(normalize_command)
 app.command("demo")(demo_command)
 
 

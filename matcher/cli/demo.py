@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from matcher.cli.ingest import SOURCES_STATE, console, print_manifest, record_source, run_ingest
+from matcher.cli.normalize import print_summary, run_normalize
 from matcher.cli.options import floqer_client
 from matcher.common.config import Config, FloqerConfig, FlowstateConfig
 from matcher.ingest.lake import Lake
@@ -21,7 +22,7 @@ def demo_command(
     seed: int = typer.Option(42, "--seed", help="Seed of the sandbox's synthetic market."),
     days: int = typer.Option(1, "--days", min=0, help="Sandbox days to let the source run before ingesting."),
 ) -> None:
-    """Start the sandbox (frozen clock), create a Floqer source, ingest both services, print the manifest."""
+    """Start the sandbox (frozen clock), create a Floqer source, ingest both services, normalize the lake."""
     with SandboxServer(SandboxConfig(seed=seed)) as sandbox:
         config = Config(
             lake=lake,
@@ -46,4 +47,5 @@ def demo_command(
         sandbox.clock.advance(timedelta(minutes=2, days=days))
         manifest = run_ingest(config)
     print_manifest(manifest)
-    console.print(f"lake: {lake.resolve()}  (manifest: state/runs/{manifest['run_id']}.json)")
+    console.print(f"lake: {lake.resolve()}  (manifest: state/runs/{manifest['run_id']}.json)\n")
+    print_summary(run_normalize(lake, config.reporting_currency))

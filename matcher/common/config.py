@@ -60,6 +60,7 @@ class Config:
     floqer: FloqerConfig = field(default_factory=FloqerConfig)
     flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    reporting_currency: str = "USD"
     source: Path | None = None
 
     def require_floqer(self) -> None:
@@ -89,6 +90,7 @@ SECTIONS: dict[str, set[str]] = {
     "floqer": {"base_url"},
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
+    "normalize": {"reporting_currency"},
 }
 SECRET_KEYS = {"api_key", "key", "token", "secret"}
 
@@ -139,6 +141,9 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
     if http.max_attempts < 1:
         problems.append(f"[http] max_attempts: got {http.max_attempts}, expected >= 1")
     scenarios = get("flowstate", "scenarios", [], list)
+    reporting = get("normalize", "reporting_currency", "USD", str).upper()
+    if not (len(reporting) == 3 and reporting.isalpha()):
+        problems.append(f"[normalize] reporting_currency: got {reporting!r}, expected an ISO 4217 code")
     floqer_key = environ.get("FLOQER_API_KEY") or None
     flowstate_key = environ.get("FLOWSTATE_API_KEY") or None
     register_secret(floqer_key)
@@ -159,6 +164,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
             scenarios=tuple(str(s) for s in scenarios),
         ),
         http=http,
+        reporting_currency=reporting,
         source=source,
     )
     for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.base_url)):

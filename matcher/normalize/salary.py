@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import pycountry
+
 from matcher.common.reference import conventions_for
 
 PERIODS = ("hour", "day", "week", "month", "year")
@@ -48,11 +50,14 @@ _SYMBOLS = (
     ("₩", "KRW"),
     ("zł", "PLN"),
 )
-_ISO = re.compile(
-    r"(?<![A-Za-z])"
-    r"(USD|EUR|GBP|INR|CAD|AUD|SGD|CHF|NZD|HKD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|ZAR|BRL|MXN|CNY|KRW|ILS|AED)"
-    r"(?![A-Za-z])"
-)
+_CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)  # ISO 4217 (pycountry)
+_WORDLIKE_CODES = frozenset(
+    {"ALL", "TOP", "CUP", "MOP", "SOS", "BOB"}
+)  # real codes, but usually English words
+_ISO = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_CURRENCY_CODES - _WORDLIKE_CODES)) + r")(?![A-Za-z])")
+# three capitals right before or after an amount that are no ISO 4217 code: an unknown currency, not noise
+_CODE_BY_AMOUNT = re.compile(r"(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z])")
+_NOT_CURRENCIES = frozenset({"OTE", "DOE", "LPA", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"})
 _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 _PERIOD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -139,6 +144,10 @@ def explain_salary(
         return None, f"no amount in {cleaned[:60]!r}"
     lakh = _LAKH.search(cleaned) is not None
     crore = _CRORE.search(cleaned) is not None
+    for match in _CODE_BY_AMOUNT.finditer(cleaned):
+        token = match.group(1) or match.group(2)
+        if token not in _CURRENCY_CODES and token not in _NOT_CURRENCIES:
+            return None, f"unknown currency {token!r} (expected an ISO 4217 code)"
     code = _currency(cleaned, country=country, fallback=currency, lakh=lakh or crore)
     if code is None:
         return None, f"no currency in {cleaned[:60]!r} and none known for country {country!r}"

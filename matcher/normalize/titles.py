@@ -30,6 +30,8 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from matcher.common.errors import DataError
+
 LEVELS = ("intern", "junior", "mid", "senior", "staff", "principal", "manager", "director", "vp", "c_level")
 FLOQER_LEVELS = {
     "c_level": "c_level",
@@ -123,21 +125,35 @@ def load_onet_taxonomy(occupation_data: str, alternate_titles: str) -> Taxonomy:
     O*NET-SOC codes ("15-1252.00") are cut to their SOC 2018 six digits; an alternate title listed under
     several codes keeps the first. Tab-separated files with header rows, as O*NET publishes them.
     """
-    titles: dict[str, str] = {}
-    with open(occupation_data, encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            titles[row["O*NET-SOC Code"]] = row["Title"]
+    titles = {
+        row["O*NET-SOC Code"]: row["Title"]
+        for row in _onet_rows(occupation_data, ("O*NET-SOC Code", "Title"))
+    }
     by_alias: dict[str, Occupation] = {}
     for code, title in titles.items():
         by_alias.setdefault(_key(_expand(_fold(title))), Occupation(code[:7], title, title.lower()))
-    with open(alternate_titles, encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            code = row["O*NET-SOC Code"]
-            occupation = Occupation(code[:7], titles.get(code, code), titles.get(code, code).lower())
-            for field in ("Alternate Title", "Short Title"):
-                if row.get(field) and row[field] != "n/a":
-                    by_alias.setdefault(_key(_expand(_fold(row[field]))), occupation)
+    for row in _onet_rows(alternate_titles, ("O*NET-SOC Code", "Alternate Title")):
+        code = row["O*NET-SOC Code"]
+        occupation = Occupation(code[:7], titles.get(code, code), titles.get(code, code).lower())
+        for field in ("Alternate Title", "Short Title"):
+            if row.get(field) and row[field] != "n/a":
+                by_alias.setdefault(_key(_expand(_fold(row[field]))), occupation)
     return _taxonomy(by_alias)
+
+
+def _onet_rows(path: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of an O*NET tab-separated file; bytes that are not UTF-8 become U+FFFD instead of an error."""
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            reader = csv.DictReader(handle, delimiter="\t")
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise DataError(
+                    f"{path} columns", reader.fieldnames, f"an O*NET file with the columns {list(required)}"
+                )
+            return list(reader)
+    except OSError as exc:
+        raise DataError("O*NET file", path, f"a readable file ({exc.strerror})") from None
 
 
 def _taxonomy(by_alias: dict[str, Occupation]) -> Taxonomy:

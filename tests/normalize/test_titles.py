@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from matcher.common.errors import DataError
 from matcher.normalize.titles import LEVELS, load_onet_taxonomy, normalize_title
 from matcher.sandbox.market import generate_market
 
@@ -129,3 +130,20 @@ def test_the_onet_taxonomy_can_replace_the_projects(shared_dir: Path) -> None:
     assert normalize_title("Registered Nurse", taxonomy=taxonomy).occupation_code == "29-1141"
     assert normalize_title("Senior Software Developer", taxonomy=taxonomy).occupation_code == "15-1252"
     assert normalize_title("Pharmacist", taxonomy=taxonomy).occupation_title == "Pharmacists"
+
+
+def test_onet_files_with_invalid_utf8_load_and_bad_files_say_why(tmp_path: Path) -> None:
+    occupations = tmp_path / "occupation_data.tsv"
+    occupations.write_bytes(
+        b"O*NET-SOC Code\tTitle\tDescription\n29-1141.00\tRegistered Nurses\tCare \xff\xfe\n"
+    )
+    alternates = tmp_path / "alternate_titles.tsv"
+    alternates.write_bytes(
+        b"O*NET-SOC Code\tTitle\tAlternate Title\n29-1141.00\tRegistered Nurses\tStaff RN \xe9\n"
+    )
+    taxonomy = load_onet_taxonomy(str(occupations), str(alternates))
+    assert normalize_title("Registered Nurse", taxonomy=taxonomy).occupation_code == "29-1141"
+    with pytest.raises(DataError, match="Alternate Title"):
+        load_onet_taxonomy(str(occupations), str(occupations))
+    with pytest.raises(DataError, match="readable file"):
+        load_onet_taxonomy(str(tmp_path / "missing.tsv"), str(alternates))

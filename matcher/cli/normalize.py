@@ -1,0 +1,56 @@
+"""``matcher normalize``: raw lake -> clean postings and vacancies, with a status table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from matcher.cli.console import make_console
+from matcher.cli.options import CONFIG, LAKE, config_from
+from matcher.common.errors import ConfigError
+from matcher.normalize.currency import supported_currencies
+from matcher.normalize.stage import STATUSES, NormalizeOptions, NormalizeSummary, normalize_lake
+
+console = make_console()
+
+
+def print_summary(summary: NormalizeSummary) -> None:
+    table = Table(title=f"normalize ({summary.seconds:.1f} s)", title_justify="left")
+    table.add_column("table.group")
+    for status in STATUSES:
+        table.add_column(status, justify="right")
+    for name, counts in summary.counts.items():
+        table.add_row(name, *(str(counts.get(status, 0)) for status in STATUSES))
+    console.print(table)
+    distinct = ", ".join(f"{v:,} {k}" for k, v in summary.distinct.items())
+    console.print(
+        f"{summary.postings:,} postings, {summary.vacancies:,} vacancies; normalized once each: {distinct}"
+    )
+    for path in summary.paths:
+        console.print(f"wrote {path}")
+
+
+def run_normalize(lake: Path, reporting_currency: str, workers: int | None = None) -> NormalizeSummary:
+    if reporting_currency.upper() not in supported_currencies():
+        raise ConfigError([f"--currency: got {reporting_currency!r}, expected a currency with ECB rates"])
+    if not (lake / "raw").is_dir():
+        raise ConfigError([f"lake {lake}: no raw data yet (run `matcher ingest` first)"])
+    return normalize_lake(
+        lake, NormalizeOptions(reporting_currency=reporting_currency.upper(), workers=workers)
+    )
+
+
+def normalize_command(
+    currency: str | None = typer.Option(
+        None, "--currency", help="Reporting currency (default: [normalize] reporting_currency, else USD)."
+    ),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Processes for per-value work."),
+    config_file: Path | None = CONFIG,
+    lake: Path | None = LAKE,
+) -> None:
+    """Normalize titles, salaries, places and skills: lake/raw -> lake/clean (postings, vacancies)."""
+    config = config_from(config_file, lake)
+    summary = run_normalize(config.lake, currency or config.reporting_currency, workers)
+    print_summary(summary)

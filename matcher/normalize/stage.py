@@ -1,0 +1,713 @@
+"""The normalize stage: ``lake/raw`` -> ``lake/clean/postings.parquet`` and ``lake/clean/vacancies.parquet``.
+
+One row per posting and per vacancy (its newest version), every normalized field beside the source fields it
+came from, and a ``*_status`` / ``*_reason`` pair per normalized group (title, salary, location):
+
+- status ``ok``: normalized; ``partial``: some of it (a country but no city, a title without an occupation);
+  ``missing``: the source had nothing; ``invalid``: the source had something that could not be read without
+  guessing. The reason says which field, what value and what was expected. Rows are never dropped.
+
+Vectorized: JSON fields are pulled out by Polars (Rust) for the whole column; each *distinct* title, salary
+text and place is normalized once in Python (in worker processes when there are many) and joined back.
+Money stays exact: structured amounts are read as the digits in ``raw_json`` (never through a float) into
+``Decimal`` columns.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from matcher.common.errors import DataError
+from matcher.common.reference import country_conventions
+from matcher.normalize.currency import rate as fx_rate
+from matcher.normalize.location import normalize_location
+from matcher.normalize.salary import explain_salary
+from matcher.normalize.skills import skills_expr
+from matcher.normalize.titles import FLOQER_LEVELS, normalize_title
+
+RAW_POSTINGS = "raw/floqer/postings"
+RAW_POSTING_SOURCES = "raw/floqer/posting_sources"
+RAW_VACANCIES = "raw/flowstate/vacancies"
+RAW_VACANCY_EVENTS = "raw/flowstate/vacancy_events"
+RAW_LOCATIONS = "raw/flowstate/locations"
+RAW_JOB_ROLES = "raw/flowstate/job_roles"
+RAW_WORK_TYPES = "raw/flowstate/work_types"
+CLEAN_POSTINGS = "clean/postings.parquet"
+CLEAN_VACANCIES = "clean/vacancies.parquet"
+
+AMOUNT = pl.Decimal(26, 6)  # source-currency amounts (the source digits are kept as text beside them)
+MONEY = pl.Decimal(26, 2)  # reporting-currency amounts
+PARALLEL_FROM = 20_000  # distinct values above which the per-value work is split across processes
+STATUSES = ("ok", "partial", "missing", "invalid")
+PLACEHOLDER_TITLES = frozenset(
+    {"n/a", "n a", "na", "none", "null", "tbd", "tba", "unknown", "test", "-", "x"}
+)
+
+
+@dataclass
+class NormalizeOptions:
+    reporting_currency: str = "USD"
+    as_of: date | None = None  # the FX date for vacancy bands (default: today)
+    workers: int | None = None  # processes for per-value work (default: the CPU count; 1 = in-process)
+
+
+@dataclass
+class NormalizeSummary:
+    postings: int = 0
+    vacancies: int = 0
+    seconds: float = 0.0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # "postings.title" -> status -> rows
+    distinct: dict[str, int] = field(default_factory=dict)  # "titles" -> distinct values normalized
+    paths: list[Path] = field(default_factory=list)
+
+
+# -- per-value functions (top level, so worker processes can run them) ----------------------------------
+
+
+def title_values(title: str | None) -> tuple[Any, ...]:
+    if not isinstance(title, str) or not title.strip():
+        return (None, None, None, None, None, 0.0, "missing", "job_title is empty")
+    info = normalize_title(title)
+    if info.core in PLACEHOLDER_TITLES:
+        return (
+            None,
+            None,
+            None,
+            None,
+            None,
+            0.0,
+            "invalid",
+            f"job_title {title[:60]!r}: a placeholder, not a title",
+        )
+    if not info.clean:
+        return (None, None, None, None, None, 0.0, "invalid", f"job_title {title[:60]!r}: no words left")
+    status, reason = "ok", None
+    if info.occupation_code is None:
+        status, reason = "partial", f"no occupation for core title {info.core[:60]!r}"
+    return (
+        info.clean,
+        info.core,
+        info.seniority,
+        info.occupation_code,
+        info.occupation_title,
+        info.confidence,
+        status,
+        reason,
+    )
+
+
+def salary_values(text: str | None, country: str | None, currency: str | None) -> tuple[Any, ...]:
+    if not isinstance(text, str) or not text.strip():
+        return (None,) * 8 + ("missing", "no salary given")
+    info, reason = explain_salary(text, country=country, currency=currency)
+    if info is None:
+        return (None,) * 8 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
+    return (
+        str(info.min_amount),
+        str(info.max_amount),
+        info.currency,
+        info.period,
+        str(info.annual_min),
+        str(info.annual_max),
+        info.is_estimate,
+        list(info.modifiers),
+        "ok",
+        None,
+    )
+
+
+def location_values(
+    text: str | None, city: str | None, state: str | None, country: str | None
+) -> tuple[Any, ...]:
+    info = normalize_location(text, city=city, state=state, country=country)
+    return (info.country_code, info.admin1, info.city, info.is_remote, info.arrangement, info.reason)
+
+
+def _run_chunk(fn: Callable[..., tuple[Any, ...]], rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return [fn(*row) for row in rows]
+
+
+def map_distinct(
+    frame: pl.DataFrame,
+    keys: list[str],
+    fn: Callable[..., tuple[Any, ...]],
+    schema: dict[str, Any],
+    *,
+    workers: int = 1,
+    warm: Callable[[], Any] | None = None,
+) -> tuple[pl.DataFrame, int]:
+    """``frame`` with ``fn(*keys)`` joined on, computed once per distinct key (across processes when many)."""
+    distinct = frame.select(keys).unique(maintain_order=True)
+    rows = list(distinct.iter_rows())
+    if workers > 1 and len(rows) >= PARALLEL_FROM:
+        if warm is not None:
+            warm()  # build lookup indexes once, before fork, so every worker inherits them
+        size = -(-len(rows) // (workers * 4))
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = [r for chunk in pool.map(_run_chunk, [fn] * len(chunks), chunks) for r in chunk]
+    else:
+        results = _run_chunk(fn, rows)
+    values = pl.DataFrame(results, schema=schema, orient="row")
+    joined = frame.join(
+        pl.concat([distinct, values], how="horizontal"), on=keys, how="left", nulls_equal=True
+    )
+    return joined, len(rows)
+
+
+# -- reading the raw lake --------------------------------------------------------------------------------
+
+
+def _read(lake: Path, table: str) -> pl.DataFrame:
+    parts = sorted((lake / table).glob("part-*.parquet"))
+    return pl.read_parquet(parts) if parts else pl.DataFrame()
+
+
+def _json(path: str) -> pl.Expr:
+    return pl.col("raw_json").str.json_path_match(f"$.{path}")
+
+
+def _exact(field_name: str) -> pl.Expr:
+    """A top-level JSON number or string as its exact text (a float would round the digits)."""
+    token = pl.col("raw_json").str.extract(rf'"{field_name}"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*)', 1)
+    return token.str.strip_chars('"')
+
+
+def _flag(path: str) -> pl.Expr:
+    return _json(path).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
+
+
+def _string_list(path: str) -> pl.Expr:
+    return _json(path).str.json_decode(pl.List(pl.String))
+
+
+# -- postings --------------------------------------------------------------------------------------------
+
+
+def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
+    return raw.select(
+        pl.col("posting_id"),
+        pl.col("date_posted"),
+        pl.col("discovered_at"),
+        pl.col("source_instance_id"),
+        _json("job_title").alias("job_title"),
+        _json("seniority").alias("floqer_seniority"),
+        _json("url").alias("url"),
+        _flag("reposted").alias("reposted"),
+        _json("date_reposted").alias("date_reposted"),
+        _string_list("employment_statuses").alias("employment_statuses"),
+        pl.coalesce(_json("company"), _json("company_object.name")).alias("company"),
+        pl.coalesce(_json("company_domain"), _json("company_object.domain"), _json("domain")).alias(
+            "company_domain"
+        ),
+        pl.coalesce(_flag("is_recruiting_agency"), _flag("company_object.is_recruiting_agency")).alias(
+            "is_recruiting_agency"
+        ),
+        _json("location").alias("location"),
+        _json("city").alias("city_source"),
+        _json("state_code").alias("state_code"),
+        _json("country_code").alias("country_code_source"),
+        _flag("remote").alias("remote"),
+        _flag("hybrid").alias("hybrid"),
+        _json("salary_string").alias("salary_string"),
+        _json("salary_currency").alias("salary_currency"),
+        _exact("min_annual_salary").alias("min_annual_salary"),
+        _exact("max_annual_salary").alias("max_annual_salary"),
+        _string_list("job_technology_slugs").alias("job_technology_slugs"),
+        _json("description").alias("description"),
+        pl.col("raw_json").str.json_path_match("$.id").is_null().alias("_unreadable"),
+    )
+
+
+def _titles(frame: pl.DataFrame, workers: int) -> tuple[pl.DataFrame, int]:
+    schema = {
+        "title_clean": pl.String,
+        "title_core": pl.String,
+        "_title_seniority": pl.String,
+        "occupation_code": pl.String,
+        "occupation_title": pl.String,
+        "title_confidence": pl.Float64,
+        "title_status": pl.String,
+        "title_reason": pl.String,
+    }
+    frame, n = map_distinct(
+        frame, ["job_title"], title_values, schema, workers=workers, warm=lambda: normalize_title("warm up")
+    )
+    floqer = pl.col("floqer_seniority").replace_strict(FLOQER_LEVELS, default=None, return_dtype=pl.String)
+    return (
+        frame.with_columns(
+            pl.coalesce("_title_seniority", floqer).alias("seniority"),
+            pl.when(pl.col("_title_seniority").is_not_null())
+            .then(pl.lit("title"))
+            .when(floqer.is_not_null())
+            .then(pl.lit("floqer"))
+            .alias("seniority_source"),
+        ).drop("_title_seniority"),
+        n,
+    )
+
+
+def _locations(frame: pl.DataFrame, workers: int, *, keys: list[str]) -> tuple[pl.DataFrame, int]:
+    schema = {
+        "country_code": pl.String,
+        "admin1": pl.String,
+        "city": pl.String,
+        "_text_remote": pl.Boolean,
+        "_arrangement": pl.String,
+        "location_reason": pl.String,
+    }
+    frame, n = map_distinct(
+        frame, keys, location_values, schema, workers=workers, warm=lambda: normalize_location("warm up")
+    )
+    remote = pl.col("_text_remote") | pl.col("remote").fill_null(False)
+    arrangement = (
+        pl.when(remote)
+        .then(pl.lit("remote"))
+        .when(pl.col("hybrid").fill_null(False))
+        .then(pl.lit("hybrid"))
+        .otherwise(pl.col("_arrangement"))
+    )
+    status = (
+        pl.when(pl.col("country_code").is_null() & pl.all_horizontal(pl.col(keys).is_null()))
+        .then(pl.lit("missing"))
+        .when(pl.col("country_code").is_null())
+        .then(pl.lit("invalid"))
+        .when(pl.col("city").is_not_null() | remote)
+        .then(pl.lit("ok"))
+        .otherwise(pl.lit("partial"))
+    )
+    return (
+        frame.with_columns(
+            remote.alias("is_remote"), arrangement.alias("arrangement"), status.alias("location_status")
+        )
+        .with_columns(
+            pl.when(pl.col("location_status") == "ok")
+            .then(None)
+            .otherwise(pl.col("location_reason"))
+            .alias("location_reason")
+        )
+        .drop("_text_remote", "_arrangement"),
+        n,
+    )
+
+
+def _default_currency() -> pl.Expr:
+    mapping = {code: c.currency for code, c in country_conventions().items()}
+    return pl.col("country_code").replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _structured_salaries(frame: pl.DataFrame) -> pl.DataFrame:
+    """Floqer's structured annual amounts, validated; they win over ``salary_string`` when present."""
+    low = pl.col("min_annual_salary").cast(AMOUNT, strict=False)
+    high = pl.col("max_annual_salary").cast(AMOUNT, strict=False)
+    low, high = pl.coalesce(low, high), pl.coalesce(high, low)  # a single value is a point, min = max
+    currency = pl.coalesce(pl.col("salary_currency").str.to_uppercase(), _default_currency())
+    present = pl.col("min_annual_salary").is_not_null() | pl.col("max_annual_salary").is_not_null()
+    unreadable = (
+        pl.col("min_annual_salary").is_not_null()
+        & pl.col("min_annual_salary").cast(AMOUNT, strict=False).is_null()
+    ) | (
+        pl.col("max_annual_salary").is_not_null()
+        & pl.col("max_annual_salary").cast(AMOUNT, strict=False).is_null()
+    )
+    reason = (
+        pl.when(unreadable)
+        .then(
+            pl.format(
+                "min_annual_salary/max_annual_salary {}/{}: expected decimal amounts",
+                pl.col("min_annual_salary").fill_null("null"),
+                pl.col("max_annual_salary").fill_null("null"),
+            )
+        )
+        .when(low <= 0)
+        .then(pl.format("min_annual_salary {}: expected a positive amount", low.cast(pl.String)))
+        .when(low > high)
+        .then(
+            pl.format(
+                "min_annual_salary {} > max_annual_salary {}", low.cast(pl.String), high.cast(pl.String)
+            )
+        )
+        .when(currency.is_null())
+        .then(
+            pl.format(
+                "salary_currency {}: no currency and none known for the country", pl.col("salary_currency")
+            )
+        )
+    )
+    return frame.with_columns(
+        present.alias("_structured"),
+        low.alias("_s_low"),
+        high.alias("_s_high"),
+        currency.alias("_s_currency"),
+        reason.alias("_s_reason"),
+    )
+
+
+def _salaries(frame: pl.DataFrame, workers: int, reporting: str) -> tuple[pl.DataFrame, int, int]:
+    frame = _structured_salaries(frame)
+    text_rows = frame.filter(~pl.col("_structured")).select(
+        "salary_string",
+        pl.col("country_code").alias("_country"),
+        pl.col("salary_currency").alias("_currency"),
+    )
+    schema = {
+        "_t_min": pl.String,
+        "_t_max": pl.String,
+        "_t_currency": pl.String,
+        "_t_period": pl.String,
+        "_t_annual_min": pl.String,
+        "_t_annual_max": pl.String,
+        "_t_estimate": pl.Boolean,
+        "salary_modifiers": pl.List(pl.String),
+        "_t_status": pl.String,
+        "_t_reason": pl.String,
+    }
+    parsed, n = map_distinct(
+        text_rows.unique(), ["salary_string", "_country", "_currency"], salary_values, schema, workers=workers
+    )
+    frame = frame.with_columns(
+        pl.col("country_code").alias("_country"), pl.col("salary_currency").alias("_currency")
+    )
+    frame = frame.join(parsed, on=["salary_string", "_country", "_currency"], how="left", nulls_equal=True)
+    structured = pl.col("_structured")
+    ok_structured = structured & pl.col("_s_reason").is_null()
+    frame = frame.with_columns(
+        pl.when(structured)
+        .then(pl.lit("structured"))
+        .when(pl.col("_t_status") != "missing")
+        .then(pl.lit("text"))
+        .alias("salary_source"),
+        pl.when(ok_structured)
+        .then(pl.col("_s_low"))
+        .otherwise(pl.col("_t_min").cast(AMOUNT))
+        .alias("salary_min"),
+        pl.when(ok_structured)
+        .then(pl.col("_s_high"))
+        .otherwise(pl.col("_t_max").cast(AMOUNT))
+        .alias("salary_max"),
+        pl.when(ok_structured).then(pl.col("_s_currency")).otherwise(pl.col("_t_currency")).alias("currency"),
+        pl.when(ok_structured).then(pl.lit("year")).otherwise(pl.col("_t_period")).alias("salary_period"),
+        pl.when(ok_structured)
+        .then(pl.col("_s_low"))
+        .otherwise(pl.col("_t_annual_min").cast(AMOUNT))
+        .alias("annual_min"),
+        pl.when(ok_structured)
+        .then(pl.col("_s_high"))
+        .otherwise(pl.col("_t_annual_max").cast(AMOUNT))
+        .alias("annual_max"),
+        pl.when(ok_structured).then(False).otherwise(pl.col("_t_estimate")).alias("is_estimate"),
+        pl.when(ok_structured)
+        .then(pl.lit("ok"))
+        .when(structured)
+        .then(pl.lit("invalid"))
+        .otherwise(pl.col("_t_status"))
+        .alias("salary_status"),
+        pl.when(structured).then(pl.col("_s_reason")).otherwise(pl.col("_t_reason")).alias("salary_reason"),
+    )
+    frame, n_rates = _to_reporting(frame, reporting, date_column="date_posted")
+    drop = [c for c in frame.columns if c.startswith(("_s_", "_t_"))] + [
+        "_structured",
+        "_country",
+        "_currency",
+    ]
+    return frame.drop(drop), n, n_rates
+
+
+def _rate_values(currency: str | None, on: date | None, reporting: str) -> tuple[Any, ...]:
+    if currency is None:
+        return (None, None, None)
+    if on is None:
+        return (None, None, "no date to take an exchange rate on")
+    try:
+        factor, used = fx_rate(currency, reporting, on=on)
+    except DataError as exc:
+        return (None, None, str(exc))
+    return (str(factor), used, None)
+
+
+def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> tuple[pl.DataFrame, int]:
+    """Annual amounts in the reporting currency, at the ECB rate as of each row's date (per distinct pair)."""
+    pairs = frame.select(pl.col("currency"), pl.col(date_column).alias("_on")).unique()
+    rows = [(c, d, *_rate_values(c, d, reporting)) for c, d in pairs.iter_rows()]
+    rates = pl.DataFrame(
+        rows,
+        schema={
+            "currency": pl.String,
+            "_on": pl.Date,
+            "fx_rate": pl.String,
+            "fx_rate_date": pl.Date,
+            "_fx_reason": pl.String,
+        },
+        orient="row",
+    ).with_columns(pl.col("fx_rate").cast(pl.Decimal(24, 10)))
+    frame = frame.with_columns(pl.col(date_column).alias("_on")).join(
+        rates, on=["currency", "_on"], how="left", nulls_equal=True
+    )
+    converted = frame.with_columns(
+        pl.lit(reporting).alias("reporting_currency"),
+        (pl.col("annual_min") * pl.col("fx_rate")).round(2).cast(MONEY).alias("annual_min_reporting"),
+        (pl.col("annual_max") * pl.col("fx_rate")).round(2).cast(MONEY).alias("annual_max_reporting"),
+    )
+    lost = (
+        pl.col("salary_status").is_in(["ok"]) & pl.col("fx_rate").is_null() & pl.col("currency").is_not_null()
+    )
+    converted = converted.with_columns(
+        pl.when(lost).then(pl.lit("partial")).otherwise(pl.col("salary_status")).alias("salary_status"),
+        pl.when(lost)
+        .then(pl.format("no {} rate: {}", pl.lit(reporting), pl.col("_fx_reason")))
+        .otherwise(pl.col("salary_reason"))
+        .alias("salary_reason"),
+    )
+    return converted.drop("_on", "_fx_reason"), pairs.height
+
+
+POSTING_COLUMNS = [
+    "posting_id", "date_posted", "discovered_at", "company", "company_domain", "is_recruiting_agency", "url",
+    "reposted", "date_reposted", "employment_statuses", "source_instance_ids",
+    "job_title", "floqer_seniority", "title_clean", "title_core", "seniority", "seniority_source",
+    "occupation_code", "occupation_title", "title_confidence", "title_status", "title_reason",
+    "salary_string", "salary_currency", "min_annual_salary", "max_annual_salary", "salary_source",
+    "salary_min", "salary_max", "currency", "salary_period", "annual_min", "annual_max", "is_estimate",
+    "salary_modifiers", "reporting_currency", "fx_rate", "fx_rate_date", "annual_min_reporting",
+    "annual_max_reporting", "salary_status", "salary_reason",
+    "location", "city_source", "state_code", "country_code_source", "remote", "hybrid",
+    "country_code", "admin1", "city", "is_remote", "arrangement", "location_status", "location_reason",
+    "job_technology_slugs", "skills",
+]  # fmt: skip
+
+
+def normalize_postings(
+    raw: pl.DataFrame, sources: pl.DataFrame, options: NormalizeOptions, summary: NormalizeSummary
+) -> pl.DataFrame:
+    workers = options.workers or os.cpu_count() or 1
+    frame = _posting_fields(raw)
+    frame, summary.distinct["titles"] = _titles(frame, workers)
+    frame, summary.distinct["places"] = _locations(
+        frame, workers, keys=["location", "city_source", "state_code", "country_code_source"]
+    )
+    frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
+        frame, workers, options.reporting_currency
+    )
+    frame = frame.with_columns(
+        skills_expr(pl.col("description"), pl.col("job_technology_slugs")).alias("skills")
+    )
+    if sources.height:
+        found = sources.group_by("posting_id").agg(
+            pl.col("source_instance_id").unique().sort().alias("source_instance_ids")
+        )
+        frame = frame.join(found, on="posting_id", how="left")
+    else:
+        frame = frame.with_columns(pl.concat_list(pl.col("source_instance_id")).alias("source_instance_ids"))
+    unreadable = pl.col("_unreadable")
+    frame = frame.with_columns(
+        *(
+            pl.when(unreadable)
+            .then(pl.lit("invalid"))
+            .otherwise(pl.col(f"{group}_status"))
+            .alias(f"{group}_status")
+            for group in ("title", "salary", "location")
+        ),
+        *(
+            pl.when(unreadable)
+            .then(pl.lit("raw_json is not a JSON object with an id"))
+            .otherwise(pl.col(f"{group}_reason"))
+            .alias(f"{group}_reason")
+            for group in ("title", "salary", "location")
+        ),
+    )
+    return frame.select(POSTING_COLUMNS).sort("posting_id")
+
+
+# -- vacancies -------------------------------------------------------------------------------------------
+
+
+def _latest_entities(lake: Path, table: str, fields: dict[str, str]) -> pl.DataFrame:
+    """The newest version of each referenced Flowstate record, with the named JSON fields."""
+    raw = _read(lake, table)
+    if not raw.height:
+        return pl.DataFrame(schema={"entity_id": pl.String, **dict.fromkeys(fields, pl.String)})
+    newest = raw.sort("ingested_at").unique("entity_id", keep="last")
+    return newest.select("entity_id", *(_json(path).alias(name) for name, path in fields.items()))
+
+
+VACANCY_COLUMNS = [
+    "scenario_id", "vacancy_id", "updated_at", "status", "is_listed", "is_open", "role", "description",
+    "fte", "target_fill_date", "job_role_id", "job_role_name", "work_type_id", "work_type_name",
+    "work_type_applies_to", "geography_id", "location_name", "location_country_code", "location_region",
+    "location_currency", "title_clean", "title_core", "seniority", "occupation_code", "occupation_title",
+    "title_confidence", "title_status", "title_reason",
+    "salary_min_source", "salary_max_source", "currency_code", "currency", "annual_min", "annual_max",
+    "reporting_currency", "fx_rate", "fx_rate_date", "annual_min_reporting", "annual_max_reporting",
+    "salary_status", "salary_reason",
+    "country_code", "admin1", "city", "is_remote", "arrangement", "location_status", "location_reason",
+    "skills",
+]  # fmt: skip
+
+
+def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: NormalizeSummary) -> pl.DataFrame:
+    raw = _read(lake, RAW_VACANCIES)
+    if not raw.height:
+        return pl.DataFrame(schema=dict.fromkeys(VACANCY_COLUMNS, pl.String))
+    newest = raw.sort("updated_at", "ingested_at").unique(["scenario_id", "vacancy_id"], keep="last")
+    events = _read(lake, RAW_VACANCY_EVENTS)
+    if events.height:
+        last = events.sort("ingested_at").unique(["scenario_id", "vacancy_id"], keep="last")
+        newest = newest.join(
+            last.select("scenario_id", "vacancy_id", "event"), on=["scenario_id", "vacancy_id"], how="left"
+        )
+    else:
+        newest = newest.with_columns(pl.lit(None, dtype=pl.String).alias("event"))
+    frame = newest.select(
+        "scenario_id",
+        "vacancy_id",
+        "updated_at",
+        "status",
+        (pl.col("event").fill_null("") != "disappeared").alias("is_listed"),
+        _json("role").alias("role"),
+        _json("description").alias("description"),
+        _exact("fte").alias("fte"),
+        _json("targetFillDate").alias("target_fill_date"),
+        _json("jobRoleId").alias("job_role_id"),
+        _json("workTypeId").alias("work_type_id"),
+        _json("geographyId").alias("geography_id"),
+        _exact("salaryMin").alias("salary_min_source"),
+        _exact("salaryMax").alias("salary_max_source"),
+        _json("currencyCode").alias("currency_code"),
+    )
+    frame = frame.with_columns(((pl.col("status") == "open") & pl.col("is_listed")).alias("is_open"))
+    roles = _latest_entities(lake, RAW_JOB_ROLES, {"job_role_name": "name"})
+    work_types = _latest_entities(
+        lake, RAW_WORK_TYPES, {"work_type_name": "name", "work_type_applies_to": "appliesToType"}
+    )
+    places = _latest_entities(
+        lake,
+        RAW_LOCATIONS,
+        {
+            "location_name": "name",
+            "location_country_code": "countryCode",
+            "location_region": "region",
+            "location_currency": "defaultCurrencyCode",
+        },
+    )
+    frame = (
+        frame.join(roles, left_on="job_role_id", right_on="entity_id", how="left")
+        .join(work_types, left_on="work_type_id", right_on="entity_id", how="left")
+        .join(places, left_on="geography_id", right_on="entity_id", how="left")
+    )
+    workers = 1  # a company's vacancies are few
+    schema = {
+        "title_clean": pl.String,
+        "title_core": pl.String,
+        "seniority": pl.String,
+        "occupation_code": pl.String,
+        "occupation_title": pl.String,
+        "title_confidence": pl.Float64,
+        "title_status": pl.String,
+        "title_reason": pl.String,
+    }
+    frame, _ = map_distinct(
+        frame.with_columns(pl.col("role").alias("job_title")), ["job_title"], title_values, schema
+    )
+    frame = frame.drop("job_title")
+    frame = frame.with_columns(
+        pl.lit(None, dtype=pl.String).alias("_city"),
+        pl.lit(None, dtype=pl.String).alias("_state"),
+        pl.lit(None, dtype=pl.Boolean).alias("remote"),
+        pl.lit(None, dtype=pl.Boolean).alias("hybrid"),
+    )
+    frame, _ = _locations(frame, workers, keys=["location_name", "_city", "_state", "location_country_code"])
+    low = pl.col("salary_min_source").cast(AMOUNT, strict=False)
+    high = pl.col("salary_max_source").cast(AMOUNT, strict=False)
+    currency = pl.coalesce(pl.col("currency_code").str.to_uppercase(), pl.col("location_currency"))
+    reason = (
+        pl.when(pl.col("salary_min_source").is_null() & pl.col("salary_max_source").is_null())
+        .then(pl.lit("no salaryMin or salaryMax"))
+        .when(
+            (pl.col("salary_min_source").is_not_null() & low.is_null())
+            | (pl.col("salary_max_source").is_not_null() & high.is_null())
+        )
+        .then(
+            pl.format(
+                "salaryMin/salaryMax {}/{}: expected decimal amounts",
+                pl.col("salary_min_source").fill_null("null"),
+                pl.col("salary_max_source").fill_null("null"),
+            )
+        )
+        .when(pl.coalesce(low, high) <= 0)
+        .then(pl.format("salaryMin {}: expected a positive amount", pl.col("salary_min_source")))
+        .when(low > high)
+        .then(
+            pl.format("salaryMin {} > salaryMax {}", pl.col("salary_min_source"), pl.col("salary_max_source"))
+        )
+        .when(currency.is_null())
+        .then(pl.lit("currencyCode missing and the location has no defaultCurrencyCode"))
+    )
+    frame = frame.with_columns(reason.alias("salary_reason"), currency.alias("currency"))
+    good = pl.col("salary_reason").is_null()
+    frame = frame.with_columns(
+        pl.when(good).then(pl.coalesce(low, high)).alias("annual_min"),
+        pl.when(good).then(pl.coalesce(high, low)).alias("annual_max"),
+        pl.when(good)
+        .then(pl.lit("ok"))
+        .when(pl.col("salary_min_source").is_null() & pl.col("salary_max_source").is_null())
+        .then(pl.lit("missing"))
+        .otherwise(pl.lit("invalid"))
+        .alias("salary_status"),
+        pl.lit(options.as_of or date.today()).alias("_as_of"),
+    )
+    frame, _ = _to_reporting(frame, options.reporting_currency, date_column="_as_of")
+    frame = frame.with_columns(skills_expr(pl.col("description")).alias("skills"))
+    return frame.select(VACANCY_COLUMNS).sort("scenario_id", "vacancy_id")
+
+
+# -- the stage ---------------------------------------------------------------------------------------------
+
+
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".parquet.tmp")
+    frame.write_parquet(temp, compression="zstd")
+    os.replace(temp, path)
+    return path
+
+
+def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    if not frame.height:
+        return {}
+    counts = frame.group_by(column).len()
+    return {str(k): int(v) for k, v in counts.iter_rows()}
+
+
+def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) -> NormalizeSummary:
+    """Read the raw lake, write ``clean/postings.parquet`` and ``clean/vacancies.parquet`` (atomically)."""
+    options = options or NormalizeOptions()
+    lake = Path(lake)
+    started = time.perf_counter()
+    summary = NormalizeSummary()
+    raw = _read(lake, RAW_POSTINGS)
+    if raw.height:
+        raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+        postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary)
+        summary.paths.append(_write(postings, lake / CLEAN_POSTINGS))
+        summary.postings = postings.height
+        for group in ("title", "salary", "location"):
+            summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
+    vacancies = normalize_vacancies(lake, options, summary)
+    if vacancies.height:
+        summary.paths.append(_write(vacancies, lake / CLEAN_VACANCIES))
+        summary.vacancies = vacancies.height
+        for group in ("title", "salary", "location"):
+            summary.counts[f"vacancies.{group}"] = _count(vacancies, f"{group}_status")
+    summary.seconds = time.perf_counter() - started
+    return summary
