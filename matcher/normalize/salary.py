@@ -54,10 +54,13 @@ _CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)  # ISO 4217
 _WORDLIKE_CODES = frozenset(
     {"ALL", "TOP", "CUP", "MOP", "SOS", "BOB"}
 )  # real codes, but usually English words
-_ISO = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_CURRENCY_CODES - _WORDLIKE_CODES)) + r")(?![A-Za-z])")
+_THREE_CAPITALS = re.compile(
+    r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])"
+)  # then looked up: faster than 180 branches
 # three capitals right before or after an amount that are no ISO 4217 code: an unknown currency, not noise
 _CODE_BY_AMOUNT = re.compile(r"(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z])")
 _NOT_CURRENCIES = frozenset({"OTE", "DOE", "LPA", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"})
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 _PERIOD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -212,7 +215,10 @@ def _tidy(amount: Decimal) -> Decimal:
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    if text.isascii():  # the same, without a category lookup per character
+        text = _ASCII_CONTROL.sub(" ", text)
+    else:
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = re.sub(r"^\s*employer\s+provided\s+salary\s*:?", "", text, flags=re.I)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -221,9 +227,9 @@ def _currency(text: str, *, country: str | None, fallback: str | None, lakh: boo
     for symbol, code in _SYMBOLS:
         if symbol in text:
             return code
-    found = _ISO.search(text)
-    if found:
-        return found.group(1)
+    for found in _THREE_CAPITALS.finditer(text):
+        if found.group(1) in _CURRENCY_CODES and found.group(1) not in _WORDLIKE_CODES:
+            return found.group(1)
     if _RUPEES.search(text) or lakh:
         return "INR"
     conventions = conventions_for(country)

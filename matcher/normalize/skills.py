@@ -4,9 +4,9 @@
 ['go', 'kubernetes', 'postgresql', 'python']
 
 The vocabulary is reference data (``matcher/reference/skills.csv``: a slug, lower-case aliases, and aliases
-that only count with their capitals, such as "Go" the language, never "go" the verb). Extraction is one
-vectorized Polars expression (Rust regex over the whole column), so the normalize stage reads each
-description once and the match stage never rescans text; ``extract_skills`` runs the same expression on one
+that only count with their capitals, such as "Go" the language, never "go" the verb). Extraction is
+vectorized in Polars (Rust regex over the whole column, then joins), so the normalize stage reads each
+description once and the match stage never rescans text; ``extract_skills`` runs the same code on one
 string, so the two can never disagree.
 """
 
@@ -20,9 +20,8 @@ from importlib import resources
 
 import polars as pl
 
-_KEEP = r"[^a-z0-9+#.\-]+"  # characters that can be part of an alias; the rest separates words
-_KEEP_CASED = r"[^A-Za-z0-9+#.\-]+"
-_TRAILING = r"[.\-]+( |$)"  # a full stop or dash ends a sentence, not an alias ("... in Node.js.")
+# Aliases whose symbols no regex word boundary can frame are spelled out first (Aho-Corasick, one pass).
+_SPELLED = {"c++": " cplusplus ", "c#": " csharp ", ".net": " dotnet "}
 
 
 @dataclass(frozen=True)
@@ -40,56 +39,80 @@ def vocabulary() -> Vocabulary:
     for row in csv.DictReader(text.splitlines()):
         slug = row["slug"].strip()
         for alias in filter(None, (a.strip() for a in row["aliases"].split("|"))):
-            by_alias[" ".join(re.sub(_KEEP, " ", alias.lower()).split())] = slug  # "ci/cd" -> "ci cd"
+            by_alias[" ".join(alias.lower().split())] = slug
         for alias in filter(None, (a.strip() for a in row["case_sensitive_aliases"].split("|"))):
             by_cased[alias] = slug
     return Vocabulary(by_alias, by_cased, frozenset(by_alias.values()) | frozenset(by_cased.values()))
 
 
+def _spell(text: str) -> str:
+    for symbol, word in _SPELLED.items():
+        text = text.replace(symbol, word)
+    return " ".join(text.split())
+
+
 def _pattern(aliases: list[str]) -> str:
-    # longest first: Rust's regex alternation is leftmost-first, so "react native" beats "react"
+    """One alternation, longest first (Rust's regex is leftmost-first: "react native" beats "react")."""
     ordered = sorted(aliases, key=lambda a: (-len(a), a))
-    return " (" + "|".join(re.escape(a).replace(r"\ ", " +").replace(" ", " +") for a in ordered) + ") "
+    return (
+        r"(?-u:\b)(?:"
+        + "|".join(re.escape(a).replace(r"\ ", " ").replace(" ", r"\s+") for a in ordered)
+        + r")(?-u:\b)"
+    )
 
 
-def _spaced(expr: pl.Expr, keep: str) -> pl.Expr:
-    """Words separated by two spaces and padded, so " alias " patterns may match side by side."""
-    words = expr.str.replace_all(keep, " ").str.replace_all(_TRAILING, " ")
-    return pl.lit("  ") + words.str.replace_all(" ", "  ") + pl.lit("  ")
+def _cased_pattern(aliases: list[str]) -> str:
+    """Cased aliases framed by characters that cannot extend them ("Go" but not "Go-to-market")."""
+    ordered = sorted(aliases, key=lambda a: (-len(a), a))
+    alternation = "|".join(re.escape(a) for a in ordered)
+    return rf"(?:^|[^A-Za-z0-9.\-])(?:{alternation})(?:[^A-Za-z0-9+#\-]|$)"
 
 
-def skills_expr(description: pl.Expr, technology_slugs: pl.Expr | None = None) -> pl.Expr:
-    """A sorted, de-duplicated ``list[str]`` of skill slugs for each row.
+def add_skills(
+    frame: pl.DataFrame, description: str, technology_slugs: str | None = None, *, name: str = "skills"
+) -> pl.DataFrame:
+    """``frame`` with a sorted, de-duplicated ``list[str]`` column of skill slugs.
 
     Args:
-        description: a string column (null gives no skills from text).
-        technology_slugs: an optional ``list[str]`` column (Floqer's ``job_technology_slugs``); its slugs are
-            mapped through the vocabulary's aliases ("postgres" -> "postgresql") and kept when unknown.
+        description: the name of a string column (null gives no skills from text).
+        technology_slugs: the name of an optional ``list[str]`` column (Floqer's ``job_technology_slugs``);
+            its slugs are mapped through the vocabulary's aliases ("postgres" -> "postgresql") and kept when
+            unknown.
     """
     vocab = vocabulary()
-    text = description.fill_null("")
-    lower = _spaced(text.str.to_lowercase(), _KEEP).str.extract_all(_pattern(list(vocab.by_alias)))
-    found = lower.list.eval(pl.element().str.replace_all(" +", " ").str.strip_chars())
-    found = found.list.eval(pl.element().replace_strict(vocab.by_alias, default=None, return_dtype=pl.String))
-    parts = [found]
-    if vocab.by_cased_alias:
-        cased = _spaced(text, _KEEP_CASED).str.extract_all(_pattern(list(vocab.by_cased_alias)))
-        cased = cased.list.eval(
-            pl.element()
-            .str.strip_chars()
-            .replace_strict(vocab.by_cased_alias, default=None, return_dtype=pl.String)
+    spelled = {_spell(alias): slug for alias, slug in vocab.by_alias.items()}
+    rows = frame.select(pl.col(description).fill_null("").alias("_text")).with_row_index("_row")
+    lower = pl.col("_text").str.to_lowercase().str.replace_many(list(_SPELLED), list(_SPELLED.values()))
+    found = [
+        rows.select("_row", lower.str.extract_all(_pattern(list(spelled))).alias("_m"))
+        .explode("_m")
+        .select(
+            "_row",
+            pl.col("_m").str.replace_all(r"\s+", " ").replace_strict(spelled, default=None).alias("_s"),
         )
-        parts.append(cased)
+    ]
+    if vocab.by_cased_alias:
+        cased = pl.col("_text").str.extract_all(_cased_pattern(list(vocab.by_cased_alias)))
+        found.append(
+            rows.select("_row", cased.alias("_m"))
+            .explode("_m")
+            .select(
+                "_row",
+                pl.col("_m")
+                .str.replace_all(r"^[^A-Za-z0-9]|[^A-Za-z0-9+#]$", "")
+                .replace_strict(vocab.by_cased_alias, default=None)
+                .alias("_s"),
+            )
+        )
     if technology_slugs is not None:
-        slugs = technology_slugs.fill_null(pl.lit([], dtype=pl.List(pl.String)))
-        slugs = slugs.list.eval(pl.element().str.to_lowercase().str.strip_chars().replace(vocab.by_alias))
-        parts.append(slugs)
-    merged = pl.concat_list(parts)
-    return (
-        merged.list.eval(pl.element().filter(pl.element().is_not_null() & (pl.element() != "")))
-        .list.unique(maintain_order=False)
-        .list.sort()
-    )
+        given = frame.select(pl.col(technology_slugs).alias("_m")).with_row_index("_row").explode("_m")
+        slug = pl.col("_m").str.to_lowercase().str.strip_chars()
+        found.append(given.select("_row", slug.replace(vocab.by_alias).alias("_s")))
+    long = pl.concat(found).filter(pl.col("_s").is_not_null() & (pl.col("_s") != ""))
+    per_row = long.group_by("_row").agg(pl.col("_s").unique().sort().alias(name))
+    joined = rows.select("_row").join(per_row, on="_row", how="left", maintain_order="left")
+    skills = joined[name].fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    return frame.with_columns(skills.alias(name))
 
 
 def extract_skills(text: str | None, technology_slugs: list[str] | None = None) -> list[str]:
@@ -98,5 +121,4 @@ def extract_skills(text: str | None, technology_slugs: list[str] | None = None) 
         {"description": [text], "slugs": [technology_slugs or []]},
         schema={"description": pl.String, "slugs": pl.List(pl.String)},
     )
-    result = frame.select(skills_expr(pl.col("description"), pl.col("slugs")).alias("skills"))
-    return list(result["skills"][0])
+    return list(add_skills(frame, "description", "slugs")["skills"][0])

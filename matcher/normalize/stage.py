@@ -15,10 +15,11 @@ Money stays exact: structured amounts are read as the digits in ``raw_json`` (ne
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,7 +33,7 @@ from matcher.common.reference import country_conventions
 from matcher.normalize.currency import rate as fx_rate
 from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import explain_salary
-from matcher.normalize.skills import skills_expr
+from matcher.normalize.skills import add_skills
 from matcher.normalize.titles import FLOQER_LEVELS, normalize_title
 
 RAW_POSTINGS = "raw/floqer/postings"
@@ -47,6 +48,7 @@ CLEAN_VACANCIES = "clean/vacancies.parquet"
 
 AMOUNT = pl.Decimal(26, 6)  # source-currency amounts (the source digits are kept as text beside them)
 MONEY = pl.Decimal(26, 2)  # reporting-currency amounts
+DECODE_SLICES = 8
 PARALLEL_FROM = 20_000  # distinct values above which the per-value work is split across processes
 STATUSES = ("ok", "partial", "missing", "invalid")
 PLACEHOLDER_TITLES = frozenset(
@@ -68,7 +70,21 @@ class NormalizeSummary:
     seconds: float = 0.0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # "postings.title" -> status -> rows
     distinct: dict[str, int] = field(default_factory=dict)  # "titles" -> distinct values normalized
+    timings: dict[str, float] = field(default_factory=dict)  # step -> seconds (postings)
     paths: list[Path] = field(default_factory=list)
+
+
+class _StepClock:
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+
+    @contextlib.contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - started
 
 
 # -- per-value functions (top level, so worker processes can run them) ----------------------------------
@@ -184,49 +200,120 @@ def _exact(field_name: str) -> pl.Expr:
     return token.str.strip_chars('"')
 
 
-def _flag(path: str) -> pl.Expr:
-    return _json(path).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
-
-
-def _string_list(path: str) -> pl.Expr:
-    return _json(path).str.json_decode(pl.List(pl.String))
-
-
 # -- postings --------------------------------------------------------------------------------------------
 
 
+POSTING_PATHS: dict[str, Any] = {
+    **dict.fromkeys(
+        "id job_title seniority url reposted date_reposted company company_domain domain "
+        "is_recruiting_agency location city state_code country_code remote hybrid salary_string "
+        "salary_currency description "
+        "company_object.name company_object.domain company_object.is_recruiting_agency".split(),
+        pl.String,
+    ),
+    "employment_statuses": pl.List(pl.String),
+    "job_technology_slugs": pl.List(pl.String),
+}
+
+
+def _struct_of(paths: dict[str, Any]) -> pl.Struct:
+    tree: dict[str, Any] = {}
+    for path, dtype in paths.items():
+        head, _, rest = path.partition(".")
+        if rest:
+            tree.setdefault(head, {})[rest] = dtype
+        else:
+            tree[head] = dtype
+    return pl.Struct({k: _struct_of(v) if isinstance(v, dict) else v for k, v in tree.items()})
+
+
+def _field(path: str) -> pl.Expr:
+    expr = pl.col("_j")
+    for part in path.split("."):
+        expr = expr.struct.field(part)
+    return expr.alias(path)
+
+
+def _decode(raw: pl.DataFrame, paths: dict[str, Any]) -> pl.DataFrame:
+    """The JSON fields at ``paths`` as columns named by their path: one parse per row when every row fits the
+    expected shape, else field by field (slower, but a malformed row then only loses its own values)."""
+    struct = _struct_of(paths)
+    size = max(1, -(-raw.height // DECODE_SLICES))
+    slices = [
+        raw.lazy().slice(start, size).select(pl.col("raw_json").str.json_decode(struct).alias("_j"))
+        for start in range(0, raw.height, size)
+    ]
+    try:  # slices decode in parallel on Polars' thread pool
+        decoded = (
+            pl.concat(pl.collect_all(slices))
+            if slices
+            else raw.select(pl.lit(None, dtype=struct).alias("_j"))
+        )
+        return decoded.select(_field(path) for path in paths)
+    except pl.exceptions.PolarsError:
+        pass
+    columns: list[pl.Expr | pl.Series] = []
+    for path, dtype in paths.items():
+        text = _json(path)
+        if dtype == pl.String:
+            columns.append(text.alias(path))
+            continue
+        try:
+            lists = raw.select(
+                pl.when(text.str.starts_with("[")).then(text).str.json_decode(dtype).alias(path)
+            )
+            columns.append(lists.to_series())
+        except pl.exceptions.PolarsError:
+            columns.append(pl.lit(None, dtype=dtype).alias(path))
+    return raw.select(columns)
+
+
+def _bool(path: str) -> pl.Expr:
+    return pl.col(path).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
+
+
 def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
-    return raw.select(
-        pl.col("posting_id"),
-        pl.col("date_posted"),
-        pl.col("discovered_at"),
-        pl.col("source_instance_id"),
-        _json("job_title").alias("job_title"),
-        _json("seniority").alias("floqer_seniority"),
-        _json("url").alias("url"),
-        _flag("reposted").alias("reposted"),
-        _json("date_reposted").alias("date_reposted"),
-        _string_list("employment_statuses").alias("employment_statuses"),
-        pl.coalesce(_json("company"), _json("company_object.name")).alias("company"),
-        pl.coalesce(_json("company_domain"), _json("company_object.domain"), _json("domain")).alias(
-            "company_domain"
-        ),
-        pl.coalesce(_flag("is_recruiting_agency"), _flag("company_object.is_recruiting_agency")).alias(
-            "is_recruiting_agency"
-        ),
-        _json("location").alias("location"),
-        _json("city").alias("city_source"),
-        _json("state_code").alias("state_code"),
-        _json("country_code").alias("country_code_source"),
-        _flag("remote").alias("remote"),
-        _flag("hybrid").alias("hybrid"),
-        _json("salary_string").alias("salary_string"),
-        _json("salary_currency").alias("salary_currency"),
+    fields = pl.concat(
+        [
+            raw.select("posting_id", "date_posted", "discovered_at", "source_instance_id"),
+            _decode(raw, POSTING_PATHS),
+        ],
+        how="horizontal",
+    )
+    exact = raw.select(
         _exact("min_annual_salary").alias("min_annual_salary"),
         _exact("max_annual_salary").alias("max_annual_salary"),
-        _string_list("job_technology_slugs").alias("job_technology_slugs"),
-        _json("description").alias("description"),
-        pl.col("raw_json").str.json_path_match("$.id").is_null().alias("_unreadable"),
+    )
+    fields = pl.concat([fields, exact], how="horizontal")
+    return fields.select(
+        "posting_id",
+        "date_posted",
+        "discovered_at",
+        "source_instance_id",
+        pl.col("job_title"),
+        pl.col("seniority").alias("floqer_seniority"),
+        pl.col("url"),
+        _bool("reposted").alias("reposted"),
+        pl.col("date_reposted"),
+        pl.col("employment_statuses"),
+        pl.coalesce("company", "company_object.name").alias("company"),
+        pl.coalesce("company_domain", "company_object.domain", "domain").alias("company_domain"),
+        pl.coalesce(_bool("is_recruiting_agency"), _bool("company_object.is_recruiting_agency")).alias(
+            "is_recruiting_agency"
+        ),
+        pl.col("location"),
+        pl.col("city").alias("city_source"),
+        pl.col("state_code"),
+        pl.col("country_code").alias("country_code_source"),
+        _bool("remote").alias("remote"),
+        _bool("hybrid").alias("hybrid"),
+        pl.col("salary_string"),
+        pl.col("salary_currency"),
+        pl.col("min_annual_salary"),
+        pl.col("max_annual_salary"),
+        pl.col("job_technology_slugs"),
+        pl.col("description"),
+        pl.col("id").is_null().alias("_unreadable"),
     )
 
 
@@ -491,17 +578,21 @@ def normalize_postings(
     raw: pl.DataFrame, sources: pl.DataFrame, options: NormalizeOptions, summary: NormalizeSummary
 ) -> pl.DataFrame:
     workers = options.workers or os.cpu_count() or 1
-    frame = _posting_fields(raw)
-    frame, summary.distinct["titles"] = _titles(frame, workers)
-    frame, summary.distinct["places"] = _locations(
-        frame, workers, keys=["location", "city_source", "state_code", "country_code_source"]
-    )
-    frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
-        frame, workers, options.reporting_currency
-    )
-    frame = frame.with_columns(
-        skills_expr(pl.col("description"), pl.col("job_technology_slugs")).alias("skills")
-    )
+    clock = _StepClock(summary.timings)
+    with clock("decode JSON"):
+        frame = _posting_fields(raw)
+    with clock("titles"):
+        frame, summary.distinct["titles"] = _titles(frame, workers)
+    with clock("places"):
+        frame, summary.distinct["places"] = _locations(
+            frame, workers, keys=["location", "city_source", "state_code", "country_code_source"]
+        )
+    with clock("salaries"):
+        frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
+            frame, workers, options.reporting_currency
+        )
+    with clock("skills"):
+        frame = add_skills(frame, "description", "job_technology_slugs")
     if sources.height:
         found = sources.group_by("posting_id").agg(
             pl.col("source_instance_id").unique().sort().alias("source_instance_ids")
@@ -667,7 +758,7 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
         pl.lit(options.as_of or date.today()).alias("_as_of"),
     )
     frame, _ = _to_reporting(frame, options.reporting_currency, date_column="_as_of")
-    frame = frame.with_columns(skills_expr(pl.col("description")).alias("skills"))
+    frame = add_skills(frame, "description")
     return frame.select(VACANCY_COLUMNS).sort("scenario_id", "vacancy_id")
 
 
@@ -695,11 +786,13 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
     lake = Path(lake)
     started = time.perf_counter()
     summary = NormalizeSummary()
-    raw = _read(lake, RAW_POSTINGS)
+    with _StepClock(summary.timings)("read Parquet"):
+        raw = _read(lake, RAW_POSTINGS)
     if raw.height:
         raw = raw.sort("ingested_at").unique("posting_id", keep="first")
         postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary)
-        summary.paths.append(_write(postings, lake / CLEAN_POSTINGS))
+        with _StepClock(summary.timings)("write Parquet"):
+            summary.paths.append(_write(postings, lake / CLEAN_POSTINGS))
         summary.postings = postings.height
         for group in ("title", "salary", "location"):
             summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")

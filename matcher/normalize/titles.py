@@ -61,6 +61,10 @@ _BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")
 _REQ = re.compile(r"(#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b)", re.I)
 _ROMAN_OR_L = re.compile(r"^(i{1,3}|iv|v|l\d|level\s*\d)$")
 _BRACKETED_LEVEL = re.compile(r"[(\[]\s*(L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]", re.I)
+_NOT_TITLE_CHARS = re.compile(r"[^a-z0-9&+/ -]+")
+_LONE_PUNCTUATION = re.compile(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])")
+_ARRANGEMENT = re.compile(r"\b(remote|hybrid|on-?site)\b", re.I)
+_ASCII_NOISE = re.compile(r"[\x00-\x1f\x7f$<=>^`|~]")  # ASCII control characters and symbols but & + /
 _TAIL_LEVEL = re.compile(r"^(L\d|Level\s*\d|I{1,3}|IV)$", re.I)
 
 
@@ -104,6 +108,12 @@ def abbreviations() -> dict[str, str]:
 @functools.cache
 def seniority_lexicon() -> dict[str, str]:
     return {row["phrase"]: row["level"] for row in _read("seniority_lexicon.csv")}
+
+
+@functools.cache
+def _phrase_starts() -> frozenset[str]:
+    """First words of the lexicon's phrases: a token that starts none needs no lookup."""
+    return frozenset(phrase.split()[0] for phrase in seniority_lexicon())
 
 
 @functools.cache
@@ -167,11 +177,14 @@ def _taxonomy(by_alias: dict[str, Occupation]) -> Taxonomy:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^a-z0-9&+/ -]+", " ", text)
-    text = re.sub(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])", " ", text)  # a lone dash or slash is punctuation
-    return re.sub(r"\s+", " ", text).strip()
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = _NOT_TITLE_CHARS.sub(" ", text)
+    text = _LONE_PUNCTUATION.sub(" ", text)  # a lone dash or slash is punctuation
+    return " ".join(text.split())
 
 
 def _key(text: str) -> str:
@@ -192,8 +205,11 @@ def clean_title(title: str) -> str:
         if _TAIL_LEVEL.match(head[1].strip()):
             levels.append(head[1].strip())
     text = " ".join([text, *levels])
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in ("C", "S") or ch in "&+/")
-    text = re.sub(r"\b(remote|hybrid|on-?site)\b", " ", text, flags=re.I)
+    if text.isascii():  # the same filter, without a category lookup per character
+        text = _ASCII_NOISE.sub("", text)
+    else:
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in ("C", "S") or ch in "&+/")
+    text = _ARRANGEMENT.sub(" ", text)
     return _expand(_fold(text))
 
 
@@ -222,9 +238,10 @@ def _levels(clean: str) -> tuple[list[str], str]:
     found: list[str] = []
     kept: list[str] = []
     i = 0
+    starts = _phrase_starts()
     while i < len(tokens):
         matched = False
-        for width in (3, 2, 1):
+        for width in (3, 2, 1) if tokens[i] in starts else ():
             phrase = " ".join(tokens[i : i + width])
             if len(tokens[i : i + width]) < width or phrase not in lexicon:
                 continue
@@ -248,6 +265,8 @@ def _levels(clean: str) -> tuple[list[str], str]:
 
 def _protected_spans(clean: str) -> list[tuple[int, int]]:
     """Token spans where "manager" is the job, not a level ("product manager")."""
+    if "manager" not in clean:
+        return []
     tokens = clean.split()
     spans = []
     for phrase in MANAGER_IS_THE_JOB:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.normalize.skills import extract_skills, skills_expr, vocabulary
+from matcher.normalize.skills import add_skills, extract_skills, vocabulary
 from matcher.sandbox.market import MarketConfig, generate_market
 
 CASES = {
@@ -49,7 +49,7 @@ def test_floqer_slugs_are_mapped_through_aliases_and_unknown_ones_kept() -> None
 
 def test_the_column_expression_handles_nulls() -> None:
     frame = pl.DataFrame({"d": [None, "Kafka and Spark", "x" * 10_000]}, schema={"d": pl.String})
-    assert frame.select(skills_expr(pl.col("d")).alias("s"))["s"].to_list() == [[], ["kafka", "spark"], []]
+    assert add_skills(frame, "d", name="s")["s"].to_list() == [[], ["kafka", "spark"], []]
 
 
 @settings(max_examples=200, deadline=None)
@@ -72,7 +72,7 @@ def test_sandbox_descriptions_name_their_technologies() -> None:
             "slugs": [p["job_technology_slugs"] for p in market.postings],
         }
     )
-    found = frame.select(skills_expr(pl.col("description")).alias("s"))["s"].to_list()
+    found = add_skills(frame, "description", name="s")["s"].to_list()
     named = sum(len(slugs) for slugs in frame["slugs"])
     recovered = sum(
         len(set(slugs) & set(skills)) for slugs, skills in zip(frame["slugs"], found, strict=True)

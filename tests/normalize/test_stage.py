@@ -56,7 +56,7 @@ def write_postings(lake: Lake, rows: list[dict[str, Any]], *, raw_json: dict[int
                 "source_instance_id": "src-1",
                 "date_posted": date.fromisoformat(row["date_posted"]) if row.get("date_posted") else None,
                 "discovered_at": datetime(2026, 6, 1, 8, 0),
-                "job_title": row.get("job_title"),
+                "job_title": row["job_title"] if isinstance(row.get("job_title"), str) else None,
                 "company": row.get("company"),
                 "raw_json": (raw_json or {}).get(row["id"]) or dumps_exact(row),
                 **META,
@@ -205,6 +205,22 @@ def test_garbage_never_raises_keeps_the_row_and_says_why(lake: Lake) -> None:
                 row["posting_id"],
                 group,
             )
+
+
+def test_one_malformed_row_changes_nothing_for_the_others(tmp_path: Path) -> None:
+    rows = [
+        posting(1, company_object={"name": "N", "domain": "n.io", "is_recruiting_agency": False}),
+        posting(2, salary_string="€4.500 per month", country_code="ES", location="Madrid, Spain"),
+        posting(3, remote=True, job_technology_slugs=["k8s"]),
+    ]
+    clean_lake, mixed_lake = Lake(tmp_path / "clean"), Lake(tmp_path / "mixed")
+    write_postings(clean_lake, rows)  # every row decodes in one pass
+    # a row whose shape does not fit (a list where text belongs) sends the stage field by field
+    write_postings(mixed_lake, [*rows, posting(4, job_title=["not", "a", "string"], remote="maybe")])
+    expected = clean_postings(clean_lake.root, workers=1)
+    mixed = clean_postings(mixed_lake.root, workers=1)
+    assert {k: mixed[k] for k in expected} == expected
+    assert mixed["4"]["remote"] is None and mixed["4"]["title_status"] in ("invalid", "partial", "missing")
 
 
 def test_each_distinct_value_is_normalized_once(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -147,3 +147,14 @@ def test_onet_files_with_invalid_utf8_load_and_bad_files_say_why(tmp_path: Path)
         load_onet_taxonomy(str(occupations), str(occupations))
     with pytest.raises(DataError, match="readable file"):
         load_onet_taxonomy(str(tmp_path / "missing.tsv"), str(alternates))
+
+
+def test_the_ascii_fast_path_removes_exactly_what_the_unicode_filter_removes() -> None:
+    import unicodedata
+
+    from matcher.normalize.titles import _ASCII_NOISE
+
+    for code in range(128):
+        ch = chr(code)
+        noise = unicodedata.category(ch)[0] in ("C", "S") and ch not in "&+/"
+        assert bool(_ASCII_NOISE.fullmatch(ch)) == noise, repr(ch)
