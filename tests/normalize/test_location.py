@@ -159,3 +159,23 @@ def test_h1b_city_state_text(shared_dir: Path) -> None:
     assert len(rows) > 10_000
     assert admin1 >= 0.99, admin1
     assert cities >= 0.90, cities
+
+
+def test_the_place_index_is_cached_on_disk_and_a_bad_cache_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher.normalize import location
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path))
+    location._index.cache_clear()
+    try:
+        built = normalize_location("Munich, BY")
+        (cached,) = tmp_path.glob("places-*.pickle")
+        location._index.cache_clear()
+        assert normalize_location("Munich, BY") == built  # read back from the file
+        cached.write_bytes(b"not a pickle")
+        location._index.cache_clear()
+        assert normalize_location("Munich, BY") == built  # rebuilt, and the file rewritten
+        assert cached.read_bytes() != b"not a pickle"
+    finally:
+        location._index.cache_clear()

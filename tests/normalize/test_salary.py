@@ -138,10 +138,11 @@ def test_modifiers_are_recorded(text: str, modifier: str) -> None:
         ("   \x00\x07 ", "empty salary text"),
         ("competitive", "no amount"),
         ("N/A", "no amount"),
-        ("-1", "no currency"),
+        ("-1", "1 is too small for an annual salary"),  # "-" is a dash, 1 the amount
         ("$1 - $2", "too small for an annual salary"),
         ("x" * 10_000, "longer than any salary string"),
-        ("45 - 55", "no currency"),
+        ("45 - 55", "55 is too small for an annual salary"),
+        ("45,000 - 55,000", "no currency in the salary text and none known for country None"),
         (12345, "expected a string"),
     ],
 )

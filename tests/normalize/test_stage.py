@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,12 +11,16 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matcher.ingest.lake import Lake, dumps_exact
 from matcher.ingest.runner import SCHEMAS
 from matcher.normalize import stage
 from matcher.normalize.currency import convert_currency
+from matcher.normalize.salary import parse_salary
 from matcher.normalize.stage import NormalizeOptions, normalize_lake
+from matcher.sandbox.market import MarketConfig, generate_market
 
 META = {"run_id": "r1", "ingested_at": datetime(2026, 11, 2, tzinfo=UTC), "page_no": 1}
 
@@ -107,6 +112,46 @@ def test_text_salary_is_parsed_and_annualized(lake: Lake) -> None:
     assert (row["annual_min"], row["annual_max"]) == (Decimal(114400), Decimal(135200))
     assert (row["salary_source"], row["currency"], row["salary_status"]) == ("text", "USD", "ok")
     assert row["annual_max_reporting"] == Decimal("135200.00")  # USD to USD
+
+
+def test_text_salaries_match_parse_salary_row_by_row(lake: Lake) -> None:
+    """The stage reads each text once and applies country rules as columns: the same as parse_salary."""
+    market = generate_market(MarketConfig(n_postings=2_500))
+    rows = [p for p in market.postings if p["salary_string"] and p["min_annual_salary"] is None]
+    currencies = [None, "CAD", "EUR", None]
+    write_postings(
+        lake,
+        [
+            posting(
+                int(p["id"]),
+                salary_string=p["salary_string"],
+                salary_currency=currencies[i % 4],
+                location=p["location"],
+                city=p["city"],
+                state_code=p["state_code"],
+                country_code=p["country_code"] if i % 5 else None,
+            )
+            for i, p in enumerate(rows)
+        ],
+    )
+    clean = clean_postings(lake.root, workers=1)
+    checked = 0
+    for row in clean.values():
+        info = parse_salary(
+            row["salary_string"], country=row["country_code"], currency=row["salary_currency"]
+        )
+        if info is None:
+            assert row["salary_status"] == "invalid" and row["annual_min"] is None
+            continue
+        assert (row["currency"], row["salary_period"], row["annual_min"], row["annual_max"]) == (
+            info.currency,
+            info.period,
+            info.annual_min,
+            info.annual_max,
+        ), row["salary_string"]
+        assert row["is_estimate"] == info.is_estimate and row["salary_modifiers"] == list(info.modifiers)
+        checked += 1
+    assert checked > 500
 
 
 def test_seniority_comes_from_floqer_only_when_the_title_names_none(lake: Lake) -> None:
@@ -232,11 +277,20 @@ def test_each_distinct_value_is_normalized_once(lake: Lake, monkeypatch: pytest.
         return real(title)
 
     monkeypatch.setattr(stage, "title_values", counting)
-    titles = ["Senior Backend Engineer", "Data Scientist", "Nurse"]
-    write_postings(lake, [posting(i, job_title=titles[i % 3]) for i in range(300)])
+    titles = ["Senior Backend Engineer", "DATA  SCIENTIST", "Nurse"]
+    # requisition ids, case and doubled spaces do not change a title's normalization: one call per title
+    rows = [
+        posting(i, job_title=f"{titles[i % 3]} - R{1000 + i}" if i % 2 else titles[i % 3]) for i in range(300)
+    ]
+    write_postings(lake, rows)
     clean = clean_postings(lake.root, workers=1)
     assert len(clean) == 300
-    assert calls == Counter(dict.fromkeys(titles, 1))
+    assert calls == Counter({"senior backend engineer": 1, "data scientist": 1, "nurse": 1})
+    assert {clean[str(i)]["title_clean"] for i in range(300)} == {
+        "senior backend engineer",
+        "data scientist",
+        "nurse",
+    }
 
 
 def test_worker_processes_give_the_same_table(
@@ -340,3 +394,32 @@ def test_vacancies_newest_version_with_references_and_exact_band(lake: Lake) -> 
     assert rows["v2"]["salary_reason"] == "salaryMin/salaryMax 70000.00/abc: expected decimal amounts"
     assert rows["v3"]["currency"] == "EUR"  # from the location's defaultCurrencyCode
     assert rows["v3"]["is_listed"] is False and rows["v3"]["is_open"] is False
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.text(max_size=40),
+    st.sampled_from(["", "-1", "N/A", "\x00", "$", "XYZ 5", "1e309", "NaN", "  ", "😀" * 5]),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.booleans(),
+    st.lists(st.text(max_size=5), max_size=3),
+)
+FIELDS = ["job_title", "salary_string", "location", "city", "country_code", "min_annual_salary", "remote",
+          "salary_currency", "seniority", "description", "job_technology_slugs"]  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({}, optional=dict.fromkeys(FIELDS, JUNK)), min_size=1, max_size=6))
+def test_any_junk_in_any_field_never_raises_and_keeps_every_row(
+    tmp_path: Path, rows: list[dict[str, Any]]
+) -> None:
+    lake = Lake(tmp_path / f"lake-{uuid.uuid4().hex}")
+    write_postings(lake, [posting(i, **fields) for i, fields in enumerate(rows)])
+    clean = clean_postings(lake.root, workers=1)
+    assert sorted(clean, key=int) == [str(i) for i in range(len(rows))]
+    for row in clean.values():
+        for group in ("title", "salary", "location"):
+            assert row[f"{group}_status"] in stage.STATUSES
+            assert (row[f"{group}_status"] == "ok") == (row[f"{group}_reason"] is None)
+        if row["annual_min"] is not None:
+            assert 0 < row["annual_min"] <= row["annual_max"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.common.errors import DataError
-from matcher.normalize.titles import LEVELS, load_onet_taxonomy, normalize_title
-from matcher.sandbox.market import generate_market
+from matcher.normalize.titles import LEVELS, load_onet_taxonomy, normalize_title, title_key
+from matcher.sandbox.market import MarketConfig, generate_market
 
 # title -> (clean, core, seniority, SOC code)
 CASES = {
@@ -158,3 +159,33 @@ def test_the_ascii_fast_path_removes_exactly_what_the_unicode_filter_removes() -
         ch = chr(code)
         noise = unicodedata.category(ch)[0] in ("C", "S") and ch not in "&+/"
         assert bool(_ASCII_NOISE.fullmatch(ch)) == noise, repr(ch)
+
+
+TITLE_PARTS = st.tuples(
+    st.sampled_from(["", "Senior ", "sr. ", "JUNIOR ", "Head of ", "VP, ", "Staff  ", "🚀 "]),
+    st.sampled_from(
+        ["Backend Engineer", "Data Scientist", "Product Manager", "RN", "Director", "Engineer (L5)"]
+    ),
+    st.sampled_from(["", " II", " - Payments", " (Remote)", ", London", " - II", " | Growth", " - Level 2"]),
+    st.sampled_from(
+        ["", " - R12345", " - #881", " | Req 42", " - req-7781", " / job id 9", " #12", "  - r999 "]
+    ),
+    st.sampled_from([str, str.upper, str.lower, str.title]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TITLE_PARTS)
+def test_the_stage_key_normalizes_like_the_title(parts: tuple) -> None:  # type: ignore[type-arg]
+    prefix, base, suffix, requisition, case = parts
+    title = case(prefix + base + suffix + requisition)
+    key = pl.select(title_key(pl.lit(title))).item()
+    assert normalize_title(key) == normalize_title(title), (title, key)
+
+
+def test_the_stage_key_on_every_sandbox_title() -> None:
+    titles = sorted({p["job_title"] for p in generate_market(MarketConfig(n_postings=3_000)).postings})
+    keys = pl.Series(titles).to_frame("t").select(title_key(pl.col("t")))["t"].to_list()
+    assert len(set(keys)) < len(titles)
+    for title, key in zip(titles, keys, strict=True):
+        assert normalize_title(key) == normalize_title(title), (title, key)
