@@ -61,6 +61,13 @@ class Config:
     flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     reporting_currency: str = "USD"
+    match_floor: float = 50.0
+    own_companies: tuple[str, ...] = ()
+    include_agencies: bool = False
+    benchmark_min_score: float = 75.0
+    company_cap: int = 3
+    reports_dir: Path = Path("reports")
+    top_k: int = 50
     source: Path | None = None
 
     def require_floqer(self) -> None:
@@ -91,6 +98,9 @@ SECTIONS: dict[str, set[str]] = {
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
     "normalize": {"reporting_currency"},
+    "match": {"floor", "own_companies", "include_agencies"},
+    "benchmark": {"min_score", "company_cap"},
+    "report": {"dir", "top_k"},
 }
 SECRET_KEYS = {"api_key", "key", "token", "secret"}
 
@@ -165,8 +175,19 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         ),
         http=http,
         reporting_currency=reporting,
+        match_floor=float(get("match", "floor", 50.0, (int, float))),
+        own_companies=tuple(str(c) for c in get("match", "own_companies", [], list)),
+        include_agencies=get("match", "include_agencies", False, bool),
+        benchmark_min_score=float(get("benchmark", "min_score", 75.0, (int, float))),
+        company_cap=get("benchmark", "company_cap", 3, int),
+        reports_dir=Path(get("report", "dir", "reports", str)),
+        top_k=get("report", "top_k", 50, int),
         source=source,
     )
+    if not 0 <= config.match_floor <= 100 or not 0 <= config.benchmark_min_score <= 100:
+        problems.append("[match] floor and [benchmark] min_score: expected scores in 0..100")
+    if config.company_cap < 1 or config.top_k < 1:
+        problems.append("[benchmark] company_cap and [report] top_k: expected >= 1")
     for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.base_url)):
         if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
             problems.append(

@@ -56,6 +56,8 @@ MONEY = pl.Decimal(26, 2)  # reporting-currency amounts
 DECODE_SLICES = 8
 PARALLEL_FROM = 20_000  # distinct values above which the per-value work is split across processes
 STATUSES = ("ok", "partial", "missing", "invalid")
+VACANCY_DEFAULT_LEVEL = "mid"
+VACANCY_DEFAULT_LEVEL_SOURCE = "default"
 PLACEHOLDER_TITLES = frozenset(
     {"n/a", "n a", "na", "none", "null", "tbd", "tba", "unknown", "test", "-", "x"}
 )
@@ -735,7 +737,8 @@ VACANCY_COLUMNS = [
     "scenario_id", "vacancy_id", "updated_at", "status", "is_listed", "is_open", "role", "description",
     "fte", "target_fill_date", "job_role_id", "job_role_name", "work_type_id", "work_type_name",
     "work_type_applies_to", "geography_id", "location_name", "location_country_code", "location_region",
-    "location_currency", "title_clean", "title_core", "seniority", "occupation_code", "occupation_title",
+    "location_currency", "title_clean", "title_core", "seniority", "seniority_source", "occupation_code",
+    "occupation_title",
     "title_confidence", "title_status", "title_reason",
     "salary_min_source", "salary_max_source", "currency_code", "currency", "annual_min", "annual_max",
     "reporting_currency", "fx_rate", "fx_rate_date", "annual_min_reporting", "annual_max_reporting",
@@ -796,6 +799,11 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
         .join(places, left_on="geography_id", right_on="entity_id", how="left")
     )
     frame, _ = _titles(frame, None, source="role")  # a company's vacancies are few: in-process
+    # a role that names no level ("Data Scientist") is planned at the middle level
+    frame = frame.with_columns(
+        pl.col("seniority_source").fill_null(pl.lit(VACANCY_DEFAULT_LEVEL_SOURCE)).alias("seniority_source"),
+        pl.col("seniority").fill_null(pl.lit(VACANCY_DEFAULT_LEVEL)).alias("seniority"),
+    )
     frame = frame.with_columns(
         pl.lit(None, dtype=pl.String).alias("_city"),
         pl.lit(None, dtype=pl.String).alias("_state"),

@@ -1,1 +1,1 @@
-"""Report stage: Parquet, spreadsheet-safe CSV and HTML reports (issues 5 and 6; not built yet)."""
+"""Reports: Parquet and spreadsheet-safe CSV files, and ``load_reports`` to read them back."""

@@ -1,0 +1,367 @@
+"""The benchmark stage: matches + clean tables -> the three reports' frames.
+
+Per open vacancy, from its matches at or above ``min_score``:
+
+1. reposts collapse: the same company, core title, place and pay count once (the best-scoring copy);
+2. each company counts at most ``company_cap`` postings (its best-scoring ones), so one employer's many
+   openings cannot make the market;
+3. salaries: annual midpoints converted to the vacancy's currency at the ECB rate as of each posting's date;
+   employer-posted salaries only (estimates are summarized in their own columns, never mixed in); outliers
+   beyond 3.5 robust sigmas (MAD) trimmed;
+4. p10..p90, compa-ratio, the band edges' percentile ranks, confidence and verdict
+   (``matcher.benchmark.stats``).
+
+Hiring intent: per vacancy and competitor, matching postings in the 30 and 90 days before ``as_of``, the
+trend between the two windows and the seniority mix; and the same per company across all open vacancies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from matcher.benchmark.stats import (
+    PERCENTILES,
+    compa_ratio,
+    confidence,
+    percentile,
+    percentile_rank,
+    trim_outliers,
+    verdict,
+)
+from matcher.common.errors import DataError
+from matcher.normalize.currency import rate as fx_rate
+
+MONEY = pl.Decimal(26, 2)
+SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
+TREND_UP, TREND_DOWN = 1.25, 0.8
+
+
+@dataclass
+class BenchmarkOptions:
+    min_score: float = 75.0
+    same_country_only: bool = (
+        True  # pay markets are national: postings abroad inform matches, not the benchmark
+    )
+    company_cap: int = 3
+    top_k: int = 50
+    as_of: date | None = None
+
+
+def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.DataFrame) -> pl.DataFrame:
+    fields = postings.select(
+        "posting_id",
+        "job_title",
+        "title_core",
+        pl.col("seniority").alias("posting_seniority"),
+        "url",
+        "date_posted",
+        pl.col("country_code").alias("posting_country"),
+        pl.col("city").alias("posting_city"),
+        "is_remote",
+        "annual_min",
+        "annual_max",
+        pl.col("currency").alias("posting_currency"),
+        "is_estimate",
+        "salary_status",
+        "salary_string",
+    )
+    bands = vacancies.select(
+        "scenario_id",
+        "vacancy_id",
+        pl.col("currency").alias("vacancy_currency"),
+        pl.col("annual_min").alias("band_min"),
+        pl.col("annual_max").alias("band_max"),
+    )
+    return matches.join(fields, on="posting_id", how="left").join(
+        bands, on=["scenario_id", "vacancy_id"], how="left"
+    )
+
+
+def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept rows, per-vacancy counts of reposts collapsed and rows capped)."""
+    key = [
+        "scenario_id",
+        "vacancy_id",
+        pl.col("company").str.to_lowercase().alias("_company"),
+        "title_core",
+        pl.coalesce("posting_city", "posting_country").alias("_place"),
+        "annual_min",
+        "annual_max",
+    ]
+    ordered = frame.sort(
+        ["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False]
+    )
+    ordered = ordered.with_columns(pl.int_range(pl.len()).over(key).alias("_copy"))
+    deduped = ordered.filter(pl.col("_copy") == 0)
+    deduped = deduped.with_columns(
+        pl.int_range(pl.len())
+        .over(["scenario_id", "vacancy_id", pl.col("company").str.to_lowercase()])
+        .alias("_nth")
+    )
+    kept = deduped.filter(pl.col("_nth") < cap)
+    counts = (
+        ordered.group_by("scenario_id", "vacancy_id")
+        .agg((pl.col("_copy") > 0).sum().alias("n_reposts_collapsed"))
+        .join(
+            deduped.group_by("scenario_id", "vacancy_id").agg(
+                (pl.col("_nth") >= cap).sum().alias("n_capped")
+            ),
+            on=["scenario_id", "vacancy_id"],
+            how="left",
+        )
+    )
+    return kept.drop("_copy", "_nth"), counts
+
+
+def _rates(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rate from each posting's currency to its vacancy's as of the posting date (per distinct triple)."""
+    triples = frame.select("posting_currency", "vacancy_currency", "date_posted").unique().drop_nulls()
+    rows: list[tuple[Any, ...]] = []
+    for source, target, on in triples.iter_rows():
+        try:
+            factor, used = fx_rate(source, target, on=on)
+            rows.append((source, target, on, str(factor), used))
+        except DataError:
+            rows.append((source, target, on, None, None))
+    schema = {
+        "posting_currency": pl.String,
+        "vacancy_currency": pl.String,
+        "date_posted": pl.Date,
+        "_rate": pl.String,
+        "_rate_date": pl.Date,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(
+        pl.col("_rate").cast(pl.Decimal(24, 10))
+    )
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
+def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    employer = [
+        r for r in rows if r["salary_status"] == "ok" and not r["is_estimate"] and r["_mid"] is not None
+    ]
+    estimated = [r for r in rows if r["salary_status"] == "ok" and r["is_estimate"] and r["_mid"] is not None]
+    mids, n_outliers = trim_outliers([r["_mid"] for r in employer])
+    kept = [r for r in employer if r["_mid"] in set(mids)]
+    ps = {q: percentile(mids, q) for q in PERCENTILES}
+    n_companies = len({(r["company"] or "").lower() for r in kept})
+    band_min, band_max = vacancy["annual_min"], vacancy["annual_max"]
+    level = confidence(n_postings=len(mids), n_companies=n_companies, p25=ps[25], p50=ps[50], p75=ps[75])
+    ratio = compa_ratio(band_min, band_max, ps[50])
+    return {
+        "scenario_id": vacancy["scenario_id"],
+        "vacancy_id": vacancy["vacancy_id"],
+        "role": vacancy["role"],
+        "seniority": vacancy["seniority"],
+        "occupation_code": vacancy["occupation_code"],
+        "location": vacancy["location_name"],
+        "country_code": vacancy["country_code"],
+        "currency": vacancy["currency"],
+        "band_min": _money(band_min),
+        "band_max": _money(band_max),
+        "n_matched": len(rows),
+        "n_postings": len(mids),
+        "n_companies": n_companies,
+        "n_outliers_trimmed": n_outliers,
+        **{f"p{q}": _money(v) for q, v in ps.items()},
+        "compa_ratio": None if ratio is None else ratio.quantize(Decimal("0.001")),
+        "band_min_percentile": None if band_min is None else percentile_rank(mids, band_min),
+        "band_max_percentile": None if band_max is None else percentile_rank(mids, band_max),
+        "confidence": level,
+        "verdict": verdict(level=level, band_min=band_min, band_max=band_max, p25=ps[25], p75=ps[75]),
+        "n_estimated": len(estimated),
+        "p50_estimated": _money(percentile([r["_mid"] for r in estimated], 50)),
+    }
+
+
+BENCHMARK_SCHEMA: dict[str, Any] = {
+    "scenario_id": pl.String,
+    "vacancy_id": pl.String,
+    "role": pl.String,
+    "seniority": pl.String,
+    "occupation_code": pl.String,
+    "location": pl.String,
+    "country_code": pl.String,
+    "currency": pl.String,
+    "band_min": MONEY,
+    "band_max": MONEY,
+    "n_matched": pl.Int64,
+    "n_postings": pl.Int64,
+    "n_companies": pl.Int64,
+    "n_outliers_trimmed": pl.Int64,
+    "p10": MONEY,
+    "p25": MONEY,
+    "p50": MONEY,
+    "p75": MONEY,
+    "p90": MONEY,
+    "compa_ratio": pl.Decimal(12, 3),
+    "band_min_percentile": pl.Float64,
+    "band_max_percentile": pl.Float64,
+    "confidence": pl.String,
+    "verdict": pl.String,
+    "n_estimated": pl.Int64,
+    "p50_estimated": MONEY,
+}
+
+
+def benchmark_frames(
+    vacancies: pl.DataFrame,
+    postings: pl.DataFrame,
+    matches: pl.DataFrame,
+    options: BenchmarkOptions | None = None,
+    *,
+    exclusions: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The ``vacancy_benchmarks``, ``vacancy_matches`` and ``competitor_hiring`` frames."""
+    options = options or BenchmarkOptions()
+    as_of = options.as_of or date.today()
+    open_vacancies = vacancies.filter(pl.col("is_open"))
+    frame = _with_postings(matches, postings, vacancies)
+    if exclusions is not None and exclusions.height:
+        frame = frame.join(
+            exclusions.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
+        )
+    in_pool = pl.col("score") >= options.min_score
+    if options.same_country_only:
+        in_pool = in_pool & (pl.col("geography") >= SAME_COUNTRY)
+    eligible = frame.filter(in_pool)
+    kept, counts = _dedupe_and_cap(eligible, options.company_cap)
+    kept = kept.join(_rates(kept), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
+    kept = kept.with_columns(
+        ((pl.col("annual_min") + pl.col("annual_max")) / 2 * pl.col("_rate"))
+        .round(2)
+        .cast(MONEY)
+        .alias("_mid")
+    )
+    by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in kept.iter_rows(named=True):
+        by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
+    rows = [
+        _benchmark_row(v, by_vacancy.get((v["scenario_id"], v["vacancy_id"]), []))
+        for v in open_vacancies.sort("scenario_id", "vacancy_id").iter_rows(named=True)
+    ]
+    benchmarks = pl.DataFrame(rows, schema=BENCHMARK_SCHEMA, orient="row")
+    benchmarks = benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left").with_columns(
+        pl.col("n_reposts_collapsed").fill_null(0), pl.col("n_capped").fill_null(0)
+    )
+    top = frame.join(_rates(frame), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
+    top = top.filter(pl.col("rank") <= options.top_k).with_columns(
+        ((pl.col("annual_min") + pl.col("annual_max")) / 2 * pl.col("_rate"))
+        .round(2)
+        .cast(MONEY)
+        .alias("salary_mid_vacancy_currency"),
+    )
+    pool = kept.select("scenario_id", "vacancy_id", "posting_id", pl.lit(True).alias("in_benchmark_pool"))
+    top = top.join(pool, on=["scenario_id", "vacancy_id", "posting_id"], how="left").with_columns(
+        pl.col("in_benchmark_pool").fill_null(False)
+    )
+    vacancy_matches = top.select(
+        "scenario_id",
+        "vacancy_id",
+        "rank",
+        "posting_id",
+        "score",
+        "title",
+        "seniority",
+        "geography",
+        "recency",
+        "skills",
+        "explanation",
+        "in_benchmark_pool",
+        "company",
+        "job_title",
+        "posting_seniority",
+        "posting_city",
+        "posting_country",
+        "is_remote",
+        "date_posted",
+        "url",
+        "salary_string",
+        "is_estimate",
+        pl.col("vacancy_currency").alias("currency"),
+        "salary_mid_vacancy_currency",
+    ).sort("scenario_id", "vacancy_id", "rank")
+    hiring = _hiring(eligible, as_of)
+    return {"vacancy_benchmarks": benchmarks, "vacancy_matches": vacancy_matches, "competitor_hiring": hiring}
+
+
+def _trend(recent: int, prior: int) -> str:
+    if recent == 0 and prior == 0:
+        return "none"
+    if prior == 0:
+        return "new"
+    ratio = recent / (prior / 2)  # the last 30 days against the 30-day average of the 60 before
+    return "rising" if ratio >= TREND_UP else "falling" if ratio <= TREND_DOWN else "steady"
+
+
+def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Per vacancy x company and per company across vacancies: 30/90-day counts, trend, seniority mix."""
+    window = frame.filter(
+        (pl.col("date_posted") <= as_of) & (pl.col("date_posted") > as_of - timedelta(days=90))
+    ).with_columns((pl.col("date_posted") > as_of - timedelta(days=30)).alias("_recent"))
+    rows: list[dict[str, Any]] = []
+    groups: dict[tuple[str, str | None, str], list[dict[str, Any]]] = {}
+    for row in window.unique(["vacancy_id", "posting_id"]).iter_rows(named=True):
+        groups.setdefault(("vacancy", row["vacancy_id"], row["company"] or ""), []).append(row)
+    for row in window.unique(["posting_id"]).iter_rows(named=True):
+        groups.setdefault(("market", None, row["company"] or ""), []).append(row)
+    for (scope, vacancy_id, company), items in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
+    ):
+        recent = sum(1 for r in items if r["_recent"])
+        mix = Counter(r["posting_seniority"] or "unknown" for r in items)
+        rows.append(
+            {
+                "scope": scope,
+                "vacancy_id": vacancy_id,
+                "company": company,
+                "postings_30d": recent,
+                "postings_90d": len(items),
+                "trend": _trend(recent, len(items) - recent),
+                "seniority_mix": ", ".join(
+                    f"{k} {v}" for k, v in sorted(mix.items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+                "vacancies_matched": len({r["vacancy_id"] for r in items}),
+            }
+        )
+    schema = {
+        "scope": pl.String,
+        "vacancy_id": pl.String,
+        "company": pl.String,
+        "postings_30d": pl.Int64,
+        "postings_90d": pl.Int64,
+        "trend": pl.String,
+        "seniority_mix": pl.String,
+        "vacancies_matched": pl.Int64,
+    }
+    hiring = pl.DataFrame(rows, schema=schema, orient="row")
+    return hiring.sort(
+        ["scope", "vacancy_id", "postings_90d", "company"],
+        descending=[True, False, True, False],
+        nulls_last=True,
+    )
+
+
+def benchmark_lake(lake: Path | str, options: BenchmarkOptions | None = None) -> dict[str, pl.DataFrame]:
+    """The report frames from ``lake/clean`` and ``lake/matches`` (run normalize and match first)."""
+    root = Path(lake)
+    needed = [
+        root / "clean" / "postings.parquet",
+        root / "clean" / "vacancies.parquet",
+        root / "matches" / "matches.parquet",
+    ]
+    missing = [str(p) for p in needed if not p.exists()]
+    if missing:
+        raise DataError("lake", str(root), f"the clean tables and matches ({', '.join(missing)} missing)")
+    postings, vacancies, matches = (pl.read_parquet(p) for p in needed)
+    return benchmark_frames(vacancies, postings, matches, options)

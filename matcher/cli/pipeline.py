@@ -1,0 +1,122 @@
+"""``matcher match``, ``matcher benchmark`` and ``matcher run`` (ingest, normalize, match, benchmark)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake
+from matcher.cli.ingest import print_manifest, run_ingest
+from matcher.cli.normalize import console, print_summary, run_normalize
+from matcher.cli.options import CONFIG, LAKE, config_from
+from matcher.common.config import Config
+from matcher.common.errors import ConfigError
+from matcher.match.stage import MatchOptions, MatchSummary, match_lake
+from matcher.report.writer import write_reports
+
+AS_OF = typer.Option(None, "--as-of", help="The day the market is judged on (YYYY-MM-DD; default today).")
+REPORTS = typer.Option(None, "--reports", help="Reports directory (default: [report] dir, else reports/).")
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError([f"--as-of: got {text!r}, expected a date as YYYY-MM-DD"]) from None
+
+
+def run_match(config: Config, as_of: date) -> MatchSummary:
+    if not (config.lake / "clean" / "postings.parquet").exists():
+        raise ConfigError([f"lake {config.lake}: no clean tables yet (run `matcher normalize` first)"])
+    options = MatchOptions(
+        floor=config.match_floor,
+        own_companies=config.own_companies,
+        include_agencies=config.include_agencies,
+        as_of=as_of,
+    )
+    summary = match_lake(config.lake, options)
+    excluded = ", ".join(f"{v:,} {k}" for k, v in summary.excluded.items() if v)
+    console.print(
+        f"match ({summary.seconds:.1f} s): {summary.vacancies} open vacancies x {summary.postings:,} "
+        f"postings -> {summary.candidate_pairs:,} candidate pairs scored, "
+        f"{summary.matches:,} matches >= {options.floor:g}" + (f"; left out: {excluded}" if excluded else "")
+    )
+    return summary
+
+
+def run_benchmark(config: Config, as_of: date, reports: Path | None) -> Path:
+    options = BenchmarkOptions(
+        min_score=config.benchmark_min_score, company_cap=config.company_cap, top_k=config.top_k, as_of=as_of
+    )
+    frames = benchmark_lake(config.lake, options)
+    directory = reports or config.reports_dir
+    write_reports(frames, directory)
+    _print_benchmarks(frames["vacancy_benchmarks"])
+    console.print(
+        f"reports: {directory.resolve()}  "
+        "(vacancy_benchmarks, vacancy_matches, competitor_hiring; .parquet and .csv)"
+    )
+    return directory
+
+
+def _k(value: object) -> str:
+    return "-" if value is None else f"{float(value) / 1000:,.0f}k"  # type: ignore[arg-type]
+
+
+def _print_benchmarks(frame: pl.DataFrame) -> None:
+    table = Table(title="vacancy benchmarks (annual, in each vacancy's currency)", title_justify="left")
+    for column in ("role", "band", "market p25-p75", "p50", "compa", "n", "firms", "confidence", "verdict"):
+        table.add_column(column, justify="right" if column in ("p50", "compa", "n", "firms") else "left")
+    for row in frame.iter_rows(named=True):
+        table.add_row(
+            f"{(row['role'] or '')[:30]} ({row['country_code'] or '?'})",
+            f"{_k(row['band_min'])}-{_k(row['band_max'])} {row['currency']}",
+            f"{_k(row['p25'])}-{_k(row['p75'])}",
+            _k(row["p50"]),
+            "-" if row["compa_ratio"] is None else f"{row['compa_ratio']:.2f}",
+            str(row["n_postings"]),
+            str(row["n_companies"]),
+            row["confidence"],
+            row["verdict"],
+        )
+    console.print(table)
+
+
+def match_command(
+    as_of: str | None = AS_OF, config_file: Path | None = CONFIG, lake: Path | None = LAKE
+) -> None:
+    """Score and rank postings for every open vacancy: lake/clean -> lake/matches/matches.parquet."""
+    run_match(config_from(config_file, lake), _as_of(as_of))
+
+
+def benchmark_command(
+    as_of: str | None = AS_OF,
+    reports: Path | None = REPORTS,
+    config_file: Path | None = CONFIG,
+    lake: Path | None = LAKE,
+) -> None:
+    """Benchmark each open vacancy's band against its matches and write the reports."""
+    run_benchmark(config_from(config_file, lake), _as_of(as_of), reports)
+
+
+def run_command(
+    as_of: str | None = AS_OF,
+    reports: Path | None = REPORTS,
+    skip_ingest: bool = typer.Option(False, "--skip-ingest", help="Start from the lake as it is."),
+    config_file: Path | None = CONFIG,
+    lake: Path | None = LAKE,
+) -> None:
+    """The whole batch: ingest -> normalize -> match -> benchmark -> reports."""
+    config = config_from(config_file, lake)
+    day = _as_of(as_of)
+    if not skip_ingest:
+        print_manifest(run_ingest(config))
+    print_summary(run_normalize(config.lake, config.reporting_currency))
+    run_match(config, day)
+    run_benchmark(config, day, reports)
