@@ -15,10 +15,12 @@ from matcher.common.errors import (
     TransientError,
 )
 from matcher.common.version import VERSION as __version__
+from matcher.match.titles import rank_titles
 from matcher.normalize.currency import Conversion, convert_currency
 from matcher.normalize.location import LocationInfo, normalize_location
 from matcher.normalize.salary import SalaryInfo, annualize, parse_salary
 from matcher.normalize.titles import TitleInfo, load_onet_taxonomy, normalize_title
+from matcher.report.writer import load_reports
 
 __all__ = [
     "ConfigError",
@@ -36,7 +38,9 @@ __all__ = [
     "annualize",
     "convert_currency",
     "load_onet_taxonomy",
+    "load_reports",
     "normalize_location",
     "normalize_title",
     "parse_salary",
+    "rank_titles",
 ]

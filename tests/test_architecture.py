@@ -29,6 +29,8 @@ EXPECTED_EXPORTS = {
     "LocationInfo",
     "normalize_location",
     "load_onet_taxonomy",
+    "load_reports",
+    "rank_titles",
     "normalize_title",
     "annualize",
     "convert_currency",

@@ -1,0 +1,189 @@
+"""The match stage on tiny inline tables: components and ranks worked out by hand, and properties."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from matcher.match.stage import MatchOptions, match_frames
+from matcher.match.titles import TitleIndex, rank_titles, title_similarity
+
+AS_OF = date(2026, 6, 1)
+POSTING_COLUMNS = {
+    "posting_id": pl.String, "company": pl.String, "company_domain": pl.String, "is_recruiting_agency": pl.Boolean,
+    "title_core": pl.String, "seniority": pl.String, "occupation_code": pl.String, "country_code": pl.String,
+    "admin1": pl.String, "city": pl.String, "is_remote": pl.Boolean, "date_posted": pl.Date,
+    "skills": pl.List(pl.String), "employment_statuses": pl.List(pl.String),
+}  # fmt: skip
+VACANCY_COLUMNS = {
+    "scenario_id": pl.String, "vacancy_id": pl.String, "is_open": pl.Boolean, "title_core": pl.String,
+    "seniority": pl.String, "occupation_code": pl.String, "country_code": pl.String, "admin1": pl.String,
+    "city": pl.String, "skills": pl.List(pl.String), "work_type_name": pl.String,
+}  # fmt: skip
+
+
+def posting(posting_id: str, **fields: Any) -> dict[str, Any]:
+    row = {
+        "posting_id": posting_id, "company": f"Company {posting_id}", "company_domain": f"c{posting_id}.com",
+        "is_recruiting_agency": False, "title_core": "backend engineer", "seniority": "senior",
+        "occupation_code": "15-1252", "country_code": "US", "admin1": "TX", "city": "Austin", "is_remote": False,
+        "date_posted": AS_OF, "skills": ["kafka", "python"], "employment_statuses": ["full_time"],
+    }  # fmt: skip
+    row.update(fields)
+    return row
+
+
+def vacancy(**fields: Any) -> dict[str, Any]:
+    row = {
+        "scenario_id": "", "vacancy_id": "v1", "is_open": True, "title_core": "backend engineer",
+        "seniority": "senior", "occupation_code": "15-1252", "country_code": "US", "admin1": "TX",
+        "city": "Austin", "skills": ["kafka", "python"], "work_type_name": "Full-time",
+    }  # fmt: skip
+    row.update(fields)
+    return row
+
+
+def run(vacancies: list[dict[str, Any]], postings: list[dict[str, Any]], **options: Any) -> pl.DataFrame:
+    matches, _ = match_frames(
+        pl.DataFrame(vacancies, schema=VACANCY_COLUMNS, orient="row"),
+        pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"),
+        MatchOptions(as_of=AS_OF, own_companies=("Northwind", "northwind.com"), **options),
+    )
+    return matches
+
+
+def test_components_and_ranks_worked_out_by_hand() -> None:
+    postings = [
+        posting("p1"),  # the vacancy's twin: every component 100, so the score is 100
+        # mid vs senior: 50; same state, other city: 85; 73 days old: 100 x (1 - 73/365) = 80; 1 of 2 skills: 50
+        # 0.45 x 100 + 0.20 x 50 + 0.20 x 85 + 0.05 x 80 + 0.10 x 50 = 45 + 10 + 17 + 4 + 5 = 81
+        posting(
+            "p2", seniority="mid", city="Dallas", date_posted=AS_OF - timedelta(days=73), skills=["python"]
+        ),
+        # abroad, not remote: geography 0 -> 45 + 20 + 0 + 5 + 10 = 80
+        posting("p3", country_code="DE", admin1="BE", city="Berlin"),
+        # remote with no country: 40 -> 45 + 20 + 8 + 5 + 10 = 88
+        posting("p4", country_code=None, admin1=None, city=None, is_remote=True),
+        posting("p5", company="Northwind"),  # our own company: never a competitor
+        posting("p6", company_domain="northwind.com"),
+        posting("p7", is_recruiting_agency=True),  # agencies are left out by default
+        posting("p8", employment_statuses=["contract"]),  # a contract does not fit a full-time vacancy
+    ]
+    matches = run([vacancy()], postings)
+    assert matches.select("posting_id", "rank", "score").rows() == [
+        ("p1", 1, 100.0),
+        ("p4", 2, 88.0),
+        ("p2", 3, 81.0),
+        ("p3", 4, 80.0),
+    ]
+    p2 = matches.filter(pl.col("posting_id") == "p2").row(0, named=True)
+    assert (p2["title"], p2["seniority"], p2["geography"], p2["recency"], p2["skills"]) == (
+        100.0,
+        50.0,
+        85.0,
+        80.0,
+        50.0,
+    )
+    assert p2["explanation"].startswith(
+        "title 100.0 (backend engineer vs backend engineer; shared: backend engineer)"
+    )
+    assert (
+        "seniority 50.0 (senior vs mid)" in p2["explanation"]
+        and "recency 80.0 (73 days)" in p2["explanation"]
+    )
+
+
+def test_agencies_and_contracts_can_be_let_in() -> None:
+    postings = [posting("p7", is_recruiting_agency=True), posting("p8", employment_statuses=["contract"])]
+    assert run([vacancy()], postings).height == 0
+    assert run([vacancy()], postings, include_agencies=True, require_work_type=False).height == 2
+
+
+def test_a_vacancy_without_skills_is_scored_on_the_other_components() -> None:
+    # skills cannot be judged: the other weights (0.9) are rescaled: (45 + 20 + 20 + 5) / 0.9 = 100
+    matches = run([vacancy(skills=[])], [posting("p1", skills=[])])
+    assert matches["score"].to_list() == [100.0] and matches["skills"].to_list() == [None]
+
+
+def test_the_floor_drops_weak_matches() -> None:
+    weak = posting("p9", title_core="registered nurse", occupation_code="29-1141", seniority="junior")
+    assert run([vacancy()], [posting("p1"), weak], floor=50)["posting_id"].to_list() == ["p1"]
+
+
+def test_title_similarity_by_hand() -> None:
+    index = TitleIndex.build(["backend engineer", "frontend engineer"])
+    # idf = ln((N + 1) / (df + 1)) + 1 with N = 2: backend and frontend ln(3/2) + 1, engineer ln(3/3) + 1 = 1
+    rare = math.log(1.5) + 1
+    dice = 2 * 1.0 / (2 * (rare + 1))  # only "engineer" is shared
+    expected = round(
+        0.6 * dice * 100 + 0.4 * fuzz.token_set_ratio("backend engineer", "frontend engineer"), 2
+    )
+    assert title_similarity("backend engineer", "frontend engineer", index) == expected
+    assert title_similarity("backend engineer", "backend engineer", index) == 100.0
+    assert title_similarity("backend engineers", "backend engineer", index) == 100.0  # plurals fold
+    assert title_similarity("", "backend engineer", index) == 0.0
+
+
+def test_rank_titles_normalizes_and_breaks_ties_by_index() -> None:
+    candidates = ["Registered Nurse", "Backend Engineer", "Backend Engineer", "Frontend Engineer"]
+    ranked = rank_titles(["Sr. Backend Engineer (Remote)", "RN"], candidates, 2)
+    assert ranked[0] == [(1, 100.0), (2, 100.0)]  # equal scores: the lower index first
+    assert ranked[1][0] == (0, 100.0)  # "RN" expands to registered nurse
+    assert rank_titles(["x"], candidates, 0) == [[]]
+
+
+TITLES = ["backend engineer", "frontend engineer", "data scientist", "registered nurse", "product manager"]
+LEVELS = [None, "junior", "mid", "senior", "staff"]
+PLACES = [("US", "TX", "Austin"), ("US", "NY", "New York City"), ("GB", "ENG", "London"), (None, None, None)]
+
+random_posting = st.builds(
+    lambda title, level, place, remote, age, skills: {
+        "title_core": title,
+        "seniority": level,
+        "country_code": place[0],
+        "admin1": place[1],
+        "city": place[2],
+        "is_remote": remote,
+        "date_posted": AS_OF - timedelta(days=age),
+        "skills": skills,
+    },  # fmt: skip
+    st.sampled_from(TITLES),
+    st.sampled_from(LEVELS),
+    st.sampled_from(PLACES),
+    st.booleans(),
+    st.integers(min_value=-10, max_value=800),
+    st.lists(st.sampled_from(["python", "kafka", "react", "sql"]), unique=True, max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(random_posting, min_size=1, max_size=25), st.randoms(use_true_random=False))
+def test_scores_are_bounded_the_twin_ranks_first_and_row_order_does_not_matter(
+    fields: list[dict[str, Any]], rng: random.Random
+) -> None:
+    postings = [posting(f"p{i:03d}", **f) for i, f in enumerate(fields)]
+    postings.append(posting("twin"))
+    matches = run([vacancy()], postings, floor=0)
+    assert matches["score"].is_between(0, 100).all()
+    for component in ("title", "seniority", "geography", "recency", "skills"):
+        assert matches[component].drop_nulls().is_between(0, 100).all()
+    first = matches.row(0, named=True)
+    assert first["score"] == 100.0 and (first["posting_id"] == "twin" or first["posting_id"] < "twin")
+    shuffled = postings[:]
+    rng.shuffle(shuffled)
+    assert run([vacancy()], shuffled, floor=0).equals(matches)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_rank_titles_returns_k_best_first(k: int) -> None:
+    ranked = rank_titles(["data scientist"], TITLES, k)[0]
+    assert len(ranked) == k and ranked[0][0] == 2
+    assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
