@@ -71,11 +71,14 @@ def _k(value: object) -> str:
 
 def _print_benchmarks(frame: pl.DataFrame) -> None:
     table = Table(title="vacancy benchmarks (annual, in each vacancy's currency)", title_justify="left")
-    for column in ("role", "band", "market p25-p75", "p50", "compa", "n", "firms", "confidence", "verdict"):
-        table.add_column(column, justify="right" if column in ("p50", "compa", "n", "firms") else "left")
+    table.add_column("role", no_wrap=True, overflow="ellipsis", max_width=26)
+    for column in ("cc", "band", "market p25-p75", "p50", "compa", "n", "firms", "confidence", "verdict"):
+        right = column in ("p50", "compa", "n", "firms")
+        table.add_column(column, justify="right" if right else "left", no_wrap=True)
     for row in frame.iter_rows(named=True):
         table.add_row(
-            f"{(row['role'] or '')[:30]} ({row['country_code'] or '?'})",
+            row["role"] or "",
+            row["country_code"] or "?",
             f"{_k(row['band_min'])}-{_k(row['band_max'])} {row['currency']}",
             f"{_k(row['p25'])}-{_k(row['p75'])}",
             _k(row["p50"]),
