@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import typer
+from rich import box
 from rich.table import Table
 
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake
@@ -70,25 +71,42 @@ def _k(value: object) -> str:
 
 
 def _print_benchmarks(frame: pl.DataFrame) -> None:
-    table = Table(title="vacancy benchmarks (annual, in each vacancy's currency)", title_justify="left")
-    table.add_column("role", no_wrap=True, overflow="ellipsis", max_width=26)
-    for column in ("cc", "band", "market p25-p75", "p50", "compa", "n", "firms", "confidence", "verdict"):
+    table = Table(
+        title="vacancy benchmarks (annual, in each vacancy's currency)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    widths = {
+        "role": 29,
+        "band": 18,
+        "market p25-p75": 15,
+        "p50": 7,
+        "compa": 6,
+        "n": 3,
+        "firms": 6,
+        "confidence": 11,
+        "verdict": 8,
+    }
+    for column, width in widths.items():
         right = column in ("p50", "compa", "n", "firms")
-        table.add_column(column, justify="right" if right else "left", no_wrap=True)
+        table.add_column(
+            column, justify="right" if right else "left", no_wrap=True, overflow="ellipsis", width=width
+        )
     for row in frame.iter_rows(named=True):
         table.add_row(
-            row["role"] or "",
-            row["country_code"] or "?",
+            f"{row['role'] or ''} ({row['country_code'] or '?'})",
             f"{_k(row['band_min'])}-{_k(row['band_max'])} {row['currency']}",
-            f"{_k(row['p25'])}-{_k(row['p75'])}",
+            "-" if row["p25"] is None else f"{_k(row['p25'])}-{_k(row['p75'])}",
             _k(row["p50"]),
             "-" if row["compa_ratio"] is None else f"{row['compa_ratio']:.2f}",
             str(row["n_postings"]),
             str(row["n_companies"]),
             row["confidence"],
-            row["verdict"],
+            "-" if row["verdict"] == "insufficient data" else row["verdict"],
         )
     console.print(table)
+    console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
 
 
 def match_command(

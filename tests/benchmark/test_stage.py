@@ -27,19 +27,30 @@ VACANCIES = pl.DataFrame(
             "annual_min": D("100000"),
             "annual_max": D("120000"),
         },
-    ],  # fmt: skip
+    ],
     schema_overrides={"annual_min": pl.Decimal(26, 6), "annual_max": pl.Decimal(26, 6)},
 )
 
 
 def posting(pid: str, company: str, low: int | None, high: int | None, **fields: Any) -> dict[str, Any]:
     row = {
-        "posting_id": pid, "job_title": "Backend Engineer", "title_core": "backend engineer", "seniority": "senior",
-        "url": f"https://jobs.example/{pid}", "date_posted": date(2026, 5, 20), "country_code": "US",
-        "city": "Austin", "is_remote": False, "annual_min": None if low is None else D(low),
-        "annual_max": None if high is None else D(high), "currency": "USD", "is_estimate": False,
-        "salary_status": "ok" if low else "missing", "salary_string": None, "company": company,
-    }  # fmt: skip
+        "posting_id": pid,
+        "job_title": "Backend Engineer",
+        "title_core": "backend engineer",
+        "seniority": "senior",
+        "url": f"https://jobs.example/{pid}",
+        "date_posted": date(2026, 5, 20),
+        "country_code": "US",
+        "city": "Austin",
+        "is_remote": False,
+        "annual_min": None if low is None else D(low),
+        "annual_max": None if high is None else D(high),
+        "currency": "USD",
+        "is_estimate": False,
+        "salary_status": "ok" if low else "missing",
+        "salary_string": None,
+        "company": company,
+    }
     row.update(fields)
     return row
 
@@ -65,7 +76,7 @@ def frames(postings: list[dict[str, Any]], **options: Any) -> dict[str, pl.DataF
                 "explanation": "title 100.0 ...",
             }
             for i, p in enumerate(postings)
-        ],  # fmt: skip
+        ],
         schema_overrides={"skills": pl.Float64},
     )
     return benchmark_frames(VACANCIES, clean, matches, BenchmarkOptions(as_of=AS_OF, **options))
@@ -91,8 +102,12 @@ def test_the_benchmark_by_hand() -> None:
     assert bench["n_outliers_trimmed"] == 1
     # p50 of 100..140 = 120k; p25 = 110k; p75 = 130k; p10 = 104k (rank 0.4); p90 = 136k (rank 3.6)
     assert (bench["p10"], bench["p25"], bench["p50"], bench["p75"], bench["p90"]) == (
-        D("104000.00"), D("110000.00"), D("120000.00"), D("130000.00"), D("136000.00"),
-    )  # fmt: skip
+        D("104000.00"),
+        D("110000.00"),
+        D("120000.00"),
+        D("130000.00"),
+        D("136000.00"),
+    )
     assert bench["n_postings"] == 5 and bench["n_companies"] == 5
     assert bench["n_reposts_collapsed"] == 1
     assert bench["compa_ratio"] == D("0.917")  # band midpoint 110k / 120k = 0.9166...

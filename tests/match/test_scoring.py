@@ -18,35 +18,71 @@ from matcher.match.titles import TitleIndex, rank_titles, title_similarity
 
 AS_OF = date(2026, 6, 1)
 POSTING_COLUMNS = {
-    "posting_id": pl.String, "company": pl.String, "company_domain": pl.String, "is_recruiting_agency": pl.Boolean,
-    "title_core": pl.String, "seniority": pl.String, "occupation_code": pl.String, "country_code": pl.String,
-    "admin1": pl.String, "city": pl.String, "is_remote": pl.Boolean, "date_posted": pl.Date,
-    "skills": pl.List(pl.String), "employment_statuses": pl.List(pl.String),
-}  # fmt: skip
+    "posting_id": pl.String,
+    "company": pl.String,
+    "company_domain": pl.String,
+    "is_recruiting_agency": pl.Boolean,
+    "title_core": pl.String,
+    "seniority": pl.String,
+    "occupation_code": pl.String,
+    "country_code": pl.String,
+    "admin1": pl.String,
+    "city": pl.String,
+    "is_remote": pl.Boolean,
+    "date_posted": pl.Date,
+    "skills": pl.List(pl.String),
+    "employment_statuses": pl.List(pl.String),
+}
 VACANCY_COLUMNS = {
-    "scenario_id": pl.String, "vacancy_id": pl.String, "is_open": pl.Boolean, "title_core": pl.String,
-    "seniority": pl.String, "occupation_code": pl.String, "country_code": pl.String, "admin1": pl.String,
-    "city": pl.String, "skills": pl.List(pl.String), "work_type_name": pl.String,
-}  # fmt: skip
+    "scenario_id": pl.String,
+    "vacancy_id": pl.String,
+    "is_open": pl.Boolean,
+    "title_core": pl.String,
+    "seniority": pl.String,
+    "occupation_code": pl.String,
+    "country_code": pl.String,
+    "admin1": pl.String,
+    "city": pl.String,
+    "skills": pl.List(pl.String),
+    "work_type_name": pl.String,
+}
 
 
 def posting(posting_id: str, **fields: Any) -> dict[str, Any]:
     row = {
-        "posting_id": posting_id, "company": f"Company {posting_id}", "company_domain": f"c{posting_id}.com",
-        "is_recruiting_agency": False, "title_core": "backend engineer", "seniority": "senior",
-        "occupation_code": "15-1252", "country_code": "US", "admin1": "TX", "city": "Austin", "is_remote": False,
-        "date_posted": AS_OF, "skills": ["kafka", "python"], "employment_statuses": ["full_time"],
-    }  # fmt: skip
+        "posting_id": posting_id,
+        "company": f"Company {posting_id}",
+        "company_domain": f"c{posting_id}.com",
+        "is_recruiting_agency": False,
+        "title_core": "backend engineer",
+        "seniority": "senior",
+        "occupation_code": "15-1252",
+        "country_code": "US",
+        "admin1": "TX",
+        "city": "Austin",
+        "is_remote": False,
+        "date_posted": AS_OF,
+        "skills": ["kafka", "python"],
+        "employment_statuses": ["full_time"],
+    }
     row.update(fields)
     return row
 
 
 def vacancy(**fields: Any) -> dict[str, Any]:
     row = {
-        "scenario_id": "", "vacancy_id": "v1", "is_open": True, "title_core": "backend engineer",
-        "seniority": "senior", "occupation_code": "15-1252", "country_code": "US", "admin1": "TX",
-        "city": "Austin", "skills": ["kafka", "python"], "work_type_name": "Full-time",
-    }  # fmt: skip
+        "scenario_id": "",
+        "vacancy_id": "v1",
+        "is_open": True,
+        "title_core": "backend engineer",
+        "seniority": "senior",
+        "occupation_code": "15-1252",
+        "country_code": "US",
+        "admin1": "TX",
+        "city": "Austin",
+        "skills": ["kafka", "python"],
+        "work_type_name": "Full-time",
+    }
     row.update(fields)
     return row
 
@@ -63,8 +99,8 @@ def run(vacancies: list[dict[str, Any]], postings: list[dict[str, Any]], **optio
 def test_components_and_ranks_worked_out_by_hand() -> None:
     postings = [
         posting("p1"),  # the vacancy's twin: every component 100, so the score is 100
-        # mid vs senior: 50; same state, other city: 85; 73 days old: 100 x (1 - 73/365) = 80; 1 of 2 skills: 50
-        # 0.45 x 100 + 0.20 x 50 + 0.20 x 85 + 0.05 x 80 + 0.10 x 50 = 45 + 10 + 17 + 4 + 5 = 81
+        # mid vs senior: 50; same state, other city: 85; 73 days old: 100 x (1 - 73/365) = 80; 1 of 2 skills
+        # 50: 0.45 x 100 + 0.20 x 50 + 0.20 x 85 + 0.05 x 80 + 0.10 x 50 = 45 + 10 + 17 + 4 + 5 = 81
         posting(
             "p2", seniority="mid", city="Dallas", date_posted=AS_OF - timedelta(days=73), skills=["python"]
         ),
@@ -154,7 +190,7 @@ random_posting = st.builds(
         "is_remote": remote,
         "date_posted": AS_OF - timedelta(days=age),
         "skills": skills,
-    },  # fmt: skip
+    },
     st.sampled_from(TITLES),
     st.sampled_from(LEVELS),
     st.sampled_from(PLACES),

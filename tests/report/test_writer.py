@@ -24,7 +24,7 @@ def test_formula_cells_are_neutralized_in_csv_only(tmp_path: Path) -> None:
         },
         schema_overrides={"p50": pl.Decimal(26, 2)},
     )
-    frames = {name: frame for name in REPORTS}
+    frames = dict.fromkeys(REPORTS, frame)
     write_reports(frames, tmp_path)
     with (tmp_path / "vacancy_matches.csv").open(newline="", encoding="utf-8") as handle:
         cells = [row["company"] for row in csv.DictReader(handle)]
@@ -37,5 +37,5 @@ def test_formula_cells_are_neutralized_in_csv_only(tmp_path: Path) -> None:
 
 
 def test_load_reports_names_what_is_missing(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="vacancy_benchmarks.parquet"):
+    with pytest.raises(DataError, match=r"vacancy_benchmarks\.parquet"):
         load_reports(tmp_path)
