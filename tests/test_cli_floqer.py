@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from matcher.cli import app
 from matcher.ingest.lake import Lake
+from matcher.report.writer import load_reports
 from matcher.sandbox import SandboxServer
 
 WORKFLOW = "6f1c0a52-3a8e-4e0b-9a57-1d2c3b4a5f60"
@@ -112,3 +113,36 @@ def test_ingest_with_no_recorded_source_says_so(env: dict[str, str]) -> None:
     code, out = _invoke(env, "ingest", "--only", "floqer")
     assert code == 0
     assert "no Floqer source recorded in this lake" in out
+
+
+def test_run_does_the_whole_batch_and_reruns(
+    sandbox: SandboxServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    filters = json.dumps({"posted_at_max_age_days": 120})
+    code, out = _invoke(
+        env,
+        "floqer",
+        "create",
+        "--name",
+        "all",
+        "--filters",
+        filters,
+        "--expiration-date",
+        "2026-12-31",
+        "--confirm",
+    )
+    assert code == 0, out
+    sandbox.clock.advance(timedelta(days=2))
+    reports = tmp_path / "reports"
+    code, out = _invoke(env, "run", "--as-of", "2026-11-04", "--reports", str(reports))
+    assert code == 0, out
+    for stage in ("ingest", "normalize", "match", "benchmark + reports"):
+        assert stage in out
+    frames = load_reports(reports)
+    assert frames["vacancy_benchmarks"].height > 0 and frames["vacancy_matches"].height > 0
+    first = frames["vacancy_benchmarks"]
+    code, out = _invoke(env, "run", "--as-of", "2026-11-04", "--reports", str(reports))
+    assert code == 0, out
+    assert load_reports(reports)["vacancy_benchmarks"].equals(first)  # re-runnable: same lake, same reports
+    code, out = _invoke(env, "benchmark", "--as-of", "not-a-date", "--reports", str(reports))
+    assert code == 1 and "--as-of: got 'not-a-date', expected a date as YYYY-MM-DD" in out

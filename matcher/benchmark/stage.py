@@ -36,6 +36,7 @@ from matcher.benchmark.stats import (
     verdict,
 )
 from matcher.common.errors import DataError
+from matcher.match.stage import explain_matches
 from matcher.normalize.currency import rate as fx_rate
 
 MONEY = pl.Decimal(26, 2)
@@ -57,6 +58,7 @@ class BenchmarkOptions:
 def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.DataFrame) -> pl.DataFrame:
     fields = postings.select(
         "posting_id",
+        "company",
         "job_title",
         "title_core",
         pl.col("seniority").alias("posting_seniority"),
@@ -226,11 +228,13 @@ def benchmark_frames(
     options = options or BenchmarkOptions()
     as_of = options.as_of or date.today()
     open_vacancies = vacancies.filter(pl.col("is_open"))
-    frame = _with_postings(matches, postings, vacancies)
     if exclusions is not None and exclusions.height:
-        frame = frame.join(
+        matches = matches.join(
             exclusions.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
         )
+    # only what a report shows or a benchmark counts is joined with the postings' fields
+    wanted = matches.filter((pl.col("score") >= options.min_score) | (pl.col("rank") <= options.top_k))
+    frame = _with_postings(wanted, postings, vacancies)
     in_pool = pl.col("score") >= options.min_score
     if options.same_country_only:
         in_pool = in_pool & (pl.col("geography") >= SAME_COUNTRY)
@@ -254,8 +258,9 @@ def benchmark_frames(
     benchmarks = benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left").with_columns(
         pl.col("n_reposts_collapsed").fill_null(0), pl.col("n_capped").fill_null(0)
     )
-    top = frame.join(_rates(frame), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
-    top = top.filter(pl.col("rank") <= options.top_k).with_columns(
+    top = frame.filter(pl.col("rank") <= options.top_k)
+    top = top.join(_rates(top), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
+    top = explain_matches(top, vacancies, postings).with_columns(
         ((pl.col("annual_min") + pl.col("annual_max")) / 2 * pl.col("_rate"))
         .round(2)
         .cast(MONEY)

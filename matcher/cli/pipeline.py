@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 
@@ -133,11 +134,34 @@ def run_command(
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
-    """The whole batch: ingest -> normalize -> match -> benchmark -> reports."""
+    """The whole batch: ingest -> normalize -> match -> benchmark -> reports, then a summary table."""
     config = config_from(config_file, lake)
     day = _as_of(as_of)
+    steps: list[tuple[str, str, float]] = []
     if not skip_ingest:
-        print_manifest(run_ingest(config))
-    print_summary(run_normalize(config.lake, config.reporting_currency))
-    run_match(config, day)
-    run_benchmark(config, day, reports)
+        manifest = run_ingest(config)
+        print_manifest(manifest)
+        landed = sum(int(e.get("landed", 0)) for e in manifest.get("entities", {}).values())
+        steps.append(("ingest", f"{landed:,} rows landed", float(manifest.get("duration_seconds", 0.0))))
+    normalized = run_normalize(config.lake, config.reporting_currency)
+    print_summary(normalized)
+    steps.append(
+        (
+            "normalize",
+            f"{normalized.postings:,} postings, {normalized.vacancies:,} vacancies",
+            normalized.seconds,
+        )
+    )
+    matched = run_match(config, day)
+    steps.append(
+        ("match", f"{matched.matches:,} matches for {matched.vacancies} open vacancies", matched.seconds)
+    )
+    started = time.perf_counter()
+    directory = run_benchmark(config, day, reports)
+    steps.append(("benchmark + reports", str(directory), time.perf_counter() - started))
+    table = Table(title=f"matcher run (as of {day.isoformat()})", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("stage", "result", "seconds"):
+        table.add_column(column, justify="right" if column == "seconds" else "left")
+    for stage, result, seconds in steps:
+        table.add_row(stage, result, f"{seconds:.1f}")
+    console.print(table)

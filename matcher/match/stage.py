@@ -1,11 +1,14 @@
 """The match stage: ``lake/clean`` -> ``lake/matches/matches.parquet``.
 
 For each open vacancy, every posting whose composite score reaches the floor, ranked, with each component
-kept and a one-line explanation. Vectorized in Polars; the title's fuzzy part runs in rapidfuzz (C++).
+kept; ``explain_matches`` words any of them as a one-line explanation. Vectorized in Polars; the title's
+fuzzy part runs in rapidfuzz (C++).
 
-Candidate generation (blocking) keeps the cost proportional to plausible pairs, not vacancies x postings: a
-posting is a candidate for a vacancy when it shares one of the vacancy's rarest core-title tokens, or has the
-same occupation code in the same country.
+Candidate generation keeps the cost proportional to plausible pairs, not vacancies x postings: a posting is a
+candidate for a vacancy when their core titles share a rare word (in at most 5% of postings; the vacancy's
+rarest word when all are common) or two words. The title component depends only on the two core
+titles, so it is computed once per distinct (vacancy, core title) pair; only pairs whose title reaches
+``title_floor`` are expanded to postings, in batches of vacancies so memory stays bounded.
 
 Components, each in [0, 100] (weights in ``MatchOptions``; a component that cannot be judged, such as skills
 for a vacancy that lists none, is left out and the other weights are rescaled):
@@ -36,6 +39,8 @@ from matcher.normalize.titles import LEVELS
 CLEAN_POSTINGS = "clean/postings.parquet"
 CLEAN_VACANCIES = "clean/vacancies.parquet"
 MATCHES = "matches/matches.parquet"
+PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
+VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs are scored together
 COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
 DEFAULT_WEIGHTS = {"title": 0.45, "seniority": 0.20, "geography": 0.20, "recency": 0.05, "skills": 0.10}
 # Flowstate work type name -> the Floqer employment statuses that fit it
@@ -63,14 +68,17 @@ class MatchOptions:
     require_work_type: bool = True
     as_of: date | None = None
     recency_days: int = 365
-    block_tokens: int = 2
+    title_floor: float = 50.0  # below this title score a posting is not the same job, whatever else agrees
+    block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
 
 
 @dataclass
 class MatchSummary:
     vacancies: int = 0
     postings: int = 0
-    candidate_pairs: int = 0
+    candidate_pairs: int = 0  # (vacancy, posting) pairs that candidate generation keeps
+    core_pairs: int = 0  # distinct (vacancy, core title) pairs whose title score was computed
+    scored_pairs: int = 0  # (vacancy, posting) pairs above the title floor: every component computed
     matches: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -107,188 +115,283 @@ def _eligible_postings(postings: pl.DataFrame, options: MatchOptions, summary: M
     return postings.filter(~is_own.fill_null(False) & ~agency & ~no_title)
 
 
-def _work_type_fits() -> pl.Expr:
-    name = pl.col("work_type_name").str.to_lowercase()
-    statuses = pl.col("employment_statuses")
-    checks = [
-        name.eq(wt) & pl.any_horizontal([statuses.list.contains(s) for s in allowed])
-        for wt, allowed in WORK_TYPE_FITS.items()
-    ]
-    known = name.is_in(list(WORK_TYPE_FITS))
-    no_info = name.is_null() | ~known | statuses.is_null() | (statuses.list.len() == 0)
-    return no_info | pl.any_horizontal(checks)
+def _codes(*columns: pl.Series) -> dict[str, int]:
+    """One integer code per distinct string across ``columns`` (cheap equality tests on millions of pairs)."""
+    values = pl.concat([c.cast(pl.String).drop_nulls() for c in columns]).unique().sort()
+    return {v: i for i, v in enumerate(values.to_list())}
 
 
 def match_frames(
     vacancies: pl.DataFrame, postings: pl.DataFrame, options: MatchOptions | None = None
 ) -> tuple[pl.DataFrame, MatchSummary]:
-    """Score and rank ``postings`` (clean) for each open vacancy in ``vacancies`` (clean)."""
+    """Score and rank ``postings`` (clean) for each open vacancy in ``vacancies`` (clean).
+
+    The title component depends only on the two core titles, so it is computed once per distinct pair of
+    cores (a few thousand, not millions); only core pairs reaching ``title_floor`` are expanded to postings,
+    where the other components are computed on integer-coded columns.
+    """
     options = options or MatchOptions()
     summary = MatchSummary()
     as_of = options.as_of or date.today()
     vac = vacancies.filter(pl.col("is_open") & pl.col("title_core").is_not_null())
     post = _eligible_postings(postings, options, summary)
     summary.vacancies, summary.postings = vac.height, post.height
-    vac = vac.with_columns(pl.concat_str(["scenario_id", "vacancy_id"], separator="/").alias("_v"))
-    post = post.with_row_index("_p")
     if not vac.height or not post.height:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
+    vac = vac.with_row_index("_v").with_columns(_token_list("title_core").list.join(" ").alias("_text"))
+    post = post.with_row_index("_p").with_columns(_token_list("title_core").list.join(" ").alias("_text"))
 
-    p_tok = post.select("_p", _token_list("title_core").alias("token")).explode("token").drop_nulls("token")
+    # distinct posting cores, their tokens and IDF weights (document frequency counted over postings)
+    cores = post.group_by("_text").agg(pl.len().alias("_n")).sort("_text").with_row_index("_c")
+    post = post.join(cores.select("_text", "_c"), on="_text", how="left")
+    c_tok = (
+        cores.select("_c", "_n", pl.col("_text").str.split(" ").alias("token"))
+        .explode("token")
+        .filter(pl.col("token") != "")
+        .unique(["_c", "token"])
+    )
     n = post.height
     idf = (
-        p_tok.unique()
-        .group_by("token")
-        .len()
-        .select("token", ((pl.lit(n + 1) / (pl.col("len") + 1)).log() + 1.0).alias("w"))
+        c_tok.group_by("token")
+        .agg(pl.col("_n").sum().alias("_df"))
+        .select("token", "_df", ((pl.lit(n + 1) / (pl.col("_df") + 1)).log() + 1.0).alias("w"))
     )
     unseen = math.log(n + 1) + 1.0
+    c_tok = c_tok.join(idf.select("token", "w"), on="token", how="left")
+    c_weight = c_tok.group_by("_c").agg(pl.col("w").sum().alias("_wc"))
     v_tok = (
-        vac.select("_v", _token_list("title_core").alias("token"))
+        vac.select("_v", pl.col("_text").str.split(" ").alias("token"))
         .explode("token")
-        .drop_nulls("token")
+        .filter(pl.col("token") != "")
         .unique()
         .join(idf, on="token", how="left")
         .with_columns(pl.col("w").fill_null(unseen))
     )
-    p_tok = p_tok.unique().join(idf, on="token", how="left")
-    p_weight = p_tok.group_by("_p").agg(pl.col("w").sum().alias("_wp"))
     v_weight = v_tok.group_by("_v").agg(pl.col("w").sum().alias("_wv"))
 
-    # candidate generation: the vacancy's rarest tokens, and same occupation in the same country
-    rare = (
-        v_tok.sort(["_v", "w", "token"], descending=[False, True, False])
-        .group_by("_v")
-        .head(options.block_tokens)
-    )
-    by_token = rare.join(p_tok.select("_p", "token"), on="token").select("_v", "_p")
-    by_occupation = (
-        vac.select("_v", "occupation_code", "country_code")
-        .drop_nulls()
-        .join(
-            post.select("_p", "occupation_code", "country_code").drop_nulls(),
-            on=["occupation_code", "country_code"],
+    # candidate generation at core level: the cores that share one of the vacancy's blocking words (those in
+    # at most block_max_df of the postings; the rarest word when all are common), or two of its words
+    v_tok = v_tok.with_columns(pl.col("_df").fill_null(0))
+    rare = (pl.col("_df") <= options.block_max_df * n) | (pl.col("_df") == pl.col("_df").min().over("_v"))
+    v_tok = v_tok.with_columns(rare.alias("_rare"))
+    v_texts = vac["_text"].to_list()
+    c_texts = cores["_text"].to_list()
+    c_sizes = cores.select("_c", "_n")
+    kept_cores: list[pl.DataFrame] = []
+    for start in range(0, vac.height, VACANCIES_PER_CORE_BATCH):  # bounded intermediates
+        batch = v_tok.filter(pl.col("_v").is_between(start, start + VACANCIES_PER_CORE_BATCH - 1))
+        shared = (
+            batch.select("_v", "token", "w", "_rare")
+            .join(c_tok.select("_c", "token"), on="token")
+            .group_by("_v", "_c")
+            .agg(pl.col("w").sum().alias("_shared"), pl.len().alias("_words"), pl.col("_rare").any())
+            .filter(pl.col("_rare") | (pl.col("_words") >= 2))
+            .select("_v", "_c", "_shared")
         )
-        .select("_v", "_p")
-    )
-    pairs = pl.concat([by_token, by_occupation]).unique()
-    summary.candidate_pairs = pairs.height
+        pairs = shared.join(v_weight, on="_v").join(c_weight, on="_c").join(c_sizes, on="_c")
+        # rapidfuzz on aligned lists of references to the distinct titles (no copy per pair)
+        fuzzy = process.cpdist(
+            [v_texts[i] for i in pairs["_v"].to_list()],
+            [c_texts[i] for i in pairs["_c"].to_list()],
+            scorer=fuzz.token_set_ratio,
+            workers=-1,
+        )
+        dice = 2 * pl.col("_shared") / (pl.col("_wv") + pl.col("_wc"))
+        pairs = pairs.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64)).with_columns(
+            (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2).alias("title")
+        )
+        summary.core_pairs += pairs.height
+        summary.candidate_pairs += int(pairs["_n"].sum())  # the (vacancy, posting) pairs of candidate cores
+        kept_cores.append(
+            pairs.filter(pl.col("title") >= options.title_floor).select("_v", "_c", "title", "_n")
+        )
+    core_pairs = pl.concat(kept_cores)
 
-    shared = (
-        pairs.join(v_tok.select("_v", "token", "w"), on="_v")
-        .join(p_tok.select("_p", "token"), on=["_p", "token"])
-        .group_by("_v", "_p")
-        .agg(pl.col("w").sum().alias("_shared"), pl.col("token").sort().alias("shared_tokens"))
+    # expand to postings, on integer codes
+    level = {name: i for i, name in enumerate(LEVELS)}
+    places = _codes(
+        vac["country_code"], post["country_code"], vac["city"], post["city"], vac["admin1"], post["admin1"]
     )
+    statuses = post.select(
+        "_p",
+        pl.col("employment_statuses")
+        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        .list.sort()
+        .alias("_es"),
+    )
+    status_ids = statuses.select("_es").unique().sort("_es").with_row_index("_es_id")
+    post = post.join(statuses.join(status_ids, on="_es").select("_p", "_es_id"), on="_p")
     v_cols = vac.select(
         "_v",
-        "scenario_id",
-        "vacancy_id",
-        pl.col("title_core").alias("v_core"),
-        pl.col("seniority").alias("v_seniority"),
-        pl.col("country_code").alias("v_country"),
-        pl.col("admin1").alias("v_admin1"),
-        pl.col("city").alias("v_city"),
-        pl.col("skills").alias("v_skills"),
-        "work_type_name",
-        _token_list("title_core").list.join(" ").alias("v_text"),
-    )
+        pl.col("seniority").replace_strict(level, default=None, return_dtype=pl.Int8).alias("_vl"),
+        *(pl.col(c).replace_strict(places, default=None, return_dtype=pl.Int32).alias(f"_v{c}")
+          for c in ("country_code", "admin1", "city")),
+        (pl.col("skills").list.len().fill_null(0) > 0).alias("_v_has_skills"),
+        pl.col("work_type_name").str.to_lowercase().alias("_wt"),
+    )  # fmt: skip
     p_cols = post.select(
         "_p",
-        "posting_id",
-        "company",
-        pl.col("title_core").alias("p_core"),
-        pl.col("seniority").alias("p_seniority"),
-        pl.col("country_code").alias("p_country"),
-        pl.col("admin1").alias("p_admin1"),
-        pl.col("city").alias("p_city"),
-        "is_remote",
-        "date_posted",
-        pl.col("skills").alias("p_skills"),
-        "employment_statuses",
-        _token_list("title_core").list.join(" ").alias("p_text"),
-    )
-    frame = (
-        pairs.join(v_cols, on="_v")
-        .join(p_cols, on="_p")
-        .join(shared, on=["_v", "_p"], how="left")
-        .join(v_weight, on="_v", how="left")
-        .join(p_weight, on="_p", how="left")
-    )
+        "_c",
+        pl.col("seniority").replace_strict(level, default=None, return_dtype=pl.Int8).alias("_pl"),
+        *(pl.col(c).replace_strict(places, default=None, return_dtype=pl.Int32).alias(f"_p{c}")
+          for c in ("country_code", "admin1", "city")),
+        pl.col("is_remote").fill_null(False).alias("_remote"),
+        pl.col("date_posted"),
+        "_es_id",
+    )  # fmt: skip
+    allowed = None
     if options.require_work_type:
-        before = frame.height
-        frame = frame.filter(_work_type_fits())
-        summary.excluded["work type does not fit"] = before - frame.height
-    fuzzy = process.cpdist(
-        frame["v_text"].to_list(), frame["p_text"].to_list(), scorer=fuzz.token_set_ratio, workers=-1
+        combos = (
+            vac.select(pl.col("work_type_name").str.to_lowercase().alias("_wt"))
+            .unique()
+            .join(status_ids, how="cross")
+        )
+        verdicts = [_fits(wt, list(es)) for wt, es in combos.select("_wt", "_es").iter_rows()]
+        allowed = combos.filter(pl.Series(verdicts, dtype=pl.Boolean)).select("_wt", "_es_id")
+        summary.excluded["work type does not fit"] = 0
+    # vacancies in batches, so the posting-level pairs in memory at once stay bounded
+    kept: list[pl.DataFrame] = []
+    per_vacancy = core_pairs.group_by("_v").agg(pl.col("_n").sum()).sort("_v")
+    batch: list[int] = []
+    load = 0
+    groups: list[list[int]] = []
+    for v, size in per_vacancy.iter_rows():
+        if batch and load + size > PAIRS_PER_BATCH:
+            groups.append(batch)
+            batch, load = [], 0
+        batch.append(v)
+        load += size
+    if batch:
+        groups.append(batch)
+    for group in groups:
+        pairs = (
+            core_pairs.filter(pl.col("_v").is_in(group))
+            .select("_v", "_c", "title")
+            .join(p_cols, on="_c")
+            .join(v_cols, on="_v")
+        )
+        summary.scored_pairs += pairs.height
+        if allowed is not None:
+            before = pairs.height
+            pairs = pairs.join(allowed, on=["_wt", "_es_id"], how="semi", nulls_equal=True)
+            summary.excluded["work type does not fit"] += before - pairs.height
+        scored = _skills_and_score(_components(pairs, options, as_of), vac, post, options)
+        kept.append(scored.filter(pl.col("score") >= options.floor))
+    frame = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
+    if not frame.height:
+        return pl.DataFrame(schema=MATCH_SCHEMA), summary
+    frame = frame.join(vac.select("_v", "scenario_id", "vacancy_id"), on="_v").join(
+        post.select("_p", "posting_id"), on="_p"
     )
-    frame = frame.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64))
-    frame = _components(frame, options, as_of)
-    frame = frame.filter(pl.col("score") >= options.floor)
     frame = frame.sort(["_v", "score", "posting_id"], descending=[False, True, False]).with_columns(
         pl.int_range(1, pl.len() + 1).over("_v").alias("rank")
     )
     summary.matches = frame.height
-    return frame.select(list(MATCH_SCHEMA)), summary
+    return frame.select(list(MATCH_SCHEMA)).sort("scenario_id", "vacancy_id", "rank"), summary
 
 
-def _components(frame: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.DataFrame:
-    dice = (2 * pl.col("_shared").fill_null(0.0) / (pl.col("_wv") + pl.col("_wp"))).fill_nan(0.0)
-    title = (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2)
-    level = {name: i for i, name in enumerate(LEVELS)}
-    distance = (
-        pl.col("v_seniority").replace_strict(level, default=None, return_dtype=pl.Int32)
-        - pl.col("p_seniority").replace_strict(level, default=None, return_dtype=pl.Int32)
-    ).abs()
+def _fits(work_type: str | None, statuses: list[str]) -> bool:
+    if work_type is None or work_type not in WORK_TYPE_FITS or not statuses:
+        return True
+    return any(status in WORK_TYPE_FITS[work_type] for status in statuses)
+
+
+def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.DataFrame:
+    """Seniority, geography and recency for every (vacancy, posting) pair, from integer-coded columns."""
+    distance = (pl.col("_vl").cast(pl.Int16) - pl.col("_pl").cast(pl.Int16)).abs()
     seniority = pl.when(distance.is_null()).then(50.0).otherwise((100.0 - 50.0 * distance).clip(0.0, 100.0))
-    same_country = pl.col("v_country").is_not_null() & (pl.col("v_country") == pl.col("p_country"))
+    same_country = pl.col("_vcountry_code").is_not_null() & (
+        pl.col("_vcountry_code") == pl.col("_pcountry_code")
+    )
     geography = (
-        pl.when(same_country & pl.col("v_city").is_not_null() & (pl.col("v_city") == pl.col("p_city")))
+        pl.when(same_country & pl.col("_vcity").is_not_null() & (pl.col("_vcity") == pl.col("_pcity")))
         .then(100.0)
-        .when(same_country & pl.col("v_admin1").is_not_null() & (pl.col("v_admin1") == pl.col("p_admin1")))
+        .when(same_country & pl.col("_vadmin1").is_not_null() & (pl.col("_vadmin1") == pl.col("_padmin1")))
         .then(85.0)
         .when(same_country)
         .then(70.0)
-        .when(pl.col("is_remote").fill_null(False))
+        .when(pl.col("_remote"))
         .then(40.0)
         .otherwise(0.0)
     )
     age = (pl.lit(as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
     recency = (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
-    v_skills = pl.col("v_skills").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    p_skills = pl.col("p_skills").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    n_shared = v_skills.list.set_intersection(p_skills).list.len()
-    skills = (
-        pl.when(v_skills.list.len() == 0)
-        .then(None)
-        .otherwise(100.0 * n_shared / v_skills.list.len())
-        .round(2)
-    )
-    frame = frame.with_columns(
-        title.alias("title"),
+    return pairs.select(
+        "_v",
+        "_p",
+        "_c",
+        "title",
+        "_v_has_skills",
         seniority.alias("seniority"),
         geography.alias("geography"),
         recency.alias("recency"),
-        skills.alias("skills"),
         age.alias("age_days"),
-        n_shared.alias("skills_shared"),
     )
+
+
+def _skills_and_score(
+    pairs: pl.DataFrame, vac: pl.DataFrame, post: pl.DataFrame, options: MatchOptions
+) -> pl.DataFrame:
+    """The composite score; skills are compared only for pairs that could still reach the floor."""
     weights = {c: float(options.weights.get(c, 0.0)) for c in COMPONENTS}
-    numerator = pl.sum_horizontal([pl.col(c).fill_null(0.0) * w for c, w in weights.items()])
-    denominator = pl.sum_horizontal(
-        [pl.when(pl.col(c).is_null()).then(0.0).otherwise(w) for c, w in weights.items()]
+    partial = pl.sum_horizontal(
+        [pl.col(c) * weights[c] for c in ("title", "seniority", "geography", "recency")]
     )
-    frame = frame.with_columns((numerator / denominator).round(2).alias("score"))
+    base = sum(weights[c] for c in ("title", "seniority", "geography", "recency"))
+    best = (partial + weights["skills"] * 100) / (base + weights["skills"])
+    without = partial / base
+    hopeful = pairs.filter(pl.when(pl.col("_v_has_skills")).then(best).otherwise(without) >= options.floor)
+    v_sk = vac.select("_v", pl.col("skills").alias("_vs"))
+    p_sk = post.select("_p", pl.col("skills").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("_ps"))
+    with_skills = (
+        hopeful.filter(pl.col("_v_has_skills"))
+        .join(v_sk, on="_v")
+        .join(p_sk, on="_p")
+        .with_columns(pl.col("_vs").list.set_intersection("_ps").list.len().alias("skills_shared"))
+        .with_columns((100.0 * pl.col("skills_shared") / pl.col("_vs").list.len()).round(2).alias("skills"))
+        .drop("_vs", "_ps")
+    )
+    without_skills = hopeful.filter(~pl.col("_v_has_skills")).with_columns(
+        pl.lit(None, dtype=pl.Float64).alias("skills"), pl.lit(0, dtype=pl.UInt32).alias("skills_shared")
+    )
+    frame = pl.concat([with_skills, without_skills], how="diagonal_relaxed")
+    numerator = partial + pl.col("skills").fill_null(0.0) * weights["skills"]
+    denominator = base + pl.when(pl.col("skills").is_null()).then(0.0).otherwise(weights["skills"])
+    return frame.with_columns((numerator / denominator).round(2).alias("score"))
+
+
+def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl.DataFrame) -> pl.DataFrame:
+    """``matches`` (rows of the matches table) with an ``explanation``: each component with its evidence.
+
+    Built on demand (for the top matches a report shows) rather than stored for millions of pairs.
+    """
+    v = vacancies.select(
+        "scenario_id",
+        "vacancy_id",
+        pl.col("title_core").alias("v_core"),
+        pl.col("seniority").alias("v_seniority"),
+        pl.col("country_code").alias("v_country"),
+        pl.col("city").alias("v_city"),
+        _token_list("title_core").alias("_vt"),
+    )
+    p = postings.select(
+        "posting_id",
+        pl.col("title_core").alias("p_core"),
+        pl.col("seniority").alias("p_seniority"),
+        pl.col("country_code").alias("p_country"),
+        pl.col("city").alias("p_city"),
+        pl.col("is_remote").alias("_remote"),
+        _token_list("title_core").alias("_pt"),
+    )
+    frame = matches.join(v, on=["scenario_id", "vacancy_id"], how="left").join(p, on="posting_id", how="left")
+    tokens = pl.col("_vt").list.set_intersection("_pt").list.sort().list.join(" ")
     explanation = pl.format(
         "title {} ({} vs {}; shared: {}) | seniority {} ({} vs {}) | geography {} ({}/{} vs {}/{}) | "
         "recency {} ({} days) | skills {} ({} shared)",
         pl.col("title"),
         pl.col("v_core"),
         pl.col("p_core"),
-        pl.col("shared_tokens")
-        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
-        .list.join(" ")
-        .replace("", "none"),
+        pl.when(tokens == "").then(pl.lit("none")).otherwise(tokens),
         pl.col("seniority"),
         pl.col("v_seniority").fill_null("?"),
         pl.col("p_seniority").fill_null("?"),
@@ -296,13 +399,13 @@ def _components(frame: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.D
         pl.col("v_country").fill_null("?"),
         pl.col("v_city").fill_null("?"),
         pl.col("p_country").fill_null("?"),
-        pl.when(pl.col("is_remote")).then(pl.lit("remote")).otherwise(pl.col("p_city").fill_null("?")),
+        pl.when(pl.col("_remote")).then(pl.lit("remote")).otherwise(pl.col("p_city").fill_null("?")),
         pl.col("recency"),
         pl.col("age_days").fill_null(-1),
         pl.col("skills").cast(pl.String).fill_null("n/a"),
         pl.col("skills_shared"),
     )
-    return frame.with_columns(explanation.alias("explanation"))
+    return frame.with_columns(explanation.alias("explanation")).select(*matches.columns, "explanation")
 
 
 MATCH_SCHEMA: dict[str, Any] = {
@@ -310,14 +413,14 @@ MATCH_SCHEMA: dict[str, Any] = {
     "vacancy_id": pl.String,
     "rank": pl.Int64,
     "posting_id": pl.String,
-    "company": pl.String,
     "score": pl.Float64,
     "title": pl.Float64,
     "seniority": pl.Float64,
     "geography": pl.Float64,
     "recency": pl.Float64,
     "skills": pl.Float64,
-    "explanation": pl.String,
+    "age_days": pl.Int64,
+    "skills_shared": pl.UInt32,
 }
 
 

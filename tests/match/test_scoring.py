@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from matcher.match.stage import MatchOptions, match_frames
+from matcher.match.stage import MatchOptions, explain_matches, match_frames
 from matcher.match.titles import TitleIndex, rank_titles, title_similarity
 
 AS_OF = date(2026, 6, 1)
@@ -120,7 +120,12 @@ def test_components_and_ranks_worked_out_by_hand() -> None:
         ("p2", 3, 81.0),
         ("p3", 4, 80.0),
     ]
-    p2 = matches.filter(pl.col("posting_id") == "p2").row(0, named=True)
+    explained = explain_matches(
+        matches,
+        pl.DataFrame([vacancy()], schema=VACANCY_COLUMNS, orient="row"),
+        pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"),
+    )
+    p2 = explained.filter(pl.col("posting_id") == "p2").row(0, named=True)
     assert (p2["title"], p2["seniority"], p2["geography"], p2["recency"], p2["skills"]) == (
         100.0,
         50.0,
