@@ -17,7 +17,7 @@ from matcher.cli.normalize import console, print_summary, run_normalize
 from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError
-from matcher.match.stage import MatchOptions, MatchSummary, match_lake
+from matcher.match.stage import DEFAULT_WEIGHTS, MatchOptions, MatchSummary, match_lake
 from matcher.report.writer import write_reports
 
 AS_OF = typer.Option(None, "--as-of", help="The day the market is judged on (YYYY-MM-DD; default today).")
@@ -38,8 +38,11 @@ def run_match(config: Config, as_of: date) -> MatchSummary:
         raise ConfigError([f"lake {config.lake}: no clean tables yet (run `matcher normalize` first)"])
     options = MatchOptions(
         floor=config.match_floor,
+        title_floor=config.title_floor,
+        weights={**DEFAULT_WEIGHTS, **dict(config.match_weights)},
         own_companies=config.own_companies,
         include_agencies=config.include_agencies,
+        require_work_type=config.require_work_type,
         as_of=as_of,
     )
     summary = match_lake(config.lake, options)

@@ -62,8 +62,11 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     reporting_currency: str = "USD"
     match_floor: float = 50.0
+    title_floor: float = 50.0
+    match_weights: tuple[tuple[str, float], ...] = ()  # overrides of the default component weights
     own_companies: tuple[str, ...] = ()
     include_agencies: bool = False
+    require_work_type: bool = True
     benchmark_min_score: float = 75.0
     company_cap: int = 3
     reports_dir: Path = Path("reports")
@@ -98,11 +101,29 @@ SECTIONS: dict[str, set[str]] = {
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
     "normalize": {"reporting_currency"},
-    "match": {"floor", "own_companies", "include_agencies"},
+    "match": {"floor", "title_floor", "weights", "own_companies", "include_agencies", "require_work_type"},
     "benchmark": {"min_score", "company_cap"},
     "report": {"dir", "top_k"},
 }
 SECRET_KEYS = {"api_key", "key", "token", "secret"}
+
+
+MATCH_COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
+
+
+def _weights(table: dict[str, Any], problems: list[str]) -> tuple[tuple[str, float], ...]:
+    """``[match] weights = {title = 0.5, ...}``: known components, non-negative numbers."""
+    out = []
+    for name, value in table.items():
+        if name not in MATCH_COMPONENTS:
+            problems.append(
+                f"[match] weights.{name}: unknown component, expected one of {list(MATCH_COMPONENTS)}"
+            )
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(f"[match] weights.{name}: got {value!r}, expected a number >= 0")
+        else:
+            out.append((name, float(value)))
+    return tuple(out)
 
 
 def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -176,8 +197,11 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         http=http,
         reporting_currency=reporting,
         match_floor=float(get("match", "floor", 50.0, (int, float))),
+        title_floor=float(get("match", "title_floor", 50.0, (int, float))),
+        match_weights=_weights(get("match", "weights", {}, dict), problems),
         own_companies=tuple(str(c) for c in get("match", "own_companies", [], list)),
         include_agencies=get("match", "include_agencies", False, bool),
+        require_work_type=get("match", "require_work_type", True, bool),
         benchmark_min_score=float(get("benchmark", "min_score", 75.0, (int, float))),
         company_cap=get("benchmark", "company_cap", 3, int),
         reports_dir=Path(get("report", "dir", "reports", str)),

@@ -252,17 +252,17 @@ def match_frames(
     # vacancies in batches, so the posting-level pairs in memory at once stay bounded
     kept: list[pl.DataFrame] = []
     per_vacancy = core_pairs.group_by("_v").agg(pl.col("_n").sum()).sort("_v")
-    batch: list[int] = []
+    group_now: list[int] = []
     load = 0
     groups: list[list[int]] = []
     for v, size in per_vacancy.iter_rows():
-        if batch and load + size > PAIRS_PER_BATCH:
-            groups.append(batch)
-            batch, load = [], 0
-        batch.append(v)
+        if group_now and load + size > PAIRS_PER_BATCH:
+            groups.append(group_now)
+            group_now, load = [], 0
+        group_now.append(v)
         load += size
-    if batch:
-        groups.append(batch)
+    if group_now:
+        groups.append(group_now)
     for group in groups:
         pairs = (
             core_pairs.filter(pl.col("_v").is_in(group))

@@ -63,3 +63,32 @@ def test_unreadable_toml(tmp_path: Path) -> None:
     path.write_text("[lake\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(path, env={})
+
+
+def test_the_example_file_loads_and_pipeline_settings_are_checked(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "matcher.toml.example"
+    config = load_config(example, env={})
+    assert dict(config.match_weights) == {
+        "title": 0.45,
+        "seniority": 0.2,
+        "geography": 0.2,
+        "recency": 0.05,
+        "skills": 0.1,
+    }
+    assert (config.match_floor, config.title_floor, config.benchmark_min_score, config.company_cap) == (
+        50.0,
+        50.0,
+        75.0,
+        3,
+    )
+    bad = tmp_path / "matcher.toml"
+    bad.write_text(
+        "[match]\nweights = { title = -1, vibes = 2 }\nfloor = 120\n[benchmark]\ncompany_cap = 0\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(bad, env={})
+    text = " / ".join(info.value.problems)
+    assert (
+        "weights.title: got -1, expected a number >= 0" in text and "weights.vibes: unknown component" in text
+    )
+    assert "expected scores in 0..100" in text and "company_cap and [report] top_k: expected >= 1" in text
