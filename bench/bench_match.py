@@ -143,7 +143,8 @@ vacancies, postings = pl.read_parquet(sys.argv[1]), pl.read_parquet(sys.argv[2])
 started = time.perf_counter()
 matches, summary = match_frames(vacancies, postings, MatchOptions(as_of=date(2026, 11, 1)))
 seconds = time.perf_counter() - started
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak (ru_maxrss would include the parent's, kept across exec)
+rss = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM")) / 1024
 print(json.dumps({"seconds": seconds, "pairs": summary.candidate_pairs, "core_pairs": summary.core_pairs,
                   "scored": summary.scored_pairs, "matches": summary.matches, "rss": rss}))
 """

@@ -49,7 +49,7 @@ def run_match(config: Config, as_of: date) -> MatchSummary:
     excluded = ", ".join(f"{v:,} {k}" for k, v in summary.excluded.items() if v)
     console.print(
         f"match ({summary.seconds:.1f} s): {summary.vacancies} open vacancies x {summary.postings:,} "
-        f"postings -> {summary.candidate_pairs:,} candidate pairs scored, "
+        f"postings -> {summary.candidate_pairs:,} candidate pairs, {summary.scored_pairs:,} scored in full, "
         f"{summary.matches:,} matches >= {options.floor:g}" + (f"; left out: {excluded}" if excluded else "")
     )
     return summary
