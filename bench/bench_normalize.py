@@ -371,9 +371,7 @@ def bench_throughput() -> None:
     )
     print("  steps (2 processes): " + ", ".join(f"{k} {v:.2f} s" for k, v in best["timings"].items()))
     print(f"  distinct values normalized (after the vectorized keys): {best['distinct']}")
-    print(
-        "  peak memory: the stage process's own high-water RSS (VmHWM) + its largest worker (ru_maxrss)"
-    )
+    print("  peak memory: the stage process's own high-water RSS (VmHWM) + its largest worker (ru_maxrss)")
 
 
 def main() -> None:
