@@ -144,6 +144,11 @@ def _rates(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _rank(values: list[Decimal], x: Decimal | None) -> float | None:
+    rank = None if x is None else percentile_rank(values, x)
+    return None if rank is None else round(rank, 1)
+
+
 def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
 
@@ -177,8 +182,8 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> dict[
         "n_outliers_trimmed": n_outliers,
         **{f"p{q}": _money(v) for q, v in ps.items()},
         "compa_ratio": None if ratio is None else ratio.quantize(Decimal("0.001")),
-        "band_min_percentile": None if band_min is None else percentile_rank(mids, band_min),
-        "band_max_percentile": None if band_max is None else percentile_rank(mids, band_max),
+        "band_min_percentile": _rank(mids, band_min),
+        "band_max_percentile": _rank(mids, band_max),
         "confidence": level,
         "verdict": verdict(level=level, band_min=band_min, band_max=band_max, p25=ps[25], p75=ps[75]),
         "n_estimated": len(estimated),
