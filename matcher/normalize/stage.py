@@ -346,7 +346,8 @@ def _titles(
     frame: pl.DataFrame, pool: ProcessPoolExecutor | None, *, source: str = "job_title"
 ) -> tuple[pl.DataFrame, int]:
     """Title columns from ``source``, normalized once per distinct ``title_key``."""
-    frame = frame.with_columns(title_key(pl.col(source)).alias("_title_key"))
+    keys = frame.select(source).unique().with_columns(title_key(pl.col(source)).alias("_title_key"))
+    frame = frame.join(keys, on=source, how="left", nulls_equal=True)
     frame, n = map_distinct(
         frame,
         ["_title_key"],
@@ -420,7 +421,13 @@ def _locations(
         .with_columns(
             pl.when(pl.col("location_status") == "ok")
             .then(None)
-            .otherwise(pl.col("location_reason"))
+            .otherwise(
+                pl.col("location_reason").fill_null(
+                    pl.when(pl.col("location_status") == "partial")
+                    .then(pl.lit("a country but no city (none given)"))
+                    .otherwise(pl.lit("no place given"))
+                )
+            )
             .alias("location_reason")
         )
         .drop("_text_remote", "_arrangement"),

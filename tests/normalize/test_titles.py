@@ -185,7 +185,7 @@ def test_the_stage_key_normalizes_like_the_title(parts: tuple) -> None:  # type:
 
 def test_the_stage_key_on_every_sandbox_title() -> None:
     titles = sorted({p["job_title"] for p in generate_market(MarketConfig(n_postings=3_000)).postings})
-    keys = pl.Series(titles).to_frame("t").select(title_key(pl.col("t")))["t"].to_list()
+    keys = pl.Series(titles).to_frame("t").select(title_key(pl.col("t")).alias("k"))["k"].to_list()
     assert len(set(keys)) < len(titles)
     for title, key in zip(titles, keys, strict=True):
         assert normalize_title(key) == normalize_title(title), (title, key)
