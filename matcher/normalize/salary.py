@@ -94,6 +94,10 @@ _MODIFIERS = {
     "up_to": re.compile(r"\bup\s*to\b", re.I),
     "from": re.compile(r"^\s*(from|starting at)\b", re.I),
 }
+# Substrings (case-insensitive, as the patterns are) that any match of the patterns below must contain:
+# when the hint finds none, those patterns cannot match and are not searched.
+_MODIFIER_HINT = re.compile(r"ote|doe|depending|rata|\+|up|from|starting", re.I)  # _MODIFIERS
+_RARE_HINT = re.compile(r"lpa|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
 _NUMBER = re.compile(
     r"(?<![\w.,'’])"
     r"(\d{1,3}(?:[,.'’\u202f\u00a0]\d{2,3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
@@ -170,8 +174,9 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
     numbers = _amounts(cleaned)
     if not numbers:
         return None, f"no amount in {cleaned[:60]!r}"
-    lakh = _LAKH.search(cleaned) is not None
-    crore = _CRORE.search(cleaned) is not None
+    rare = _RARE_HINT.search(cleaned) is not None  # one search instead of four when none can match
+    lakh = rare and _LAKH.search(cleaned) is not None
+    crore = rare and _CRORE.search(cleaned) is not None
     for match in _CODE_BY_AMOUNT.finditer(cleaned):
         token = match.group(1) or match.group(2)
         if token not in _CURRENCY_CODES and token not in _NOT_CURRENCIES:
@@ -192,10 +197,10 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         low=_tidy(low),
         high=_tidy(high),
         period=period,
-        code=_named_currency(cleaned, lakh=lakh or crore),
+        code=_named_currency(cleaned, lakh=lakh or crore, rupees=rare),
         dollar="$" in cleaned,
-        is_estimate=_ESTIMATE.search(cleaned) is not None,
-        modifiers=tuple(name for name, pattern in _MODIFIERS.items() if pattern.search(cleaned)),
+        is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
+        modifiers=_modifiers(cleaned),
     ), None
 
 
@@ -260,20 +265,28 @@ def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if text.isascii():  # the same, without a category lookup per character
         text = _ASCII_CONTROL.sub(" ", text)
+    elif text.isprintable():  # no character of category C (nor other separators than space): nothing to do
+        pass
     else:
         text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = re.sub(r"^\s*employer\s+provided\s+salary\s*:?", "", text, flags=re.I)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _named_currency(text: str, *, lakh: bool) -> str | None:
+def _modifiers(text: str) -> tuple[str, ...]:
+    if not _MODIFIER_HINT.search(text):  # one search instead of eight when none can match
+        return ()
+    return tuple(name for name, pattern in _MODIFIERS.items() if pattern.search(text))
+
+
+def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> str | None:
     for symbol, code in _SYMBOLS:
         if symbol in text:
             return code
     for found in _THREE_CAPITALS.finditer(text):
         if found.group(1) in _CURRENCY_CODES and found.group(1) not in _WORDLIKE_CODES:
             return found.group(1)
-    if _RUPEES.search(text) or lakh:
+    if (rupees and _RUPEES.search(text)) or lakh:
         return "INR"
     return None
 
