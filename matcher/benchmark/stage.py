@@ -37,7 +37,7 @@ from matcher.benchmark.stats import (
 )
 from matcher.common.errors import DataError
 from matcher.match.stage import explain_matches
-from matcher.normalize.currency import rate as fx_rate
+from matcher.normalize.currency import rate_table
 
 MONEY = pl.Decimal(26, 2)
 SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
@@ -124,23 +124,17 @@ def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.Dat
 
 def _rates(frame: pl.DataFrame) -> pl.DataFrame:
     """The rate from each posting's currency to its vacancy's as of the posting date (per distinct triple)."""
-    triples = frame.select("posting_currency", "vacancy_currency", "date_posted").unique().drop_nulls()
-    rows: list[tuple[Any, ...]] = []
-    for source, target, on in triples.iter_rows():
-        try:
-            factor, used = fx_rate(source, target, on=on)
-            rows.append((source, target, on, str(factor), used))
-        except DataError:
-            rows.append((source, target, on, None, None))
-    schema = {
-        "posting_currency": pl.String,
-        "vacancy_currency": pl.String,
-        "date_posted": pl.Date,
-        "_rate": pl.String,
-        "_rate_date": pl.Date,
-    }
-    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(
-        pl.col("_rate").cast(pl.Decimal(24, 10))
+    pairs = frame.select(
+        pl.col("posting_currency").alias("from_currency"),
+        pl.col("vacancy_currency").alias("to_currency"),
+        pl.col("date_posted").alias("on"),
+    )
+    return rate_table(pairs).select(
+        pl.col("from_currency").alias("posting_currency"),
+        pl.col("to_currency").alias("vacancy_currency"),
+        pl.col("on").alias("date_posted"),
+        pl.col("rate").alias("_rate"),
+        pl.col("rate_date").alias("_rate_date"),
     )
 
 

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 from currency_converter import CurrencyConverter, RateNotFoundError  # type: ignore[import-untyped]
 
 from matcher.common.errors import DataError
@@ -108,6 +109,39 @@ def rate(from_currency: str, to_currency: str, *, on: date) -> tuple[Decimal, da
     per_eur_from, day_from = _rate_per_eur(source, on, key)
     per_eur_to, day_to = _rate_per_eur(target, on, key)
     return per_eur_to / per_eur_from, min(day_from, day_to)
+
+
+RATE_TYPE = pl.Decimal(24, 10)
+
+
+def rate_table(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Rates for a column of conversions, computed once per distinct ``(from_currency, to_currency, on)``.
+
+    Returns those three columns plus ``rate`` (``Decimal(24, 10)``), ``rate_date`` (the ECB day used) and
+    ``rate_reason`` (why there is no rate: an unknown currency, no date; null when there is one).
+    """
+    distinct = pairs.select("from_currency", "to_currency", "on").unique()
+    rows: list[tuple[object, ...]] = []
+    for source, target, on in distinct.iter_rows():
+        if source is None or target is None:
+            rows.append((source, target, on, None, None, None))
+        elif on is None:
+            rows.append((source, target, on, None, None, "no date to take an exchange rate on"))
+        else:
+            try:
+                factor, used = rate(source, target, on=on)
+                rows.append((source, target, on, str(factor), used, None))
+            except DataError as exc:
+                rows.append((source, target, on, None, None, str(exc)))
+    schema = {
+        "from_currency": pl.String,
+        "to_currency": pl.String,
+        "on": pl.Date,
+        "rate": pl.String,
+        "rate_date": pl.Date,
+        "rate_reason": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.col("rate").cast(RATE_TYPE))
 
 
 def convert_currency(

@@ -28,9 +28,8 @@ from typing import Any
 
 import polars as pl
 
-from matcher.common.errors import DataError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
-from matcher.normalize.currency import rate as fx_rate
+from matcher.normalize.currency import rate_table
 from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import (
     DOLLAR_CURRENCIES,
@@ -616,33 +615,20 @@ def _salaries(
     return frame.drop([*drop, "_structured", "_country", "_fallback", "_factor", "_cc", "_cd"]), n, n_rates
 
 
-def _rate_values(currency: str | None, on: date | None, reporting: str) -> tuple[Any, ...]:
-    if currency is None:
-        return (None, None, None)
-    if on is None:
-        return (None, None, "no date to take an exchange rate on")
-    try:
-        factor, used = fx_rate(currency, reporting, on=on)
-    except DataError as exc:
-        return (None, None, str(exc))
-    return (str(factor), used, None)
-
-
 def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> tuple[pl.DataFrame, int]:
     """Annual amounts in the reporting currency, at the ECB rate as of each row's date (per distinct pair)."""
-    pairs = frame.select(pl.col("currency"), pl.col(date_column).alias("_on")).unique()
-    rows = [(c, d, *_rate_values(c, d, reporting)) for c, d in pairs.iter_rows()]
-    rates = pl.DataFrame(
-        rows,
-        schema={
-            "currency": pl.String,
-            "_on": pl.Date,
-            "fx_rate": pl.String,
-            "fx_rate_date": pl.Date,
-            "_fx_reason": pl.String,
-        },
-        orient="row",
-    ).with_columns(pl.col("fx_rate").cast(pl.Decimal(24, 10)))
+    pairs = frame.select(
+        pl.col("currency").alias("from_currency"),
+        pl.lit(reporting).alias("to_currency"),
+        pl.col(date_column).alias("on"),
+    )
+    rates = rate_table(pairs).select(
+        pl.col("from_currency").alias("currency"),
+        pl.col("on").alias("_on"),
+        pl.col("rate").alias("fx_rate"),
+        pl.col("rate_date").alias("fx_rate_date"),
+        pl.col("rate_reason").alias("_fx_reason"),
+    )
     frame = frame.with_columns(pl.col(date_column).alias("_on")).join(
         rates, on=["currency", "_on"], how="left", nulls_equal=True
     )
@@ -661,7 +647,7 @@ def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> t
         .otherwise(pl.col("salary_reason"))
         .alias("salary_reason"),
     )
-    return converted.drop("_on", "_fx_reason"), pairs.height
+    return converted.drop("_on", "_fx_reason"), rates.height
 
 
 POSTING_COLUMNS = [

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from matcher.match.stage import MatchOptions, explain_matches, match_frames
-from matcher.match.titles import TitleIndex, rank_titles, title_similarity
+from matcher.match.stage import MatchOptions, _token_list, explain_matches, match_frames
+from matcher.match.titles import TitleIndex, rank_titles, title_similarity, tokens
 
 AS_OF = date(2026, 6, 1)
 POSTING_COLUMNS = {
@@ -228,3 +228,16 @@ def test_rank_titles_returns_k_best_first(k: int) -> None:
     ranked = rank_titles(["data scientist"], TITLES, k)[0]
     assert len(ranked) == k and ranked[0][0] == 2
     assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["engineers", "sales", "of", "the", "analysis", "ios", "data", "&", "bus", "x"]),
+        max_size=6,
+    )
+)
+def test_the_stage_tokenizes_titles_like_title_similarity(words: list[str]) -> None:
+    core = " ".join(words)
+    stage_tokens = pl.DataFrame({"title_core": [core]}).select(_token_list("title_core"))["title_core"][0]
+    assert list(dict.fromkeys(stage_tokens)) == tokens(core)  # the stage de-duplicates later, per core
