@@ -39,3 +39,19 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent (it is present on CI)")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def demo_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(lake, reports) of one ``matcher demo`` run, shared by the tests that read the demo's outputs.
+
+    Read-only: a test that changes files copies them first."""
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    root = tmp_path_factory.mktemp("demo")
+    lake, reports = root / "lake", root / "reports"
+    result = CliRunner().invoke(app, ["demo", "--lake", str(lake), "--reports", str(reports)])
+    assert result.exit_code == 0, result.output
+    return lake, reports
