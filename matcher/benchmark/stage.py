@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from matcher.benchmark.exclusions import empty_exclusions
 from matcher.benchmark.stats import (
     PERCENTILES,
     compa_ratio,
@@ -147,19 +148,21 @@ def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
 
 
-def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[dict[str, Any], set[str]]:
+    """The vacancy's benchmark row, and the posting ids whose salaries are in its percentiles."""
     employer = [
         r for r in rows if r["salary_status"] == "ok" and not r["is_estimate"] and r["_mid"] is not None
     ]
     estimated = [r for r in rows if r["salary_status"] == "ok" and r["is_estimate"] and r["_mid"] is not None]
     mids, n_outliers = trim_outliers([r["_mid"] for r in employer])
     kept = [r for r in employer if r["_mid"] in set(mids)]
+    counted = {r["posting_id"] for r in kept}
     ps = {q: percentile(mids, q) for q in PERCENTILES}
     n_companies = len({(r["company"] or "").lower() for r in kept})
     band_min, band_max = vacancy["annual_min"], vacancy["annual_max"]
     level = confidence(n_postings=len(mids), n_companies=n_companies, p25=ps[25], p50=ps[50], p75=ps[75])
     ratio = compa_ratio(band_min, band_max, ps[50])
-    return {
+    row = {
         "scenario_id": vacancy["scenario_id"],
         "vacancy_id": vacancy["vacancy_id"],
         "role": vacancy["role"],
@@ -183,6 +186,7 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> dict[
         "n_estimated": len(estimated),
         "p50_estimated": _money(percentile([r["_mid"] for r in estimated], 50)),
     }
+    return row, counted
 
 
 BENCHMARK_SCHEMA: dict[str, Any] = {
@@ -222,15 +226,21 @@ def benchmark_frames(
     options: BenchmarkOptions | None = None,
     *,
     exclusions: pl.DataFrame | None = None,
+    previous: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The ``vacancy_benchmarks``, ``vacancy_matches`` and ``competitor_hiring`` frames."""
+    """The report frames: ``vacancy_benchmarks``, ``vacancy_matches``, ``competitor_hiring``,
+    ``benchmark_pool`` and ``excluded_matches``.
+
+    ``exclusions`` (vacancy_id, posting_id[, reason]) strikes matches before anything is counted;
+    ``previous`` (an earlier run's ``vacancy_benchmarks`` with ``run_at``) fills the ``*_previous`` columns.
+    """
     options = options or BenchmarkOptions()
     as_of = options.as_of or date.today()
     open_vacancies = vacancies.filter(pl.col("is_open"))
-    if exclusions is not None and exclusions.height:
-        matches = matches.join(
-            exclusions.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
-        )
+    struck = _excluded_matches(_exclusions(exclusions), matches, postings)
+    matches = matches.join(
+        struck.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
+    )
     # only what a report shows or a benchmark counts is joined with the postings' fields
     wanted = matches.filter((pl.col("score") >= options.min_score) | (pl.col("rank") <= options.top_k))
     frame = _with_postings(wanted, postings, vacancies)
@@ -249,14 +259,24 @@ def benchmark_frames(
     by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in kept.iter_rows(named=True):
         by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
-    rows = [
-        _benchmark_row(v, by_vacancy.get((v["scenario_id"], v["vacancy_id"]), []))
-        for v in open_vacancies.sort("scenario_id", "vacancy_id").iter_rows(named=True)
-    ]
+    rows, counted = [], []
+    for v in open_vacancies.sort("scenario_id", "vacancy_id").iter_rows(named=True):
+        row, ids = _benchmark_row(v, by_vacancy.get((v["scenario_id"], v["vacancy_id"]), []))
+        rows.append(row)
+        counted += [(v["scenario_id"], v["vacancy_id"], posting_id) for posting_id in ids]
     benchmarks = pl.DataFrame(rows, schema=BENCHMARK_SCHEMA, orient="row")
-    benchmarks = benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left").with_columns(
-        pl.col("n_reposts_collapsed").fill_null(0), pl.col("n_capped").fill_null(0)
+    n_excluded = struck.filter(pl.col("matched")).group_by("vacancy_id").agg(pl.len().alias("n_excluded"))
+    benchmarks = (
+        benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left")
+        .join(n_excluded, on="vacancy_id", how="left")
+        .with_columns(
+            pl.col("n_reposts_collapsed").fill_null(0),
+            pl.col("n_capped").fill_null(0),
+            pl.col("n_excluded").fill_null(0).cast(pl.Int64),
+        )
     )
+    benchmarks = with_previous(benchmarks, previous)
+    pool_frame = _pool(kept, counted)
     top = frame.filter(pl.col("rank") <= options.top_k)
     top = top.join(_rates(top), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
     top = explain_matches(top, vacancies, postings).with_columns(
@@ -296,7 +316,76 @@ def benchmark_frames(
         "salary_mid_vacancy_currency",
     ).sort("scenario_id", "vacancy_id", "rank")
     hiring = _hiring(eligible, as_of)
-    return {"vacancy_benchmarks": benchmarks, "vacancy_matches": vacancy_matches, "competitor_hiring": hiring}
+    return {
+        "vacancy_benchmarks": benchmarks,
+        "vacancy_matches": vacancy_matches,
+        "competitor_hiring": hiring,
+        "benchmark_pool": pool_frame,
+        "excluded_matches": struck,
+    }
+
+
+def _exclusions(frame: pl.DataFrame | None) -> pl.DataFrame:
+    """Exclusions as (vacancy_id, posting_id, reason), one row per pair; a frame without reasons is fine."""
+    if frame is None:
+        return empty_exclusions().drop("line")
+    if "reason" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("reason"))
+    return frame.select(
+        pl.col("vacancy_id").cast(pl.String),
+        pl.col("posting_id").cast(pl.String),
+        pl.col("reason").cast(pl.String),
+    ).unique(["vacancy_id", "posting_id"], keep="first", maintain_order=True)
+
+
+def _excluded_matches(
+    exclusions: pl.DataFrame, matches: pl.DataFrame, postings: pl.DataFrame
+) -> pl.DataFrame:
+    """Each exclusion, whether it struck a real match (its best score) and the posting it names."""
+    scores = matches.group_by("vacancy_id", "posting_id").agg(pl.col("score").max())
+    fields = postings.select("posting_id", "company", "job_title", "url")
+    return (
+        exclusions.join(scores, on=["vacancy_id", "posting_id"], how="left")
+        .join(fields, on="posting_id", how="left")
+        .select(
+            "vacancy_id",
+            "posting_id",
+            "reason",
+            pl.col("score").is_not_null().alias("matched"),
+            "score",
+            "company",
+            "job_title",
+            "url",
+        )
+        .sort("vacancy_id", "posting_id")
+    )
+
+
+def _pool(kept: pl.DataFrame, counted: list[tuple[str, str, str]]) -> pl.DataFrame:
+    """Every posting in a vacancy's benchmark pool with its salary; ``counted``: in the percentiles."""
+    ids = pl.DataFrame(
+        counted,
+        schema={"scenario_id": pl.String, "vacancy_id": pl.String, "posting_id": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("counted"))
+    return (
+        kept.join(ids, on=["scenario_id", "vacancy_id", "posting_id"], how="left")
+        .select(
+            "scenario_id",
+            "vacancy_id",
+            "posting_id",
+            "company",
+            "job_title",
+            "score",
+            "date_posted",
+            "url",
+            pl.col("vacancy_currency").alias("currency"),
+            pl.col("_mid").alias("salary_mid_vacancy_currency"),
+            pl.col("is_estimate"),
+            pl.col("counted").fill_null(False),
+        )
+        .sort(["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False])
+    )
 
 
 def _trend(recent: int, prior: int) -> str:
@@ -356,8 +445,61 @@ def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
     )
 
 
-def benchmark_lake(lake: Path | str, options: BenchmarkOptions | None = None) -> dict[str, pl.DataFrame]:
-    """The report frames from ``lake/clean`` and ``lake/matches`` (run normalize and match first)."""
+HISTORY = Path("benchmark") / "history"
+PREVIOUS_SCHEMA: dict[str, Any] = {
+    "previous_run_at": pl.Datetime("us", "UTC"),
+    "p50_previous": MONEY,
+    "compa_ratio_previous": pl.Decimal(12, 3),
+    "verdict_previous": pl.String,
+}
+
+
+def with_previous(benchmarks: pl.DataFrame, previous: pl.DataFrame | None) -> pl.DataFrame:
+    """``benchmarks`` with the previous run's p50, compa-ratio and verdict per vacancy (null: none)."""
+    if previous is None or not previous.height:
+        return benchmarks.with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in PREVIOUS_SCHEMA.items()
+        )
+    earlier = previous.select(
+        "scenario_id",
+        "vacancy_id",
+        pl.col("run_at").cast(PREVIOUS_SCHEMA["previous_run_at"]).alias("previous_run_at"),
+        pl.col("p50").cast(MONEY).alias("p50_previous"),
+        pl.col("compa_ratio").cast(PREVIOUS_SCHEMA["compa_ratio_previous"]).alias("compa_ratio_previous"),
+        pl.col("verdict").alias("verdict_previous"),
+    )
+    return benchmarks.join(earlier, on=["scenario_id", "vacancy_id"], how="left")
+
+
+def previous_benchmarks(lake: Path | str) -> pl.DataFrame | None:
+    """The latest ``vacancy_benchmarks`` recorded by ``record_benchmarks`` in the lake, if any."""
+    runs = sorted((Path(lake) / HISTORY).glob("run_at=*.parquet"))
+    return pl.read_parquet(runs[-1]) if runs else None
+
+
+def record_benchmarks(lake: Path | str, benchmarks: pl.DataFrame, run_at: datetime | None = None) -> Path:
+    """Keep this run's benchmarks in ``lake/benchmark/history`` so the next run can show what changed."""
+    moment = (run_at or datetime.now(UTC)).astimezone(UTC)
+    directory = Path(lake) / HISTORY
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"run_at={moment:%Y%m%dT%H%M%S%fZ}.parquet"
+    snapshot = benchmarks.drop([c for c in PREVIOUS_SCHEMA if c in benchmarks.columns]).with_columns(
+        pl.lit(moment).cast(PREVIOUS_SCHEMA["previous_run_at"]).alias("run_at")
+    )
+    temp = path.with_name(path.name + ".tmp")
+    snapshot.write_parquet(temp)
+    temp.replace(path)
+    return path
+
+
+def benchmark_lake(
+    lake: Path | str,
+    options: BenchmarkOptions | None = None,
+    *,
+    exclusions: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The report frames from ``lake/clean`` and ``lake/matches`` (run normalize and match first), compared
+    with the last run ``record_benchmarks`` kept. Reading only: nothing in the lake changes."""
     root = Path(lake)
     needed = [
         root / "clean" / "postings.parquet",
@@ -368,4 +510,6 @@ def benchmark_lake(lake: Path | str, options: BenchmarkOptions | None = None) ->
     if missing:
         raise DataError("lake", str(root), f"the clean tables and matches ({', '.join(missing)} missing)")
     postings, vacancies, matches = (pl.read_parquet(p) for p in needed)
-    return benchmark_frames(vacancies, postings, matches, options)
+    return benchmark_frames(
+        vacancies, postings, matches, options, exclusions=exclusions, previous=previous_benchmarks(root)
+    )

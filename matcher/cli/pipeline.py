@@ -11,17 +11,20 @@ import typer
 from rich import box
 from rich.table import Table
 
-from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake
+from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
+from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
 from matcher.cli.ingest import print_manifest, run_ingest
 from matcher.cli.normalize import console, print_summary, run_normalize
 from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError
 from matcher.match.stage import DEFAULT_WEIGHTS, MatchOptions, MatchSummary, match_lake
-from matcher.report.writer import write_reports
+from matcher.report.writer import REPORTS, write_reports
 
 AS_OF = typer.Option(None, "--as-of", help="The day the market is judged on (YYYY-MM-DD; default today).")
-REPORTS = typer.Option(None, "--reports", help="Reports directory (default: [report] dir, else reports/).")
+REPORTS_DIR = typer.Option(
+    None, "--reports", help="Reports directory (default: [report] dir, else reports/)."
+)
 
 
 def _as_of(text: str | None) -> date:
@@ -55,18 +58,48 @@ def run_match(config: Config, as_of: date) -> MatchSummary:
     return summary
 
 
-def run_benchmark(config: Config, as_of: date, reports: Path | None) -> Path:
+EXCLUSIONS = typer.Option(
+    None,
+    "--exclusions",
+    help="CSV of struck matches (vacancy_id, posting_id, reason); default [benchmark] exclusions, "
+    "else ./exclusions.csv when present.",
+)
+
+
+def exclusions_file(config: Config, override: Path | None = None) -> Path | None:
+    """The exclusions file in force: --exclusions, else [benchmark] exclusions, else ./exclusions.csv."""
+    if override is not None or config.exclusions is not None:
+        return override or config.exclusions
+    default = Path(DEFAULT_EXCLUSIONS)
+    return default if default.exists() else None
+
+
+def _load_exclusions(path: Path | None) -> pl.DataFrame | None:
+    if path is None:
+        return None
+    frame = load_exclusions(path)
+    console.print(f"exclusions: {frame.height} from {path}")
+    return frame
+
+
+def run_benchmark(config: Config, as_of: date, reports: Path | None, exclusions: Path | None = None) -> Path:
     options = BenchmarkOptions(
         min_score=config.benchmark_min_score, company_cap=config.company_cap, top_k=config.top_k, as_of=as_of
     )
-    frames = benchmark_lake(config.lake, options)
+    struck = _load_exclusions(exclusions_file(config, exclusions))
+    frames = benchmark_lake(config.lake, options, exclusions=struck)
     directory = reports or config.reports_dir
     write_reports(frames, directory)
+    record_benchmarks(config.lake, frames["vacancy_benchmarks"])
     _print_benchmarks(frames["vacancy_benchmarks"])
-    console.print(
-        f"reports: {directory.resolve()}  "
-        "(vacancy_benchmarks, vacancy_matches, competitor_hiring; .parquet and .csv)"
-    )
+    excluded = frames["excluded_matches"]
+    if excluded.height:
+        unmatched = excluded.filter(~pl.col("matched")).height
+        console.print(
+            f"excluded by analysts: {excluded.height - unmatched} match(es) struck"
+            + (f"; {unmatched} exclusion(s) named no match (see excluded_matches)" if unmatched else "")
+        )
+    console.print(f"reports: {directory.resolve()}  ({', '.join(REPORTS)}; .parquet and .csv)")
     return directory
 
 
@@ -122,18 +155,20 @@ def match_command(
 
 def benchmark_command(
     as_of: str | None = AS_OF,
-    reports: Path | None = REPORTS,
+    reports: Path | None = REPORTS_DIR,
+    exclusions: Path | None = EXCLUSIONS,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Benchmark each open vacancy's band against its matches and write the reports."""
-    run_benchmark(config_from(config_file, lake), _as_of(as_of), reports)
+    run_benchmark(config_from(config_file, lake), _as_of(as_of), reports, exclusions)
 
 
 def run_command(
     as_of: str | None = AS_OF,
-    reports: Path | None = REPORTS,
+    reports: Path | None = REPORTS_DIR,
     skip_ingest: bool = typer.Option(False, "--skip-ingest", help="Start from the lake as it is."),
+    exclusions: Path | None = EXCLUSIONS,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
@@ -160,7 +195,7 @@ def run_command(
         ("match", f"{matched.matches:,} matches for {matched.vacancies} open vacancies", matched.seconds)
     )
     started = time.perf_counter()
-    directory = run_benchmark(config, day, reports)
+    directory = run_benchmark(config, day, reports, exclusions)
     steps.append(("benchmark + reports", str(directory), time.perf_counter() - started))
     table = Table(title=f"matcher run (as of {day.isoformat()})", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("stage", "result", "seconds"):

@@ -69,6 +69,7 @@ class Config:
     require_work_type: bool = True
     benchmark_min_score: float = 75.0
     company_cap: int = 3
+    exclusions: Path | None = None  # the analysts' exclusions file (vacancy_id, posting_id, reason)
     reports_dir: Path = Path("reports")
     top_k: int = 50
     source: Path | None = None
@@ -102,7 +103,7 @@ SECTIONS: dict[str, set[str]] = {
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
     "normalize": {"reporting_currency"},
     "match": {"floor", "title_floor", "weights", "own_companies", "include_agencies", "require_work_type"},
-    "benchmark": {"min_score", "company_cap"},
+    "benchmark": {"min_score", "company_cap", "exclusions"},
     "report": {"dir", "top_k"},
 }
 SECRET_KEYS = {"api_key", "key", "token", "secret"}
@@ -124,6 +125,10 @@ def _weights(table: dict[str, Any], problems: list[str]) -> tuple[tuple[str, flo
         else:
             out.append((name, float(value)))
     return tuple(out)
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -204,6 +209,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         require_work_type=get("match", "require_work_type", True, bool),
         benchmark_min_score=float(get("benchmark", "min_score", 75.0, (int, float))),
         company_cap=get("benchmark", "company_cap", 3, int),
+        exclusions=_optional_path(get("benchmark", "exclusions", None, (str, type(None)))),
         reports_dir=Path(get("report", "dir", "reports", str)),
         top_k=get("report", "top_k", 50, int),
         source=source,

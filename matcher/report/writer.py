@@ -14,7 +14,7 @@ import polars as pl
 
 from matcher.common.errors import DataError
 
-REPORTS = ("vacancy_benchmarks", "vacancy_matches", "competitor_hiring")
+REPORTS = ("vacancy_benchmarks", "vacancy_matches", "competitor_hiring", "benchmark_pool", "excluded_matches")
 FORMULA_START = r"^[=+\-@\t\r]"
 
 
@@ -54,7 +54,8 @@ def write_reports(frames: dict[str, pl.DataFrame], directory: Path | str) -> lis
 
 def load_reports(path: Path | str = "reports") -> dict[str, pl.DataFrame]:
     """The reports in ``path`` as Polars frames, by name (``vacancy_benchmarks``, ``vacancy_matches``,
-    ``competitor_hiring``), read from the Parquet files (exact decimals, real lists and dates)."""
+    ``competitor_hiring``, ``benchmark_pool``, ``excluded_matches``), read from the Parquet files (exact
+    decimals, real lists and dates)."""
     directory = Path(path)
     missing = [name for name in REPORTS if not (directory / f"{name}.parquet").exists()]
     if missing:

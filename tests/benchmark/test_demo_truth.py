@@ -6,18 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-from typer.testing import CliRunner
 
-from matcher.cli import app
 from matcher.report.writer import REPORTS, load_reports
 from matcher.sandbox import SandboxConfig
 from matcher.sandbox.market import MarketConfig, generate_market
 
 
-def test_the_demo_reports_the_seeded_medians_within_five_percent(tmp_path: Path) -> None:
-    lake, reports = tmp_path / "lake", tmp_path / "reports"
-    result = CliRunner().invoke(app, ["demo", "--lake", str(lake), "--reports", str(reports)])
-    assert result.exit_code == 0, result.output
+def test_the_demo_reports_the_seeded_medians_within_five_percent(demo_outputs: tuple[Path, Path]) -> None:
+    lake, reports = demo_outputs
     for name in REPORTS:
         assert (reports / f"{name}.parquet").exists() and (reports / f"{name}.csv").exists()
     frames = load_reports(reports)

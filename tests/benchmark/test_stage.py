@@ -57,7 +57,9 @@ def posting(pid: str, company: str, low: int | None, high: int | None, **fields:
     return row
 
 
-def frames(postings: list[dict[str, Any]], **options: Any) -> dict[str, pl.DataFrame]:
+def frames(
+    postings: list[dict[str, Any]], exclusions: pl.DataFrame | None = None, **options: Any
+) -> dict[str, pl.DataFrame]:
     clean = pl.DataFrame(
         postings, schema_overrides={"annual_min": pl.Decimal(26, 6), "annual_max": pl.Decimal(26, 6)}
     )
@@ -81,7 +83,9 @@ def frames(postings: list[dict[str, Any]], **options: Any) -> dict[str, pl.DataF
         ],
         schema_overrides={"skills": pl.Float64},
     )
-    return benchmark_frames(VACANCIES, clean, matches, BenchmarkOptions(as_of=AS_OF, **options))
+    return benchmark_frames(
+        VACANCIES, clean, matches, BenchmarkOptions(as_of=AS_OF, **options), exclusions=exclusions
+    )
 
 
 def test_the_benchmark_by_hand() -> None:
