@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,13 +19,16 @@ from matcher.common.errors import ConfigError, MatcherError
 from matcher.ingest.floqer import FloqerClient, dropped_sort_fields
 from matcher.ingest.lake import Lake, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
+from matcher.match.plan import MAX_LOOKBACK_DAYS, plan_monitor
 
 floqer_app = typer.Typer(
-    help="Floqer Track Job Postings sources: preview, create, list, status, sync.", no_args_is_help=True
+    help="Floqer Track Job Postings sources: plan, preview, create, list, status, sync, track.",
+    no_args_is_help=True,
 )
 console = make_console()
 err = make_console(stderr=True)
 SOURCES_STATE = "floqer_sources.json"
+PLAN_STATE = "floqer_plan.json"
 
 
 def recorded_sources(lake: Lake) -> dict[str, Any]:
@@ -197,10 +201,65 @@ def preview_command(filters: str = FILTERS, config_file: Path | None = CONFIG) -
         err.print(f"[yellow]warning:[/] {warning.get('field')}: {warning.get('message')}")
 
 
+@floqer_app.command("plan")
+def plan_command(
+    preview: bool = typer.Option(True, "--preview/--no-preview", help="Preview the plan (free)."),
+    max_variants: int = typer.Option(6, "--max-variants", min=1, help="Title variants per vacancy, at most."),
+    config_file: Path | None = CONFIG,
+    lake: Path | None = LAKE,
+) -> None:
+    """Build a monitor's filters from the open vacancies, show and preview them, keep them for `create`."""
+    config = config_from(config_file, lake)
+    clean = config.lake / "clean" / "vacancies.parquet"
+    if not clean.exists():
+        raise ConfigError(
+            [
+                f"lake {config.lake}: no clean vacancies yet (run `matcher ingest --only flowstate`, then "
+                "`matcher normalize`)"
+            ]
+        )
+    plan = plan_monitor(pl.read_parquet(clean), config.own_companies, max_variants)
+    table = Table(title=f"monitor plan: {len(plan.vacancies)} open vacancies", title_justify="left")
+    for column in ("vacancy", "role", "country", "title variants (job_title_or)"):
+        table.add_column(column)
+    for v in plan.vacancies:
+        table.add_row(v.vacancy_id, v.role, v.country_code or "-", ", ".join(v.variants))
+    console.print(table)
+    console.print_json(json.dumps({"filters": plan.filters}))
+    store = Lake(config.lake)
+    store.write_state(PLAN_STATE, {**plan.to_json(), "planned_at": datetime.now(UTC).isoformat()})
+    if preview:
+        with floqer_client(config) as client:
+            result = client.preview(plan.filters)
+        console.print(
+            f"preview (free): {result.total_results} matching postings"
+            f"{' (capped)' if result.capped else ''} in the last {MAX_LOOKBACK_DAYS} days"
+        )
+        for warning in result.warnings:
+            err.print(f"[yellow]warning:[/] {warning.get('field')}: {warning.get('message')}")
+    console.print(
+        f"plan kept in {config.lake}/state/{PLAN_STATE}; create the source with "
+        "`matcher floqer create --confirm` (spends credits on every scheduled fetch)"
+    )
+
+
+def _planned_filters(config: Config) -> tuple[dict[str, Any], int]:
+    plan = Lake(config.lake).read_state(PLAN_STATE)
+    if not plan.get("filters"):
+        raise ConfigError(
+            [f"--filters: none given and no plan in {config.lake} (run `matcher floqer plan` first)"]
+        )
+    return plan["filters"], len(plan.get("vacancies", []))
+
+
 @floqer_app.command("create")
 def create_command(
-    name: str = typer.Option(..., "--name", help="Display name of the new source."),
-    filters: str = FILTERS,
+    name: str | None = typer.Option(
+        None, "--name", help="Display name (default: 'matcher: N open vacancies (date)')."
+    ),
+    filters: str | None = typer.Option(
+        None, "--filters", help="Filters as JSON or @file.json (default: the plan of `matcher floqer plan`)."
+    ),
     expiration_date: str = typer.Option(
         (date.today() + timedelta(days=90)).isoformat(),
         "--expiration-date",
@@ -222,14 +281,26 @@ def create_command(
         )
     config = config_from(config_file, lake)
     options = {"max_count": max_count} if max_count else {}
+    if filters is None:
+        chosen, planned = _planned_filters(config)
+        name = name or f"matcher: {planned} open vacancies ({date.today().isoformat()})"
+    else:
+        chosen = _filters(filters)
+    if not name:
+        raise ConfigError(["--name: required with --filters (the source's display name)"])
     with floqer_client(config) as client:
-        created = client.create(
-            name=name, filters=_filters(filters), expiration_date=expiration_date, **options
-        )
+        created = client.create(name=name, filters=chosen, expiration_date=expiration_date, **options)
     record_source(
-        Lake(config.lake), created.source_instance_id, name=created.name, created_at=created.created_at
+        Lake(config.lake),
+        created.source_instance_id,
+        name=created.name,
+        created_at=created.created_at,
+        expiration_date=expiration_date,
     )
-    console.print(f"created source {created.source_instance_id} ({created.name}); recorded in {config.lake}")
+    console.print(
+        f"created source {created.source_instance_id} ({created.name}, until {expiration_date}); "
+        f"recorded in {config.lake}: `matcher ingest` polls it"
+    )
 
 
 @floqer_app.command("list")
