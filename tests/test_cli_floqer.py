@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matcher.cli import app
+from matcher.benchmark.stage import PREVIOUS_SCHEMA
 from matcher.ingest.lake import Lake
 from matcher.report.writer import load_reports
 from matcher.sandbox import SandboxServer
@@ -143,6 +144,10 @@ def test_run_does_the_whole_batch_and_reruns(
     first = frames["vacancy_benchmarks"]
     code, out = _invoke(env, "run", "--as-of", "2026-11-04", "--reports", str(reports))
     assert code == 0, out
-    assert load_reports(reports)["vacancy_benchmarks"].equals(first)  # re-runnable: same lake, same reports
+    second = load_reports(reports)["vacancy_benchmarks"]
+    previous = list(PREVIOUS_SCHEMA)
+    assert second.drop(previous).equals(first.drop(previous))  # re-runnable: same lake, same reports
+    assert first["previous_run_at"].is_null().all() and second["previous_run_at"].is_not_null().all()
+    assert second["p50_previous"].equals(first["p50"], check_names=False)  # ... and it knows the last run
     code, out = _invoke(env, "benchmark", "--as-of", "not-a-date", "--reports", str(reports))
     assert code == 1 and "--as-of: got 'not-a-date', expected a date as YYYY-MM-DD" in out
