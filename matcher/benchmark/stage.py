@@ -275,7 +275,10 @@ def benchmark_frames(
             pl.col("n_excluded").fill_null(0).cast(pl.Int64),
         )
     )
-    benchmarks = with_previous(benchmarks, previous)
+    benchmarks = with_previous(benchmarks, previous).with_columns(pl.lit(as_of, pl.Date).alias("as_of"))
+    benchmarks = benchmarks.select(
+        "scenario_id", "vacancy_id", "as_of", pl.exclude("scenario_id", "vacancy_id", "as_of")
+    )
     pool_frame = _pool(kept, counted)
     top = frame.filter(pl.col("rank") <= options.top_k)
     top = top.join(_rates(top), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")

@@ -17,6 +17,7 @@ from matcher.cli.fx import fx_app
 from matcher.cli.ingest import floqer_app, ingest_command
 from matcher.cli.normalize import normalize_command
 from matcher.cli.pipeline import benchmark_command, match_command, run_command
+from matcher.cli.publish import publish_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.common.errors import MatcherError
 from matcher.common.redaction import RedactingFilter
@@ -50,6 +51,7 @@ app.command("normalize")(normalize_command)
 app.command("match")(match_command)
 app.command("benchmark")(benchmark_command)
 app.command("run")(run_command)
+app.command("publish")(publish_command)
 app.command("demo")(demo_command)
 
 

@@ -1,0 +1,78 @@
+"""``matcher publish --to flowstate``: write each vacancy's market benchmark back to its metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich import box
+from rich.table import Table
+
+from matcher.benchmark.publish import KEY, Change, plan_publication
+from matcher.cli.console import make_console
+from matcher.cli.options import CONFIG, config_from, flowstate_client
+from matcher.common.errors import ConfigError
+from matcher.report.writer import load_reports
+
+console = make_console()
+
+
+def _k(value: Any) -> str:
+    return "-" if value is None else f"{float(value) / 1000:,.1f}k"
+
+
+def _p50(benchmark: dict[str, Any] | None) -> str:
+    if not benchmark:
+        return "-"
+    return f"{_k(benchmark.get('p50'))} {benchmark.get('currency') or ''}".strip()
+
+
+def _print(changes: list[Change], apply: bool) -> None:
+    verbs = {"set": "set", "update": "updated"} if apply else {"set": "would set", "update": "would update"}
+    table = Table(title=f"metadata.{KEY}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("vacancy", "role", "action", "p50 before", "p50 after", "verdict"):
+        table.add_column(column, no_wrap=column != "role")
+    for change in changes:
+        action = verbs.get(change.action, change.action)
+        if change.reason:
+            action += f" ({change.reason})"
+        table.add_row(
+            change.vacancy_id,
+            change.role,
+            action,
+            _p50(change.before),
+            _p50(change.after),
+            (change.after or {}).get("verdict") or "-",
+        )
+    console.print(table)
+
+
+def publish_command(
+    to: str = typer.Option(..., "--to", help="Where to publish: flowstate."),
+    apply: bool = typer.Option(False, "--apply", help="Write the changes (default: a dry run)."),
+    reports: Path | None = typer.Option(None, "--reports", help="Reports directory (default: [report] dir)."),
+    config_file: Path | None = CONFIG,
+) -> None:
+    """Set each benchmarked vacancy's metadata.marketBenchmark in Flowstate (dry run unless --apply)."""
+    if to != "flowstate":
+        raise ConfigError([f"--to: got {to!r}, expected flowstate"])
+    config = config_from(config_file)
+    benchmarks = load_reports(reports or config.reports_dir)["vacancy_benchmarks"]
+    with flowstate_client(config) as client:
+        stored: dict[str, dict[str, Any] | None] = {v["id"]: v for v in client.list_vacancies()}
+        changes = plan_publication(benchmarks, stored)
+        writes = [c for c in changes if c.action in ("set", "update")]
+        if apply:
+            for change in writes:  # read-modify-write per vacancy: its other metadata keys are kept
+                client.update_vacancy(change.vacancy_id, {"metadata": {KEY: change.after}})
+    _print(changes, apply)
+    counts = {a: sum(c.action == a for c in changes) for a in ("set", "update", "unchanged", "skip")}
+    summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
+    if apply:
+        console.print(f"published to Flowstate: {summary or 'nothing to publish'}")
+    else:
+        console.print(
+            f"dry run: {summary or 'nothing to publish'}; nothing was written"
+            + (" (add --apply to write)" if writes else "")
+        )

@@ -1,0 +1,120 @@
+"""``matcher publish --to flowstate`` against the sandbox: dry run, apply, apply again."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+
+from matcher.benchmark.publish import market_benchmark, plan_publication
+from matcher.report.writer import load_reports
+from matcher.sandbox import SandboxServer
+from tests.test_cli_floqer import _invoke, env  # noqa: F401  (env is a fixture)
+
+
+def _vacancies(sandbox: SandboxServer) -> dict[str, dict[str, Any]]:
+    url = f"{sandbox.flowstate_url}/org/{sandbox.org_id}/vacancies"
+    headers = {"Authorization": f"Bearer {sandbox.keys.flowstate}"}
+    found: dict[str, dict[str, Any]] = {}
+    page = 1
+    while True:
+        body = httpx.get(url, params={"page": page, "limit": 100}, headers=headers).json()
+        found |= {v["id"]: v for v in body["data"]}
+        if not body["meta"]["hasNextPage"]:
+            return found
+        page += 1
+
+
+def _patch(sandbox: SandboxServer, vacancy_id: str, body: dict[str, Any]) -> None:
+    url = f"{sandbox.flowstate_url}/org/{sandbox.org_id}/vacancies/{vacancy_id}"
+    headers = {"Authorization": f"Bearer {sandbox.keys.flowstate}"}
+    httpx.patch(url, json=body, headers=headers).raise_for_status()
+
+
+def test_dry_run_then_apply_then_apply_again(
+    sandbox: SandboxServer,
+    env: dict[str, str],  # noqa: F811
+    demo_outputs: tuple[Path, Path],
+) -> None:
+    reports = demo_outputs[1]
+    benchmarks = load_reports(reports)["vacancy_benchmarks"].filter(pl.col("p50").is_not_null())
+    target = benchmarks.row(0, named=True)
+    _patch(sandbox, target["vacancy_id"], {"metadata": {"owner": "ana", "budget": {"line": "R&D-7"}}})
+    before = _vacancies(sandbox)
+
+    code, out = _invoke(env, "publish", "--to", "flowstate", "--reports", str(reports))
+    assert code == 0, out
+    assert "dry run:" in out and "nothing was written" in out and "would set" in out
+    assert _vacancies(sandbox) == before  # a dry run changes nothing
+
+    code, out = _invoke(env, "publish", "--to", "flowstate", "--reports", str(reports), "--apply")
+    assert code == 0, out
+    after = _vacancies(sandbox)
+    written = after[target["vacancy_id"]]["metadata"]
+    assert written["owner"] == "ana" and written["budget"] == {"line": "R&D-7"}  # other keys kept
+    benchmark = written["marketBenchmark"]
+    assert set(benchmark) == {
+        "asOf", "currency", "p25", "p50", "p75", "n", "nCompanies", "confidence", "compaRatio", "verdict"
+    }  # fmt: skip
+    assert Decimal(benchmark["p50"]) == target["p50"] and benchmark["currency"] == target["currency"]
+    assert benchmark["n"] == target["n_postings"] and benchmark["asOf"] == target["as_of"].isoformat()
+    published = {vid for vid, v in after.items() if "marketBenchmark" in (v.get("metadata") or {})}
+    assert published == set(benchmarks.filter(pl.col("scenario_id") == "")["vacancy_id"])
+    assert f"{len(published)} set" in out
+
+    code, out = _invoke(env, "publish", "--to", "flowstate", "--reports", str(reports), "--apply")
+    assert code == 0, out
+    assert f"{len(published)} unchanged" in out and " set" not in out and "update" not in out
+    assert _vacancies(sandbox) == after  # a second apply changes nothing, not even updatedAt
+
+
+def test_publish_refuses_an_unknown_target(env: dict[str, str]) -> None:  # noqa: F811
+    code, out = _invoke(env, "publish", "--to", "sheets")
+    assert code == 1 and "--to: got 'sheets', expected flowstate" in out
+
+
+def _row(**fields: Any) -> dict[str, Any]:
+    row = {
+        "scenario_id": "",
+        "vacancy_id": "v1",
+        "role": "Data Engineer",
+        "as_of": None,
+        "currency": "EUR",
+        "p25": Decimal("70000.00"),
+        "p50": Decimal("80000.00"),
+        "p75": Decimal("90000.00"),
+        "n_postings": 12,
+        "n_companies": 7,
+        "confidence": "low",
+        "compa_ratio": Decimal("1.050"),
+        "verdict": "insufficient data",
+    }
+    return row | fields
+
+
+def test_the_plan_of_changes() -> None:
+    rows = [
+        _row(),
+        _row(vacancy_id="v2", p50=None),
+        _row(vacancy_id="v3", scenario_id="s1"),
+        _row(vacancy_id="v4"),
+        _row(vacancy_id="v5"),
+    ]
+    frame = pl.DataFrame(rows)
+    same = market_benchmark(rows[4])
+    assert same["p50"] == "80000.00" and same["compaRatio"] == "1.050"  # decimals as text, never floats
+    stored = {
+        "v1": {"metadata": {"marketBenchmark": {**same, "p50": "75000.00"}, "keep": 1}},
+        "v2": {"metadata": {}},
+        "v3": {"metadata": {}},
+        "v5": {"metadata": {"marketBenchmark": same}},
+    }
+    changes = {c.vacancy_id: c for c in plan_publication(frame, stored)}
+    assert changes["v1"].action == "update" and changes["v1"].metadata == {"marketBenchmark": same, "keep": 1}
+    assert (changes["v2"].action, changes["v2"].reason) == ("skip", "no market salaries matched")
+    assert (changes["v3"].action, changes["v3"].reason) == ("skip", "a scenario's vacancy")
+    assert (changes["v4"].action, changes["v4"].reason) == ("skip", "not found in Flowstate")
+    assert changes["v5"].action == "unchanged" and changes["v5"].metadata is None
