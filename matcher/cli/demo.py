@@ -28,8 +28,10 @@ def demo_command(
 ) -> None:
     """Start the sandbox (frozen clock), create a Floqer source, then ingest, normalize, match, benchmark."""
     with SandboxServer(SandboxConfig(seed=seed)) as sandbox:
+        own = sandbox.app.market.own_company  # the sandbox's tenant posts too: never its own competitor
         config = Config(
             lake=lake,
+            own_companies=(own["name"], own["domain"]),
             floqer=FloqerConfig(base_url=sandbox.floqer_url, api_key=sandbox.keys.floqer),
             flowstate=FlowstateConfig(
                 base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
