@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from matcher.cli import app
 from matcher.benchmark.stage import PREVIOUS_SCHEMA
+from matcher.cli import app
 from matcher.ingest.lake import Lake
 from matcher.report.writer import load_reports
 from matcher.sandbox import SandboxServer

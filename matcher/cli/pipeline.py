@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -19,8 +20,10 @@ from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError
 from matcher.match.stage import DEFAULT_WEIGHTS, MatchOptions, MatchSummary, match_lake
+from matcher.report.html import write_html_report
 from matcher.report.writer import REPORTS, write_reports
 
+CENT = Decimal("0.01")
 AS_OF = typer.Option(None, "--as-of", help="The day the market is judged on (YYYY-MM-DD; default today).")
 REPORTS_DIR = typer.Option(
     None, "--reports", help="Reports directory (default: [report] dir, else reports/)."
@@ -90,6 +93,7 @@ def run_benchmark(config: Config, as_of: date, reports: Path | None, exclusions:
     frames = benchmark_lake(config.lake, options, exclusions=struck)
     directory = reports or config.reports_dir
     write_reports(frames, directory)
+    html = write_html_report(frames, directory, as_of=as_of)
     record_benchmarks(config.lake, frames["vacancy_benchmarks"])
     _print_benchmarks(frames["vacancy_benchmarks"])
     excluded = frames["excluded_matches"]
@@ -100,6 +104,7 @@ def run_benchmark(config: Config, as_of: date, reports: Path | None, exclusions:
             + (f"; {unmatched} exclusion(s) named no match (see excluded_matches)" if unmatched else "")
         )
     console.print(f"reports: {directory.resolve()}  ({', '.join(REPORTS)}; .parquet and .csv)")
+    console.print(f"open {html.resolve()} in a browser for the report with charts")
     return directory
 
 
@@ -136,7 +141,7 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
             f"{_k(row['band_min'])}-{_k(row['band_max'])} {row['currency']}",
             "-" if row["p25"] is None else f"{_k(row['p25'])}-{_k(row['p75'])}",
             _k(row["p50"]),
-            "-" if row["compa_ratio"] is None else f"{row['compa_ratio']:.2f}",
+            "-" if row["compa_ratio"] is None else str(row["compa_ratio"].quantize(CENT, ROUND_HALF_UP)),
             str(row["n_postings"]),
             str(row["n_companies"]),
             row["confidence"],
