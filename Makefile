@@ -29,8 +29,8 @@ test: install browser ## run the test suite (installs Chromium for the HTML repo
 	$(UV) run --locked pytest
 
 check: install ## ruff (lint + format) and mypy
-	$(UV) run --locked ruff check matcher tests bench
-	$(UV) run --locked ruff format --check matcher tests bench
+	$(UV) run --locked ruff check matcher tests bench notebooks
+	$(UV) run --locked ruff format --check matcher tests bench notebooks
 	$(UV) run --locked mypy
 
 demo: install ## run the pipeline on the embedded sandbox

@@ -5,6 +5,8 @@ The public facade: what notebooks and scripts import. ``__all__`` is kept sorted
 
 from __future__ import annotations
 
+from matcher.benchmark.exclusions import load_exclusions
+from matcher.benchmark.stage import BenchmarkOptions, benchmark_frames, benchmark_lake
 from matcher.common.errors import (
     ConfigError,
     DataError,
@@ -20,9 +22,12 @@ from matcher.normalize.currency import Conversion, convert_currency
 from matcher.normalize.location import LocationInfo, normalize_location
 from matcher.normalize.salary import SalaryInfo, annualize, parse_salary
 from matcher.normalize.titles import TitleInfo, load_onet_taxonomy, normalize_title
+from matcher.report.charts import salary_chart
+from matcher.report.html import write_html_report
 from matcher.report.writer import load_reports
 
 __all__ = [
+    "BenchmarkOptions",
     "ConfigError",
     "Conversion",
     "DataError",
@@ -36,11 +41,16 @@ __all__ = [
     "TransientError",
     "__version__",
     "annualize",
+    "benchmark_frames",
+    "benchmark_lake",
     "convert_currency",
+    "load_exclusions",
     "load_onet_taxonomy",
     "load_reports",
     "normalize_location",
     "normalize_title",
     "parse_salary",
     "rank_titles",
+    "salary_chart",
+    "write_html_report",
 ]

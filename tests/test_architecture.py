@@ -42,6 +42,12 @@ EXPECTED_EXPORTS = {
     "SandboxError",
     "TransientError",
     "__version__",
+    "BenchmarkOptions",
+    "benchmark_frames",
+    "benchmark_lake",
+    "load_exclusions",
+    "salary_chart",
+    "write_html_report",
 }
 
 
