@@ -34,9 +34,10 @@ def test_the_plan_from_a_vacancies_table() -> None:
     vacancies = pl.DataFrame(
         {
             "vacancy_id": ["v1", "v2", "v3"],
-            "role": ["Senior Backend Engineer", "Data Engineer", "Closed role"],
-            "title_core": ["backend engineer", "data engineer", "chef"],
-            "occupation_code": ["15-1252", "15-1243", None],
+            "role": ["Senior Backend Engineer", "Operations Manager", "Closed role"],
+            "title_core": ["backend engineer", "operations", "chef"],
+            "title_clean": ["senior backend engineer", "operations manager", "chef"],
+            "occupation_code": ["15-1252", "11-1021", None],
             "country_code": ["DE", "US", "FR"],
             "is_open": [True, True, False],
         }
@@ -45,7 +46,10 @@ def test_the_plan_from_a_vacancies_table() -> None:
     assert plan.filters["job_country_code_or"] == ["DE", "US"]  # the closed vacancy's France is not
     assert plan.filters["company_name_not"] == ["Northwind Analytics"]  # a domain is not a company name
     assert "chef" not in plan.filters["job_title_or"]
-    assert {"backend engineer", "back end developer", "data engineer"} <= set(plan.filters["job_title_or"])
+    assert {"backend engineer", "back end developer"} <= set(plan.filters["job_title_or"])
+    # "manager" was read as the level: the core "operations" alone would find every operations job
+    assert "operations" not in plan.filters["job_title_or"]
+    assert "operations manager" in plan.filters["job_title_or"]
     assert plan.filters["posted_at_max_age_days"] == 180
     assert [v.vacancy_id for v in plan.vacancies] == ["v1", "v2"]
 

@@ -69,7 +69,7 @@ def plan_publication(benchmarks: pl.DataFrame, current: dict[str, dict[str, Any]
         metadata = dict(stored.get("metadata") or {})
         before = metadata.get(KEY)
         if row["p50"] is None:
-            reason = "no market salaries matched"
+            reason = "no market salaries"
             changes.append(Change(vacancy_id, role, "skip", before, None, reason=reason))
             continue
         after = market_benchmark(row)

@@ -225,7 +225,7 @@ def plan_command(
     for v in plan.vacancies:
         table.add_row(v.vacancy_id, v.role, v.country_code or "-", ", ".join(v.variants))
     console.print(table)
-    console.print_json(json.dumps({"filters": plan.filters}))
+    console.print_json(json.dumps({"filters": plan.filters}), indent=None)
     store = Lake(config.lake)
     store.write_state(PLAN_STATE, {**plan.to_json(), "planned_at": datetime.now(UTC).isoformat()})
     if preview:

@@ -26,7 +26,8 @@ def print_summary(summary: NormalizeSummary) -> None:
     console.print(table)
     distinct = ", ".join(f"{v:,} {k}" for k, v in summary.distinct.items())
     console.print(
-        f"{summary.postings:,} postings, {summary.vacancies:,} vacancies; normalized once each: {distinct}"
+        f"{summary.postings:,} postings, {summary.vacancies:,} vacancies"
+        + (f"; normalized once each: {distinct}" if distinct else "")
     )
     for path in summary.paths:
         console.print(f"wrote {path}")

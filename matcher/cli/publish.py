@@ -28,11 +28,16 @@ def _p50(benchmark: dict[str, Any] | None) -> str:
     return f"{_k(benchmark.get('p50'))} {benchmark.get('currency') or ''}".strip()
 
 
+def _verdict(value: str | None) -> str:
+    return "-" if value in (None, "insufficient data") else value
+
+
 def _print(changes: list[Change], apply: bool) -> None:
     verbs = {"set": "set", "update": "updated"} if apply else {"set": "would set", "update": "would update"}
     table = Table(title=f"metadata.{KEY}", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("vacancy", "role", "action", "p50 before", "p50 after", "verdict"):
-        table.add_column(column, no_wrap=column != "role")
+    widths = {"vacancy": 16, "role": 24, "action": 26, "p50 before": 12, "p50 after": 12, "verdict": 8}
+    for column, width in widths.items():
+        table.add_column(column, no_wrap=True, overflow="ellipsis", min_width=min(width, 12), max_width=width)
     for change in changes:
         action = verbs.get(change.action, change.action)
         if change.reason:
@@ -43,9 +48,10 @@ def _print(changes: list[Change], apply: bool) -> None:
             action,
             _p50(change.before),
             _p50(change.after),
-            (change.after or {}).get("verdict") or "-",
+            _verdict((change.after or {}).get("verdict")),
         )
     console.print(table)
+    console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
 
 
 def publish_command(
@@ -67,8 +73,12 @@ def publish_command(
             for change in writes:  # read-modify-write per vacancy: its other metadata keys are kept
                 client.update_vacancy(change.vacancy_id, {"metadata": {KEY: change.after}})
     _print(changes, apply)
-    counts = {a: sum(c.action == a for c in changes) for a in ("set", "update", "unchanged", "skip")}
-    summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
+    labels = {"set": "set", "update": "updated", "unchanged": "unchanged", "skip": "skipped"}
+    if not apply:
+        labels |= {"set": "to set", "update": "to update"}
+    summary = ", ".join(
+        f"{n} {label}" for action, label in labels.items() if (n := sum(c.action == action for c in changes))
+    )
     if apply:
         console.print(f"published to Flowstate: {summary or 'nothing to publish'}")
     else:

@@ -73,10 +73,14 @@ def serve(
     console.print(
         f"  clock     {server.clock.now().isoformat()} ({'frozen' if server.clock.frozen else 'running'})"
     )
-    console.print("Sandbox keys (not secrets; for this sandbox only):")
-    console.print(f"  export FLOQER_API_KEY={keys.floqer}")
-    console.print(f"  export FLOWSTATE_API_KEY={keys.flowstate}")
+    console.print("Point matcher at it (paste into another terminal; sandbox keys, not secrets):")
+    console.print(f"  export FLOQER_BASE_URL={server.floqer_url} FLOQER_API_KEY={keys.floqer}")
+    console.print(f"  export FLOWSTATE_BASE_URL={server.flowstate_url} FLOWSTATE_API_KEY={keys.flowstate}")
     console.print(f"  export FLOWSTATE_TENANT={config.tenant} FLOWSTATE_ORG_ID={config.org_id}")
+    console.print(
+        f"Move its clock a day (the Floqer sources fetch on schedule): curl -s -X POST "
+        f"{server.control_url}/clock -d '{{\"advance_seconds\": 86400}}'"
+    )
     console.print("Try:")
     console.print(
         f"  curl -s -H 'Authorization: Bearer {keys.flowstate}' "

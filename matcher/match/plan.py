@@ -111,6 +111,16 @@ def title_variants(core: str, occupation_code: str | None, max_variants: int = 6
     return (core, *same[: max(0, max_variants - 1)])
 
 
+def _searched_title(row: dict[str, Any]) -> str:
+    """The core title, unless it lost the role word to the seniority ("operations" of "Operations Manager",
+    where "manager" is read as the level): then the clean title, as a posting would write it."""
+    core = (row.get("title_core") or "").strip()
+    clean = (row.get("title_clean") or "").strip()
+    if clean and not set(re.findall(r"\w+", core)) & _ROLE_WORDS:
+        return clean
+    return core
+
+
 def plan_monitor(
     vacancies: pl.DataFrame, own_companies: tuple[str, ...] = (), max_variants: int = 6
 ) -> MonitorPlan:
@@ -128,9 +138,9 @@ def plan_monitor(
         VacancyPlan(
             vacancy_id=row["vacancy_id"],
             role=row["role"] or "",
-            title_core=row["title_core"] or "",
+            title_core=_searched_title(row),
             country_code=row["country_code"],
-            variants=title_variants(row["title_core"] or "", row["occupation_code"], max_variants),
+            variants=title_variants(_searched_title(row), row["occupation_code"], max_variants),
         )
         for row in open_rows.iter_rows(named=True)
     )
