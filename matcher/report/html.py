@@ -539,10 +539,12 @@ def render_report(
     """The report as one HTML document (a string): overview, a section per open vacancy, market, exclusions.
 
     ``frames`` are ``write_reports``' frames by name; ``benchmark_pool``, ``excluded_matches`` and the
-    ``*_previous`` columns are optional. ``as_of`` defaults to today, ``generated_at`` to now (UTC).
+    ``*_previous`` columns are optional. ``as_of`` defaults to the benchmarks' ``as_of`` (else today),
+    ``generated_at`` to now (UTC).
     """
     report = _Report.of(frames)
-    as_of = as_of or date.today()
+    recorded = [r["as_of"] for r in report.vacancies if r.get("as_of") is not None]
+    as_of = as_of or (max(recorded) if recorded else date.today())
     generated_at = generated_at or datetime.now(UTC).replace(microsecond=0)
     body = [
         _header(report, as_of, generated_at),

@@ -492,3 +492,11 @@ def test_thousands() -> None:
     assert thousands(12_500) == "12.5k"
     assert thousands(D("2600000")) == "2,600k"
     assert thousands(0) == "0k"
+
+
+def test_the_as_of_defaults_to_the_benchmarks_own() -> None:
+    dated = frames()
+    dated["vacancy_benchmarks"] = dated["vacancy_benchmarks"].with_columns(
+        pl.lit(date(2026, 3, 2)).alias("as_of")
+    )
+    assert "as of 2026-03-02" in render_report(dated, generated_at=GENERATED)
