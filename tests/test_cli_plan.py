@@ -8,9 +8,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matcher.ingest.lake import Lake
-from matcher.match.plan import plan_monitor, title_variants
+from matcher.match.plan import _ROLE_WORDS, plan_monitor, title_variants
 from matcher.sandbox import SandboxServer
 from tests.test_cli_floqer import _invoke, env  # noqa: F401  (env is a fixture)
 
@@ -114,3 +116,26 @@ def test_create_with_filters_needs_a_name(env: dict[str, str]) -> None:  # noqa:
 def test_create_without_a_plan_or_confirm_refuses(env: dict[str, str], args: tuple[str, ...]) -> None:  # noqa: F811
     code, out = _invoke(env, "floqer", "create", *args)
     assert code == 1 and "add --confirm" in out
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            "backend front end data software product platform engineer developer manager x".split()
+        ),
+        max_size=4,
+    ).map(" ".join),
+    st.sampled_from(["15-1252", "15-1243", "11-2021", "15-2051", None]),
+    st.integers(1, 8),
+)
+def test_variants_start_with_the_core_and_keep_its_distinctive_words(
+    core: str, code: str | None, max_variants: int
+) -> None:
+    variants = title_variants(core, code, max_variants)
+    folded = " ".join(core.lower().split())
+    assert bool(variants) == bool(folded)
+    if folded:
+        assert variants[0] == folded and len(variants) <= max_variants and len(set(variants)) == len(variants)
+        for alias in variants[1:]:
+            joined = alias.replace(" ", "")
+            assert all(word in joined for word in folded.split() if word not in _ROLE_WORDS)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
+import tempfile
 from decimal import Decimal as D
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from matcher.benchmark.exclusions import load_exclusions
@@ -149,3 +153,22 @@ def test_the_cli_honours_the_file_and_shows_the_change_since_the_previous_run(
         .filter(pl.col("vacancy_id") == top["vacancy_id"])["posting_id"]
         .to_list()
     )
+
+
+_cell = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufeff"),
+    min_size=1,
+    max_size=20,
+).filter(lambda s: s.strip() == s and s != "")
+
+
+@given(st.lists(st.tuples(_cell, _cell, _cell), min_size=1, max_size=8, unique_by=lambda r: r[:2]))
+def test_any_written_file_reads_back_exactly(rows: list[tuple[str, str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "x.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["vacancy_id", "posting_id", "reason"])
+            writer.writerows(rows)
+        frame = load_exclusions(path)
+    assert frame.select("vacancy_id", "posting_id", "reason").rows() == rows  # text stays text, exactly
