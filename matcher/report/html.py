@@ -207,6 +207,9 @@ def _change(row: Row) -> str:
         return '<span class="muted">first run</span>'
     parts = []
     p50, before = row.get("p50"), row.get("p50_previous")
+    same = p50 == before and row.get("compa_ratio") == row.get("compa_ratio_previous")
+    if same and row.get("verdict") == row.get("verdict_previous"):
+        return '<span class="muted">no change</span>'
     if p50 is not None and before is not None:
         delta = _decimal(p50) - _decimal(before)
         share = f" ({_signed(delta, f'{abs(delta) / _decimal(before) * 100:.1f}%')})" if before else ""

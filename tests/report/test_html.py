@@ -500,3 +500,15 @@ def test_the_as_of_defaults_to_the_benchmarks_own() -> None:
         pl.lit(date(2026, 3, 2)).alias("as_of")
     )
     assert "as of 2026-03-02" in render_report(dated, generated_at=GENERATED)
+
+
+def test_an_unchanged_vacancy_says_no_change() -> None:
+    same = frames()
+    same["vacancy_benchmarks"] = same["vacancy_benchmarks"].with_columns(
+        pl.lit(datetime(2026, 10, 26, 9, 0, tzinfo=UTC)).alias("previous_run_at"),
+        pl.col("p50").alias("p50_previous"),
+        pl.col("compa_ratio").alias("compa_ratio_previous"),
+        pl.col("verdict").alias("verdict_previous"),
+    )
+    rows = [r.content() for r in parse(render_report(same, generated_at=GENERATED)).all("tr", "vacancy-row")]
+    assert all("no change" in row for row in rows)
