@@ -15,6 +15,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.benchmark import stage
 from matcher.report.charts import salary_chart, thousands
 from matcher.report.html import render_report, write_html_report
 
@@ -25,33 +26,13 @@ MONEY = pl.Decimal(26, 2)
 
 # --- synthetic frames ------------------------------------------------------------------------------------
 
+# the stage's own schema: synthetic rows have every column a real report has
 BENCHMARK_SCHEMA: dict[str, Any] = {
-    "scenario_id": pl.String,
-    "vacancy_id": pl.String,
-    "role": pl.String,
-    "seniority": pl.String,
-    "location": pl.String,
-    "country_code": pl.String,
-    "currency": pl.String,
-    "band_min": MONEY,
-    "band_max": MONEY,
-    "n_matched": pl.Int64,
-    "n_postings": pl.Int64,
-    "n_companies": pl.Int64,
-    "p25": MONEY,
-    "p50": MONEY,
-    "p75": MONEY,
-    "compa_ratio": pl.Decimal(12, 3),
-    "band_min_percentile": pl.Float64,
-    "band_max_percentile": pl.Float64,
-    "confidence": pl.String,
-    "verdict": pl.String,
-    "n_outliers_trimmed": pl.Int64,
-    "previous_run_at": pl.Datetime("us", "UTC"),
-    "p50_previous": MONEY,
-    "compa_ratio_previous": pl.Decimal(12, 3),
-    "verdict_previous": pl.String,
+    **stage.BENCHMARK_SCHEMA,
+    "n_reposts_collapsed": pl.Int64,
+    "n_capped": pl.Int64,
     "n_excluded": pl.Int64,
+    **stage.PREVIOUS_SCHEMA,
 }
 D = Decimal
 
