@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_ingest, bench_match, bench_normalize, bench_sandbox
+from bench import bench_ingest, bench_match, bench_normalize, bench_report, bench_sandbox
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     bench_ingest.main()
     bench_normalize.main()
     bench_match.main()
+    bench_report.main()
 
 
 if __name__ == "__main__":
