@@ -258,7 +258,12 @@ def _periods_per_year(period: str, country: str | None) -> Decimal:
 
 def _tidy(amount: Decimal) -> Decimal:
     """Drop a fractional part of zero ("120000.00" -> 120000) without ever rounding a real fraction."""
-    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+    if amount != amount.to_integral_value():
+        return amount.normalize()
+    try:
+        return amount.quantize(Decimal(1))
+    except InvalidOperation:  # more digits than the context holds (absurd amounts): keep the value as is
+        return amount
 
 
 def _clean(text: str) -> str:
