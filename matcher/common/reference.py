@@ -32,12 +32,17 @@ DEFAULT_CONVENTIONS = CountryConventions(
 )
 
 
+def reference_rows(name: str) -> list[dict[str, str]]:
+    """The rows of ``matcher/reference/<name>`` (a CSV with a header), as text."""
+    text = resources.files("matcher").joinpath(f"reference/{name}").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
 @functools.cache
 def country_conventions() -> dict[str, CountryConventions]:
     """``countries.csv`` by ISO country code."""
-    text = resources.files("matcher").joinpath("reference/countries.csv").read_text(encoding="utf-8")
     table = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in reference_rows("countries.csv"):
         table[row["country_code"]] = CountryConventions(
             country_code=row["country_code"],
             currency=row["currency"],

@@ -16,18 +16,17 @@ The monitor should bring in the postings the matcher will want, and few others (
 
 from __future__ import annotations
 
-import csv
 import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz
 
 from matcher.common.errors import DataError
+from matcher.common.reference import reference_rows
 
 MAX_LOOKBACK_DAYS = 180
 _ROLE_WORDS = frozenset(
@@ -73,9 +72,8 @@ class MonitorPlan:
 @functools.cache
 def _aliases_by_occupation() -> dict[str, tuple[str, ...]]:
     """SOC code -> the taxonomy's canonical title and aliases, as written (``matcher/reference``)."""
-    text = resources.files("matcher").joinpath("reference/occupations.csv").read_text(encoding="utf-8")
     found: dict[str, list[str]] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for row in reference_rows("occupations.csv"):
         names = found.setdefault(row["soc_code"], [])
         for alias in [row["canonical"], *row["aliases"].split("|")]:
             alias = alias.strip().lower()

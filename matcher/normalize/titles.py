@@ -26,12 +26,12 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 
 import polars as pl
 from rapidfuzz import fuzz, process
 
 from matcher.common.errors import DataError
+from matcher.common.reference import reference_rows
 
 LEVELS = ("intern", "junior", "mid", "senior", "staff", "principal", "manager", "director", "vp", "c_level")
 FLOQER_LEVELS = {
@@ -99,19 +99,14 @@ class Taxonomy:
     aliases: tuple[str, ...]
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    text = resources.files("matcher").joinpath(f"reference/{name}").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
 @functools.cache
 def abbreviations() -> dict[str, str]:
-    return {row["abbreviation"]: row["expansion"] for row in _read("title_abbreviations.csv")}
+    return {row["abbreviation"]: row["expansion"] for row in reference_rows("title_abbreviations.csv")}
 
 
 @functools.cache
 def seniority_lexicon() -> dict[str, str]:
-    return {row["phrase"]: row["level"] for row in _read("seniority_lexicon.csv")}
+    return {row["phrase"]: row["level"] for row in reference_rows("seniority_lexicon.csv")}
 
 
 @functools.cache
@@ -124,7 +119,7 @@ def _phrase_starts() -> frozenset[str]:
 def project_taxonomy() -> Taxonomy:
     """The project-authored taxonomy (``matcher/reference/occupations.csv``)."""
     by_alias: dict[str, Occupation] = {}
-    for row in _read("occupations.csv"):
+    for row in reference_rows("occupations.csv"):
         occupation = Occupation(row["soc_code"], row["soc_title"], row["canonical"])
         for alias in [row["canonical"], *row["aliases"].split("|")]:
             key = _key(_expand(_fold(alias)))
