@@ -13,8 +13,9 @@ import typer
 from typer.core import TyperGroup
 
 from matcher.cli.demo import demo_command
+from matcher.cli.floqer import floqer_app
 from matcher.cli.fx import fx_app
-from matcher.cli.ingest import floqer_app, ingest_command
+from matcher.cli.ingest import ingest_command
 from matcher.cli.normalize import normalize_command
 from matcher.cli.pipeline import benchmark_command, match_command, run_command
 from matcher.cli.publish import publish_command
