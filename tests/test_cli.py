@@ -162,7 +162,8 @@ def test_remote_errors_are_one_line_without_the_key(tmp_path: Path) -> None:
         env={"FLOQER_API_KEY": key, "FLOQER_BASE_URL": "http://127.0.0.1:9", "MATCHER_LAKE": str(tmp_path)},
     )
     assert result.returncode == 1
-    assert "connection failed" in result.stderr
+    assert "cannot connect to http://127.0.0.1:9 (connection refused)" in result.stderr
+    assert result.stderr.count("127.0.0.1") == 1  # the host named once
     assert key not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
 

@@ -42,7 +42,10 @@ def demo_command(
         expiration = (sandbox.clock.now() + timedelta(days=days + 30)).date().isoformat()
         with floqer_client(config) as client:
             created = client.create(
-                name="Demo: the market for our open roles", filters=DEMO_FILTERS, expiration_date=expiration
+                name="Demo: the market for our open roles",
+                filters=DEMO_FILTERS,
+                expiration_date=expiration,
+                broad=True,  # the demo's market is all ours to read: no filter but the lookback
             )
         store = Lake(lake)
         store.write_state(SOURCES_STATE, {})  # the sandbox is new each time: poll only its source

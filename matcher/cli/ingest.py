@@ -1,4 +1,9 @@
-"""``matcher ingest`` and ``matcher floqer ...``: land both services in the lake, manage Floqer sources."""
+"""``matcher ingest``: land both services in the lake. One source or list failing costs only itself.
+
+Exit codes (documented in the README): 0 everything landed (warnings allowed), 3 some source or list failed
+while others landed (see the manifest's ``failed``), 1 the command itself could not run (configuration,
+lock, ...), 2 a usage error.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from matcher.cli.console import make_console
 from matcher.cli.options import CONFIG, LAKE, config_from, floqer_client, flowstate_client
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError
-from matcher.ingest.floqer import FloqerClient
+from matcher.ingest.floqer import is_source_id
 from matcher.ingest.lake import Lake, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
 
@@ -33,15 +38,24 @@ def record_source(lake: Lake, source_id: str, **info: Any) -> None:
     lake.write_state(SOURCES_STATE, sources)
 
 
+EXIT_PARTIAL = 3  # some source or list failed, the others landed
+
+
 def run_ingest(
-    config: Config, *, only: str | None = None, wait: bool = False, progress: bool = True
+    config: Config,
+    *,
+    only: str | None = None,
+    wait: bool = False,
+    progress: bool = True,
+    strict: bool = False,
 ) -> dict[str, Any]:
-    """One ingest run over ``config``'s lake; returns the manifest."""
+    """One ingest run over ``config``'s lake; returns the manifest (its ``status``: ok, partial, failed)."""
     lake = Lake(config.lake)
     options = IngestOptions(
         land_personal_data=config.land_personal_data,
         page_size=config.page_size,
         scenarios=(None, *config.flowstate.scenarios),
+        strict=strict,
     )
     run = IngestRun(lake, options, run_id=new_run_id())
     with lake.lock(run_id=run.run_id, wait=wait), _progress(progress) as bar:
@@ -55,31 +69,22 @@ def run_ingest(
         options.on_page = on_page
         if only in (None, "floqer"):
             with floqer_client(config) as client:
-                run.floqer(client, _sources_to_poll(client, lake))
+                run.floqer(client, _sources_to_poll(lake))
+            for source_id, status in run.source_statuses.items():
+                record_source(lake, source_id, status=status)
         if only in (None, "flowstate"):
             with flowstate_client(config) as fs_client:
                 run.flowstate(fs_client)
         return run.finish()
 
 
-def _sources_to_poll(client: FloqerClient, lake: Lake) -> list[str]:
+def _sources_to_poll(lake: Lake) -> list[str]:
     recorded = recorded_sources(lake)
     if not recorded:
         err.print(
             "[yellow]warning:[/] no Floqer source recorded in this lake: `matcher floqer create --confirm` "
             "or `matcher floqer track SOURCE_ID` first"
         )
-        return []
-    listing = {s.source_instance_id: s for s in client.list_sources()}
-    for source_id in recorded:
-        info = listing.get(source_id)
-        if info is None:
-            err.print(f"[yellow]warning:[/] Floqer source {source_id} is not in your account's listing")
-        elif info.needs_attention:
-            err.print(
-                f"[yellow]warning:[/] Floqer source {source_id} ({info.name}) is {info.needs_attention}"
-            )
-        record_source(lake, source_id, status=info.status if info else "unknown")
     return sorted(recorded)
 
 
@@ -110,29 +115,54 @@ def _progress(enabled: bool) -> Any:
     )
 
 
+COUNTS = ("rows_seen", "landed", "duplicates_skipped", "quarantined", "pages")
+
+
 def print_manifest(manifest: dict[str, Any]) -> None:
+    """The run as a table (one line per source and list, with its outcome), then its warnings and failures."""
     table = Table(title=f"ingest run {manifest['run_id']} ({manifest['duration_seconds']:.1f} s)")
-    for column in ("entity", "rows seen", "landed", "duplicates skipped", "quarantined", "pages"):
-        table.add_column(column, justify="left" if column == "entity" else "right")
+    for column in ("entity", "outcome", "rows seen", "landed", "duplicates skipped", "quarantined", "pages"):
+        table.add_column(column, justify="left" if column in ("entity", "outcome") else "right")
+    colour = {"landed": "green", "warning": "yellow", "failed": "red"}
     for name, stats in manifest["entities"].items():
+        outcome = stats.get("outcome", "landed")
         table.add_row(
-            name,
-            *(str(stats[k]) for k in ("rows_seen", "landed", "duplicates_skipped", "quarantined", "pages")),
+            name, f"[{colour.get(outcome, 'white')}]{outcome}", *(str(stats.get(k, 0)) for k in COUNTS)
         )
     totals = manifest["totals"]
-    table.add_row(
-        "[bold]total",
-        *(
-            f"[bold]{totals[k]}"
-            for k in ("rows_seen", "landed", "duplicates_skipped", "quarantined", "pages")
-        ),
-    )
+    table.add_row("[bold]total", "", *(f"[bold]{totals[k]}" for k in COUNTS))
     console.print(table)
     retries = ", ".join(f"{k} {v}" for k, v in manifest["retries"].items()) or "none"
     console.print(f"retries: {retries}")
     for name, stats in manifest["entities"].items():
         for warning in stats["warnings"]:
             err.print(f"[yellow]warning:[/] {name}: {warning}")
+        nulled = stats.get("fields_nulled") or {}
+        if nulled:
+            listed = ", ".join(f"{k} {v}" for k, v in sorted(nulled.items()))
+            err.print(
+                f"[yellow]warning:[/] {name}: unusable values set to null (rows kept whole in raw_json): "
+                f"{listed}"
+            )
+    for name, reason in (manifest.get("failed") or {}).items():
+        err.print(f"[red]failed:[/] {name}: {reason}")
+    if manifest.get("status") == "partial":
+        err.print(
+            f"[red]ingest partly failed[/]: {len(manifest['failed'])} of {len(manifest['entities'])} "
+            f"sources and lists failed, the others landed (exit code {EXIT_PARTIAL})"
+        )
+
+
+def exit_code(manifest: dict[str, Any]) -> int:
+    """0 when nothing failed, ``EXIT_PARTIAL`` when some source or list failed."""
+    return 0 if manifest.get("status", "ok") == "ok" else EXIT_PARTIAL
+
+
+STRICT = typer.Option(
+    False,
+    "--strict",
+    help="Fail (exit 3) when a Floqer source no longer imports: expired, paused, completed or deleted.",
+)
 
 
 def ingest_command(
@@ -141,14 +171,22 @@ def ingest_command(
         [], "--source", help="Also poll this Floqer source id (recorded for next time)."
     ),
     wait: bool = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock."),
+    strict: bool = STRICT,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
-    """Land Floqer postings and Flowstate vacancies (with locations, job roles, work types) in the lake."""
+    """Land Floqer postings and Flowstate vacancies (with locations, job roles, work types) in the lake.
+
+    Exit code 0: everything landed (warnings allowed); 3: some source or list failed, the others landed.
+    """
     if only not in (None, "floqer", "flowstate"):
         raise ConfigError([f"--only: got {only!r}, expected floqer or flowstate"])
+    bad = [s for s in source if not is_source_id(s)]
+    if bad:
+        raise ConfigError([f"--source: got {s!r}, expected a Floqer source id (a UUID)" for s in bad])
     config = config_from(config_file, lake)
     for source_id in source:
         record_source(Lake(config.lake), source_id, recorded_at=datetime.now(UTC).isoformat())
-    manifest = run_ingest(config, only=only, wait=wait)
+    manifest = run_ingest(config, only=only, wait=wait, strict=strict)
     print_manifest(manifest)
+    raise typer.Exit(exit_code(manifest))

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
-from matcher.cli.ingest import print_manifest, run_ingest
+from matcher.cli.ingest import STRICT, exit_code, print_manifest, run_ingest
 from matcher.cli.normalize import console, print_summary, run_normalize
 from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.config import Config
@@ -173,17 +173,24 @@ def run_command(
     as_of: str | None = AS_OF,
     reports: Path | None = REPORTS_DIR,
     skip_ingest: bool = typer.Option(False, "--skip-ingest", help="Start from the lake as it is."),
+    strict: bool = STRICT,
     exclusions: Path | None = EXCLUSIONS,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
-    """The whole batch: ingest -> normalize -> match -> benchmark -> reports, then a summary table."""
+    """The whole batch: ingest -> normalize -> match -> benchmark -> reports, then a summary table.
+
+    When some source or list fails to ingest, the later stages still run on what the lake holds, and the
+    command exits with code 3 (partial) at the end.
+    """
     config = config_from(config_file, lake)
     day = _as_of(as_of)
     steps: list[tuple[str, str, float]] = []
+    code = 0
     if not skip_ingest:
-        manifest = run_ingest(config)
+        manifest = run_ingest(config, strict=strict)
         print_manifest(manifest)
+        code = exit_code(manifest)
         landed = sum(int(e.get("landed", 0)) for e in manifest.get("entities", {}).values())
         steps.append(("ingest", f"{landed:,} rows landed", float(manifest.get("duration_seconds", 0.0))))
     normalized = run_normalize(config.lake, config.reporting_currency)
@@ -208,3 +215,5 @@ def run_command(
     for stage, result, seconds in steps:
         table.add_row(stage, result, f"{seconds:.1f}")
     console.print(table)
+    if code:
+        raise typer.Exit(code)

@@ -11,7 +11,8 @@ Shaped by what the caller can do about it::
         │   ├── RateLimitedError      429; ``retry_after`` holds the server's hint
         │   │   └── WaitTooLongError  the hint exceeds the configured maximum wait: fail fast
         │   ├── ServerError           5xx
-        │   ├── NetworkError          timeouts, refused or dropped connections, truncated bodies
+        │   ├── NetworkError          timeouts, dropped connections, truncated bodies
+        │   │   └── UnreachableError  the host does not resolve or refuses: retried once at most
         │   └── BadResponseError      a complete answer that is not the JSON the contract promises
         └── PermanentError            retrying will not help
             ├── BadRequestError       400; ``problems`` lists what the server said
@@ -110,6 +111,11 @@ class ServerError(TransientError):
 
 class NetworkError(TransientError):
     """No complete answer: a timeout, a refused or dropped connection, a body cut short."""
+
+
+class UnreachableError(NetworkError):
+    """The host cannot be reached at all (its name does not resolve, or it refuses): usually a wrong base
+    URL or no network, so it is retried once at most."""
 
 
 class BadResponseError(TransientError):

@@ -10,14 +10,22 @@ A client fetches; it does not normalize. Credit-spending calls (``create``; ``sy
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from matcher.common.errors import BadRequestError, BadResponseError
+from matcher.common.errors import (
+    BadRequestError,
+    BadResponseError,
+    ForbiddenError,
+    NotFoundError,
+    TransientError,
+)
 from matcher.ingest.http import ApiClient
 
 SOURCE_ID = "track_job_postings"
@@ -32,7 +40,31 @@ ATTENTION = {
     "expired": "expired: it no longer imports postings (create a new source to keep monitoring)",
     "paused_out_of_credits": "paused: out of Floqer credits (top up, then `matcher floqer status --resume`)",
     "paused": "paused: no new postings are imported until it is resumed",
+    "completed": "completed: it no longer imports postings (create a new source to keep monitoring)",
+    "deleted": "deleted at Floqer: its rows can no longer be read (`matcher floqer untrack` stops it)",
 }
+# The filter vocabulary of the document's field catalogue (section 5), with the type each value must have.
+# The document calls these "common keys" of a richer vocabulary: a key outside it is refused unless the
+# caller allows it by name (a typo such as "job_title_of" would otherwise import every recent posting).
+LIST_FILTERS = frozenset(
+    {
+        "job_title_or",
+        "job_title_not",
+        "job_description_pattern_or",
+        "job_technology_slug_or",
+        "job_country_code_or",
+        "job_seniority_or",
+        "company_name_or",
+        "company_name_not",
+    }
+)
+BOOL_FILTERS = frozenset({"remote", "hybrid"})
+COUNT_FILTERS = frozenset({"posted_at_max_age_days", "min_employee_count", "max_employee_count"})
+FILTER_KEYS = LIST_FILTERS | BOOL_FILTERS | COUNT_FILTERS | {"order_by"}
+# Keys that only shape the window or the order: a filter set of these alone selects every recent posting.
+UNSELECTIVE = frozenset({"posted_at_max_age_days", "order_by"})
+# Seen in the job API Floqer mirrors (CONTRACT-NOTES: inferred): other values draw a warning, not a refusal.
+SENIORITIES = ("c_level", "staff", "senior", "mid_level", "junior")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,14 +103,140 @@ class SourceInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class DataPage:
+    """One page of a source's rows; ``total_count`` is None when the server does not send it."""
+
     rows: list[Any]
-    total_count: int
+    total_count: int | None
     page_no: int
     page_size: int
 
 
-def validate_search_body(body: Mapping[str, Any], *, create: bool) -> list[str]:
-    """Every problem the server would reject ``body`` for, found before anything is sent.
+@dataclass(frozen=True, kw_only=True)
+class SourceListing:
+    """The caller's sources, or why they could not be listed (the listing's path is only inferred)."""
+
+    sources: list[SourceInfo]
+    available: bool = True
+    reason: str | None = None
+
+    def get(self, source_instance_id: str) -> SourceInfo | None:
+        return next((s for s in self.sources if s.source_instance_id == source_instance_id), None)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _nearest(key: str, choices: Iterable[str]) -> str | None:
+    found = difflib.get_close_matches(key, sorted(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def validate_filters(
+    filters: Any, *, allow_keys: Iterable[str] = (), require_selective: bool = True
+) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of a ``filters`` object, checked against the documented vocabulary.
+
+    A problem blocks the request: an unknown key (the nearest valid one is named), a value of the wrong
+    type, a filter set with no non-empty value, or (``require_selective``) one that only sets the lookback
+    or the order and so would import every recent posting. Warnings do not block: a seniority outside the
+    values seen in the wild, a country code that is not two letters, a lookback above Floqer's cap.
+
+    >>> validate_filters({"job_title_of": ["Data Engineer"]})[0]
+    ["filters.job_title_of: not a documented filter key (did you mean 'job_title_or'?)", ...]
+    """
+    problems: list[str] = []
+    warnings: list[str] = []
+    if not isinstance(filters, Mapping):
+        return [f"filters: got {type(filters).__name__}, expected an object"], warnings
+    allowed = FILTER_KEYS | set(allow_keys)
+    for key in sorted(set(filters) - allowed, key=str):
+        near = _nearest(str(key), FILTER_KEYS)
+        hint = f" (did you mean {near!r}?)" if near else ""
+        problems.append(
+            f"filters.{key}: not a documented filter key{hint}; documented keys: "
+            f"{', '.join(sorted(FILTER_KEYS))} (allow another key by name if Floqer documents it)"
+        )
+    for key, value in filters.items():
+        where = f"filters.{key}"
+        if _is_empty(value) or key not in FILTER_KEYS:
+            continue
+        if key in LIST_FILTERS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(f"{where}: got {_shown(value)}, expected an array of strings")
+                continue
+            if key == "job_seniority_or":
+                odd = [v for v in value if v not in SENIORITIES]
+                if odd:
+                    warnings.append(
+                        f"{where}: {odd} not among the seniorities seen in Floqer rows "
+                        f"({', '.join(SENIORITIES)}); postings may not match"
+                    )
+            if key == "job_country_code_or":
+                odd = [v for v in value if not re.fullmatch(r"[A-Za-z]{2}", v.strip())]
+                if odd:
+                    warnings.append(f"{where}: {odd} are not ISO 3166-1 alpha-2 codes like 'US'")
+            if key == "job_description_pattern_or":
+                for pattern in value:
+                    try:
+                        re.compile(pattern)
+                    except re.error as exc:
+                        problems.append(f"{where}: pattern {pattern!r} is not a valid pattern ({exc})")
+        elif key in BOOL_FILTERS:
+            if not isinstance(value, bool):
+                problems.append(f"{where}: got {_shown(value)}, expected true or false")
+        elif key in COUNT_FILTERS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < (1 if "age" in key else 0):
+                expected = "a positive integer" if "age" in key else "a non-negative integer"
+                problems.append(f"{where}: got {_shown(value)}, expected {expected}")
+            elif key == "posted_at_max_age_days" and value > MAX_LOOKBACK_DAYS:
+                warnings.append(
+                    f"{where}: {value} is above Floqer's cap; it will be read as {MAX_LOOKBACK_DAYS}"
+                )
+        elif key == "order_by":
+            well_formed = isinstance(value, list) and all(
+                isinstance(o, Mapping)
+                and isinstance(o.get("field"), str)
+                and isinstance(o.get("desc", True), bool)
+                for o in value
+            )
+            if not well_formed:
+                problems.append(f"{where}: got {_shown(value)}, expected a list of {{field, desc}}")
+            else:
+                dropped = [o["field"] for o in value if o["field"] not in SORT_FIELDS]
+                if dropped:
+                    warnings.append(
+                        f"{where}: {dropped} not sortable ({', '.join(sorted(SORT_FIELDS))}); "
+                        "Floqer drops them"
+                    )
+    present = {k for k, v in filters.items() if not _is_empty(v)}
+    if not present:
+        problems.append(
+            "filters: no filter has a value (empty arrays, strings and null are ignored): "
+            "Floqer would refuse it, or import every recent posting"
+        )
+    elif require_selective and present <= UNSELECTIVE:
+        problems.append(
+            f"filters: only {', '.join(sorted(present))} set: that selects every recent posting and spends "
+            "credits on all of them; add titles, countries, technologies or companies"
+        )
+    return problems, warnings
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_search_body(
+    body: Mapping[str, Any],
+    *,
+    create: bool,
+    allow_keys: Iterable[str] = (),
+    require_selective: bool = True,
+) -> list[str]:
+    """Every problem the server would reject ``body`` for, or that would spend credits on postings nobody
+    asked for, found before anything is sent (see ``validate_filters``).
 
     >>> validate_search_body({"filters": {}, "colour": 1}, create=False)
     ["unknown top-level key 'colour'", 'filters must contain at least one filter key']
@@ -94,15 +252,9 @@ def validate_search_body(body: Mapping[str, Any], *, create: bool) -> list[str]:
     elif not filters:
         problems.append("filters must contain at least one filter key")
     else:
-        order = filters.get("order_by")
-        well_formed = isinstance(order, list) and all(
-            isinstance(o, Mapping) and isinstance(o.get("field"), str) for o in order
+        problems.extend(
+            validate_filters(filters, allow_keys=allow_keys, require_selective=require_selective)[0]
         )
-        if order not in (None, [], "") and not well_formed:
-            problems.append("filters.order_by must be a list of {field, desc}")
-        age = filters.get("posted_at_max_age_days")
-        if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 1):
-            problems.append(f"filters.posted_at_max_age_days must be a positive integer, got {age!r}")
     for key in ("start_date", "expiration_date"):
         if body.get(key) is not None and parse_iso_date(body[key]) is None:
             problems.append(f"{key} must be a valid date string (YYYY-MM-DD or ISO 8601), got {body[key]!r}")
@@ -140,10 +292,19 @@ def dropped_sort_fields(filters: Mapping[str, Any]) -> list[str]:
 
 
 class FloqerClient:
-    """Floqer's Track Job Postings endpoints over an ``ApiClient``."""
+    """Floqer's Track Job Postings endpoints over an ``ApiClient``.
 
-    def __init__(self, api: ApiClient) -> None:
+    Args:
+        api: the HTTP seam.
+        allow_filter_keys: filter keys to accept besides the documented vocabulary (the document calls
+            its list "common keys"; name others here once Floqer documents them to you).
+    """
+
+    MAX_LISTING_PAGES = 500
+
+    def __init__(self, api: ApiClient, *, allow_filter_keys: Iterable[str] = ()) -> None:
         self.api = api
+        self.allow_filter_keys = frozenset(allow_filter_keys)
 
     def close(self) -> None:
         self.api.close()
@@ -157,82 +318,146 @@ class FloqerClient:
     def preview(self, filters: Mapping[str, Any], **options: Any) -> Preview:
         """A free sample page for ``filters`` (nothing is created, no credits spent)."""
         body = {"filters": dict(filters), **options}
-        self._check(body, create=False)
+        self._check(body, create=False, broad=True)
         envelope = self.api.request_json("POST", f"/api/v1/sources/{SOURCE_ID}/preview", json_body=body)
         data = _data(envelope, "preview")
-        metadata = data.get("metadata") or {}
+        metadata = data.get("metadata")
+        metadata = metadata if isinstance(metadata, Mapping) else {}
+        rows = _rows_of(data)
+        total = _count(metadata.get("total_results"))
         return Preview(
-            rows=list(data.get("data") or []),
-            total_results=int(metadata.get("total_results") or 0),
-            capped=bool(metadata.get("capped", False)),
-            warnings=list(envelope.get("warnings") or []),
+            rows=rows or [],
+            total_results=total if total is not None else len(rows or []),
+            capped=metadata.get("capped") is True,
+            warnings=_warnings(envelope),
         )
 
     def create(
-        self, *, name: str, filters: Mapping[str, Any], expiration_date: str, **options: Any
+        self,
+        *,
+        name: str,
+        filters: Mapping[str, Any],
+        expiration_date: str,
+        max_count: int | None = None,
+        start_date: str | None = None,
+        broad: bool = False,
     ) -> CreatedSource:
-        """Create an ongoing source. Spends credits: sent once, never retried automatically."""
-        body = {"name": name, "filters": dict(filters), "expiration_date": expiration_date, **options}
-        self._check(body, create=True)
+        """Create an ongoing source. Spends credits: checked first, sent once, never retried automatically.
+
+        ``broad`` allows a filter set that only sets the lookback or the order (every recent posting).
+        """
+        body: dict[str, Any] = {"name": name, "filters": dict(filters), "expiration_date": expiration_date}
+        if max_count is not None:
+            body["max_count"] = max_count
+        if start_date is not None:
+            body["start_date"] = start_date
+        self._check(body, create=True, broad=broad)
         envelope = self.api.request_json("POST", f"/api/v1/sources/{SOURCE_ID}", json_body=body, retry=False)
         data = _data(envelope, "create")
-        source_id = data.get("source_instance_id") or data.get("source_id")  # older versions say source_id
-        if not isinstance(source_id, str):
+        source_id = data.get("source_instance_id") or data.get("source_id") or data.get("id")
+        if not isinstance(source_id, str) or not source_id:
             raise BadResponseError(
-                f"floqer create: no source_instance_id in {sorted(data)}", service="floqer"
+                f"floqer POST /api/v1/sources/{SOURCE_ID}: the source may have been created, but the answer "
+                f"names no source_instance_id (keys {sorted(data)}); check `matcher floqer list` before "
+                "creating it again",
+                service="floqer",
             )
         return CreatedSource(
             source_instance_id=source_id,
             name=str(data.get("name") or name),
             created_at=str(data.get("created_at") or ""),
-            warnings=list(envelope.get("warnings") or []),
+            warnings=_warnings(envelope),
         )
 
-    def list_sources(self) -> list[SourceInfo]:
-        envelope = self.api.request_json("GET", "/api/v1/sources")
-        data = envelope.get("data") if isinstance(envelope, Mapping) else None
-        items = data.get("sources", data.get("items", [])) if isinstance(data, Mapping) else data
-        if not isinstance(items, list):
-            raise BadResponseError("floqer list: expected a list of sources", service="floqer")
-        return [
-            SourceInfo(
-                source_instance_id=str(item.get("source_instance_id") or item.get("id")),
-                name=str(item.get("name") or ""),
-                status=str(item.get("status") or "unknown"),
-                lead_count=item.get("lead_count"),
-                created_at=item.get("created_at"),
-                expiration_date=item.get("expiration_date"),
-                raw=dict(item),
+    def list_sources(self, page_size: int = 100) -> list[SourceInfo]:
+        """Every source of the caller, reading the listing page by page when it is paged.
+
+        The listing's path (``GET /api/v1/sources``) is inferred: a 404 raises ``NotFoundError``; use
+        ``listing()`` where the listing is optional.
+        """
+        found: dict[str, SourceInfo] = {}
+        page_no = 1
+        previous: list[str] | None = None
+        while page_no <= self.MAX_LISTING_PAGES:
+            envelope = self.api.request_json(
+                "GET", "/api/v1/sources", params={"page_no": page_no, "page_size": page_size}
             )
-            for item in items
-            if isinstance(item, Mapping)
-        ]
+            items, total, has_more = _listing_page(envelope)
+            ids = [_source_info(item).source_instance_id for item in items]
+            if ids == previous:  # the server ignores page_no: this page was seen already
+                break
+            for item in items:
+                info = _source_info(item)
+                found.setdefault(info.source_instance_id, info)
+            previous = ids
+            if not items:
+                break
+            if has_more is not None:
+                more = has_more
+            elif total is not None:
+                more = len(found) < total
+            else:
+                more = len(items) >= page_size  # a full page with no count: there may be another
+            if not more:
+                break
+            page_no += 1
+        return list(found.values())
+
+    def listing(self) -> SourceListing:
+        """The source listing, or why it is unavailable (404/403, or an answer of another shape): never
+        fatal, since ingest reads each recorded source directly."""
+        try:
+            return SourceListing(sources=self.list_sources())
+        except (NotFoundError, ForbiddenError, BadResponseError) as exc:
+            return SourceListing(sources=[], available=False, reason=str(exc))
+        except TransientError as exc:
+            return SourceListing(sources=[], available=False, reason=str(exc))
 
     def data_page(self, source_instance_id: str, page_no: int, page_size: int = MAX_PAGE_SIZE) -> DataPage:
+        """One page of a source's rows. Accepts ``{rows, total_count}`` (the inferred shape), rows under
+        ``data`` or ``items`` as preview returns them, or ``data`` as the list itself; ``total_count`` may
+        be missing (then the caller pages until a short or empty page)."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise BadRequestError(f"page_size must be 1..{MAX_PAGE_SIZE}, got {page_size}", service="floqer")
-        envelope = self.api.request_json(
-            "GET",
-            f"/api/v1/sources/{_path_id(source_instance_id)}/data",
-            params={"page_no": page_no, "page_size": page_size},
-        )
-        data = _data(envelope, "data")
-        rows = data.get("rows")
-        total = data.get("total_count")
-        if not isinstance(rows, list) or isinstance(total, bool) or not isinstance(total, int):
-            raise BadResponseError("floqer data: expected {rows: [...], total_count: int}", service="floqer")
+        path = f"/api/v1/sources/{_path_id(source_instance_id)}/data"
+        envelope = self.api.request_json("GET", path, params={"page_no": page_no, "page_size": page_size})
+        data = envelope.get("data") if isinstance(envelope, Mapping) else None
+        if isinstance(data, list):
+            rows: list[Any] | None = data
+            total = _count(envelope.get("total_count"))
+        elif isinstance(data, Mapping):
+            rows = _rows_of(data)
+            total = _count(data.get("total_count", data.get("total")))
+            if total is None and isinstance(data.get("metadata"), Mapping):
+                total = _count(data["metadata"].get("total_count", data["metadata"].get("total_results")))
+        else:
+            rows, total = None, None
+        if rows is None:
+            shape = sorted(data) if isinstance(data, Mapping) else type(data).__name__
+            raise BadResponseError(
+                f"floqer GET {path}: expected rows under data.rows, data.data or data (got {shape})",
+                service="floqer",
+            )
         return DataPage(rows=rows, total_count=total, page_no=page_no, page_size=page_size)
 
     def iter_pages(
         self, source_instance_id: str, *, start_page: int = 1, page_size: int = MAX_PAGE_SIZE
     ) -> Iterator[DataPage]:
-        """Pages from ``start_page`` until the last one, re-reading ``total_count`` as it grows."""
+        """Pages from ``start_page`` until the last one: an empty page, a short page, or the page that
+        reaches ``total_count`` (re-read on every page, as it grows). A server that answers the same rows
+        for the next page number (it ignores ``page_no``) ends the paging."""
         page_no = start_page
+        previous: list[Any] | None = None
         while True:
             page = self.data_page(source_instance_id, page_no, page_size)
-            yield page
-            if not page.rows or page_no * page_size >= page.total_count:
+            if previous is not None and page.rows and page.rows == previous:
                 return
+            yield page
+            if not page.rows or len(page.rows) < page_size:
+                return
+            if page.total_count is not None and page_no * page_size >= page.total_count:
+                return
+            previous = page.rows
             page_no += 1
 
     def sync(
@@ -244,12 +469,19 @@ class FloqerClient:
         push_existing: bool = True,
         run: str = "all",
     ) -> dict[str, Any]:
-        """Connect the source to a workflow. ``run`` other than "none" spends credits: never retried."""
+        """Connect the source to a workflow. ``run`` other than "none" spends credits: never retried.
+
+        The answer's ``warnings`` (server notes such as credits running out) are under ``"warnings"``.
+        """
         problems = []
         if run not in SYNC_RUNS:
             problems.append(f"run must be one of {', '.join(SYNC_RUNS)}, got {run!r}")
         if not re.fullmatch(r"[0-9a-fA-F-]{36}", workflow_id):
             problems.append(f"workflow_id must be a UUID, got {workflow_id!r}")
+        if not field_mapping:
+            problems.append(
+                "field_mapping is empty: map at least one workflow input (input.job_title=job_title)"
+            )
         bad_keys = [k for k in field_mapping if not k.startswith("input.")]
         if bad_keys:
             problems.append(
@@ -269,7 +501,11 @@ class FloqerClient:
             json_body=body,
             retry=run == "none",
         )
-        return dict(_data(envelope, "sync"))
+        result = dict(_data(envelope, "sync"))
+        warnings = _warnings(envelope)
+        if warnings:
+            result["warnings"] = warnings
+        return result
 
     def set_status(self, source_instance_id: str, status: str) -> str:
         """Pause ("paused") or resume ("active"); returns the source's new lifecycle status."""
@@ -283,12 +519,93 @@ class FloqerClient:
             return str(data.get("status") or status)
         return str(data or status)
 
-    def _check(self, body: Mapping[str, Any], *, create: bool) -> None:
-        problems = validate_search_body(body, create=create)
+    def _check(self, body: Mapping[str, Any], *, create: bool, broad: bool) -> None:
+        problems = validate_search_body(
+            body, create=create, allow_keys=self.allow_filter_keys, require_selective=not broad
+        )
         if problems:
             raise BadRequestError(
                 "floqer request not sent: " + "; ".join(problems), service="floqer", problems=problems
             )
+
+
+def _rows_of(data: Mapping[str, Any]) -> list[Any] | None:
+    for key in ("rows", "data", "items", "results"):
+        value = data.get(key)
+        if isinstance(value, list):
+            return value
+    return None
+
+
+def _count(value: Any) -> int | None:
+    """A count from an int or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 0:
+        return int(value)
+    return None
+
+
+def _warnings(envelope: Any) -> list[dict[str, Any]]:
+    """The envelope's ``warnings`` as objects (a bare string becomes ``{"message": ...}``)."""
+    raw = envelope.get("warnings") if isinstance(envelope, Mapping) else None
+    if isinstance(raw, Mapping):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return []
+    return [dict(w) if isinstance(w, Mapping) else {"message": str(w)} for w in raw]
+
+
+def warning_text(warning: Mapping[str, Any]) -> str:
+    """One line for a server warning: ``field: message (code)``."""
+    field_name, message, code = warning.get("field"), warning.get("message"), warning.get("code")
+    text = str(message or code or warning)
+    if field_name:
+        text = f"{field_name}: {text}"
+    if code and message:
+        text += f" ({code})"
+    return text
+
+
+def _listing_page(envelope: Any) -> tuple[list[Mapping[str, Any]], int | None, bool | None]:
+    """(items, total, has_more) of one listing answer, in the shapes seen or documented."""
+    data = envelope.get("data") if isinstance(envelope, Mapping) else None
+    total: int | None = None
+    has_more: bool | None = None
+    if isinstance(data, list):
+        items: Any = data
+        total = _count(envelope.get("total_count"))
+    elif isinstance(data, Mapping):
+        items = next(
+            (data[k] for k in ("sources", "items", "data", "rows") if isinstance(data.get(k), list)), None
+        )
+        total = _count(data.get("total_count", data.get("total")))
+        flag = data.get("has_more", data.get("hasNextPage", data.get("has_next_page")))
+        has_more = flag if isinstance(flag, bool) else None
+    else:
+        items = None
+    if not isinstance(items, list):
+        raise BadResponseError(
+            "floqer GET /api/v1/sources: expected a list of sources under data", service="floqer"
+        )
+    return [item for item in items if isinstance(item, Mapping)], total, has_more
+
+
+def _source_info(item: Mapping[str, Any]) -> SourceInfo:
+    count = _count(item.get("lead_count"))
+    return SourceInfo(
+        source_instance_id=str(item.get("source_instance_id") or item.get("id") or ""),
+        name=str(item.get("name") or ""),
+        status=str(item.get("status") or "unknown"),
+        lead_count=count,
+        created_at=item.get("created_at") if isinstance(item.get("created_at"), str) else None,
+        expiration_date=item.get("expiration_date") if isinstance(item.get("expiration_date"), str) else None,
+        raw=dict(item),
+    )
 
 
 def _data(envelope: Any, what: str) -> Mapping[str, Any]:
@@ -299,6 +616,14 @@ def _data(envelope: Any, what: str) -> Mapping[str, Any]:
 
 
 def _path_id(source_instance_id: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", source_instance_id):
-        raise BadRequestError(f"source id {source_instance_id!r} is not a source UUID", service="floqer")
+    if not is_source_id(source_instance_id):
+        raise BadRequestError(
+            f"source id: got {source_instance_id!r}, expected a source UUID (letters, digits, '-', '_')",
+            service="floqer",
+        )
     return source_instance_id
+
+
+def is_source_id(text: str) -> bool:
+    """Whether ``text`` can be a source id in a URL path (the UUID create returns, or an older id)."""
+    return bool(re.fullmatch(r"[A-Za-z0-9_-]{1,100}", text))

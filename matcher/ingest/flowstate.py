@@ -4,23 +4,33 @@
 >>> FlowstateClient(api, org_id="org_1").list_vacancies()              # doctest: +SKIP
 
 Lists ask for ``limit=100`` (the newer pages' maximum) and ``excludeFilled=false`` so status changes to
-"filled" are seen. ``update`` is read-modify-write: Flowstate may replace ``metadata`` wholesale on PATCH, so
-the client reads the vacancy first and sends the merged object.
+"filled" are seen, and send no ``sortBy``: the document shows only ``role`` (its default) and
+``targetStartDate``, so the list is read in the server's default order and de-duplicated by id. Work types
+are ``/resource-types`` since v1.1 and ``/work-types`` before: the client asks for the current name, falls
+back to the older one on 404, and remembers which answered. ``update`` is read-modify-write: Flowstate may
+replace ``metadata`` wholesale on PATCH, so the client reads the vacancy first and sends the merged object.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from matcher.common.errors import BadRequestError, BadResponseError
+from matcher.common.errors import BadRequestError, BadResponseError, NotFoundError
 from matcher.ingest.http import ApiClient
 
+_T = TypeVar("_T")
 PAGE_LIMIT = 100
-RESOURCES = {"locations": "locations", "job_roles": "job-roles", "work_types": "work-types"}
+MAX_PAGES = 10_000  # a list that never ends (a server repeating pages) stops here
+# resource -> the paths it has gone by, the current name first (work types: renamed in v1.1)
+RESOURCES: dict[str, tuple[str, ...]] = {
+    "locations": ("locations",),
+    "job_roles": ("job-roles",),
+    "work_types": ("resource-types", "work-types"),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +52,7 @@ class FlowstateClient:
             )
         self.api = api
         self.org_id = org_id
+        self.resource_paths: dict[str, str] = {}  # resource -> the path that answered
 
     def close(self) -> None:
         self.api.close()
@@ -56,7 +67,7 @@ class FlowstateClient:
     def vacancy_pages(
         self, *, scenario_id: str | None = None, search: str | None = None, limit: int = PAGE_LIMIT
     ) -> Iterator[ListPage]:
-        params: dict[str, Any] = {"excludeFilled": "false", "sortBy": "createdAt", "sortDir": "asc"}
+        params: dict[str, Any] = {"excludeFilled": "false"}
         if scenario_id:
             params["scenarioId"] = scenario_id
         if search:
@@ -100,19 +111,35 @@ class FlowstateClient:
 
     # -- referenced resources ----------------------------------------------------------------------------
     def list_resource(self, resource: str) -> list[dict[str, Any]]:
-        """All ``locations``, ``job_roles`` or ``work_types``."""
-        return [item for page in self._pages(self._resource(resource), {}, PAGE_LIMIT) for item in page.items]
+        """All ``locations``, ``job_roles`` or ``work_types`` (under whichever name the server knows)."""
+        return self._by_any_name(
+            resource, lambda path: [item for page in self._pages(path, {}, PAGE_LIMIT) for item in page.items]
+        )
 
     def get_resource(self, resource: str, item_id: str) -> dict[str, Any]:
-        return self._one(self.api.request_json("GET", self._path(self._resource(resource), item_id)))
+        return self._by_any_name(
+            resource, lambda path: self._one(self.api.request_json("GET", self._path(path, item_id)))
+        )
 
     # -- helpers -----------------------------------------------------------------------------------------
-    def _resource(self, resource: str) -> str:
+    def _by_any_name(self, resource: str, call: Callable[[str], _T]) -> _T:
+        """``call(path)`` with the resource's current path; on 404, with each older name in turn."""
         if resource not in RESOURCES:
             raise BadRequestError(
                 f"resource: got {resource!r}, expected one of {sorted(RESOURCES)}", service="flowstate"
             )
-        return RESOURCES[resource]
+        known = self.resource_paths.get(resource)
+        names = (known,) if known else RESOURCES[resource]
+        for i, path in enumerate(names):
+            try:
+                result = call(path)
+            except NotFoundError:
+                if i + 1 < len(names):  # (a missing record is missing under the older name too)
+                    continue
+                raise
+            self.resource_paths[resource] = path
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _path(self, resource: str, item_id: str | None = None) -> str:
         path = f"/org/{self.org_id}/{resource}"
@@ -123,22 +150,36 @@ class FlowstateClient:
         return path
 
     def _pages(self, resource: str, params: Mapping[str, Any], limit: int) -> Iterator[ListPage]:
+        """Pages until ``meta.hasNextPage`` is false (or, without it, until a short page or ``meta.total``
+        items); a page that repeats the previous one, or ``MAX_PAGES``, ends the list."""
         page = 1
-        while True:
-            body = self.api.request_json(
-                "GET", self._path(resource), params={**params, "page": page, "limit": limit}
-            )
-            if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
+        seen = 0
+        previous: list[Any] | None = None
+        while page <= MAX_PAGES:
+            path = self._path(resource)
+            body = self.api.request_json("GET", path, params={**params, "page": page, "limit": limit})
+            items = body.get("data") if isinstance(body, Mapping) else None
+            if not isinstance(items, list):
                 raise BadResponseError(
-                    f"flowstate {resource}: expected {{data: [...], meta}}", service="flowstate"
+                    f"flowstate GET {path}: expected {{data: [...], meta}}", service="flowstate"
                 )
-            meta = body.get("meta") or {}
-            has_next = bool(meta.get("hasNextPage", len(body["data"]) >= limit))
-            yield ListPage(
-                items=body["data"], page=page, limit=limit, total=meta.get("total"), has_next_page=has_next
-            )
-            if not has_next or not body["data"]:
+            if previous is not None and items and items == previous:
                 return
+            meta = body.get("meta") if isinstance(body.get("meta"), Mapping) else {}
+            total = meta.get("total")
+            total = total if isinstance(total, int) and not isinstance(total, bool) else None
+            seen += len(items)
+            flag = meta.get("hasNextPage")
+            if isinstance(flag, bool):
+                has_next = flag
+            elif total is not None:
+                has_next = seen < total
+            else:
+                has_next = len(items) >= limit
+            yield ListPage(items=items, page=page, limit=limit, total=total, has_next_page=has_next)
+            if not has_next or not items:
+                return
+            previous = items
             page += 1
 
     @staticmethod

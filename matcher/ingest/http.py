@@ -4,11 +4,14 @@
 >>> api.request_json("GET", "/api/v1/sources")                                         # doctest: +SKIP
 {'status': 200, 'data': [...]}
 
-What is retried: 429, 5xx, timeouts, connection errors and bodies cut short, with capped exponential backoff
-and jitter; a server's hint (Floqer's ``retryAfter`` in the JSON body, else the ``Retry-After`` header) is
-honoured as given, and a hint above ``RetryPolicy.max_wait`` fails fast with ``WaitTooLongError``. What is
-never retried: 400/401/403/404/409 (they fail at once with the server's message), and any call made with
-``retry=False`` (the credit-spending ones: a lost answer does not mean the work was not done).
+What is retried: 429, 5xx, timeouts, dropped connections and bodies cut short, with capped exponential
+backoff and jitter; a server's hint (Floqer's ``retryAfter`` in the JSON body, as a number or a numeric
+string, else the ``Retry-After`` header) is honoured as given, and a hint above ``RetryPolicy.max_wait``
+fails fast with ``WaitTooLongError``. A host that cannot be reached at all (its name does not resolve, or
+the connection is refused) is retried once (``RetryPolicy.connect_attempts``): retrying a wrong base URL
+cannot help. What is never retried: 400/401/403/404/409 (they fail at once with the server's message and
+Flowstate's ``errorId``), and any call made with ``retry=False`` (the credit-spending ones: a lost answer
+does not mean the work was not done).
 The sleep function and the random source are injectable so tests never really wait.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -40,6 +44,7 @@ from matcher.common.errors import (
     RemoteError,
     ServerError,
     TransientError,
+    UnreachableError,
     WaitTooLongError,
 )
 from matcher.common.redaction import Redactor
@@ -66,12 +71,14 @@ class RetryPolicy:
         base_delay: seconds before the first retry (before jitter).
         max_delay: cap of the exponential backoff.
         max_wait: the longest server hint obeyed; a longer one raises ``WaitTooLongError`` at once.
+        connect_attempts: attempts in all when the host cannot be reached (DNS failure, refused).
     """
 
     max_attempts: int = 6
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_wait: float = 120.0
+    connect_attempts: int = 2  # a name that does not resolve or a refused connection: one retry at most
 
 
 @dataclass
@@ -92,6 +99,7 @@ class ErrorBody:
     code: str | None = None
     problems: tuple[str, ...] = ()
     retry_after: float | None = None
+    error_id: str | None = None
 
 
 def read_error_body(response: httpx.Response) -> ErrorBody:
@@ -108,19 +116,53 @@ def read_error_body(response: httpx.Response) -> ErrorBody:
         return ErrorBody(message=str(body)[:300])
     error = body.get("error")
     if isinstance(error, dict):
-        details = error.get("details") or []
+        details = error.get("details")
+        error_id = error.get("errorId") or body.get("errorId")
         return ErrorBody(
             message=str(error.get("message") or error.get("code") or response.reason_phrase),
             code=str(error["code"]) if error.get("code") else None,
-            problems=tuple(_problem_text(d) for d in details if isinstance(d, dict)),
+            problems=tuple(_problem_text(d) for d in _list(details) if isinstance(d, dict)),
+            retry_after=seconds_hint(error.get("retryAfter", body.get("retryAfter"))),
+            error_id=str(error_id) if isinstance(error_id, str | int) and error_id != "" else None,
         )
-    retry_after = body.get("retryAfter")
+    error_id = body.get("errorId")
     return ErrorBody(
         message=str(body.get("message") or error or response.reason_phrase),
         code=str(error) if isinstance(error, str) else None,
-        problems=tuple(_problem_text(d) for d in body.get("errors") or [] if isinstance(d, dict)),
-        retry_after=float(retry_after) if isinstance(retry_after, int | float) else None,
+        problems=tuple(_problem_text(d) for d in _list(body.get("errors")) if isinstance(d, dict)),
+        retry_after=seconds_hint(body.get("retryAfter")),
+        error_id=str(error_id) if isinstance(error_id, str | int) and error_id != "" else None,
     )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def seconds_hint(value: Any) -> float | None:
+    """A wait hint in seconds from a JSON number or a numeric string ("42", "42s", " 1.5 "); None for
+    anything else, including negative, infinite and NaN values (the caller then backs off on its own).
+
+    >>> seconds_hint("42"), seconds_hint(7), seconds_hint(-1), seconds_hint("soon")
+    (42.0, 7.0, None, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower().removesuffix("seconds").removesuffix("s").strip()
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+    if not isinstance(value, int | float | Decimal):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    if not math.isfinite(number) or number < 0:
+        return None
+    return number
 
 
 def _problem_text(detail: Mapping[str, Any]) -> str:
@@ -242,19 +284,19 @@ class ApiClient:
                 if not retry:
                     note = "not retried: this call may have spent credits; check before retrying"
                     raise _annotated(exc, note) from exc
-                if attempt >= self.retry.max_attempts:
-                    raise _annotated(exc, f"gave up after {attempt} attempts") from exc
+                limit = (
+                    min(self.retry.max_attempts, self.retry.connect_attempts)
+                    if isinstance(exc, UnreachableError)
+                    else self.retry.max_attempts
+                )
+                if attempt >= limit:
+                    raise _annotated(exc, f"gave up after {attempt} attempt{'s' if attempt > 1 else ''}") from exc
                 delay = self._delay(attempt, exc)
                 reason = type(exc).__name__
                 self.stats.retries += 1
                 self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
                 self.stats.waited_seconds += delay
-                log.warning(
-                    "%s",
-                    self.redactor.redact(
-                        f"{label}: {exc}; retry {attempt}/{self.retry.max_attempts - 1} in {delay:.1f}s"
-                    ),
-                )
+                log.warning("%s", self.redactor.redact(f"{exc}; retry {attempt}/{limit - 1} in {delay:.1f}s"))
                 self._sleep(delay)
 
     def _delay(self, attempt: int, exc: TransientError) -> float:
@@ -279,8 +321,22 @@ class ApiClient:
             response = self._client.request(
                 method, self.base_url + path, params=params, content=content, headers=headers
             )
+        except httpx.ConnectTimeout:
+            raise self._error(
+                UnreachableError,
+                f"{label}: cannot connect to {self.base_url} (no answer within the connect timeout): "
+                f"check the {self.service} base URL",
+                None,
+            ) from None
         except httpx.TimeoutException as exc:
             raise self._error(NetworkError, f"{label}: timed out ({type(exc).__name__})", None) from None
+        except httpx.ConnectError as exc:
+            raise self._error(
+                UnreachableError,
+                f"{label}: cannot connect to {self.base_url} ({_connect_reason(exc)}): "
+                f"check the {self.service} base URL",
+                None,
+            ) from None
         except httpx.TransportError as exc:
             raise self._error(
                 NetworkError, f"{label}: connection failed ({type(exc).__name__}: {exc})", None
@@ -297,6 +353,8 @@ class ApiClient:
                 ) from None
         error = read_error_body(response)
         detail = error.message + (f" [{'; '.join(error.problems)}]" if error.problems else "")
+        if error.error_id:
+            detail += f" (errorId {error.error_id})"
         if status == 429:
             hint = error.retry_after
             if hint is None:
@@ -339,4 +397,27 @@ class ApiClient:
 
 def _annotated(exc: TransientError, note: str) -> TransientError:
     """The same error with ``note`` appended to its message."""
+    if isinstance(exc, RateLimitedError):
+        return type(exc)(
+            f"{exc} ({note})",
+            service=exc.service,
+            status=exc.status,
+            code=exc.code,
+            retry_after=exc.retry_after,
+        )
     return type(exc)(f"{exc} ({note})", service=exc.service, status=exc.status, code=exc.code)
+
+
+def _connect_reason(exc: httpx.ConnectError) -> str:
+    """Why a connection could not be made, in words (the name does not resolve, refused, ...)."""
+    text = str(exc)
+    lowered = text.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or "-2]" in text:
+        return "the host name does not resolve"
+    if "temporary failure in name resolution" in lowered or "-3]" in text:
+        return "the host name could not be resolved (DNS)"
+    if "refused" in lowered:
+        return "connection refused"
+    if "unreachable" in lowered:
+        return "network unreachable"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -10,13 +10,18 @@ Decimal('120000.10')
 
 from __future__ import annotations
 
+import re
+import types
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 Money = Decimal
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _Open(BaseModel):
@@ -150,9 +155,9 @@ class Vacancy(_Open):
     """A Flowstate vacancy (newer fields such as ``externalId`` and ``isFilled`` are kept as extras)."""
 
     id: str
-    role: str
+    role: str | None = None  # needed to match, not to land: a vacancy without one is kept and flagged
     description: str | None = None
-    status: str
+    status: str | None = None
     fte: Decimal | None = None
     targetStartDate: date | None = None
     targetFillDate: date | None = None
@@ -166,7 +171,7 @@ class Vacancy(_Open):
     hiringManagerId: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     createdAt: datetime | None = None
-    updatedAt: datetime
+    updatedAt: datetime | None = None
 
 
 class Location(_Open):
@@ -206,3 +211,223 @@ class WorkType(_Open):
     sortOrder: int | None = None
     createdAt: datetime | None = None
     updatedAt: datetime | None = None
+
+
+# -- tolerant validation -----------------------------------------------------------------------------------
+# A real service sends a wrong type in a field now and then (``remote: 1``, ``employment_statuses:
+# "full_time"``, ``date_posted: ""``). One such field must not cost the whole row: the row is quarantined only
+# when a field the product needs (``required``) is unusable; any other bad field is read in its obvious
+# meaning when there is one (coerced) or set to null (nulled), and the problem is counted per field. The raw
+# row is landed whole either way: these repairs only decide what the model (and the lake's key columns) see.
+
+_MISSING = object()
+_TRUE = frozenset({"true", "yes", "y", "1", "t"})
+_FALSE = frozenset({"false", "no", "n", "0", "f"})
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Validated(Generic[_M]):
+    """What ``validate_tolerantly`` made of one raw row."""
+
+    record: _M | None  # None when the row is quarantined
+    reason: str | None = None  # why it was quarantined
+    coerced: dict[str, str] = field(default_factory=dict)  # field path -> what was read, and as what
+    nulled: dict[str, str] = field(default_factory=dict)  # field path -> the value and what was expected
+
+
+def validate_tolerantly(model: type[_M], raw: Any, *, required: Iterable[str] = ()) -> Validated[_M]:
+    """Validate ``raw`` against ``model``, repairing or nulling bad fields that are not ``required``.
+
+    >>> v = validate_tolerantly(PostingRow, {"id": 7, "remote": 1, "date_posted": ""}, required=["id"])
+    >>> v.record.remote, v.record.date_posted, sorted(v.coerced), sorted(v.nulled)
+    (True, None, ['remote'], ['date_posted'])
+    """
+    if not isinstance(raw, dict):
+        return Validated(record=None, reason=f"row: got {_shown(raw)}, expected a JSON object")
+    coerced: dict[str, str] = {}
+    nulled: dict[str, str] = {}
+    data, fatal = _repair(model, raw, "", set(required), coerced, nulled)
+    if fatal is not None:
+        return Validated(record=None, reason=fatal, coerced=coerced, nulled=nulled)
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:  # a repair that still does not validate: name it, quarantine the row
+        return Validated(record=None, reason=validation_reason(exc), coerced=coerced, nulled=nulled)
+    return Validated(record=record, coerced=coerced, nulled=nulled)
+
+
+def validation_reason(exc: ValidationError) -> str:
+    """A validation failure as one line: each field, the value received, what was expected."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in error["loc"]) or "row"
+        parts.append(f"{where}: got {_shown(error.get('input'))}, {error['msg'].lower()}")
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _repair(
+    model: type[BaseModel],
+    raw: dict[str, Any],
+    prefix: str,
+    required: set[str],
+    coerced: dict[str, str],
+    nulled: dict[str, str],
+) -> tuple[dict[str, Any], str | None]:
+    """A copy of ``raw`` that ``model`` accepts, or the reason a required field is unusable."""
+    try:
+        model.model_validate(raw)
+        return raw, None
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    data = dict(raw)
+    for name in dict.fromkeys(str(e["loc"][0]) for e in errors if e["loc"]):
+        path = f"{prefix}{name}"
+        info = model.model_fields.get(name)
+        value = data.get(name, _MISSING)
+        if value is _MISSING:  # a required field that is absent
+            if name in required or info is None or info.is_required():
+                return data, f"{path}: missing, required"
+            continue
+        annotation = info.annotation if info is not None else None
+        repaired = _repair_value(annotation, value, path, coerced, nulled)
+        if repaired is None and not _accepts_none(annotation) and info is not None and not info.is_required():
+            data.pop(name)  # null where the field has a default ("metadata": null -> {})
+            nulled.pop(path, None)
+            coerced[path] = f"read {_shown(value)} as the default"
+            continue
+        if repaired is not _MISSING:
+            data[name] = repaired
+            continue
+        if name in required or (info is not None and info.is_required()):
+            return data, f"{path}: got {_shown(value)}, expected {_expected(annotation)}"
+        nulled[path] = f"got {_shown(value)}, expected {_expected(annotation)}"
+        data[name] = None
+    return data, None
+
+
+def _repair_value(
+    annotation: Any, value: Any, path: str, coerced: dict[str, str], nulled: dict[str, str]
+) -> Any:
+    """``value`` repaired for ``annotation``; ``_MISSING`` when it has no clear meaning as that type."""
+    options = _options(annotation)
+    if value is None:
+        return None
+    for option in options:
+        origin = get_origin(option)
+        if isinstance(option, type) and issubclass(option, BaseModel) and isinstance(value, dict):
+            nested, fatal = _repair(option, value, f"{path}.", set(), coerced, nulled)
+            return nested if fatal is None else _MISSING
+        if origin is list and isinstance(value, list):
+            (item_type,) = get_args(option) or (Any,)
+            if isinstance(item_type, type) and issubclass(item_type, BaseModel):
+                items = []
+                for item in value:
+                    if isinstance(item, dict):
+                        fixed, fatal = _repair(item_type, item, f"{path}.", set(), coerced, nulled)
+                        if fatal is None:
+                            items.append(fixed)
+                            continue
+                    nulled.setdefault(f"{path}[]", f"dropped an item {_shown(item)}")
+                return items
+            if item_type is str and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+                coerced[path] = f"read {_shown(value)} as a list of strings"
+                return [str(v) for v in value]
+    for option in options:
+        fixed = _coerce_scalar(_base(option), value)
+        if fixed is not _MISSING:
+            if fixed is None:
+                nulled[path] = f"got {_shown(value)}, read as null"
+            else:
+                coerced[path] = f"read {_shown(value)} as {_shown(fixed)}"
+            return fixed
+    return _MISSING
+
+
+def _coerce_scalar(target: Any, value: Any) -> Any:
+    """The obvious reading of ``value`` as ``target``; None for an empty string; ``_MISSING`` when none."""
+    if isinstance(value, str) and not value.strip() and target is not str:
+        return None
+    if target is bool:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        return _MISSING
+    if get_origin(target) is list or target is list:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            return parts or None
+        return _MISSING
+    if target is date:
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return date.fromisoformat(text[:10]) if len(text) >= 10 else _MISSING
+            except ValueError:
+                return _MISSING
+        return _MISSING
+    if target is datetime:
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return _MISSING
+        return _MISSING
+    if target is Decimal:
+        if isinstance(value, str) and _THOUSANDS.fullmatch(value.strip()):
+            return Decimal(value.strip().replace(",", ""))
+        return _MISSING
+    if target is int:
+        if isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})+", value.strip()):
+            return int(value.strip().replace(",", ""))
+        return _MISSING
+    if target is str:
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return str(value)
+        return _MISSING
+    return _MISSING
+
+
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType)
+
+
+def _base(annotation: Any) -> Any:
+    """``StrictBool`` -> bool (Annotated types), others unchanged."""
+    if get_origin(annotation) is Annotated:
+        return get_args(annotation)[0]
+    return annotation
+
+
+def _options(annotation: Any) -> list[Any]:
+    """The types a field accepts besides None."""
+    if _is_union(annotation):
+        return [a for a in get_args(annotation) if a is not type(None)]
+    return [annotation]
+
+
+def _accepts_none(annotation: Any) -> bool:
+    return annotation is None or (_is_union(annotation) and type(None) in get_args(annotation))
+
+
+def _expected(annotation: Any) -> str:
+    options = _options(annotation)
+    names = []
+    for option in options:
+        base = _base(option)
+        if get_origin(base) is list:
+            names.append("a list")
+        elif isinstance(base, type):
+            names.append(
+                {bool: "true/false", int: "an integer", str: "a string", Decimal: "a number", date: "a date",
+                 datetime: "a date-time"}.get(base, base.__name__)
+            )  # fmt: skip
+        else:
+            names.append(str(base))
+    return " or ".join(names) or "a value"

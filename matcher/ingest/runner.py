@@ -1,12 +1,16 @@
 """One ingest run: Floqer sources and Flowstate vacancies into the lake, exactly once, with a manifest.
 
-The runner coordinates; the clients fetch, the models validate, the lake stores.
+The runner coordinates; the clients fetch, the models validate, the lake stores. One failure costs one
+entity: a source that cannot be read (deleted, forbidden, down) or a Flowstate list that fails is recorded
+with its reason in the manifest, and the others go on. The reference lists (locations, job roles, work
+types) are optional: a key scoped to vacancies only still lands every vacancy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -14,12 +18,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from pydantic import ValidationError
 
-from matcher.ingest.floqer import MAX_PAGE_SIZE, FloqerClient
+from matcher.common.errors import (
+    AuthenticationError,
+    ForbiddenError,
+    MatcherError,
+    NotFoundError,
+    UnreachableError,
+    WaitTooLongError,
+)
+from matcher.ingest.floqer import MAX_PAGE_SIZE, FloqerClient, SourceListing
 from matcher.ingest.flowstate import FlowstateClient
 from matcher.ingest.lake import Lake, dumps_exact, new_run_id
-from matcher.ingest.models import JobRole, Location, PostingRow, Vacancy, WorkType
+from matcher.ingest.models import JobRole, Location, PostingRow, Vacancy, WorkType, validate_tolerantly
 
 log = logging.getLogger("matcher.ingest")
 
@@ -72,16 +83,47 @@ REFERENCE_MODELS = {"locations": Location, "job_roles": JobRole, "work_types": W
 LIVE = ""  # scenario_id of live (non-scenario) data
 
 
+OUTCOMES = ("landed", "warning", "failed")
+
+
 @dataclass
 class EntityStats:
-    """What happened to one entity in one run (a manifest line)."""
+    """What happened to one entity (a Floqer source, a Flowstate list) in one run: a manifest line.
+
+    ``outcome`` is "landed" (all well), "warning" (it landed, with something to look at) or "failed" (it
+    could not be read; ``reason`` says why in one line). One entity failing never stops the others.
+    """
 
     rows_seen: int = 0
     landed: int = 0
     duplicates_skipped: int = 0
     quarantined: int = 0
     pages: int = 0
+    outcome: str = "landed"
+    reason: str | None = None
     warnings: list[str] = field(default_factory=list)
+    fields_coerced: dict[str, int] = field(
+        default_factory=dict
+    )  # field path -> rows read in its obvious form
+    fields_nulled: dict[str, int] = field(default_factory=dict)  # field path -> rows where it was unusable
+    detail: dict[str, Any] = field(default_factory=dict)  # e.g. the path that answered, a source's status
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self.outcome == "landed":
+            self.outcome = "warning"
+
+    def fail(self, reason: str) -> None:
+        self.outcome = "failed"
+        self.reason = reason
+
+    def count_fields(self, coerced: Iterable[str], nulled: Iterable[str]) -> None:
+        for name in coerced:
+            key = re.sub(r"\[\d*\]", "[]", name)
+            self.fields_coerced[key] = self.fields_coerced.get(key, 0) + 1
+        for name in nulled:
+            key = re.sub(r"\[\d*\]", "[]", name)
+            self.fields_nulled[key] = self.fields_nulled.get(key, 0) + 1
 
 
 @dataclass(kw_only=True)
@@ -89,6 +131,8 @@ class IngestOptions:
     land_personal_data: bool = False  # hiring_team names and profile URLs
     page_size: int = MAX_PAGE_SIZE
     scenarios: tuple[str | None, ...] = (None,)
+    strict: bool = False  # a source that no longer imports (expired, paused, completed, deleted) fails
+    check_listing: bool = True  # read Floqer's source listing for each source's status (optional)
     on_page: Callable[[str, int, int | None], None] | None = None  # (what, rows so far, total) for progress
 
 
@@ -105,6 +149,7 @@ class IngestRun:
         self.started_at = datetime.now(UTC)
         self.stats: dict[str, EntityStats] = {}
         self.retries: dict[str, int] = {}
+        self.source_statuses: dict[str, str] = {}  # Floqer source id -> its lifecycle status in the listing
 
     def _stats(self, name: str) -> EntityStats:
         return self.stats.setdefault(name, EntityStats())
@@ -114,13 +159,54 @@ class IngestRun:
 
     # -- Floqer ------------------------------------------------------------------------------------------
     def floqer(self, client: FloqerClient, source_ids: Iterable[str]) -> None:
+        """Land every row of each source; a source that cannot be read fails alone."""
+        source_ids = list(source_ids)
         postings = {k[0] for k in self.lake.keys("floqer_postings")}
         links = self.lake.keys("floqer_posting_sources")
         quarantined = self.lake.keys("quarantine")
+        listing = self._floqer_listing(client) if self.options.check_listing and source_ids else None
+        account_down: str | None = None  # the host or the key is wrong: every other source would fail alike
         for source_id in source_ids:
             stats = self._stats(f"floqer:{source_id}")
-            self._floqer_source(client, source_id, stats, postings, links, quarantined)
+            if account_down is not None:
+                stats.fail(account_down)
+                continue
+            if listing is not None:
+                self._lifecycle(source_id, listing, stats)
+            try:
+                self._floqer_source(client, source_id, stats, postings, links, quarantined)
+            except MatcherError as exc:
+                stats.fail(_source_failure(source_id, exc))
+                log.warning("floqer source %s failed: %s", source_id, stats.reason)
+                if isinstance(exc, UnreachableError | AuthenticationError | WaitTooLongError):
+                    account_down = f"not tried: {_one_line(exc)}"
         self.retries["floqer"] = client.api.stats.retries
+
+    def _floqer_listing(self, client: FloqerClient) -> SourceListing | None:
+        """The source listing, or None (with a warning in the manifest) when the account has none to give."""
+        listing = client.listing()
+        if listing.available:
+            return listing
+        self._stats("floqer:listing").warn(
+            f"source listing unavailable ({listing.reason}); each recorded source is read directly and "
+            "its lifecycle status is not checked"
+        )
+        return None
+
+    def _lifecycle(self, source_id: str, listing: SourceListing, stats: EntityStats) -> None:
+        info = listing.get(source_id)
+        if info is None:
+            stats.warn("not in your account's source listing (deleted, or created with another key?)")
+            return
+        self.source_statuses[source_id] = info.status
+        stats.detail["status"] = info.status
+        attention = info.needs_attention
+        if attention is None:
+            return
+        if self.options.strict:
+            stats.fail(f"{info.name or source_id} is {attention} (--strict)")
+        else:
+            stats.warn(f"{info.name or source_id} is {attention}")
 
     def _floqer_source(
         self,
@@ -140,7 +226,7 @@ class IngestRun:
             known = sum(1 for _, s in links if s == source_id) + sum(
                 1 for q in quarantined if q[0] == f"floqer:{source_id}"
             )
-            if total is None or known >= total:
+            if total is None or known >= total:  # without a total_count, a short page ended the source
                 return
             # Fewer rows known than the source holds: rows were inserted before the cursor (a newest-first
             # source) or shifted between page reads. Read it all again; duplicates are skipped.
@@ -177,11 +263,13 @@ class IngestRun:
             meta = self._meta(page.page_no)
             for raw in page.rows:
                 stats.rows_seen += 1
-                try:
-                    row = PostingRow.model_validate(raw)
-                except ValidationError as exc:
+                checked = validate_tolerantly(PostingRow, raw, required=POSTING_NEEDS)
+                row = checked.record
+                stats.count_fields(checked.coerced, checked.nulled)
+                reason = checked.reason if row is None else _unusable_id(row.id)
+                if row is None or reason is not None:
                     self._quarantine(
-                        bad, quarantined, "floqer", "posting", source_id, raw, _reason(exc), meta, stats
+                        bad, quarantined, "floqer", "posting", source_id, raw, reason or "", meta, stats
                     )
                     continue
                 pid = row.posting_id
@@ -200,9 +288,7 @@ class IngestRun:
                         "posting_id": pid,
                         "source_instance_id": source_id,
                         "date_posted": row.date_posted,
-                        "discovered_at": row.discovered_at.replace(tzinfo=None)
-                        if row.discovered_at
-                        else None,
+                        "discovered_at": _naive_utc(row.discovered_at),
                         "job_title": row.job_title,
                         "company": row.company,
                         "raw_json": dumps_exact(self._landable(raw)),
@@ -267,32 +353,56 @@ class IngestRun:
 
     # -- Flowstate ---------------------------------------------------------------------------------------
     def flowstate(self, client: FlowstateClient) -> None:
+        """Land the reference lists (optional: a key may lack their scope) and each scenario's vacancies."""
         quarantined = self.lake.keys("quarantine")
         for resource, model in REFERENCE_MODELS.items():
-            self._flowstate_reference(client, resource, model, quarantined)
+            stats = self._stats(f"flowstate:{resource}")
+            try:
+                self._flowstate_reference(client, resource, model, quarantined, stats)
+            except (ForbiddenError, NotFoundError) as exc:
+                stats.warn(
+                    f"not readable ({_one_line(exc)}); vacancies still land, and normalization goes without "
+                    f"{resource.replace('_', ' ')}"
+                )
+            except MatcherError as exc:
+                stats.fail(_one_line(exc))
         versions = self.lake.keys("flowstate_vacancies")
         for scenario in self.options.scenarios:
-            self._flowstate_vacancies(client, scenario, versions, quarantined)
+            scenario_id = scenario or LIVE
+            stats = self._stats(f"flowstate:vacancies{'@' + scenario_id if scenario_id else ''}")
+            try:
+                self._flowstate_vacancies(client, scenario, versions, quarantined, stats)
+            except MatcherError as exc:  # the list was not read to its end: no vacancy is called disappeared
+                stats.fail(_one_line(exc))
         self.retries["flowstate"] = client.api.stats.retries
 
     def _flowstate_reference(
-        self, client: FlowstateClient, resource: str, model: Any, quarantined: set[tuple[Any, ...]]
+        self,
+        client: FlowstateClient,
+        resource: str,
+        model: Any,
+        quarantined: set[tuple[Any, ...]],
+        stats: EntityStats,
     ) -> None:
         table = f"flowstate_{resource}"
-        stats = self._stats(table.replace("_", ":", 1))
         known = self.lake.keys(table)
         fresh: list[dict[str, Any]] = []
         bad: list[dict[str, Any]] = []
         meta = self._meta(1)
-        for raw in client.list_resource(resource):
+        items = client.list_resource(resource)
+        path = client.resource_paths.get(resource)
+        if path:
+            stats.detail["path"] = f"/{path}"
+        for raw in items:
             stats.rows_seen += 1
-            try:
-                record = model.model_validate(raw)
-            except ValidationError as exc:
-                self._quarantine(bad, quarantined, "flowstate", resource, "", raw, _reason(exc), meta, stats)
+            checked = validate_tolerantly(model, raw, required=REFERENCE_NEEDS)
+            stats.count_fields(checked.coerced, checked.nulled)
+            if checked.record is None:
+                reason = checked.reason or ""
+                self._quarantine(bad, quarantined, "flowstate", resource, "", raw, reason, meta, stats)
                 continue
             text = dumps_exact(raw)
-            key = (record.id, hashlib.sha256(text.encode("utf-8")).hexdigest())
+            key = (checked.record.id, hashlib.sha256(text.encode("utf-8")).hexdigest())
             if key in known:
                 stats.duplicates_skipped += 1
                 continue
@@ -302,6 +412,8 @@ class IngestRun:
         stats.pages += 1
         self.lake.append(table, fresh, SCHEMAS[table], run_id=self.run_id)
         self.lake.append("quarantine", bad, SCHEMAS["quarantine"], run_id=self.run_id)
+        if stats.quarantined:
+            stats.warn(f"{stats.quarantined} record(s) quarantined")
 
     def _flowstate_vacancies(
         self,
@@ -309,50 +421,77 @@ class IngestRun:
         scenario: str | None,
         versions: set[tuple[Any, ...]],
         quarantined: set[tuple[Any, ...]],
+        stats: EntityStats,
     ) -> None:
         scenario_id = scenario or LIVE
-        stats = self._stats(f"flowstate:vacancies{'@' + scenario_id if scenario_id else ''}")
         seen: dict[str, str] = {}
-        for page in client.vacancy_pages(scenario_id=scenario):
-            stats.pages += 1
-            meta = self._meta(page.page)
-            fresh: list[dict[str, Any]] = []
-            bad: list[dict[str, Any]] = []
-            for raw in page.items:
-                stats.rows_seen += 1
-                try:
-                    vacancy = Vacancy.model_validate(raw)
-                except ValidationError as exc:
-                    self._quarantine(
-                        bad, quarantined, "flowstate", "vacancy", scenario_id, raw, _reason(exc), meta, stats
-                    )
-                    continue
-                updated = str(raw.get("updatedAt"))
-                seen[vacancy.id] = updated
-                key = (scenario_id, vacancy.id, updated)
-                if key in versions:
-                    stats.duplicates_skipped += 1
-                    continue
-                versions.add(key)
-                stats.landed += 1
-                fresh.append(
-                    {
-                        "scenario_id": scenario_id,
-                        "vacancy_id": vacancy.id,
-                        "updated_at": updated,
-                        "status": vacancy.status,
-                        "raw_json": dumps_exact(raw),
-                        **meta,
-                    }
-                )
-            self.lake.append("flowstate_vacancies", fresh, SCHEMAS["flowstate_vacancies"], run_id=self.run_id)
-            self.lake.append("quarantine", bad, SCHEMAS["quarantine"], run_id=self.run_id)
-            self.lake.crash.hit("after_write")
-            if self.options.on_page:
-                self.options.on_page(
-                    f"flowstate vacancies{' ' + scenario_id if scenario_id else ''}", len(seen), page.total
-                )
+        total: int | None = None
+        for attempt in range(2):
+            for page in client.vacancy_pages(scenario_id=scenario):
+                stats.pages += 1
+                total = page.total
+                self._vacancy_page(page.items, page.page, scenario_id, seen, versions, quarantined, stats)
+                self.lake.crash.hit("after_write")
+                if self.options.on_page:
+                    what = f"flowstate vacancies{' ' + scenario_id if scenario_id else ''}"
+                    self.options.on_page(what, len(seen), page.total)
+            # The list is read in the server's default order (by role), which an edit between two page
+            # reads can shift: when fewer distinct vacancies were seen than the list's total, read it again.
+            if total is None or len(seen) >= total:
+                break
+            if attempt == 0:
+                log.info("flowstate vacancies: %d of %d seen; reading the list again", len(seen), total)
+        if total is not None and len(seen) < total:
+            stats.warn(f"{total - len(seen)} of {total} vacancies could not be read after 2 passes")
         self._vacancy_events(scenario_id, seen, stats)
+
+    def _vacancy_page(
+        self,
+        items: list[Any],
+        page_no: int,
+        scenario_id: str,
+        seen: dict[str, str],
+        versions: set[tuple[Any, ...]],
+        quarantined: set[tuple[Any, ...]],
+        stats: EntityStats,
+    ) -> None:
+        meta = self._meta(page_no)
+        fresh: list[dict[str, Any]] = []
+        bad: list[dict[str, Any]] = []
+        for raw in items:
+            stats.rows_seen += 1
+            checked = validate_tolerantly(Vacancy, raw, required=VACANCY_NEEDS)
+            stats.count_fields(checked.coerced, checked.nulled)
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            updated = raw.get("updatedAt") if isinstance(raw, dict) else None
+            updated = updated if isinstance(updated, str) else ""
+            if isinstance(raw_id, str) and raw_id:
+                seen.setdefault(raw_id, updated)  # listed, even when quarantined: it has not disappeared
+            vacancy = checked.record
+            if vacancy is None:
+                reason = checked.reason or ""
+                self._quarantine(
+                    bad, quarantined, "flowstate", "vacancy", scenario_id, raw, reason, meta, stats
+                )
+                continue
+            key = (scenario_id, vacancy.id, updated)
+            if key in versions:
+                stats.duplicates_skipped += 1
+                continue
+            versions.add(key)
+            stats.landed += 1
+            fresh.append(
+                {
+                    "scenario_id": scenario_id,
+                    "vacancy_id": vacancy.id,
+                    "updated_at": updated,
+                    "status": vacancy.status or "",
+                    "raw_json": dumps_exact(raw),
+                    **meta,
+                }
+            )
+        self.lake.append("flowstate_vacancies", fresh, SCHEMAS["flowstate_vacancies"], run_id=self.run_id)
+        self.lake.append("quarantine", bad, SCHEMAS["quarantine"], run_id=self.run_id)
 
     def _vacancy_events(self, scenario_id: str, seen: dict[str, str], stats: EntityStats) -> None:
         """Record vacancies that disappeared from (or came back to) the list since the last run."""
@@ -387,11 +526,22 @@ class IngestRun:
 
     # -- manifest ----------------------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:
+        """Write and return the manifest; ``status`` is "ok", "partial" (some entity failed) or "failed"."""
+        outcomes = {o: sum(1 for s in self.stats.values() if s.outcome == o) for o in OUTCOMES}
+        if not outcomes["failed"]:
+            status = "ok"
+        elif outcomes["failed"] == len(self.stats):
+            status = "failed"
+        else:
+            status = "partial"
         manifest = {
             "run_id": self.run_id,
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
             "duration_seconds": round(time.monotonic() - self.started, 3),
+            "status": status,
+            "outcomes": outcomes,
+            "failed": {name: s.reason for name, s in sorted(self.stats.items()) if s.outcome == "failed"},
             "retries": self.retries,
             "entities": {name: asdict(stats) for name, stats in sorted(self.stats.items())},
             "totals": {
@@ -403,13 +553,39 @@ class IngestRun:
         return manifest
 
 
-def _reason(exc: ValidationError) -> str:
-    """A validation failure as one line: each field, the value received, what was expected."""
-    parts = []
-    for error in exc.errors(include_url=False):
-        where = ".".join(str(p) for p in error["loc"]) or "row"
-        value = repr(error.get("input"))
-        if len(value) > 60:
-            value = value[:57] + "..."
-        parts.append(f"{where}: got {value}, {error['msg'].lower()}")
-    return "; ".join(parts)
+POSTING_NEEDS = ("id",)  # the natural key: without it a row cannot be landed exactly once
+VACANCY_NEEDS = ("id",)
+REFERENCE_NEEDS = ("id",)
+
+
+def _unusable_id(value: Any) -> str | None:
+    """Why a posting id cannot be a key (a boolean, an empty string), or None."""
+    if isinstance(value, bool) or (isinstance(value, str) and not value.strip()):
+        return f"id: got {value!r}, expected an integer or a non-empty string"
+    return None
+
+
+def _naive_utc(instant: datetime | None) -> datetime | None:
+    """The lake's ``discovered_at``: UTC without a zone (a zoned time is converted, not relabelled)."""
+    if instant is None:
+        return None
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC)
+    return instant.replace(tzinfo=None)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _source_failure(source_id: str, exc: MatcherError) -> str:
+    """One line on why a source could not be read, with what to do about it."""
+    text = _one_line(exc)
+    if isinstance(exc, NotFoundError):
+        return (
+            f"{text} -- the source is not found at Floqer (deleted?): `matcher floqer untrack {source_id}` "
+            "stops polling it"
+        )
+    if isinstance(exc, ForbiddenError):
+        return f"{text} -- the key lacks the sources:read scope, or the source belongs to another account"
+    return text

@@ -28,7 +28,7 @@ class Wiring:
     def create_source(self, **filters: Any) -> str:
         body = filters or {"posted_at_max_age_days": 60}
         expiration = (self.sandbox.clock.now() + timedelta(days=30)).date().isoformat()
-        created = self.floqer.create(name="test", filters=body, expiration_date=expiration)
+        created = self.floqer.create(name="test", filters=body, expiration_date=expiration, broad=True)
         return created.source_instance_id
 
     def run(

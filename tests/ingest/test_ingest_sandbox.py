@@ -88,15 +88,21 @@ def test_5xx_bursts_drops_and_truncated_bodies_are_survived(wired: Wiring, lake:
     assert lake.read("flowstate_vacancies").height == 28
 
 
-def test_a_hint_above_the_maximum_wait_is_reported(
+def test_a_hint_above_the_maximum_wait_fails_the_sources_without_waiting(
     sandbox: SandboxServer, lake: Lake, make_wiring: Callable[..., Wiring]
 ) -> None:
     wired = make_wiring(sandbox, retry=RetryPolicy(max_wait=30))
-    source = wired.create_source()
+    first, second = wired.create_source(), wired.create_source()
     sandbox.faults.add(FaultRule(endpoint="floqer.data", kind="rate_limit", params={"retry_after": 3600}))
     with pytest.raises(WaitTooLongError, match="wait 3600s, more than the 30s maximum"):
-        wired.run(lake, [source])
+        wired.floqer.data_page(first, 1)
+    sandbox.faults.add(FaultRule(endpoint="floqer.data", kind="rate_limit", params={"retry_after": 3600}))
+    manifest = wired.run(lake, [first, second])
     assert wired.slept == []
+    assert manifest["status"] == "failed"
+    assert "wait 3600s, more than the 30s maximum" in manifest["failed"][f"floqer:{first}"]
+    # the account is rate limited: the next source is not even asked (it would be told the same)
+    assert manifest["failed"][f"floqer:{second}"].startswith("not tried: ")
 
 
 def test_401_and_400_fail_fast_with_the_servers_message(wired: Wiring) -> None:
@@ -138,7 +144,9 @@ def test_rows_appended_at_the_end_while_paging_land_exactly_once(wired: Wiring, 
     assert sorted(landed) == sorted(_all_source_ids(wired, source))
 
 
-def test_a_malformed_row_is_quarantined_and_the_rest_of_its_page_lands(wired: Wiring, lake: Lake) -> None:
+def test_a_row_without_id_is_quarantined_and_one_with_bad_fields_lands_whole(
+    wired: Wiring, lake: Lake
+) -> None:
     source = wired.create_source()
     wired.sandbox.clock.advance(timedelta(minutes=2))
     wired.sandbox.faults.add(
@@ -149,13 +157,18 @@ def test_a_malformed_row_is_quarantined_and_the_rest_of_its_page_lands(wired: Wi
     )
     manifest = wired.run(lake, [source], page_size=50)
     quarantine = lake.read("quarantine")
-    assert quarantine.height == 2
-    reasons = " | ".join(quarantine["reason"].to_list())
-    assert "remote: got 'sometimes'" in reasons
-    assert "id: got" in reasons and "field required" in reasons
+    assert quarantine.height == 1  # only the row without its key
+    assert "id: missing, required" in quarantine["reason"][0]
     stats = manifest["entities"][f"floqer:{source}"]
-    assert stats["quarantined"] == 2
-    assert stats["landed"] == stats["rows_seen"] - 2 - stats["duplicates_skipped"]
+    assert stats["quarantined"] == 1
+    assert stats["landed"] == stats["rows_seen"] - 1 - stats["duplicates_skipped"]
+    # the row with wrong types landed whole; the unusable fields are counted, the readable one read
+    assert stats["fields_nulled"] == {"remote": 1, "min_annual_salary": 1}
+    assert stats["fields_coerced"] == {"job_technology_slugs": 1}
+    assert stats["outcome"] == "landed" and manifest["status"] == "ok"
+    raw = lake.read("floqer_postings")["raw_json"].to_list()
+    wrong = [json.loads(r) for r in raw if '"sometimes"' in r]
+    assert len(wrong) == 1 and wrong[0]["min_annual_salary"] == {"amount": "lots"}
     assert wired.run(lake, [source], page_size=50)["totals"]["quarantined"] == 0  # quarantined once
 
 
