@@ -1,4 +1,5 @@
-"""``matcher sandbox``: serve the local Floqer + Flowstate, or take a guided tour of it."""
+"""``matcher sandbox``: serve the local Floqer + Flowstate (optionally under profiles), list the profiles, or
+take a guided tour of it."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Any
 
 import httpx
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from matcher.cli.console import make_console
-from matcher.common.errors import ConfigError, MatcherError
-from matcher.sandbox import SandboxConfig, SandboxServer
+from matcher.common.errors import ConfigError, MatcherError, SandboxError
+from matcher.sandbox import PROFILES, SandboxConfig, SandboxServer
 from matcher.sandbox.market import MarketConfig
+from matcher.sandbox.profiles import resolve_profiles
 
 sandbox_app = typer.Typer(help="The local sandbox of Floqer and Flowstate.", no_args_is_help=True)
 
@@ -21,8 +24,22 @@ SEED = typer.Option(42, "--seed", help="Seed of the synthetic market: the same s
 POSTINGS = typer.Option(6000, "--postings", min=1, help="How many postings the synthetic market holds.")
 
 
+def _profiles(given: list[str]) -> tuple[str, ...]:
+    """The ``--profile`` values (repeatable, or comma-separated) as names; an unknown one is a ConfigError."""
+    try:
+        resolve_profiles(given)
+    except SandboxError as exc:
+        raise ConfigError([f"--profile: {exc}"]) from None
+    return tuple(name.strip() for item in given for name in item.split(",") if name.strip())
+
+
 def _config(
-    seed: int, postings: int, start: str | None, realtime: bool, no_rate_limit: bool
+    seed: int,
+    postings: int,
+    start: str | None,
+    realtime: bool,
+    no_rate_limit: bool,
+    profiles: tuple[str, ...] = (),
 ) -> SandboxConfig:
     begin = MarketConfig().anchor
     if start is not None:
@@ -34,7 +51,9 @@ def _config(
             ) from None
         if begin.tzinfo is None:
             raise ConfigError([f"--start: got {start!r}, expected a timezone (e.g. {start}Z)"])
-    config = SandboxConfig(seed=seed, n_postings=postings, start=begin, frozen=not realtime)
+    config = SandboxConfig(
+        seed=seed, n_postings=postings, start=begin, frozen=not realtime, profiles=profiles
+    )
     if no_rate_limit:
         config.floqer_rate_per_minute = config.floqer_rate_per_day = None
     return config
@@ -55,9 +74,15 @@ def serve(
     no_rate_limit: bool = typer.Option(
         False, "--no-rate-limit", help="Lift Floqer's 200/min, 10,000/day limits."
     ),
+    profile: list[str] = typer.Option(
+        [],
+        "--profile",
+        help="A profile to play (repeatable, or comma-separated; 'all' for every one). "
+        "See: matcher sandbox profiles.",
+    ),
 ) -> None:
     """Serve the sandbox on loopback until Ctrl-C, printing its URLs and keys."""
-    config = _config(seed, postings, start, realtime, no_rate_limit)
+    config = _config(seed, postings, start, realtime, no_rate_limit, _profiles(profile))
     try:
         server = SandboxServer(config, host=host, port=port)
     except OSError as exc:
@@ -69,10 +94,17 @@ def serve(
     console.print(
         f"  Flowstate {server.flowstate_url}/org/{server.org_id}    (real: https://{{tenant}}.flowstate.inc/api/v1)"
     )
-    console.print(f"  control   {server.control_url}/clock | /faults | /credits | /truth")
+    console.print(
+        f"  control   {server.control_url}/clock | /faults | /credits | /truth | /sources | /served"
+    )
     console.print(
         f"  clock     {server.clock.now().isoformat()} ({'frozen' if server.clock.frozen else 'running'})"
     )
+    console.print(f"  profiles  {', '.join(server.profiles) or 'none (the default reading)'}")
+    for status, source_id in server.profile_sources.items():
+        console.print(f"  source    {status:<9} {source_id}")
+    for quirk, vacancy_id in server.app.quirk_vacancies.items():
+        console.print(f"  vacancy   {vacancy_id} ({quirk})")
     console.print("Point matcher at it (paste into another terminal; sandbox keys, not secrets):")
     console.print(f"  export FLOQER_BASE_URL={server.floqer_url} FLOQER_API_KEY={keys.floqer}")
     console.print(f"  export FLOWSTATE_BASE_URL={server.flowstate_url} FLOWSTATE_API_KEY={keys.flowstate}")
@@ -92,6 +124,20 @@ def serve(
         server.serve_forever()
     except KeyboardInterrupt:
         console.print("stopped.")
+
+
+@sandbox_app.command("profiles")
+def profiles() -> None:
+    """List the profiles: what each changes, and which contract point it plays."""
+    console = make_console()
+    table = Table(title="Sandbox profiles (matcher sandbox serve --profile NAME)")
+    for column in ("profile", "what it changes", "knobs", "contract point"):
+        table.add_column(column, overflow="fold")
+    for item in PROFILES.values():
+        table.add_row(
+            *(escape(cell) for cell in (item.name, item.description, item.changes(), item.contract))
+        )
+    console.print(table)
 
 
 @sandbox_app.command("tour")

@@ -5,11 +5,15 @@ URL layout (all on one loopback port)::
 
     /floqer/api/v1/sources/...              Floqer (base URL: http://HOST:PORT/floqer)
     /flowstate/api/v1/org/{orgId}/...       Flowstate (base URL: http://HOST:PORT/flowstate/api/v1)
-    /_sandbox/clock | faults | credits | truth | info     control API, no auth (loopback only)
+    /_sandbox/clock | faults | credits | truth | info | sources | served     control API, no auth (loopback)
+
+Profiles (``SandboxConfig(profiles=(...))``, see ``profiles.py``) switch the services to the alternatives the
+vendor documents leave room for; ``SandboxApp.config`` is the configuration with them applied.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -27,6 +31,7 @@ from matcher.sandbox.floqer import FloqerService, FloqerSettings, flat_error
 from matcher.sandbox.flowstate import FlowstateService, FlowstateSettings, flowstate_error
 from matcher.sandbox.http import Request, Response, Route, json_response
 from matcher.sandbox.market import Market, MarketConfig, generate_market
+from matcher.sandbox.profiles import apply_profiles, resolve_profiles
 
 FLOQER_PREFIX = "/floqer"
 FLOWSTATE_PREFIX = "/flowstate/api/v1"
@@ -48,6 +53,15 @@ class SandboxConfig:
     flowstate_rate_per_minute: int | None = None  # unpublished; set it to exercise Retry-After
     tenant: str = "northwind"
     org_id: str = "org_northwind"
+    # named profiles (``matcher.sandbox.PROFILES``), applied in order; empty: the sandbox's own reading
+    profiles: tuple[str, ...] = ()
+    # the scopes of ``keys.flowstate`` (None: every :read and :write scope); the read-only key gets the
+    # :read ones among them
+    flowstate_key_scopes: tuple[str, ...] | None = None
+    faults: tuple[FaultRule, ...] = ()  # installed at startup (each app gets fresh copies)
+
+    def __post_init__(self) -> None:
+        resolve_profiles(self.profiles)  # an unknown name fails here, naming the valid ones
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,11 +115,16 @@ class SandboxApp:
     """The whole sandbox state and its request handler (transport-free: the server and tests call it)."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
-        self.config = config or SandboxConfig()
+        self.config = apply_profiles(config or SandboxConfig())
         cfg = self.config
+        self.profiles: tuple[str, ...] = cfg.profiles  # the concrete profiles, ``all`` expanded
+        problems = cfg.floqer.problems()
+        if problems:
+            raise SandboxError("FloqerSettings: " + "; ".join(problems))
         self.market: Market = generate_market(MarketConfig(seed=cfg.seed, n_postings=cfg.n_postings))
         self.clock = ManualClock(cfg.start, frozen=cfg.frozen)
         self.faults = FaultPlan(seed=cfg.seed)
+        self.faults.add(*(dataclasses.replace(rule, seen=0, fired=0) for rule in cfg.faults))
         self.keys = make_keys(cfg.seed)
         self.floqer = FloqerService(market=self.market, settings=cfg.floqer, seed=cfg.seed)
         self.flowstate = FlowstateService(
@@ -116,7 +135,23 @@ class SandboxApp:
         floqer_windows += [(86_400.0, n) for n in [cfg.floqer_rate_per_day] if n]
         self._floqer_limits = RateLimiter(floqer_windows)
         self._flowstate_limits = RateLimiter([(60.0, n) for n in [cfg.flowstate_rate_per_minute] if n])
+        all_scopes = {
+            f"{r}:{a}"
+            for r in ("vacancies", "locations", "job-roles", "work-types", "resource-types")
+            for a in ("read", "write")
+        }
+        granted = all_scopes if cfg.flowstate_key_scopes is None else set(cfg.flowstate_key_scopes)
+        self._flowstate_scopes = {
+            self.keys.flowstate: granted,
+            self.keys.flowstate_read_only: {s for s in granted if s.endswith(":read")},
+        }
         self.request_count = 0
+        # the deleted-source profile's sources: {"deleted": id, "completed": id} (empty without it)
+        self.profile_sources: dict[str, str] = {}
+        if cfg.floqer.lifecycle_sources:
+            self.profile_sources = self.floqer.seed_lifecycle_sources(self.clock.now())
+        # the vacancy-quirks profile's vacancies: quirk name -> vacancy id (empty without it)
+        self.quirk_vacancies: dict[str, str] = dict(self.flowstate.quirk_ids)
 
     # -- entry point -------------------------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
@@ -150,7 +185,7 @@ class SandboxApp:
             return flat_error(403, f"This API key lacks the {route.scope} scope")
         wait = self._floqer_limits.wait(key)
         if wait:
-            return _floqer_429(wait)
+            return self._floqer_429(wait)
         return self._dispatch(request, route, service="floqer")
 
     # -- Flowstate ---------------------------------------------------------------------------------------
@@ -160,15 +195,7 @@ class SandboxApp:
         if route is None:
             return flowstate_error(404, f"Cannot {request.method} {path}", errors)
         key = _bearer(request)
-        all_scopes = {
-            f"{r}:{a}"
-            for r in ("vacancies", "locations", "job-roles", "work-types")
-            for a in ("read", "write")
-        }
-        scopes = {
-            self.keys.flowstate: all_scopes,
-            self.keys.flowstate_read_only: {s for s in all_scopes if s.endswith(":read")},
-        }
+        scopes = self._flowstate_scopes
         if key is None or key not in scopes:
             return flowstate_error(401, "Missing or invalid API key", errors)
         if route.params.get("org_id") != self.config.org_id:
@@ -213,7 +240,7 @@ class SandboxApp:
             if rule.kind == "rate_limit":
                 wait = int(rule.params.get("retry_after", 2))
                 if service == "floqer":
-                    return _floqer_429(wait)
+                    return self._floqer_429(wait)
                 return _flowstate_429(wait, self.flowstate.errors)
             if rule.kind == "server_error":
                 status = int(rule.params.get("status", 503))
@@ -231,6 +258,11 @@ class SandboxApp:
             if rule.kind == "drop" and rule.params.get("when", "before") == "before":
                 return Response(status=0, drop=True)
         return None
+
+    def _floqer_429(self, wait: int) -> Response:
+        message = f"Rate limit exceeded. Try again in {wait} seconds."
+        retry_after: int | str = str(wait) if self.config.floqer.retry_after_as_string else wait
+        return flat_error(429, message, retryAfter=retry_after)
 
     # -- control API -------------------------------------------------------------------------------------
     def _control(self, request: Request, path: str) -> Response:
@@ -264,6 +296,28 @@ class SandboxApp:
             return json_response(200, {"credits": self.floqer.credits})
         if path == "/truth":
             return json_response(200, {"truth": list(self.market.truth)})
+        if path == "/sources":
+            if method == "POST":
+                if not isinstance(body, dict) or set(body) != {"source_instance_id", "status"}:
+                    raise SandboxError('sources: expected {"source_instance_id": ..., "status": ...}')
+                source_id, status = body["source_instance_id"], body["status"]
+                if not isinstance(source_id, str) or not isinstance(status, str):
+                    raise SandboxError("sources: source_instance_id and status must be strings")
+                return json_response(200, self.set_source_status(source_id, status))
+            with self._lock:
+                self.floqer.advance(self.clock.now())
+                listing = [s.listing() for s in self.floqer.sources.values()]
+            return json_response(200, {"sources": listing})
+        if path == "/served":
+            scenario = request.param("scenarioId")
+            vacancies = self.served_vacancies(scenario)
+            with self._lock:
+                self.floqer.advance(self.clock.now())
+                rows = {
+                    sid: [r.get("id") if isinstance(r, dict) else None for r in self.floqer.source_rows(sid)]
+                    for sid in self.floqer.sources
+                }
+            return json_response(200, {"scenario_id": scenario, "vacancies": vacancies, "source_rows": rows})
         if path in ("", "/", "/info"):
             return json_response(200, self.info())
         return json_response(404, {"error": f"no control route {method} {path}"})
@@ -293,29 +347,52 @@ class SandboxApp:
         if command.get("run") is True:
             self.clock.run()
 
+    # -- truth for tests ---------------------------------------------------------------------------------
+    def served_vacancies(self, scenario_id: str | None = None) -> list[dict[str, Any]]:
+        """Every vacancy the list endpoint serves with ``excludeFilled=false`` for ``scenario_id`` (None: live
+        data), in the list's default order: what a client should land."""
+        with self._lock:
+            return self.flowstate.served_vacancies(scenario_id)
+
+    def source_rows(self, source_instance_id: str) -> list[dict[str, Any]]:
+        """Every row the source's ``/data`` would serve now, in order (none for a deleted source; a row a
+        ``malformed_row`` fault turned into a non-object is served, and listed, as it is)."""
+        with self._lock:
+            self.floqer.advance(self.clock.now())
+            return [json.loads(json.dumps(r)) for r in self.floqer.source_rows(source_instance_id)]
+
+    def set_source_status(self, source_instance_id: str, status: str) -> dict[str, Any]:
+        """Move a Floqer source to any lifecycle status (``active``, ``completed``, ``paused``,
+        ``paused_out_of_credits``, ``expired``, ``deleted``); returns its listing item."""
+        with self._lock:
+            now = self.clock.now()
+            self.floqer.advance(now)
+            return self.floqer.set_source_status(source_instance_id, status, now)
+
     def clock_state(self) -> dict[str, Any]:
         return {"now": self.clock.now().isoformat(), "frozen": self.clock.frozen}
 
     def info(self) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "seed": self.config.seed,
             "postings": len(self.market.postings),
             "flowstate_org_id": self.config.org_id,
             "flowstate_tenant": self.config.tenant,
             "clock": self.clock_state(),
             "credits": self.floqer.credits,
+            "profiles": list(self.profiles),
         }
+        if self.profile_sources:
+            info["profile_sources"] = dict(self.profile_sources)
+        if self.quirk_vacancies:
+            info["quirk_vacancies"] = dict(self.quirk_vacancies)
+        return info
 
 
 def _bearer(request: Request) -> str | None:
     header = request.authorization or ""
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def _floqer_429(wait: int) -> Response:
-    message = f"Rate limit exceeded. Try again in {wait} seconds."
-    return flat_error(429, message, retryAfter=wait)
 
 
 def _flowstate_429(wait: int, errors: Any) -> Response:

@@ -19,11 +19,16 @@ Choices the documents leave open, made here on purpose and written down in docs/
 ``{"error": {"code", "message"}}`` form (so clients must read both forms); preview returns up to 25 rows; the
 default posted-date lookback is 30 days; ``/data`` lists rows in import order, or in the source's ``order_by``
 order when it has one (so new rows of a newest-first source appear at the front).
+
+``FloqerSettings`` also holds the knobs the profiles (``profiles.py``) turn: the listing absent or paged, the
+``/data`` body in another shape, ``retryAfter`` as a string, strictness, type quirks in imported rows, and a
+deleted and a completed source at startup.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import math
 import random
@@ -33,11 +38,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
+from matcher.common.errors import SandboxError
 from matcher.sandbox.faults import FaultRule
 from matcher.sandbox.http import Request, Response, Route, json_response
-from matcher.sandbox.market import Market
+from matcher.sandbox.market import Market, catalog
 
 SOURCE_ID = "track_job_postings"
 SORT_FIELDS = ("date_posted", "discovered_at", "salary", "job_title", "company", "num_jobs")
@@ -62,6 +68,76 @@ DEFAULT_LOOKBACK_DAYS = 30
 MAX_LOOKBACK_DAYS = 180
 TOTAL_RESULTS_CAP = 10_000
 MAX_PAGE_SIZE = 200
+LIFECYCLE_STATUSES = ("active", "completed", "paused", "paused_out_of_credits", "expired", "deleted")
+SOURCE_LISTINGS = ("list", "paged", "absent")
+DATA_SHAPES = ("rows", "data", "list")
+# The document's row fields that describe the company (nested in ``company_object`` by the job API it mirrors)
+COMPANY_FIELDS = (
+    "name",
+    "domain",
+    "industry",
+    "industry_id",
+    "company_country",
+    "company_country_code",
+    "employee_count",
+    "employee_count_range",
+    "logo",
+    "linkedin_url",
+    "linkedin_id",
+    "url_source",
+    "is_recruiting_agency",
+    "yc_batch",
+    "num_jobs",
+    "num_jobs_last_30_days",
+    "num_technologies",
+    "founded_year",
+    "annual_revenue_usd",
+    "annual_revenue_usd_readable",
+    "total_funding_usd",
+    "last_funding_round_date",
+    "last_funding_round_amount_readable",
+    "funding_stage",
+    "investors",
+    "publicly_traded_symbol",
+    "publicly_traded_exchange",
+    "company_keywords",
+    "company_tags",
+    "technology_slugs",
+)
+# The document's flat location fields (the nested form holds them in a ``locations`` list instead)
+LOCATION_FIELDS = (
+    "location",
+    "short_location",
+    "long_location",
+    "city",
+    "state_code",
+    "postal_code",
+    "country",
+    "country_code",
+    "countries",
+    "country_codes",
+    "cities",
+    "continents",
+    "latitude",
+    "longitude",
+)
+SALARY_NUMBERS = (
+    "min_annual_salary",
+    "max_annual_salary",
+    "min_annual_salary_usd",
+    "max_annual_salary_usd",
+    "avg_annual_salary_usd",
+)
+ROW_QUIRKS = (
+    "int_flags",
+    "string_statuses",
+    "date_posted_time",
+    "string_reposted",
+    "discovered_at_space",
+    "string_salaries",
+    "nested_locations",
+    "nested_company",
+)
 
 # Workflows known to the sandbox account, with the inputs a field_mapping may fill.
 WORKFLOWS: dict[str, frozenset[str]] = {
@@ -195,8 +271,13 @@ def _phrase_in(phrase: str, title: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", title) is not None
 
 
-def parse_filters(filters: Any, problems: list[dict[str, str]], warnings: list[dict[str, str]]) -> SearchSpec:
-    """Validate ``filters`` the way the server does, appending every problem (not just the first)."""
+def parse_filters(
+    filters: Any, problems: list[dict[str, str]], warnings: list[dict[str, str]], *, strict: bool = False
+) -> SearchSpec:
+    """Validate ``filters`` the way the server does, appending every problem (not just the first).
+
+    ``strict``: a ``filters`` object whose values are all empty is refused like an empty object.
+    """
     if filters is None:
         problems.append(_problem("filters", "required", "filters is required"))
         return SearchSpec()
@@ -207,6 +288,10 @@ def parse_filters(filters: Any, problems: list[dict[str, str]], warnings: list[d
         return SearchSpec()
     if not filters:
         problems.append(_problem("filters", "empty", "filters must contain at least one filter key"))
+        return SearchSpec()
+    if strict and all(_is_empty(v) for v in filters.values()):
+        message = "filters must contain at least one filter key with a value (every value is empty)"
+        problems.append(_problem("filters", "empty", message))
         return SearchSpec()
     spec: dict[str, Any] = {}
     for key, value in filters.items():
@@ -390,12 +475,45 @@ class Source:
 
 @dataclass(kw_only=True)
 class FloqerSettings:
-    """Knobs of the sandbox's Floqer account."""
+    """Knobs of the sandbox's Floqer account (profiles set them; see ``matcher/sandbox/profiles.py``)."""
 
     credits: int = 1_000_000
     first_fetch_delay: timedelta = timedelta(minutes=1)
     run_interval: timedelta = timedelta(days=1)
     legacy_create_id: bool = False  # answer create with ``source_id`` (the older API version's name)
+    # ``GET /api/v1/sources``: "list" (data: [items]), "paged" (data: {sources, total_count, page_no,
+    # page_size}, page_size capped at ``listing_page_size``) or "absent" (a 404)
+    source_listing: Literal["list", "paged", "absent"] = "list"
+    listing_page_size: int = 2
+    # ``/data``'s body: "rows" (data: {rows, total_count, page_no, page_size}), "data" (data: {data: [rows]},
+    # preview's shape) or "list" (data: [rows])
+    data_shape: Literal["rows", "data", "list"] = "rows"
+    retry_after_as_string: bool = False  # 429 bodies carry retryAfter as a string ("2")
+    # no lenient spots: preview ignores start_date, sync requires field_mapping, all-empty filters are a
+    # 400, and so are unknown keys in a status body
+    strict: bool = False
+    row_quirks: float = 0.0  # share of imported rows given type quirks (kept in the source: re-reads agree)
+    lifecycle_sources: bool = False  # start with a deleted and a completed source (``lifecycle_ids``)
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise SandboxError("FloqerSettings: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What is wrong with the knobs (empty when nothing is)."""
+        found = []
+        if self.source_listing not in SOURCE_LISTINGS:
+            found.append(f"source_listing: got {self.source_listing!r}, expected one of {SOURCE_LISTINGS}")
+        if self.data_shape not in DATA_SHAPES:
+            found.append(f"data_shape: got {self.data_shape!r}, expected one of {DATA_SHAPES}")
+        if isinstance(self.listing_page_size, bool) or not (
+            isinstance(self.listing_page_size, int) and self.listing_page_size >= 1
+        ):
+            found.append(f"listing_page_size: got {self.listing_page_size!r}, expected a positive integer")
+        if not 0.0 <= self.row_quirks <= 1.0:
+            found.append(f"row_quirks: got {self.row_quirks!r}, expected a share in [0, 1]")
+        return found
 
 
 class FloqerService:
@@ -404,10 +522,13 @@ class FloqerService:
     def __init__(self, *, market: Market, settings: FloqerSettings, seed: int) -> None:
         self.market = market
         self.settings = settings
+        self.seed = seed
         self.credits = settings.credits
         self.sources: dict[str, Source] = {}
         self._ids = random.Random(f"floqer-sources-{seed}")
         self._extra_salt = 0
+        self.quirks: dict[Any, tuple[str, ...]] = {}  # posting id -> the quirks its imported rows carry
+        self.lifecycle_ids: dict[str, str] = {}  # "deleted" / "completed" -> source id (lifecycle_sources)
 
     # -- routing -----------------------------------------------------------------------------------------
     def resolve(self, method: str, path: str) -> Route | None:
@@ -420,7 +541,7 @@ class FloqerService:
             return Route("floqer.preview", "sources:read", self.preview, {})
         if rest == [SOURCE_ID] and method == "POST":
             return Route("floqer.create", "sources:write", self.create, {})
-        if not rest and method == "GET":
+        if not rest and method == "GET" and self.settings.source_listing != "absent":
             return Route("floqer.list", "sources:read", self.list_sources, {})
         if len(rest) == 2 and rest[0] != SOURCE_ID:
             params = {"source_id": rest[0]}
@@ -465,7 +586,7 @@ class FloqerService:
         if source.max_count is not None:
             ordered = ordered[: source.max_count]
         affordable = min(len(ordered), self.credits)
-        imported = source.add(ordered[:affordable])
+        imported = source.add(self._quirked(ordered[:affordable]))
         self.credits -= imported
         source.resort()
         source.last_run_at = at
@@ -486,12 +607,14 @@ class FloqerService:
         body, problems, warnings = self._body(request, PREVIEW_KEYS)
         if body is None:
             return bad_request(problems)
-        spec = parse_filters(body.get("filters"), problems, warnings)
+        spec = parse_filters(body.get("filters"), problems, warnings, strict=self.settings.strict)
         self._check_dates(body, problems, create=False, now=now)
         max_count = self._check_max_count(body, problems)
         if problems:
             return bad_request(problems)
         start = parse_date(body.get("start_date")) if body.get("start_date") else None
+        if self.settings.strict:  # the document: start_date is "Accepted but ignored on preview"
+            start = None
         rows = self._search(spec, now, start)
         limit = PREVIEW_ROWS if max_count is None else min(PREVIEW_ROWS, max_count)
         metadata: dict[str, Any] = {"total_results": min(len(rows), TOTAL_RESULTS_CAP)}
@@ -509,7 +632,7 @@ class FloqerService:
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(_problem("name", "required", "name is required: a non-empty display name"))
-        spec = parse_filters(body.get("filters"), problems, warnings)
+        spec = parse_filters(body.get("filters"), problems, warnings, strict=self.settings.strict)
         self._check_dates(body, problems, create=True, now=now)
         max_count = self._check_max_count(body, problems)
         if problems:
@@ -538,12 +661,27 @@ class FloqerService:
 
     def list_sources(self, request: Request, now: datetime) -> Response:
         items = [s.listing() for s in sorted(self.sources.values(), key=lambda s: (s.created_at, s.id))]
-        return json_response(200, {"status": 200, "data": items})
+        if self.settings.source_listing != "paged":
+            return json_response(200, {"status": 200, "data": items})
+        problems: list[dict[str, str]] = []
+        page_no = _int_param(request, "page_no", 1, problems, minimum=1)
+        page_size = _int_param(request, "page_size", 20, problems, minimum=1)
+        if problems:
+            return bad_request(problems)
+        page_size = min(page_size, self.settings.listing_page_size)
+        offset = (page_no - 1) * page_size
+        data = {
+            "sources": items[offset : offset + page_size],
+            "total_count": len(items),
+            "page_no": page_no,
+            "page_size": page_size,
+        }
+        return json_response(200, {"status": 200, "data": data})
 
     def data(
         self, request: Request, now: datetime, *, source_id: str, faults: Sequence[FaultRule] = ()
     ) -> Response:
-        source = self.sources.get(source_id)
+        source = self._live(source_id)
         if source is None:
             return flat_error(404, f"Source {source_id} not found")
         problems: list[dict[str, str]] = []
@@ -560,8 +698,13 @@ class FloqerService:
             if rule.kind == "malformed_row" and page:
                 index = min(int(rule.params.get("index", 0)), len(page) - 1)
                 page[index].row = _malform(page[index].row, str(rule.params.get("how", "missing_id")))
+        rows = [e.row for e in page]
+        if self.settings.data_shape == "list":
+            return json_response(200, {"status": 200, "data": rows})
+        if self.settings.data_shape == "data":
+            return json_response(200, {"status": 200, "data": {"data": rows}})
         data = {
-            "rows": [e.row for e in page],
+            "rows": rows,
             "total_count": len(source.entries),
             "page_no": page_no,
             "page_size": page_size,
@@ -569,7 +712,7 @@ class FloqerService:
         return json_response(200, {"status": 200, "data": data})
 
     def sync(self, request: Request, now: datetime, *, source_id: str) -> Response:
-        source = self.sources.get(source_id)
+        source = self._live(source_id)
         if source is None:
             return nested_error(404, "not_found", f"Source {source_id} not found")
         body, problems, _ = self._body(request, SYNC_KEYS)
@@ -578,6 +721,8 @@ class FloqerService:
         workflow_id = body.get("workflow_id")
         if not isinstance(workflow_id, str) or not _is_uuid(workflow_id):
             problems.append(_problem("workflow_id", "invalid_value", "workflow_id must be a workflow UUID"))
+        if self.settings.strict and "field_mapping" not in body:  # the document's body: not optional
+            problems.append(_problem("field_mapping", "required", "field_mapping is required"))
         mapping = body.get("field_mapping", {})
         if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
             problems.append(
@@ -620,11 +765,11 @@ class FloqerService:
         return json_response(200, payload)
 
     def set_status(self, request: Request, now: datetime, *, source_id: str) -> Response:
-        source = self.sources.get(source_id)
+        source = self._live(source_id)
         if source is None:
             return flat_error(404, f"Source {source_id} not found")
         body, problems, _ = self._body(request, frozenset({"status"}))
-        if body is None:
+        if body is None or (problems and self.settings.strict):
             return bad_request(problems)
         wanted = body.get("status")
         if wanted not in ("active", "paused"):
@@ -641,7 +786,83 @@ class FloqerService:
             200, {"status": 200, "data": {"source_instance_id": source.id, "status": source.status}}
         )
 
+    # -- lifecycle control (the sandbox's control API, not Floqer's) ------------------------------------
+    def seed_lifecycle_sources(self, now: datetime) -> dict[str, str]:
+        """Create the ``deleted`` and ``completed`` sources of the ``deleted-source`` profile.
+
+        Both were created ten days before ``now`` from fixed, seed-derived UUIDs and ran on their daily
+        schedule until ``now`` (their rows cost no credits of the account as it starts); then one was deleted
+        and the other completed. Returns {"deleted": id, "completed": id}.
+        """
+        ids = random.Random(f"floqer-lifecycle-sources-{self.seed}")
+        credits = self.credits
+        created = now - timedelta(days=10)
+        plans = [
+            ("deleted", "Deleted: engineering hires", ("engineer", "developer")),
+            ("completed", "Completed: data and product hires", ("data", "analyst", "product", "designer")),
+        ]
+        for status, name, titles in plans:
+            source = Source(
+                id=str(uuid.UUID(int=ids.getrandbits(128), version=4)),
+                name=name,
+                spec=SearchSpec(title_or=titles),
+                start_date=None,
+                expiration_date=(now + timedelta(days=60)).date(),
+                max_count=None,
+                created_at=created,
+                next_run_at=created + self.settings.first_fetch_delay,
+            )
+            self.sources[source.id] = source
+            self.advance(now)
+            source.status = status
+            self.lifecycle_ids[status] = source.id
+        self.credits = credits
+        return dict(self.lifecycle_ids)
+
+    def set_source_status(self, source_id: str, status: str, now: datetime) -> dict[str, Any]:
+        """Move a source to any lifecycle status (``deleted``: 404 everywhere but the listing)."""
+        if status not in LIFECYCLE_STATUSES:
+            expected = ", ".join(LIFECYCLE_STATUSES)
+            raise SandboxError(f"source status: got {status!r}, expected one of {expected}")
+        source = self.sources.get(source_id)
+        if source is None:
+            raise SandboxError(f"source {source_id!r}: no such source")
+        if status == "active" and source.status != "active":
+            source.next_run_at = self.next_slot(source, now)
+        source.status = status
+        return source.listing()
+
+    def source_rows(self, source_id: str) -> list[Any]:
+        """Every row the source's ``/data`` serves, in order (none for a deleted source)."""
+        source = self.sources.get(source_id)
+        if source is None:
+            raise SandboxError(f"source {source_id!r}: no such source")
+        return [] if source.status == "deleted" else [e.row for e in source.entries]
+
     # -- helpers -----------------------------------------------------------------------------------------
+    def _live(self, source_id: str) -> Source | None:
+        """The source, unless it does not exist or was deleted (both are a 404)."""
+        source = self.sources.get(source_id)
+        return None if source is None or source.status == "deleted" else source
+
+    def _quirked(self, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows as stored by the source: with ``row_quirks`` set, a share of them get type quirks.
+
+        Whether a posting is quirked, and how, depends only on the seed and its id, so two sources that
+        import the same posting store the same row.
+        """
+        share = self.settings.row_quirks
+        if share <= 0:
+            return list(rows)
+        result = []
+        for row in rows:
+            rng = random.Random(f"{self.seed}-posting-quirks-{row.get('id')}")
+            if rng.random() < share:
+                row, names = quirk_row(row, rng)
+                self.quirks[row.get("id")] = names
+            result.append(row)
+        return result
+
     def _body(
         self, request: Request, allowed: frozenset[str]
     ) -> tuple[dict[str, Any] | None, list[dict[str, str]], list[dict[str, str]]]:
@@ -706,13 +927,122 @@ class FloqerService:
     def _inject(self, source: Source, now: datetime, count: int, *, front: bool) -> None:
         self._extra_salt += 1
         rows = self.market.extra_postings(count, discovered_at=now, salt=self._extra_salt)
-        source.add(rows, front=front)
+        source.add(self._quirked(rows), front=front)
 
 
 def _with_matches(row: dict[str, Any], hit: tuple[list[str], list[str]]) -> dict[str, Any]:
     copy = dict(row)
     copy["matching_phrases"], copy["matching_words"] = hit
     return copy
+
+
+def quirk_row(row: dict[str, Any], rng: random.Random) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A copy of ``row`` with one or two type quirks real services send, and their names (``ROW_QUIRKS``).
+
+    The row keeps its id and its meaning: only how values are typed or where they sit changes.
+    """
+    applicable = [
+        name
+        for name in ROW_QUIRKS
+        if (name != "nested_company" or not isinstance(row.get("company_object"), dict))
+        and (name != "string_salaries" or any(_is_number(row.get(k)) for k in SALARY_NUMBERS))
+        and (name != "nested_locations" or "country_code" in row)
+        and (name != "string_statuses" or isinstance(row.get("employment_statuses"), list))
+    ]
+    names = tuple(sorted(rng.sample(applicable, k=min(len(applicable), rng.choice((1, 1, 2))))))
+    copy = dict(row)
+    for name in names:
+        if name == "int_flags":
+            copy["remote"], copy["hybrid"] = int(bool(row.get("remote"))), int(bool(row.get("hybrid")))
+        elif name == "string_statuses":
+            copy["employment_statuses"] = ",".join(str(v) for v in row["employment_statuses"])
+        elif name == "date_posted_time":
+            posted = str(row.get("date_posted") or "")
+            if posted and rng.random() < 0.75:
+                hour, minute = rng.randrange(24), rng.choice((0, 15, 30, 45))
+                copy["date_posted"] = f"{posted}T{hour:02d}:{minute:02d}:00Z"
+            else:
+                copy["date_posted"] = ""
+        elif name == "string_reposted":
+            copy["reposted"] = "true" if row.get("reposted") else "false"
+        elif name == "discovered_at_space":
+            copy["discovered_at"] = str(row.get("discovered_at") or "").replace("T", " ")
+        elif name == "string_salaries":
+            for key in SALARY_NUMBERS:
+                if _is_number(row.get(key)):
+                    value = row[key]
+                    copy[key] = str(int(value)) if float(value).is_integer() else str(value)
+        elif name == "nested_locations":
+            locations = row.get("locations")
+            if not isinstance(locations, list) or not locations:
+                locations = [_location_entry(row)]
+            else:
+                locations = [dict(entry) for entry in locations]
+            if rng.random() < 0.3:
+                other = _other_city(row, rng)
+                if other is not None:
+                    locations.append(other)
+            for key in LOCATION_FIELDS:
+                copy.pop(key, None)
+            copy["locations"] = locations
+        else:  # nested_company
+            copy["company_object"] = {key: copy.pop(key) for key in COMPANY_FIELDS if key in copy}
+    return copy, names
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@functools.cache
+def _cities() -> dict[tuple[str, str], list[Any]]:
+    """The seed catalogue's cities by (country code, name): [cc, name, state, state_code, postal, ...]."""
+    return {(str(c[0]), str(c[1])): c for c in catalog()["cities"]}
+
+
+def _location_entry(row: dict[str, Any]) -> dict[str, Any]:
+    """The nested ``locations`` entry for a row's flat location fields."""
+    cc = row.get("country_code")
+    city = _cities().get((str(cc), str(row.get("city"))))
+    long_location = row.get("long_location")
+    state = city[2] if city else None
+    if state is None and isinstance(long_location, str) and long_location.count(", ") == 2:
+        state = long_location.split(", ")[1]
+    return {
+        "name": long_location,
+        "city": row.get("city"),
+        "state": state,
+        "state_code": row.get("state_code"),
+        "country_code": cc,
+        "latitude": row.get("latitude"),
+        "longitude": row.get("longitude"),
+        "admin1_code": row.get("state_code"),
+    }
+
+
+def _other_city(row: dict[str, Any], rng: random.Random) -> dict[str, Any] | None:
+    """A second place in the posting's country (a multi-location posting), or None when there is none."""
+    cc = row.get("country_code")
+    if not isinstance(cc, str):
+        entries = row.get("locations")
+        first = entries[0] if isinstance(entries, list) and entries else {}
+        cc = first.get("country_code") if isinstance(first, dict) else None
+    here = row.get("city")
+    choices = [c for (code, name), c in sorted(_cities().items()) if code == cc and name != here]
+    if not choices:
+        return None
+    city = rng.choice(choices)
+    country = row.get("country") or cc
+    return {
+        "name": f"{city[1]}, {city[2]}, {country}",
+        "city": city[1],
+        "state": city[2],
+        "state_code": city[3],
+        "country_code": city[0],
+        "latitude": city[5],
+        "longitude": city[6],
+        "admin1_code": city[3],
+    }
 
 
 def _malform(row: Any, how: str) -> Any:

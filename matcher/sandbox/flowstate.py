@@ -10,7 +10,8 @@ Endpoints (under ``{flowstate base}/org/{orgId}``)::
     DELETE /vacancies/{id}       vacancies:write   204
     GET    /locations[/{id}]     locations:read
     GET    /job-roles[/{id}]     job-roles:read
-    GET    /work-types[/{id}]    work-types:read   also served as /resource-types (the v1.1 name)
+    GET    /work-types[/{id}]    work-types:read   also served as /resource-types (the v1.1 name, its
+                                                   scope resource-types:read); ``work_types_path`` keeps one
 
 Errors are ``{"error": {"code", "message", "details"?: [{"field", "message"}], "errorId"}}``. Money is kept
 exact: request bodies are parsed with ``Decimal`` and amounts are stored and answered as two-decimal strings.
@@ -22,10 +23,11 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
+from matcher.common.errors import SandboxError
 from matcher.sandbox.http import Request, Response, Route, empty_response, json_response
 from matcher.sandbox.market import Market
 
@@ -69,6 +71,15 @@ SORTABLE: dict[str, tuple[str, ...]] = {
     "job-roles": ("name", "sortOrder", "externalId"),
     "work-types": ("name", "appliesToType", "sortOrder", "createdAt", "updatedAt"),
 }
+# strict_sort: only what the document shows (sortBy=targetStartDate in its example, role the default) for
+# vacancies; reference lists are sorted by their default only (sortOrder), or by name
+STRICT_SORTABLE: dict[str, tuple[str, ...]] = {
+    "vacancies": ("role", "targetStartDate"),
+    "locations": ("sortOrder", "name"),
+    "job-roles": ("sortOrder", "name"),
+    "work-types": ("sortOrder", "name"),
+}
+WORK_TYPE_PATHS = ("both", "work-types", "resource-types")
 DEFAULT_SORT = {
     "vacancies": "role",
     "locations": "sortOrder",
@@ -92,9 +103,20 @@ ERROR_CODES = {
 
 @dataclass(kw_only=True)
 class FlowstateSettings:
-    """Knobs of the sandbox's Flowstate tenant."""
+    """Knobs of the sandbox's Flowstate tenant (profiles set them; see ``matcher/sandbox/profiles.py``)."""
 
     max_limit: int = 200  # "max 200 on older pages, 100 on newer ones"
+    # where work types are served: both names, or only /work-types, or only /resource-types (v1.1)
+    work_types_path: Literal["both", "work-types", "resource-types"] = "both"
+    strict_sort: bool = False  # sortBy only as documented (``STRICT_SORTABLE``)
+    vacancy_quirks: bool = False  # add the vacancies (and work types) with rare documented fields
+
+    def __post_init__(self) -> None:
+        if self.work_types_path not in WORK_TYPE_PATHS:
+            raise SandboxError(
+                f"FlowstateSettings: work_types_path: got {self.work_types_path!r}, "
+                f"expected one of {WORK_TYPE_PATHS}"
+            )
 
 
 class ErrorIds:
@@ -154,6 +176,9 @@ class FlowstateService:
         }
         self.scenarios: dict[str, dict[str, Any]] = {s["id"]: s for s in market.scenarios}
         self._ids = random.Random(f"flowstate-ids-{seed}")
+        self.quirk_ids: dict[str, str] = {}  # quirk name -> vacancy id (vacancy_quirks)
+        if settings.vacancy_quirks:
+            self._add_quirks(seed)
 
     # -- routing -----------------------------------------------------------------------------------------
     def resolve(self, method: str, path: str) -> Route | None:
@@ -164,8 +189,10 @@ class FlowstateService:
         resource = "work-types" if parts[2] == "resource-types" else parts[2]
         if resource not in SORTABLE:
             return None
+        if resource == "work-types" and self.settings.work_types_path not in ("both", parts[2]):
+            return None
         name = resource.replace("-", "_")
-        read, write = f"{resource}:read", f"{resource}:write"
+        read, write = f"{parts[2]}:read", f"{parts[2]}:write"
         params = {"org_id": parts[1]}
         if len(parts) == 3:
             if method == "GET":
@@ -227,8 +254,9 @@ class FlowstateService:
         if limit > self.settings.max_limit:
             details.append({"field": "limit", "message": f"limit must be at most {self.settings.max_limit}"})
         sort_by = request.param("sortBy") or DEFAULT_SORT[resource]
-        if sort_by not in SORTABLE[resource]:
-            allowed = ", ".join(SORTABLE[resource])
+        sortable = (STRICT_SORTABLE if self.settings.strict_sort else SORTABLE)[resource]
+        if sort_by not in sortable:
+            allowed = ", ".join(sortable)
             details.append({"field": "sortBy", "message": f"sortBy {sort_by!r} is not one of: {allowed}"})
         sort_dir = (request.param("sortDir") or "asc").lower()
         if sort_dir not in ("asc", "desc"):
@@ -251,15 +279,158 @@ class FlowstateService:
         if search:
             fields = ("role", "description") if resource == "vacancies" else ("name", "description")
             items = [r for r in items if any(search in str(r.get(f) or "").lower() for f in fields)]
-        items.sort(key=lambda r: str(r.get("id")))
-        present = [r for r in items if r.get(sort_by) is not None]
-        missing = [r for r in items if r.get(sort_by) is None]
-        present.sort(key=lambda r: _sort_key(r.get(sort_by), sort_by), reverse=sort_dir == "desc")
-        items = present + missing
+        items = _ordered(items, sort_by, sort_dir)
         total = len(items)
         start = (page - 1) * limit
         meta = {"page": page, "limit": limit, "total": total, "hasNextPage": start + limit < total}
         return json_response(200, {"data": items[start : start + limit], "meta": meta})
+
+    def served_vacancies(self, scenario_id: str | None = None) -> list[dict[str, Any]]:
+        """Every vacancy the list serves with ``excludeFilled=false`` (live data, or a scenario's), in the
+        list's default order (copies)."""
+        if scenario_id and scenario_id not in self.scenarios:
+            raise SandboxError(f"scenario {scenario_id!r}: no such scenario; known: {sorted(self.scenarios)}")
+        view = self._view("vacancies", scenario_id)
+        assert not isinstance(view, Response)
+        items = _ordered(list(view.values()), DEFAULT_SORT["vacancies"], "asc")
+        return [json.loads(json.dumps(v)) for v in items]
+
+    def _add_quirks(self, seed: int) -> None:
+        """The ``vacancy-quirks`` profile: vacancies (and two work types) with rare documented fields.
+
+        Deterministic from the seed; realistic roles the market has postings for, in existing locations.
+        """
+        rng = random.Random(f"vacancy-quirks-{seed}")
+        alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+        def new_id(prefix: str) -> str:
+            return prefix + "".join(rng.choice(alphabet) for _ in range(16 - len(prefix)))
+
+        work_types = self.records["work-types"]
+        stamp = {"createdAt": "2026-02-02T08:00:00Z", "updatedAt": "2026-02-02T08:00:00Z"}
+        for name, applies in (("Permanent", "employee"), ("Freelance", "contractor")):
+            record: dict[str, Any] = {
+                "id": new_id("clxw"),
+                "name": name,
+                "appliesToType": applies,
+                "isActive": True,
+                "sortOrder": len(work_types) + 1,
+                **stamp,
+            }
+            work_types[record["id"]] = record
+        types = {r["name"]: r["id"] for r in work_types.values()}
+        places = {r["name"]: r["id"] for r in self.records["locations"].values()}
+        roles = {r["name"]: r["id"] for r in self.records["job-roles"].values()}
+        # (quirk, role, description, job role, work type, location, band, currency, changes)
+        plan: list[tuple[str, str, str, str, str, str, tuple[int, int], str, dict[str, Any]]] = [
+            (
+                "metadata_null",
+                "Backend Engineer",
+                "Order management services.",
+                "Software Engineering",
+                "Full-time",
+                "London, UK",
+                (70000, 90000),
+                "GBP",
+                {"metadata": None},
+            ),
+            (
+                "thousands_separators",
+                "Data Engineer",
+                "Streaming pipelines for the risk team.",
+                "Data Engineering",
+                "Full-time",
+                "New York, NY",
+                (120000, 150000),
+                "USD",
+                {"salaryMin": "120,000.00", "salaryMax": "150,000.00"},
+            ),
+            (
+                "open_but_filled",
+                "Product Manager",
+                "Partner integrations roadmap.",
+                "Product Management",
+                "Full-time",
+                "London, UK",
+                (65000, 85000),
+                "GBP",
+                {"isFilled": True},
+            ),
+            (
+                "filled_by_contractor",
+                "Frontend Engineer",
+                "Design system components, on contract.",
+                "Software Engineering",
+                "Contractor",
+                "Bengaluru, India",
+                (2000000, 2800000),
+                "INR",
+                {"filledByLiveContractorId": f"clxc{rng.randrange(16**12):012x}"},
+            ),
+            (
+                "half_fte",
+                "Data Analyst",
+                "Half-time reporting for the sales team.",
+                "Data Science",
+                "Part-time",
+                "New York, NY",
+                (75000, 95000),
+                "USD",
+                {"fte": 0.5},
+            ),
+            (
+                "permanent",
+                "Software Engineer",
+                "Core platform, permanent position.",
+                "Software Engineering",
+                "Permanent",
+                "Toronto, Canada",
+                (100000, 125000),
+                "CAD",
+                {},
+            ),
+            (
+                "freelance",
+                "Product Designer",
+                "Freelance design for the marketing site.",
+                "Design",
+                "Freelance",
+                "Toronto, Canada",
+                (85000, 105000),
+                "CAD",
+                {},
+            ),
+        ]
+        for i, (quirk, role, text, job_role, work_type, place, (low, high), currency, changes) in enumerate(
+            plan
+        ):
+            jitter = 1 + rng.uniform(-0.04, 0.04)
+            created = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)
+            created += timedelta(days=i * 6, minutes=rng.randrange(600))
+            updated = created + timedelta(days=rng.randrange(1, 60), minutes=rng.randrange(600))
+            vacancy: dict[str, Any] = {
+                "id": new_id("clxq"),
+                "role": role,
+                "description": text,
+                "status": "open",
+                "fte": 0.6 if work_type == "Part-time" else 1.0,
+                "targetStartDate": (date(2026, 12, 1) + timedelta(days=rng.randrange(120))).isoformat(),
+                "targetFillDate": (date(2026, 11, 15) + timedelta(days=rng.randrange(90))).isoformat(),
+                "jobRoleId": roles[job_role],
+                "workTypeId": types[work_type],
+                "geographyId": places[place],
+                "salaryMin": f"{Decimal(round(low * jitter / 1000) * 1000):.2f}",
+                "salaryMax": f"{Decimal(round(high * jitter / 1000) * 1000):.2f}",
+                "currencyCode": currency,
+                "filledByLiveEmployeeId": None,
+                "hiringManagerId": f"clxm{rng.randrange(16**12):012x}",
+                "metadata": {},
+                "createdAt": iso_seconds(created),
+                "updatedAt": iso_seconds(updated),
+            }
+            vacancy.update(changes)
+            self.records["vacancies"][vacancy["id"]] = vacancy
+            self.quirk_ids[quirk] = vacancy["id"]
 
     # -- writes ------------------------------------------------------------------------------------------
     def create_vacancy(self, request: Request, now: datetime, *, org_id: str) -> Response:
@@ -350,7 +521,7 @@ class FlowstateService:
                 if amounts[key] is None:
                     bad(key, f"{key} must be a non-negative decimal with at most 2 places, got {body[key]!r}")
             elif current is not None and key not in body and current.get(key) is not None:
-                amounts[key] = Decimal(current[key])
+                amounts[key] = _stored_amount(current[key])
         low, high = amounts.get("salaryMin"), amounts.get("salaryMax")
         if low is not None and high is not None and low > high:
             bad("salaryMax", f"salaryMax {high} is below salaryMin {low}")
@@ -410,9 +581,26 @@ def _plain_json(value: Any) -> Any:
     return value
 
 
+def _stored_amount(value: Any) -> Decimal | None:
+    """A stored band amount as a Decimal; tolerates thousands separators ("120,000.00")."""
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _ordered(items: list[dict[str, Any]], sort_by: str, sort_dir: str) -> list[dict[str, Any]]:
+    """Records sorted by one field (ties and missing values by id), missing values last."""
+    items = sorted(items, key=lambda r: str(r.get("id")))
+    present = [r for r in items if r.get(sort_by) is not None]
+    missing = [r for r in items if r.get(sort_by) is None]
+    present.sort(key=lambda r: _sort_key(r.get(sort_by), sort_by), reverse=sort_dir == "desc")
+    return present + missing
+
+
 def _sort_key(value: Any, field_name: str) -> Any:
     if field_name in ("salaryMin", "salaryMax"):
-        return Decimal(str(value))
+        return _stored_amount(value) or Decimal(0)
     if isinstance(value, str):
         return value.lower()
     return value

@@ -163,6 +163,16 @@ class SandboxServer:
     def org_id(self) -> str:
         return self.app.config.org_id
 
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        """The active profiles (``all`` expanded)."""
+        return self.app.profiles
+
+    @property
+    def profile_sources(self) -> dict[str, str]:
+        """The ``deleted-source`` profile's sources: {"deleted": id, "completed": id} (empty without it)."""
+        return self.app.profile_sources
+
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
