@@ -131,6 +131,7 @@ def test_run_does_the_whole_batch_and_reruns(
         "--expiration-date",
         "2026-12-31",
         "--confirm",
+        "--broad",
     )
     assert code == 0, out
     sandbox.clock.advance(timedelta(days=2))

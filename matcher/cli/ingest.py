@@ -121,8 +121,10 @@ COUNTS = ("rows_seen", "landed", "duplicates_skipped", "quarantined", "pages")
 def print_manifest(manifest: dict[str, Any]) -> None:
     """The run as a table (one line per source and list, with its outcome), then its warnings and failures."""
     table = Table(title=f"ingest run {manifest['run_id']} ({manifest['duration_seconds']:.1f} s)")
-    for column in ("entity", "outcome", "rows seen", "landed", "duplicates skipped", "quarantined", "pages"):
-        table.add_column(column, justify="left" if column in ("entity", "outcome") else "right")
+    table.add_column("entity", no_wrap=True)
+    table.add_column("outcome")
+    for column in ("seen", "landed", "dupes", "quarant.", "pages"):
+        table.add_column(column, justify="right")
     colour = {"landed": "green", "warning": "yellow", "failed": "red"}
     for name, stats in manifest["entities"].items():
         outcome = stats.get("outcome", "landed")

@@ -38,7 +38,7 @@ def floqer_client(config: Config) -> FloqerClient:
         timeout=config.http.timeout_seconds,
         retry=_retry(config),
     )
-    return FloqerClient(api)
+    return FloqerClient(api, allow_filter_keys=config.floqer.extra_filter_keys)
 
 
 def flowstate_client(config: Config) -> FlowstateClient:

@@ -30,6 +30,7 @@ FLOWSTATE_URL = "https://{tenant}.flowstate.inc/api/v1"
 class FloqerConfig:
     base_url: str = FLOQER_URL
     api_key: str | None = field(default=None, repr=False)
+    extra_filter_keys: tuple[str, ...] = ()  # filter keys beyond the document's catalogue, allowed by name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +99,7 @@ class Config:
 SECTIONS: dict[str, set[str]] = {
     "lake": {"root"},
     "ingest": {"land_personal_data", "page_size"},
-    "floqer": {"base_url"},
+    "floqer": {"base_url", "extra_filter_keys"},
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
     "normalize": {"reporting_currency"},
@@ -191,6 +192,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         floqer=FloqerConfig(
             base_url=environ.get("FLOQER_BASE_URL") or get("floqer", "base_url", FLOQER_URL, str),
             api_key=floqer_key,
+            extra_filter_keys=tuple(str(k) for k in get("floqer", "extra_filter_keys", [], list)),
         ),
         flowstate=FlowstateConfig(
             base_url=environ.get("FLOWSTATE_BASE_URL") or get("flowstate", "base_url", FLOWSTATE_URL, str),

@@ -24,7 +24,6 @@ from matcher.common.errors import (
     BadResponseError,
     ForbiddenError,
     NotFoundError,
-    TransientError,
 )
 from matcher.ingest.http import ApiClient
 
@@ -404,13 +403,11 @@ class FloqerClient:
         return list(found.values())
 
     def listing(self) -> SourceListing:
-        """The source listing, or why it is unavailable (404/403, or an answer of another shape): never
-        fatal, since ingest reads each recorded source directly."""
+        """The source listing, or why this account has none to give (404/403, or an answer of another
+        shape). A service that cannot be reached still raises."""
         try:
             return SourceListing(sources=self.list_sources())
         except (NotFoundError, ForbiddenError, BadResponseError) as exc:
-            return SourceListing(sources=[], available=False, reason=str(exc))
-        except TransientError as exc:
             return SourceListing(sources=[], available=False, reason=str(exc))
 
     def data_page(self, source_instance_id: str, page_no: int, page_size: int = MAX_PAGE_SIZE) -> DataPage:

@@ -290,7 +290,8 @@ class ApiClient:
                     else self.retry.max_attempts
                 )
                 if attempt >= limit:
-                    raise _annotated(exc, f"gave up after {attempt} attempt{'s' if attempt > 1 else ''}") from exc
+                    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                    raise _annotated(exc, f"gave up after {tries}") from exc
                 delay = self._delay(attempt, exc)
                 reason = type(exc).__name__
                 self.stats.retries += 1

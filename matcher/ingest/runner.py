@@ -184,7 +184,10 @@ class IngestRun:
 
     def _floqer_listing(self, client: FloqerClient) -> SourceListing | None:
         """The source listing, or None (with a warning in the manifest) when the account has none to give."""
-        listing = client.listing()
+        try:
+            listing = client.listing()
+        except MatcherError as exc:  # the listing only adds lifecycle warnings: its failure is one too
+            listing = SourceListing(sources=[], available=False, reason=_one_line(exc))
         if listing.available:
             return listing
         self._stats("floqer:listing").warn(
