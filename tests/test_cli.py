@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -188,3 +189,23 @@ def test_the_readme_python_examples_run() -> None:
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
     assert runner.summarize(verbose=False).attempted >= 8
+
+
+def test_wrong_base_urls_fail_the_ingest_in_seconds_naming_each_host_once(tmp_path: Path) -> None:
+    sources = ["3b0c8a52-3a8e-4e0b-9a57-1d2c3b4a5f60", "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70"]
+    env = {
+        "FLOQER_API_KEY": "floq_realLookingKey0123456789",
+        "FLOQER_BASE_URL": "http://127.0.0.1:9",  # refused
+        "FLOWSTATE_BASE_URL": "https://flowstate.invalid/api/v1",  # does not resolve
+        "FLOWSTATE_API_KEY": "private_ab_0123456789abcdef01",
+        "FLOWSTATE_ORG_ID": "org_1",
+        "MATCHER_LAKE": str(tmp_path / "lake"),
+    }
+    started = time.monotonic()
+    result = _run(["ingest", *(a for s in sources for a in ("--source", s))], env=env)
+    assert time.monotonic() - started < 5
+    assert result.returncode == 1  # nothing could be read
+    assert result.stderr.count("127.0.0.1") == 1 and "connection refused" in result.stderr
+    assert result.stderr.count("flowstate.invalid") == 1 and "does not resolve" in result.stderr
+    assert "Traceback" not in result.stderr and "floqer_realLookingKey" not in result.stderr + result.stdout
+    assert "floqer GET /api/v1/sources: floqer GET" not in result.stderr  # no doubled prefix

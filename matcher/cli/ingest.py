@@ -1,8 +1,8 @@
 """``matcher ingest``: land both services in the lake. One source or list failing costs only itself.
 
-Exit codes (documented in the README): 0 everything landed (warnings allowed), 3 some source or list failed
-while others landed (see the manifest's ``failed``), 1 the command itself could not run (configuration,
-lock, ...), 2 a usage error.
+Exit codes (documented in the README): 0 everything landed (warnings allowed); 3 some source or list failed
+while others landed (see the manifest's ``failed``); 1 nothing could be read (every source and list failed),
+or the command itself could not run (configuration, lock, ...); 2 a usage error.
 """
 
 from __future__ import annotations
@@ -146,18 +146,21 @@ def print_manifest(manifest: dict[str, Any]) -> None:
                 f"[yellow]warning:[/] {name}: unusable values set to null (rows kept whole in raw_json): "
                 f"{listed}"
             )
-    for name, reason in (manifest.get("failed") or {}).items():
+    failed = (manifest.get("failed") or {}).items()  # causes first, then what was not tried because of them
+    for name, reason in sorted(failed, key=lambda item: str(item[1]).startswith("not tried")):
         err.print(f"[red]failed:[/] {name}: {reason}")
     if manifest.get("status") == "partial":
         err.print(
             f"[red]ingest partly failed[/]: {len(manifest['failed'])} of {len(manifest['entities'])} "
             f"sources and lists failed, the others landed (exit code {EXIT_PARTIAL})"
         )
+    elif manifest.get("status") == "failed":
+        err.print("[red]ingest failed[/]: no source or list could be read (exit code 1)")
 
 
 def exit_code(manifest: dict[str, Any]) -> int:
-    """0 when nothing failed, ``EXIT_PARTIAL`` when some source or list failed."""
-    return 0 if manifest.get("status", "ok") == "ok" else EXIT_PARTIAL
+    """0 when nothing failed, ``EXIT_PARTIAL`` when some source or list failed, 1 when all did."""
+    return {"ok": 0, "partial": EXIT_PARTIAL}.get(manifest.get("status", "ok"), 1)
 
 
 STRICT = typer.Option(

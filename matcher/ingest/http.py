@@ -297,7 +297,11 @@ class ApiClient:
                 self.stats.retries += 1
                 self.stats.by_reason[reason] = self.stats.by_reason.get(reason, 0) + 1
                 self.stats.waited_seconds += delay
-                log.warning("%s", self.redactor.redact(f"{exc}; retry {attempt}/{limit - 1} in {delay:.1f}s"))
+                log.log(  # a host that cannot be reached is reported once, when it gives up
+                    logging.INFO if isinstance(exc, UnreachableError) else logging.WARNING,
+                    "%s",
+                    self.redactor.redact(f"{exc}; retry {attempt}/{limit - 1} in {delay:.1f}s"),
+                )
                 self._sleep(delay)
 
     def _delay(self, attempt: int, exc: TransientError) -> float:

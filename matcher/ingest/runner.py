@@ -164,8 +164,10 @@ class IngestRun:
         postings = {k[0] for k in self.lake.keys("floqer_postings")}
         links = self.lake.keys("floqer_posting_sources")
         quarantined = self.lake.keys("quarantine")
-        listing = self._floqer_listing(client) if self.options.check_listing and source_ids else None
         account_down: str | None = None  # the host or the key is wrong: every other source would fail alike
+        listing: SourceListing | None = None
+        if self.options.check_listing and source_ids:
+            listing, account_down = self._floqer_listing(client)
         for source_id in source_ids:
             stats = self._stats(f"floqer:{source_id}")
             if account_down is not None:
@@ -178,23 +180,29 @@ class IngestRun:
             except MatcherError as exc:
                 stats.fail(_source_failure(source_id, exc))
                 log.warning("floqer source %s failed: %s", source_id, stats.reason)
-                if isinstance(exc, UnreachableError | AuthenticationError | WaitTooLongError):
-                    account_down = f"not tried: {_one_line(exc)}"
+                if _account_wide(exc):
+                    account_down = _not_tried("floqer", f"floqer:{source_id}")
         self.retries["floqer"] = client.api.stats.retries
 
-    def _floqer_listing(self, client: FloqerClient) -> SourceListing | None:
-        """The source listing, or None (with a warning in the manifest) when the account has none to give."""
+    def _floqer_listing(self, client: FloqerClient) -> tuple[SourceListing | None, str | None]:
+        """(the source listing or None, why no source should be tried): a listing the account does not offer
+        is a warning; a host that cannot be reached or a key refused fails it, and the sources with it."""
+        stats = self._stats("floqer:listing")
         try:
             listing = client.listing()
-        except MatcherError as exc:  # the listing only adds lifecycle warnings: its failure is one too
+        except MatcherError as exc:
+            if _account_wide(exc):
+                stats.fail(_one_line(exc))
+                return None, _not_tried("floqer", "floqer:listing")
             listing = SourceListing(sources=[], available=False, reason=_one_line(exc))
         if listing.available:
-            return listing
-        self._stats("floqer:listing").warn(
+            del self.stats["floqer:listing"]
+            return listing, None
+        stats.warn(
             f"source listing unavailable ({listing.reason}); each recorded source is read directly and "
             "its lifecycle status is not checked"
         )
-        return None
+        return None, None
 
     def _lifecycle(self, source_id: str, listing: SourceListing, stats: EntityStats) -> None:
         info = listing.get(source_id)
@@ -358,8 +366,12 @@ class IngestRun:
     def flowstate(self, client: FlowstateClient) -> None:
         """Land the reference lists (optional: a key may lack their scope) and each scenario's vacancies."""
         quarantined = self.lake.keys("quarantine")
+        account_down: str | None = None  # the host or the key is wrong: every other list would fail alike
         for resource, model in REFERENCE_MODELS.items():
             stats = self._stats(f"flowstate:{resource}")
+            if account_down is not None:
+                stats.fail(account_down)
+                continue
             try:
                 self._flowstate_reference(client, resource, model, quarantined, stats)
             except (ForbiddenError, NotFoundError) as exc:
@@ -369,14 +381,21 @@ class IngestRun:
                 )
             except MatcherError as exc:
                 stats.fail(_one_line(exc))
+                if _account_wide(exc):
+                    account_down = _not_tried("flowstate", f"flowstate:{resource}")
         versions = self.lake.keys("flowstate_vacancies")
         for scenario in self.options.scenarios:
             scenario_id = scenario or LIVE
-            stats = self._stats(f"flowstate:vacancies{'@' + scenario_id if scenario_id else ''}")
+            stats = self._stats(stats_name(scenario_id))
+            if account_down is not None:
+                stats.fail(account_down)
+                continue
             try:
                 self._flowstate_vacancies(client, scenario, versions, quarantined, stats)
             except MatcherError as exc:  # the list was not read to its end: no vacancy is called disappeared
                 stats.fail(_one_line(exc))
+                if _account_wide(exc):
+                    account_down = _not_tried("flowstate", stats_name(scenario_id))
         self.retries["flowstate"] = client.api.stats.retries
 
     def _flowstate_reference(
@@ -529,12 +548,14 @@ class IngestRun:
 
     # -- manifest ----------------------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:
-        """Write and return the manifest; ``status`` is "ok", "partial" (some entity failed) or "failed"."""
+        """Write and return the manifest; ``status`` is "ok", "partial" (some entity failed) or "failed"
+        (every entity failed and no row was read)."""
         outcomes = {o: sum(1 for s in self.stats.values() if s.outcome == o) for o in OUTCOMES}
+        readers = [s for name, s in self.stats.items() if name != "floqer:listing"]  # what lands rows
         if not outcomes["failed"]:
             status = "ok"
-        elif outcomes["failed"] == len(self.stats):
-            status = "failed"
+        elif all(s.outcome == "failed" and not s.rows_seen for s in readers):
+            status = "failed"  # nothing was read at all
         else:
             status = "partial"
         manifest = {
@@ -575,6 +596,20 @@ def _naive_utc(instant: datetime | None) -> datetime | None:
     if instant.tzinfo is not None:
         instant = instant.astimezone(UTC)
     return instant.replace(tzinfo=None)
+
+
+def stats_name(scenario_id: str) -> str:
+    """The manifest's name of a scenario's vacancy list: ``flowstate:vacancies`` (live) or ``...@ID``."""
+    return f"flowstate:vacancies{'@' + scenario_id if scenario_id else ''}"
+
+
+def _account_wide(exc: MatcherError) -> bool:
+    """A failure every other call to the same service would share: unreachable, key refused, told to wait."""
+    return isinstance(exc, UnreachableError | AuthenticationError | WaitTooLongError)
+
+
+def _not_tried(service: str, first: str) -> str:
+    return f"not tried: {service} could not be used (see {first})"
 
 
 def _one_line(exc: BaseException) -> str:
