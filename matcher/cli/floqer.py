@@ -138,6 +138,7 @@ def plan_command(
                     **estimate.to_json(),
                     "previewed_at": datetime.now(UTC).isoformat(),
                 }
+                state["filter_sets"][i]["server_warnings"] = result.warnings
                 for warning in result.warnings:
                     where = f"filter set {i + 1} ({filter_set.label})"
                     err.print(f"[yellow]warning:[/] {where}: {warning_text(warning)}", highlight=False)
@@ -382,6 +383,8 @@ def create_command(
                 created_at=source.created_at,
                 expiration_date=expiration_date,
                 max_count=cap,
+                filters=p["filters"],
+                server_warnings=source.warnings,  # what Floqer said about the filters, kept with the source
             )
             if p["index"] is not None:
                 _mark_created(store, p["index"], source.source_instance_id, source.name, source.created_at)

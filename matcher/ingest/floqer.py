@@ -108,6 +108,7 @@ class DataPage:
     total_count: int | None
     page_no: int
     page_size: int
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -435,7 +436,9 @@ class FloqerClient:
                 f"floqer GET {path}: expected rows under data.rows, data.data or data (got {shape})",
                 service="floqer",
             )
-        return DataPage(rows=rows, total_count=total, page_no=page_no, page_size=page_size)
+        return DataPage(
+            rows=rows, total_count=total, page_no=page_no, page_size=page_size, warnings=_warnings(envelope)
+        )
 
     def iter_pages(
         self, source_instance_id: str, *, start_page: int = 1, page_size: int = MAX_PAGE_SIZE

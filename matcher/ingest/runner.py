@@ -27,7 +27,7 @@ from matcher.common.errors import (
     UnreachableError,
     WaitTooLongError,
 )
-from matcher.ingest.floqer import MAX_PAGE_SIZE, FloqerClient, SourceListing
+from matcher.ingest.floqer import MAX_PAGE_SIZE, FloqerClient, SourceListing, warning_text
 from matcher.ingest.flowstate import FlowstateClient
 from matcher.ingest.lake import Lake, dumps_exact, new_run_id
 from matcher.ingest.models import JobRole, Location, PostingRow, Vacancy, WorkType, validate_tolerantly
@@ -268,6 +268,10 @@ class IngestRun:
         for page in client.iter_pages(source_id, start_page=start, page_size=size):
             stats.pages += 1
             total = page.total_count
+            for warning in page.warnings:  # the server's own notes on the source: recorded once each
+                text = f"Floqer: {warning_text(warning)}"
+                if text not in stats.warnings:
+                    stats.warn(text)
             new_postings: list[dict[str, Any]] = []
             new_links: list[dict[str, Any]] = []
             bad: list[dict[str, Any]] = []

@@ -264,6 +264,23 @@ def test_a_one_letter_typo_of_any_key_is_refused_and_names_the_key(key: str, pos
     assert any(f"filters.{typo}" in p and f"{key!r}" in p for p in problems)
 
 
+def test_server_warnings_on_data_are_recorded_once_per_source(tmp_path: Path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/sources":
+            return _json(200, {"status": 200, "data": []})
+        page = int(request.url.params["page_no"])
+        rows = [_row(i) for i in range((page - 1) * 2, min(page * 2, 3))]
+        warning = {"field": "source", "code": "low_credits", "message": "10 credits left"}
+        return _json(200, {"status": 200, "data": {"rows": rows, "total_count": 3}, "warnings": [warning]})
+
+    run = IngestRun(Lake(tmp_path), IngestOptions(page_size=2, check_listing=False))
+    run.floqer(FloqerClient(_api("floqer", handler)), [SOURCE])
+    stats = run.finish()["entities"][f"floqer:{SOURCE}"]
+    assert stats["landed"] == 3 and stats["pages"] == 2
+    assert stats["warnings"] == ["Floqer: source: 10 credits left (low_credits)"]
+    assert stats["outcome"] == "warning"
+
+
 def test_server_warnings_on_create_and_sync_are_returned() -> None:
     warning = {"field": "filters.colour", "code": "unknown_filter", "message": "ignored"}
 
