@@ -5,13 +5,14 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_ingest, bench_match, bench_normalize, bench_report, bench_sandbox
+from bench import bench_ingest, bench_match, bench_normalize, bench_report, bench_sandbox, bench_validation
 
 
 def main() -> None:
     print(f"matcher benchmarks on {platform.machine()}, Python {sys.version.split()[0]}")
     bench_sandbox.main()
     bench_ingest.main()
+    bench_validation.main()
     bench_normalize.main()
     bench_match.main()
     bench_report.main()

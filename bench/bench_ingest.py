@@ -67,7 +67,7 @@ def main() -> None:
         )
         expiration = (sandbox.clock.now() + timedelta(days=30)).date().isoformat()
         source = setup.create(
-            name="bench", filters={"posted_at_max_age_days": 180}, expiration_date=expiration
+            name="bench", filters={"posted_at_max_age_days": 180}, expiration_date=expiration, broad=True
         )
         sandbox.clock.advance(timedelta(minutes=2))
         total = setup.data_page(source.source_instance_id, 1, 1).total_count

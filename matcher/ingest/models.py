@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 import types
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
@@ -226,14 +226,37 @@ _FALSE = frozenset({"false", "no", "n", "0", "f"})
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Validated(Generic[_M]):
-    """What ``validate_tolerantly`` made of one raw row."""
+_NONE: Mapping[str, str] = MappingProxyType({})
 
-    record: _M | None  # None when the row is quarantined
-    reason: str | None = None  # why it was quarantined
-    coerced: dict[str, str] = field(default_factory=dict)  # field path -> what was read, and as what
-    nulled: dict[str, str] = field(default_factory=dict)  # field path -> the value and what was expected
+
+class Validated(Generic[_M]):
+    """What ``validate_tolerantly`` made of one raw row (a plain slotted class: it is made per row).
+
+    Attributes:
+        record: the model, or None when the row is quarantined.
+        reason: why it was quarantined.
+        coerced: field path -> what was read, and as what.
+        nulled: field path -> the value and what was expected.
+    """
+
+    __slots__ = ("coerced", "nulled", "reason", "record")
+
+    def __init__(
+        self,
+        *,
+        record: _M | None,
+        reason: str | None = None,
+        coerced: Mapping[str, str] = _NONE,
+        nulled: Mapping[str, str] = _NONE,
+    ) -> None:
+        self.record = record
+        self.reason = reason
+        self.coerced = coerced
+        self.nulled = nulled
+
+    def __repr__(self) -> str:
+        fields = f"record={self.record!r}, reason={self.reason!r}"
+        return f"Validated({fields}, coerced={dict(self.coerced)}, nulled={dict(self.nulled)})"
 
 
 def validate_tolerantly(model: type[_M], raw: Any, *, required: Iterable[str] = ()) -> Validated[_M]:
@@ -245,9 +268,13 @@ def validate_tolerantly(model: type[_M], raw: Any, *, required: Iterable[str] = 
     """
     if not isinstance(raw, dict):
         return Validated(record=None, reason=f"row: got {_shown(raw)}, expected a JSON object")
+    try:
+        return Validated(record=model.model_validate(raw))  # the common case: one validation
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
     coerced: dict[str, str] = {}
     nulled: dict[str, str] = {}
-    data, fatal = _repair(model, raw, "", set(required), coerced, nulled)
+    data, fatal = _repair(model, raw, "", set(required), coerced, nulled, errors)
     if fatal is not None:
         return Validated(record=None, reason=fatal, coerced=coerced, nulled=nulled)
     try:
@@ -278,13 +305,16 @@ def _repair(
     required: set[str],
     coerced: dict[str, str],
     nulled: dict[str, str],
+    errors: list[Any] | None = None,
 ) -> tuple[dict[str, Any], str | None]:
-    """A copy of ``raw`` that ``model`` accepts, or the reason a required field is unusable."""
-    try:
-        model.model_validate(raw)
-        return raw, None
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
+    """A copy of ``raw`` that ``model`` accepts, or the reason a required field is unusable; ``errors`` are
+    the validation errors of ``raw`` when the caller has them already."""
+    if errors is None:
+        try:
+            model.model_validate(raw)
+            return raw, None
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
     data = dict(raw)
     for name in dict.fromkeys(str(e["loc"][0]) for e in errors if e["loc"]):
         path = f"{prefix}{name}"
