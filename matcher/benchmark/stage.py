@@ -159,6 +159,7 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
     counted = {r["posting_id"] for r in kept}
     ps = {q: percentile(mids, q) for q in PERCENTILES}
     n_companies = len({(r["company"] or "").lower() for r in kept})
+    # the band as a full-time equivalent (normalize divides a part-time band by its fte), as market pay is
     band_min, band_max = vacancy["annual_min"], vacancy["annual_max"]
     level = confidence(n_postings=len(mids), n_companies=n_companies, p25=ps[25], p50=ps[50], p75=ps[75])
     ratio = compa_ratio(band_min, band_max, ps[50])
@@ -173,6 +174,9 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
         "currency": vacancy["currency"],
         "band_min": _money(band_min),
         "band_max": _money(band_max),
+        "fte": vacancy.get("fte_factor"),
+        "band_min_stated": _money(vacancy.get("salary_min")),
+        "band_max_stated": _money(vacancy.get("salary_max")),
         "n_matched": len(rows),
         "n_postings": len(mids),
         "n_companies": n_companies,
@@ -200,6 +204,9 @@ BENCHMARK_SCHEMA: dict[str, Any] = {
     "currency": pl.String,
     "band_min": MONEY,
     "band_max": MONEY,
+    "fte": pl.Decimal(26, 6),
+    "band_min_stated": MONEY,
+    "band_max_stated": MONEY,
     "n_matched": pl.Int64,
     "n_postings": pl.Int64,
     "n_companies": pl.Int64,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,9 +44,9 @@ PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
 VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs are scored together
 COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
 DEFAULT_WEIGHTS = {"title": 0.45, "seniority": 0.20, "geography": 0.20, "recency": 0.05, "skills": 0.10}
-# Flowstate work type name -> the Floqer employment statuses that fit it
 # Flowstate work type name -> the Floqer employment statuses that fit it. Pay is compared as annual
 # full-time equivalents, so full- and part-time employment meet; contracts and internships are other markets.
+# A name known here decides; else a name that says intern/internship; else the work type's appliesToType.
 WORK_TYPE_FITS = {
     "full-time": ("full_time", "part_time"),
     "full time": ("full_time", "part_time"),
@@ -56,6 +57,14 @@ WORK_TYPE_FITS = {
     "contract": ("contract", "temporary", "freelance"),
     "intern": ("internship",),
     "internship": ("internship",),
+}
+INTERNSHIP_FITS = ("internship",)
+_INTERN = re.compile(r"\bintern(s|ship|ships)?\b")
+# Flowstate appliesToType -> the statuses that fit it: employees are hired full- or part-time, or on
+# fixed-term contracts (Floqer's "temporary"); contractors are contract, temporary or freelance work
+APPLIES_TO_FITS = {
+    "employee": ("full_time", "part_time", "temporary"),
+    "contractor": ("contract", "temporary", "freelance"),
 }
 
 
@@ -113,6 +122,13 @@ def _eligible_postings(postings: pl.DataFrame, options: MatchOptions, summary: M
         "no title": int(postings.select(no_title.sum()).item()),
     }
     return postings.filter(~is_own.fill_null(False) & ~agency & ~no_title)
+
+
+def _applies_to(vacancies: pl.DataFrame) -> pl.Expr:
+    """The work type's ``appliesToType`` (null when the clean table predates it)."""
+    if "work_type_applies_to" in vacancies.columns:
+        return pl.col("work_type_applies_to").cast(pl.String)
+    return pl.lit(None, dtype=pl.String)
 
 
 def _codes(*columns: pl.Series) -> dict[str, int]:
@@ -227,7 +243,8 @@ def match_frames(
         *(pl.col(c).replace_strict(places, default=None, return_dtype=pl.Int32).alias(f"_v{c}")
           for c in ("country_code", "admin1", "city")),
         (pl.col("skills").list.len().fill_null(0) > 0).alias("_v_has_skills"),
-        pl.col("work_type_name").str.to_lowercase().alias("_wt"),
+        pl.col("work_type_name").alias("_wt"),
+        _applies_to(vac).alias("_wa"),
     )  # fmt: skip
     p_cols = post.select(
         "_p",
@@ -242,12 +259,12 @@ def match_frames(
     allowed = None
     if options.require_work_type:
         combos = (
-            vac.select(pl.col("work_type_name").str.to_lowercase().alias("_wt"))
+            vac.select(pl.col("work_type_name").alias("_wt"), _applies_to(vac).alias("_wa"))
             .unique()
             .join(status_ids, how="cross")
         )
-        verdicts = [_fits(wt, list(es)) for wt, es in combos.select("_wt", "_es").iter_rows()]
-        allowed = combos.filter(pl.Series(verdicts, dtype=pl.Boolean)).select("_wt", "_es_id")
+        verdicts = [_fits(wt, list(es), wa) for wt, wa, es in combos.select("_wt", "_wa", "_es").iter_rows()]
+        allowed = combos.filter(pl.Series(verdicts, dtype=pl.Boolean)).select("_wt", "_wa", "_es_id")
         summary.excluded["work type does not fit"] = 0
     # vacancies in batches, so the posting-level pairs in memory at once stay bounded
     kept: list[pl.DataFrame] = []
@@ -273,7 +290,7 @@ def match_frames(
         summary.scored_pairs += pairs.height
         if allowed is not None:
             before = pairs.height
-            pairs = pairs.join(allowed, on=["_wt", "_es_id"], how="semi", nulls_equal=True)
+            pairs = pairs.join(allowed, on=["_wt", "_wa", "_es_id"], how="semi", nulls_equal=True)
             summary.excluded["work type does not fit"] += before - pairs.height
         scored = _skills_and_score(_components(pairs, options, as_of), vac, post, options)
         kept.append(scored.filter(pl.col("score") >= options.floor))
@@ -290,10 +307,29 @@ def match_frames(
     return frame.select(list(MATCH_SCHEMA)).sort("scenario_id", "vacancy_id", "rank"), summary
 
 
-def _fits(work_type: str | None, statuses: list[str]) -> bool:
-    if work_type is None or work_type not in WORK_TYPE_FITS or not statuses:
+def work_type_fits(name: str | None, applies_to: str | None = None) -> tuple[str, ...] | None:
+    """The Floqer employment statuses that fit a Flowstate work type; None: unknown, everything fits.
+
+    A name in ``WORK_TYPE_FITS`` decides ("Fixed-term"); else a name that says intern or internship
+    ("Summer Intern"); else ``appliesToType`` (employee or contractor: ``APPLIES_TO_FITS``).
+    """
+    key = " ".join((name or "").lower().replace("_", " ").split())
+    if key in WORK_TYPE_FITS:
+        return WORK_TYPE_FITS[key]
+    if _INTERN.search(key):
+        return INTERNSHIP_FITS
+    return APPLIES_TO_FITS.get((applies_to or "").strip().lower())
+
+
+def _fits(work_type: str | None, statuses: list[str], applies_to: str | None = None) -> bool:
+    """Whether a posting with ``statuses`` fits the work type (any one status fits; none given fits)."""
+    fits = work_type_fits(work_type, applies_to)
+    if fits is None or not statuses:
         return True
-    return any(status in WORK_TYPE_FITS[work_type] for status in statuses)
+    return any(
+        " ".join((status or "").lower().replace("-", " ").split()).replace(" ", "_") in fits
+        for status in statuses
+    )
 
 
 def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.DataFrame:

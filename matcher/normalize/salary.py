@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 import pycountry
 
@@ -254,6 +254,53 @@ def _periods_per_year(period: str, country: str | None) -> Decimal:
     if period not in table:
         raise ValueError(f"period: got {period!r}, expected one of {', '.join(PERIODS)}")
     return Decimal(table[period])
+
+
+FTE_SCALE = Decimal("0.000001")  # full-time equivalents are kept to 6 decimal places, like source amounts
+FTE_MAX_DIGITS = 20  # integer digits of the Decimal(26, 6) amount columns
+
+
+def read_fte(value: str | None) -> tuple[Decimal, str | None]:
+    """The full-time equivalent a band is divided by, and why the band is kept as stated (or None).
+
+    Flowstate's ``fte`` defaults to 1.0: missing or null is 1. A number in (0, 1] is used as is (its exact
+    digits); anything else (0, negative, above 1, not a number) keeps the band as stated (factor 1), and the
+    reason says so.
+
+    >>> read_fte("0.6")
+    (Decimal('0.6'), None)
+    >>> read_fte(None)
+    (Decimal('1'), None)
+    >>> read_fte("1.5")[1]
+    "fte '1.5': expected a number in (0, 1]; the band is compared as stated"
+    """
+    if value is None:
+        return Decimal(1), None
+    unusable = f"fte {value[:40]!r}: expected a number in (0, 1]; the band is compared as stated"
+    try:
+        fte = Decimal(value.strip())
+    except InvalidOperation:
+        return Decimal(1), unusable
+    if not fte.is_finite() or not Decimal(0) < fte <= Decimal(1):
+        return Decimal(1), unusable
+    return fte, None
+
+
+def full_time_equivalent(amount: Decimal, fte: Decimal) -> Decimal | None:
+    """``amount`` (paid at ``fte``) as a full-time amount: ``amount / fte``, exact Decimal arithmetic rounded
+    half-even to 6 decimal places only at the end; None when the result would not fit a Decimal(26, 6).
+
+    >>> full_time_equivalent(Decimal("60000.00"), Decimal("0.6"))
+    Decimal('100000.000000')
+    >>> full_time_equivalent(Decimal("100000"), Decimal("0.6"))
+    Decimal('166666.666667')
+    """
+    with localcontext() as context:
+        context.prec = 80
+        result = (amount / fte).quantize(FTE_SCALE, rounding=ROUND_HALF_EVEN)
+    if abs(result) >= Decimal(10) ** FTE_MAX_DIGITS:
+        return None
+    return result
 
 
 def _tidy(amount: Decimal) -> Decimal:

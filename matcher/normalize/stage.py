@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import (
     DOLLAR_CURRENCIES,
     PERIODS,
+    full_time_equivalent,
     periods_per_year,
+    read_fte,
     read_salary_text,
 )
 from matcher.normalize.skills import add_skills
@@ -212,6 +215,33 @@ def _exact(field_name: str) -> pl.Expr:
     return token.str.strip_chars('"')
 
 
+GROUPED_AMOUNT = r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"  # "120,000.00": commas group thousands
+DOTTED_THOUSANDS = r"^-?[0-9]{1,3}(\.[0-9]{3})+$"  # "120.000": 120 or 120 thousand? not read
+EXPECTED_AMOUNT = "expected a decimal amount such as 120000.00 or 120,000.00"
+
+
+def amount_text(column: str) -> pl.Expr:
+    """A source amount's text made readable as a Decimal, or null when it is not an unambiguous amount.
+
+    Surrounding whitespace is dropped; commas are read as thousands separators only in 3-digit groups with an
+    optional decimal point after them ("120,000.00"); any other comma ("120.000,00", "120,00", "1,20,000")
+    and a dot before exactly three digits with no other mark ("120.000") are ambiguous and give null.
+    """
+    text = pl.col(column).str.strip_chars()
+    return (
+        pl.when(text.str.contains(GROUPED_AMOUNT))
+        .then(text.str.replace_all(",", "", literal=True))
+        .when(text.str.contains(",", literal=True) | text.str.contains(DOTTED_THOUSANDS))
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(text)
+    )
+
+
+def read_amount(column: str) -> pl.Expr:
+    """A source amount (see ``amount_text``) as a ``Decimal(26, 6)``; null when unreadable."""
+    return amount_text(column).cast(AMOUNT, strict=False)
+
+
 # -- postings --------------------------------------------------------------------------------------------
 
 
@@ -223,9 +253,15 @@ POSTING_PATHS: dict[str, Any] = {
         "company_object.name company_object.domain company_object.is_recruiting_agency".split(),
         pl.String,
     ),
-    "employment_statuses": pl.List(pl.String),
+    "employment_statuses": pl.List(pl.String),  # a single string decodes as a one-element list
     "job_technology_slugs": pl.List(pl.String),
+    "country_codes": pl.List(pl.String),
+    # the job API's nested places (several for a multi-location posting); read when the flat fields are absent
+    "locations": pl.List(
+        pl.Struct({"name": pl.String, "city": pl.String, "state_code": pl.String, "country_code": pl.String})
+    ),
 }
+FLAT_PLACE = ("location", "city", "state_code", "country_code")
 
 
 def _struct_of(paths: dict[str, Any]) -> pl.Struct:
@@ -273,15 +309,71 @@ def _decode(raw: pl.DataFrame, paths: dict[str, Any]) -> pl.DataFrame:
         try:
             lists = raw.select(
                 pl.when(text.str.starts_with("[")).then(text).str.json_decode(dtype).alias(path)
-            )
-            columns.append(lists.to_series())
+            ).to_series()
         except pl.exceptions.PolarsError:
-            columns.append(pl.lit(None, dtype=dtype).alias(path))
+            lists = pl.Series(path, [None] * raw.height, dtype=dtype)
+        if dtype == pl.List(pl.String):  # a single string where a list belongs: a one-element list
+            single = raw.select(
+                pl.when(text.is_not_null() & ~text.str.starts_with("[")).then(pl.concat_list(text))
+            ).to_series()
+            lists = single.fill_null(lists).alias(path)
+        columns.append(lists)
     return raw.select(columns)
 
 
+BOOLEANS = {
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}  # JSON true/false, 1/0, "true"/"false", "1"/"0"
+
+
 def _bool(path: str) -> pl.Expr:
-    return pl.col(path).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
+    return (
+        pl.col(path)
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(BOOLEANS, default=None, return_dtype=pl.Boolean)
+    )
+
+
+def _place_fields() -> list[pl.Expr]:
+    """The flat place fields; when all four are absent, the first entry of ``locations[]``. Also how many
+    places the posting names and all their country codes (a multi-location posting)."""
+    flat = pl.any_horizontal(pl.col(name).is_not_null() for name in FLAT_PLACE)
+    first = pl.col("locations").list.first()
+    nested = {
+        "location": first.struct.field("name"),
+        "city": first.struct.field("city"),
+        "state_code": first.struct.field("state_code"),
+        "country_code": first.struct.field("country_code"),
+    }
+    n_nested = pl.col("locations").list.len().fill_null(0)
+    nested_codes = pl.col("locations").list.eval(pl.element().struct.field("country_code"))
+    codes = (
+        pl.when(n_nested > 0)
+        .then(nested_codes)
+        .when(pl.col("country_codes").list.len() > 0)
+        .then(pl.col("country_codes"))
+        .otherwise(pl.concat_list(pl.coalesce("country_code", nested["country_code"])))
+    )
+    codes = codes.list.eval(pl.element().str.strip_chars().str.to_uppercase()).list.eval(
+        pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))
+    )
+    names = {"location": "location", "city": "city_source", "state_code": "state_code"}
+    names["country_code"] = "country_code_source"
+    return [
+        *(pl.when(flat).then(pl.col(key)).otherwise(nested[key]).alias(names[key]) for key in FLAT_PLACE),
+        pl.when(n_nested > 0)
+        .then(n_nested)
+        .when(flat)
+        .then(pl.lit(1, dtype=pl.UInt32))
+        .otherwise(pl.lit(0, dtype=pl.UInt32))
+        .cast(pl.Int32)
+        .alias("n_locations"),
+        codes.list.unique(maintain_order=True).alias("country_codes"),
+    ]
 
 
 def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
@@ -313,10 +405,7 @@ def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(_bool("is_recruiting_agency"), _bool("company_object.is_recruiting_agency")).alias(
             "is_recruiting_agency"
         ),
-        pl.col("location"),
-        pl.col("city").alias("city_source"),
-        pl.col("state_code"),
-        pl.col("country_code").alias("country_code_source"),
+        *_place_fields(),
         _bool("remote").alias("remote"),
         _bool("hybrid").alias("hybrid"),
         pl.col("salary_string"),
@@ -441,17 +530,15 @@ def _default_currency() -> pl.Expr:
 
 def _structured_salaries(frame: pl.DataFrame) -> pl.DataFrame:
     """Floqer's structured annual amounts, validated; they win over ``salary_string`` when present."""
-    low = pl.col("min_annual_salary").cast(AMOUNT, strict=False)
-    high = pl.col("max_annual_salary").cast(AMOUNT, strict=False)
+    frame = frame.with_columns(  # read once, then referred to
+        read_amount("min_annual_salary").alias("_s_min"), read_amount("max_annual_salary").alias("_s_max")
+    )
+    low, high = pl.col("_s_min"), pl.col("_s_max")
     low, high = pl.coalesce(low, high), pl.coalesce(high, low)  # a single value is a point, min = max
     currency = pl.coalesce(pl.col("salary_currency").str.to_uppercase(), _default_currency())
     present = pl.col("min_annual_salary").is_not_null() | pl.col("max_annual_salary").is_not_null()
-    unreadable = (
-        pl.col("min_annual_salary").is_not_null()
-        & pl.col("min_annual_salary").cast(AMOUNT, strict=False).is_null()
-    ) | (
-        pl.col("max_annual_salary").is_not_null()
-        & pl.col("max_annual_salary").cast(AMOUNT, strict=False).is_null()
+    unreadable = (pl.col("min_annual_salary").is_not_null() & pl.col("_s_min").is_null()) | (
+        pl.col("max_annual_salary").is_not_null() & pl.col("_s_max").is_null()
     )
     reason = (
         pl.when(unreadable)
@@ -638,12 +725,16 @@ def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> t
         (pl.col("annual_max") * pl.col("fx_rate")).round(2).cast(MONEY).alias("annual_max_reporting"),
     )
     lost = (
-        pl.col("salary_status").is_in(["ok"]) & pl.col("fx_rate").is_null() & pl.col("currency").is_not_null()
+        pl.col("salary_status").is_in(["ok", "partial"])
+        & pl.col("annual_min").is_not_null()
+        & pl.col("fx_rate").is_null()
+        & pl.col("currency").is_not_null()
     )
+    no_rate = pl.format("no {} rate: {}", pl.lit(reporting), pl.col("_fx_reason"))
     converted = converted.with_columns(
         pl.when(lost).then(pl.lit("partial")).otherwise(pl.col("salary_status")).alias("salary_status"),
         pl.when(lost)
-        .then(pl.format("no {} rate: {}", pl.lit(reporting), pl.col("_fx_reason")))
+        .then(pl.concat_str([pl.col("salary_reason"), no_rate], separator="; ", ignore_nulls=True))
         .otherwise(pl.col("salary_reason"))
         .alias("salary_reason"),
     )
@@ -659,8 +750,9 @@ POSTING_COLUMNS = [
     "salary_min", "salary_max", "currency", "salary_period", "annual_min", "annual_max", "is_estimate",
     "salary_modifiers", "reporting_currency", "fx_rate", "fx_rate_date", "annual_min_reporting",
     "annual_max_reporting", "salary_status", "salary_reason",
-    "location", "city_source", "state_code", "country_code_source", "remote", "hybrid",
-    "country_code", "admin1", "city", "is_remote", "arrangement", "location_status", "location_reason",
+    "location", "city_source", "state_code", "country_code_source", "n_locations", "country_codes",
+    "remote", "hybrid", "country_code", "admin1", "city", "is_remote", "arrangement", "location_status",
+    "location_reason",
     "job_technology_slugs", "skills",
 ]  # fmt: skip
 
@@ -717,28 +809,194 @@ def normalize_postings(
 # -- vacancies -------------------------------------------------------------------------------------------
 
 
-def _latest_entities(lake: Path, table: str, fields: dict[str, str]) -> pl.DataFrame:
-    """The newest version of each referenced Flowstate record, with the named JSON fields."""
+def _latest_entities(lake: Path, table: str, fields: dict[str, str]) -> tuple[pl.DataFrame, bool]:
+    """The newest version of each referenced Flowstate record, with the named JSON fields, and whether the
+    list was read at all (a key without the scope for it leaves no table in the raw lake)."""
+    available = any((lake / table).glob("part-*.parquet"))
     raw = _read(lake, table)
     if not raw.height:
-        return pl.DataFrame(schema={"entity_id": pl.String, **dict.fromkeys(fields, pl.String)})
+        empty = pl.DataFrame(schema={"entity_id": pl.String, **dict.fromkeys(fields, pl.String)})
+        return empty, available
     newest = raw.sort("ingested_at").unique("entity_id", keep="last")
-    return newest.select("entity_id", *(_json(path).alias(name) for name, path in fields.items()))
+    return newest.select("entity_id", *(_json(path).alias(name) for name, path in fields.items())), available
 
 
 VACANCY_COLUMNS = [
-    "scenario_id", "vacancy_id", "updated_at", "status", "is_listed", "is_open", "role", "description",
+    "scenario_id", "vacancy_id", "updated_at", "status", "is_listed", "is_filled", "filled_by_employee_id",
+    "filled_by_contractor_id", "is_open", "closed_reason", "role", "description",
     "fte", "target_fill_date", "job_role_id", "job_role_name", "work_type_id", "work_type_name",
     "work_type_applies_to", "geography_id", "location_name", "location_country_code", "location_region",
     "location_currency", "title_clean", "title_core", "seniority", "seniority_source", "occupation_code",
     "occupation_title",
     "title_confidence", "title_status", "title_reason",
-    "salary_min_source", "salary_max_source", "currency_code", "currency", "annual_min", "annual_max",
+    "salary_min_source", "salary_max_source", "currency_code", "currency", "salary_min", "salary_max",
+    "fte_factor", "annual_min", "annual_max",
     "reporting_currency", "fx_rate", "fx_rate_date", "annual_min_reporting", "annual_max_reporting",
     "salary_status", "salary_reason",
     "country_code", "admin1", "city", "is_remote", "arrangement", "location_status", "location_reason",
     "skills",
 ]  # fmt: skip
+
+
+def _present(path: str) -> pl.Expr:
+    """A JSON string field, null when absent, null or blank."""
+    text = _json(path).str.strip_chars()
+    return pl.when(text != "").then(text)
+
+
+def _openness(frame: pl.DataFrame) -> pl.DataFrame:
+    """``is_filled``, ``is_open`` and ``closed_reason`` (every reason that applies, "; "-joined)."""
+    status = pl.col("status").str.strip_chars().str.to_lowercase()
+    filled_flag = pl.col("_is_filled_flag").fill_null(False)
+    employee, contractor = pl.col("filled_by_employee_id"), pl.col("filled_by_contractor_id")
+    is_filled = (status == "filled").fill_null(False) | filled_flag | employee.is_not_null()
+    is_filled = is_filled | contractor.is_not_null()
+    is_open = (status == "open").fill_null(False) & pl.col("is_listed") & ~is_filled
+    reasons = pl.concat_str(
+        [
+            pl.when(status.is_null())
+            .then(pl.lit("no status"))
+            .when(status != "open")
+            .then(pl.format("status {}", pl.col("status"))),
+            pl.when(filled_flag).then(pl.lit("isFilled true")),
+            pl.when(employee.is_not_null()).then(pl.format("filled by employee {}", employee)),
+            pl.when(contractor.is_not_null()).then(pl.format("filled by contractor {}", contractor)),
+            pl.when(~pl.col("is_listed")).then(pl.lit("disappeared from the list")),
+        ],
+        separator="; ",
+        ignore_nulls=True,
+    )
+    return frame.with_columns(is_filled.alias("is_filled"), is_open.alias("is_open")).with_columns(
+        pl.when(pl.col("is_open")).then(None).otherwise(reasons).alias("closed_reason")
+    )
+
+
+def _currency_countries() -> dict[str, str]:
+    """Currencies that belong to exactly one country in ``countries.csv`` (not EUR: several use it)."""
+    by_currency: dict[str, list[str]] = {}
+    for code, conventions in country_conventions().items():
+        if conventions.currency:
+            by_currency.setdefault(conventions.currency, []).append(code)
+    return {currency: codes[0] for currency, codes in by_currency.items() if len(codes) == 1}
+
+
+def _without_location_record(frame: pl.DataFrame, locations_read: bool) -> pl.DataFrame:
+    """Vacancies whose location record is not at hand: ``missing`` and why, or ``partial`` with a country
+    inferred from a ``currencyCode`` that only one country in ``countries.csv`` uses (a weak hint)."""
+    absent = pl.col("_location_found").is_null()
+    why = (
+        pl.when(pl.col("geography_id").is_null())
+        .then(pl.lit("no geographyId given"))
+        .otherwise(
+            pl.format(
+                "location record {} not available (the locations list could not be read)"
+                if not locations_read
+                else "location record {} not in the locations list",
+                pl.col("geography_id"),
+            )
+        )
+    )
+    code = pl.col("currency_code").str.strip_chars().str.to_uppercase()
+    inferred = code.replace_strict(_currency_countries(), default=None, return_dtype=pl.String)
+    hint = pl.format(
+        "; country {} inferred from currencyCode {} (the only country using it in countries.csv)",
+        inferred,
+        code,
+    )
+    return frame.with_columns(
+        pl.when(absent).then(inferred).otherwise(pl.col("country_code")).alias("country_code"),
+        pl.when(absent)
+        .then(pl.when(inferred.is_not_null()).then(pl.lit("partial")).otherwise(pl.lit("missing")))
+        .otherwise(pl.col("location_status"))
+        .alias("location_status"),
+        pl.when(absent)
+        .then(pl.when(inferred.is_not_null()).then(pl.concat_str([why, hint])).otherwise(why))
+        .otherwise(pl.col("location_reason"))
+        .alias("location_reason"),
+    )
+
+
+def fte_band_values(low: str | None, high: str | None, fte: str | None) -> tuple[Any, ...]:
+    """(annual_min, annual_max, fte_factor, note): a band paid at ``fte`` as full-time amounts (see
+    ``read_fte`` and ``full_time_equivalent``); the note says why the band was kept as stated."""
+    factor, note = read_fte(fte)
+    if low is None or high is None:
+        return (None, None, str(factor), note)
+    if factor == 1:
+        return (low, high, str(factor), note)
+    ft_low = full_time_equivalent(Decimal(low), factor)
+    ft_high = full_time_equivalent(Decimal(high), factor)
+    if ft_low is None or ft_high is None:
+        kept = (
+            f"fte {fte!r}: the full-time equivalent of the band is too large; the band is compared as stated"
+        )
+        return (low, high, "1", kept)
+    return (str(ft_low), str(ft_high), str(factor), None)
+
+
+def _vacancy_salaries(frame: pl.DataFrame) -> pl.DataFrame:
+    """The band as written (``salary_min``/``salary_max``), validated, and as full-time equivalents
+    (``annual_min``/``annual_max`` = the band / ``fte_factor``)."""
+    low, high = read_amount("salary_min_source"), read_amount("salary_max_source")
+    currency = pl.coalesce(
+        pl.col("currency_code").str.strip_chars().str.to_uppercase(), pl.col("location_currency")
+    )
+    min_bad = pl.col("salary_min_source").is_not_null() & low.is_null()
+    max_bad = pl.col("salary_max_source").is_not_null() & high.is_null()
+    unreadable = pl.concat_str(
+        [
+            pl.when(min_bad).then(pl.format("salaryMin '{}'", pl.col("salary_min_source").str.slice(0, 40))),
+            pl.when(max_bad).then(pl.format("salaryMax '{}'", pl.col("salary_max_source").str.slice(0, 40))),
+        ],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    reason = (
+        pl.when(pl.col("salary_min_source").is_null() & pl.col("salary_max_source").is_null())
+        .then(pl.lit("no salaryMin or salaryMax"))
+        .when(min_bad | max_bad)
+        .then(pl.format("{}: {}", unreadable, pl.lit(EXPECTED_AMOUNT)))
+        .when(pl.coalesce(low, high) <= 0)
+        .then(pl.format("salaryMin {}: expected a positive amount", pl.col("salary_min_source")))
+        .when(low > high)
+        .then(
+            pl.format("salaryMin {} > salaryMax {}", pl.col("salary_min_source"), pl.col("salary_max_source"))
+        )
+        .when(currency.is_null() & pl.col("_location_found").is_null())
+        .then(pl.lit("currencyCode missing and no location record to take a defaultCurrencyCode from"))
+        .when(currency.is_null())
+        .then(pl.lit("currencyCode missing and the location has no defaultCurrencyCode"))
+    )
+    frame = frame.with_columns(reason.alias("salary_reason"), currency.alias("currency"))
+    good = pl.col("salary_reason").is_null()
+    frame = frame.with_columns(
+        pl.when(good).then(pl.coalesce(low, high)).alias("salary_min"),
+        pl.when(good).then(pl.coalesce(high, low)).alias("salary_max"),
+    )
+    schema = {"_ft_min": pl.String, "_ft_max": pl.String, "_fte_factor": pl.String, "_fte_note": pl.String}
+    frame = frame.with_columns(
+        pl.col("salary_min").cast(pl.String).alias("_band_min"),
+        pl.col("salary_max").cast(pl.String).alias("_band_max"),
+    )
+    frame, _ = map_distinct(frame, ["_band_min", "_band_max", "fte"], fte_band_values, schema)
+    kept_as_stated = good & pl.col("_fte_note").is_not_null()
+    return frame.with_columns(
+        pl.col("_fte_factor").cast(AMOUNT).alias("fte_factor"),
+        pl.col("_ft_min").cast(AMOUNT).alias("annual_min"),
+        pl.col("_ft_max").cast(AMOUNT).alias("annual_max"),
+        pl.when(kept_as_stated)
+        .then(pl.lit("partial"))
+        .when(good)
+        .then(pl.lit("ok"))
+        .when(pl.col("salary_min_source").is_null() & pl.col("salary_max_source").is_null())
+        .then(pl.lit("missing"))
+        .otherwise(pl.lit("invalid"))
+        .alias("salary_status"),
+        pl.when(kept_as_stated)
+        .then(pl.col("_fte_note"))
+        .otherwise(pl.col("salary_reason"))
+        .alias("salary_reason"),
+    ).drop("_band_min", "_band_max", "_ft_min", "_ft_max", "_fte_factor", "_fte_note")
 
 
 def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: NormalizeSummary) -> pl.DataFrame:
@@ -760,6 +1018,13 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
         "updated_at",
         "status",
         (pl.col("event").fill_null("") != "disappeared").alias("is_listed"),
+        _json("isFilled")
+        .str.strip_chars()
+        .str.to_lowercase()
+        .replace_strict(BOOLEANS, default=None, return_dtype=pl.Boolean)
+        .alias("_is_filled_flag"),
+        _present("filledByLiveEmployeeId").alias("filled_by_employee_id"),
+        _present("filledByLiveContractorId").alias("filled_by_contractor_id"),
         _json("role").alias("role"),
         _json("description").alias("description"),
         _exact("fte").alias("fte"),
@@ -771,12 +1036,12 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
         _exact("salaryMax").alias("salary_max_source"),
         _json("currencyCode").alias("currency_code"),
     )
-    frame = frame.with_columns(((pl.col("status") == "open") & pl.col("is_listed")).alias("is_open"))
-    roles = _latest_entities(lake, RAW_JOB_ROLES, {"job_role_name": "name"})
-    work_types = _latest_entities(
+    frame = _openness(frame)
+    roles, _ = _latest_entities(lake, RAW_JOB_ROLES, {"job_role_name": "name"})
+    work_types, _ = _latest_entities(
         lake, RAW_WORK_TYPES, {"work_type_name": "name", "work_type_applies_to": "appliesToType"}
     )
-    places = _latest_entities(
+    places, locations_read = _latest_entities(
         lake,
         RAW_LOCATIONS,
         {
@@ -786,6 +1051,7 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
             "location_currency": "defaultCurrencyCode",
         },
     )
+    places = places.with_columns(pl.lit(True).alias("_location_found"))
     frame = (
         frame.join(roles, left_on="job_role_id", right_on="entity_id", how="left")
         .join(work_types, left_on="work_type_id", right_on="entity_id", how="left")
@@ -804,45 +1070,9 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
         pl.lit(None, dtype=pl.Boolean).alias("hybrid"),
     )
     frame, _ = _locations(frame, None, keys=["location_name", "_city", "_state", "location_country_code"])
-    low = pl.col("salary_min_source").cast(AMOUNT, strict=False)
-    high = pl.col("salary_max_source").cast(AMOUNT, strict=False)
-    currency = pl.coalesce(pl.col("currency_code").str.to_uppercase(), pl.col("location_currency"))
-    reason = (
-        pl.when(pl.col("salary_min_source").is_null() & pl.col("salary_max_source").is_null())
-        .then(pl.lit("no salaryMin or salaryMax"))
-        .when(
-            (pl.col("salary_min_source").is_not_null() & low.is_null())
-            | (pl.col("salary_max_source").is_not_null() & high.is_null())
-        )
-        .then(
-            pl.format(
-                "salaryMin/salaryMax {}/{}: expected decimal amounts",
-                pl.col("salary_min_source").fill_null("null"),
-                pl.col("salary_max_source").fill_null("null"),
-            )
-        )
-        .when(pl.coalesce(low, high) <= 0)
-        .then(pl.format("salaryMin {}: expected a positive amount", pl.col("salary_min_source")))
-        .when(low > high)
-        .then(
-            pl.format("salaryMin {} > salaryMax {}", pl.col("salary_min_source"), pl.col("salary_max_source"))
-        )
-        .when(currency.is_null())
-        .then(pl.lit("currencyCode missing and the location has no defaultCurrencyCode"))
-    )
-    frame = frame.with_columns(reason.alias("salary_reason"), currency.alias("currency"))
-    good = pl.col("salary_reason").is_null()
-    frame = frame.with_columns(
-        pl.when(good).then(pl.coalesce(low, high)).alias("annual_min"),
-        pl.when(good).then(pl.coalesce(high, low)).alias("annual_max"),
-        pl.when(good)
-        .then(pl.lit("ok"))
-        .when(pl.col("salary_min_source").is_null() & pl.col("salary_max_source").is_null())
-        .then(pl.lit("missing"))
-        .otherwise(pl.lit("invalid"))
-        .alias("salary_status"),
-        pl.lit(options.as_of or date.today()).alias("_as_of"),
-    )
+    frame = _without_location_record(frame, locations_read)
+    frame = _vacancy_salaries(frame)
+    frame = frame.with_columns(pl.lit(options.as_of or date.today()).alias("_as_of"))
     frame, _ = _to_reporting(frame, options.reporting_currency, date_column="_as_of")
     frame = add_skills(frame, "description")
     return frame.select(VACANCY_COLUMNS).sort("scenario_id", "vacancy_id")

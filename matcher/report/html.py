@@ -279,10 +279,19 @@ def _percentile_phrase(row: Row) -> str:
     return f"at the {_ordinal(low)}–{_ordinal(high)} percentile of "
 
 
+def _part_time(row: Row) -> str:
+    """ " (the full-time equivalent of 60,000–70,000 EUR at 0.6 FTE)" for a part-time band, else ""."""
+    fte = row.get("fte")
+    if fte is None or _decimal(fte) == 1 or row.get("band_min_stated") is None:
+        return ""
+    stated = _span(row.get("band_min_stated"), row.get("band_max_stated"), row.get("currency"))
+    return f" (the full-time equivalent of {stated} at {_decimal(fte).normalize()} FTE)"
+
+
 def _reading(row: Row) -> str:
     """A few sentences that read the row's numbers: position of the band, verdict, what was set apart."""
     currency, n = row.get("currency"), row.get("n_postings") or 0
-    band = _span(row.get("band_min"), row.get("band_max"), currency)
+    band = _span(row.get("band_min"), row.get("band_max"), currency) + _part_time(row)
     if row.get("p50") is None:
         pool = _plural(row.get("n_matched") or 0, "posting")
         sentences = [
@@ -488,9 +497,10 @@ def _header(report: _Report, as_of: date, generated_at: datetime) -> str:
     return (
         "<header><h1>Vacancy benchmarks</h1>"
         f'<p class="facts">{" · ".join(facts)}</p>'
-        '<p class="muted">Amounts are annual, in each vacancy\'s currency. Compa-ratio = band midpoint / '
-        "market p50. Percentiles count employer-posted salaries of matching postings in the vacancy's "
-        "country; a verdict needs medium or high confidence.</p></header>"
+        '<p class="muted">Amounts are annual, in each vacancy\'s currency. Bands are full-time equivalents '
+        "(a part-time band divided by its FTE). Compa-ratio = band midpoint / market p50. Percentiles count "
+        "employer-posted salaries of matching postings in the vacancy's country; a verdict needs medium or "
+        "high confidence.</p></header>"
     )
 
 

@@ -391,7 +391,9 @@ def test_vacancies_newest_version_with_references_and_exact_band(lake: Lake) -> 
     assert v1["annual_max_reporting"] == expected.amount.quantize(Decimal("0.01"))
     assert v1["skills"] == ["airflow", "spark"] and v1["is_open"] is True
     assert rows["v2"]["is_open"] is False and rows["v2"]["salary_status"] == "invalid"
-    assert rows["v2"]["salary_reason"] == "salaryMin/salaryMax 70000.00/abc: expected decimal amounts"
+    assert rows["v2"]["salary_reason"] == (
+        "salaryMax 'abc': expected a decimal amount such as 120000.00 or 120,000.00"
+    )
     assert rows["v3"]["currency"] == "EUR"  # from the location's defaultCurrencyCode
     assert rows["v3"]["is_listed"] is False and rows["v3"]["is_open"] is False
 
