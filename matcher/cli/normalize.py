@@ -33,13 +33,18 @@ def print_summary(summary: NormalizeSummary) -> None:
         console.print(f"wrote {path}")
 
 
-def run_normalize(lake: Path, reporting_currency: str, workers: int | None = None) -> NormalizeSummary:
+def run_normalize(
+    lake: Path, reporting_currency: str, workers: int | None = None, band_basis: str = "paid"
+) -> NormalizeSummary:
     if reporting_currency.upper() not in supported_currencies():
         raise ConfigError([f"--currency: got {reporting_currency!r}, expected a currency with ECB rates"])
     if not (lake / "raw").is_dir():
         raise ConfigError([f"lake {lake}: no raw data yet (run `matcher ingest` first)"])
     return normalize_lake(
-        lake, NormalizeOptions(reporting_currency=reporting_currency.upper(), workers=workers)
+        lake,
+        NormalizeOptions(
+            reporting_currency=reporting_currency.upper(), workers=workers, band_basis=band_basis
+        ),
     )
 
 
@@ -53,5 +58,5 @@ def normalize_command(
 ) -> None:
     """Normalize titles, salaries, places and skills: lake/raw -> lake/clean (postings, vacancies)."""
     config = config_from(config_file, lake)
-    summary = run_normalize(config.lake, currency or config.reporting_currency, workers)
+    summary = run_normalize(config.lake, currency or config.reporting_currency, workers, config.band_basis)
     print_summary(summary)

@@ -193,7 +193,7 @@ def run_command(
         code = exit_code(manifest)
         landed = sum(int(e.get("landed", 0)) for e in manifest.get("entities", {}).values())
         steps.append(("ingest", f"{landed:,} rows landed", float(manifest.get("duration_seconds", 0.0))))
-    normalized = run_normalize(config.lake, config.reporting_currency)
+    normalized = run_normalize(config.lake, config.reporting_currency, band_basis=config.band_basis)
     print_summary(normalized)
     steps.append(
         (

@@ -62,6 +62,7 @@ class Config:
     flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     reporting_currency: str = "USD"
+    band_basis: str = "paid"  # a part-time vacancy's band: what it pays at its fte ("paid") or "full_time"
     match_floor: float = 50.0
     title_floor: float = 50.0
     match_weights: tuple[tuple[str, float], ...] = ()  # overrides of the default component weights
@@ -102,7 +103,7 @@ SECTIONS: dict[str, set[str]] = {
     "floqer": {"base_url", "extra_filter_keys"},
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
-    "normalize": {"reporting_currency"},
+    "normalize": {"reporting_currency", "band_basis"},
     "match": {"floor", "title_floor", "weights", "own_companies", "include_agencies", "require_work_type"},
     "benchmark": {"min_score", "company_cap", "exclusions"},
     "report": {"dir", "top_k"},
@@ -203,6 +204,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         ),
         http=http,
         reporting_currency=reporting,
+        band_basis=get("normalize", "band_basis", "paid", str),
         match_floor=float(get("match", "floor", 50.0, (int, float))),
         title_floor=float(get("match", "title_floor", 50.0, (int, float))),
         match_weights=_weights(get("match", "weights", {}, dict), problems),
@@ -218,6 +220,8 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
     )
     if not 0 <= config.match_floor <= 100 or not 0 <= config.benchmark_min_score <= 100:
         problems.append("[match] floor and [benchmark] min_score: expected scores in 0..100")
+    if config.band_basis not in ("paid", "full_time"):
+        problems.append(f"[normalize] band_basis: got {config.band_basis!r}, expected paid or full_time")
     if config.company_cap < 1 or config.top_k < 1:
         problems.append("[benchmark] company_cap and [report] top_k: expected >= 1")
     for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.base_url)):

@@ -29,6 +29,7 @@ from typing import Any
 
 import polars as pl
 
+from matcher.common.errors import ConfigError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
 from matcher.normalize.currency import rate_table
 from matcher.normalize.location import normalize_location
@@ -69,7 +70,13 @@ PLACEHOLDER_TITLES = frozenset(
 class NormalizeOptions:
     reporting_currency: str = "USD"
     as_of: date | None = None  # the FX date for vacancy bands (default: today)
+    # what a vacancy's salaryMin/salaryMax mean for an fte below 1 (Flowstate does not document it):
+    # "paid" (what the position pays at its fte: divided by fte) or "full_time" (already full-time pay)
+    band_basis: str = "paid"
     workers: int | None = None  # processes for per-value work (default: the CPU count; 1 = in-process)
+
+
+BAND_BASES = ("paid", "full_time")
 
 
 @dataclass
@@ -934,9 +941,10 @@ def fte_band_values(low: str | None, high: str | None, fte: str | None) -> tuple
     return (str(ft_low), str(ft_high), str(factor), None)
 
 
-def _vacancy_salaries(frame: pl.DataFrame) -> pl.DataFrame:
+def _vacancy_salaries(frame: pl.DataFrame, band_basis: str = "paid") -> pl.DataFrame:
     """The band as written (``salary_min``/``salary_max``), validated, and as full-time equivalents
-    (``annual_min``/``annual_max`` = the band / ``fte_factor``)."""
+    (``annual_min``/``annual_max`` = the band / ``fte_factor``; with ``band_basis="full_time"`` the band is
+    full-time pay already and ``fte_factor`` is 1)."""
     low, high = read_amount("salary_min_source"), read_amount("salary_max_source")
     currency = pl.coalesce(
         pl.col("currency_code").str.strip_chars().str.to_uppercase(), pl.col("location_currency")
@@ -977,8 +985,9 @@ def _vacancy_salaries(frame: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         pl.col("salary_min").cast(pl.String).alias("_band_min"),
         pl.col("salary_max").cast(pl.String).alias("_band_max"),
+        (pl.col("fte") if band_basis == "paid" else pl.lit(None, dtype=pl.String)).alias("_fte"),
     )
-    frame, _ = map_distinct(frame, ["_band_min", "_band_max", "fte"], fte_band_values, schema)
+    frame, _ = map_distinct(frame, ["_band_min", "_band_max", "_fte"], fte_band_values, schema)
     kept_as_stated = good & pl.col("_fte_note").is_not_null()
     return frame.with_columns(
         pl.col("_fte_factor").cast(AMOUNT).alias("fte_factor"),
@@ -996,7 +1005,7 @@ def _vacancy_salaries(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("_fte_note"))
         .otherwise(pl.col("salary_reason"))
         .alias("salary_reason"),
-    ).drop("_band_min", "_band_max", "_ft_min", "_ft_max", "_fte_factor", "_fte_note")
+    ).drop("_band_min", "_band_max", "_fte", "_ft_min", "_ft_max", "_fte_factor", "_fte_note")
 
 
 def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: NormalizeSummary) -> pl.DataFrame:
@@ -1071,7 +1080,7 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
     )
     frame, _ = _locations(frame, None, keys=["location_name", "_city", "_state", "location_country_code"])
     frame = _without_location_record(frame, locations_read)
-    frame = _vacancy_salaries(frame)
+    frame = _vacancy_salaries(frame, options.band_basis)
     frame = frame.with_columns(pl.lit(options.as_of or date.today()).alias("_as_of"))
     frame, _ = _to_reporting(frame, options.reporting_currency, date_column="_as_of")
     frame = add_skills(frame, "description")
@@ -1099,6 +1108,10 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
 def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) -> NormalizeSummary:
     """Read the raw lake, write ``clean/postings.parquet`` and ``clean/vacancies.parquet`` (atomically)."""
     options = options or NormalizeOptions()
+    if options.band_basis not in BAND_BASES:
+        raise ConfigError(
+            [f"band_basis: got {options.band_basis!r}, expected one of {', '.join(BAND_BASES)}"]
+        )
     lake = Path(lake)
     started = time.perf_counter()
     summary = NormalizeSummary()

@@ -1613,8 +1613,11 @@ class _Generator:
                 if vid not in {c["vacancy_id"] for c in self.truth_cells}
                 else 1.0
             )
-            low_amount = Decimal(round(low * jitter / 1000) * 1000)
-            high_amount = Decimal(round(high * jitter / 1000) * 1000)
+            fte = 0.6 if work_type == part else 1.0
+            # the band a part-time vacancy carries is what it pays at its fte (the plan's amounts are
+            # full-time): Flowstate does not say which, and matcher reads both (``[normalize] band_basis``)
+            low_amount = Decimal(round(low * fte * jitter / 1000) * 1000)
+            high_amount = Decimal(round(high * fte * jitter / 1000) * 1000)
             created = datetime(2026, 1, 20, 9, 0, tzinfo=UTC) + timedelta(
                 days=i * 5, minutes=rng.randrange(600)
             )
@@ -1624,7 +1627,7 @@ class _Generator:
                 "role": title,
                 "description": text,
                 "status": status,
-                "fte": 0.6 if work_type == part else 1.0,
+                "fte": fte,
                 "targetStartDate": (date(2026, 12, 1) + timedelta(days=rng.randrange(120))).isoformat(),
                 "targetFillDate": (date(2026, 11, 15) + timedelta(days=rng.randrange(90))).isoformat(),
                 "jobRoleId": role[job_role],

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from matcher.common.errors import ConfigError
 from matcher.ingest.lake import Lake, dumps_exact
 from matcher.ingest.runner import SCHEMAS
 from matcher.normalize import stage
@@ -65,8 +66,8 @@ def write_references(lake: Lake) -> None:
     write_records(lake, "job_roles", [ROLE])
 
 
-def clean_vacancies(root: Path) -> dict[str, dict[str, Any]]:
-    normalize_lake(root, NormalizeOptions(workers=1, as_of=date(2026, 7, 1)))
+def clean_vacancies(root: Path, band_basis: str = "paid") -> dict[str, dict[str, Any]]:
+    normalize_lake(root, NormalizeOptions(workers=1, as_of=date(2026, 7, 1), band_basis=band_basis))
     frame = pl.read_parquet(root / "clean" / "vacancies.parquet")
     return {row["vacancy_id"]: row for row in frame.to_dicts()}
 
@@ -174,6 +175,16 @@ def test_an_unusable_fte_keeps_the_band_as_stated_and_says_so(lake: Lake, fte: s
     assert row["salary_status"] == "partial"
     assert row["salary_reason"] == f"fte {fte!r}: expected a number in (0, 1]; the band is compared as stated"
     assert row["annual_min_reporting"] is not None  # still converted
+
+
+def test_bands_read_as_full_time_pay_when_configured(lake: Lake) -> None:
+    write_vacancies(lake, [_vacancy("half", UPDATED, fte="0.5", salaryMin="30000.00", salaryMax="40000.00")])
+    write_references(lake)
+    half = clean_vacancies(lake.root, band_basis="full_time")["half"]
+    assert (half["fte"], half["fte_factor"]) == ("0.5", Decimal("1"))  # fte kept, not applied
+    assert (half["annual_min"], half["annual_max"]) == (Decimal("30000"), Decimal("40000"))
+    with pytest.raises(ConfigError, match="band_basis: got 'hourly', expected one of paid, full_time"):
+        clean_vacancies(lake.root, band_basis="hourly")
 
 
 def test_an_unusable_fte_on_a_missing_band_is_still_missing(lake: Lake) -> None:

@@ -223,13 +223,13 @@ def default_conversation(sandbox: SandboxServer, http: httpx.Client) -> list[byt
     return bodies
 
 
-def test_the_default_answers_are_byte_identical_to_before_profiles(http: httpx.Client) -> None:
+def test_the_default_answers_are_pinned_byte_for_byte(http: httpx.Client) -> None:
     with serve() as sandbox:
         bodies = default_conversation(sandbox, http)
-    # sha256 of these bodies served by the sandbox as it was before profiles existed (commit 72468b6); a
-    # deliberate change to the market or the default answers re-pins it
+    # sha256 of these bodies: the sandbox as it was before profiles existed (commit 72468b6), re-pinned when
+    # part-time bands became what they pay at their fte; a deliberate change to the default answers re-pins it
     digest = hashlib.sha256(b"\n".join(bodies)).hexdigest()
-    assert digest == "93ff469b266c39c9fd4223550bd7dd96baa2c2d26fcef7097652a05cbfc0ef31"
+    assert digest == "3bb1c7d2f9c08830482d9d1f5e8dd9f6a9971ab914ec4a3ad5fbf22a233ae660"
 
 
 # -- Flowstate: resource-types, vacancies-only-key -----------------------------------------------------------
