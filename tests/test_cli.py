@@ -201,11 +201,15 @@ def test_wrong_base_urls_fail_the_ingest_in_seconds_naming_each_host_once(tmp_pa
         "FLOWSTATE_ORG_ID": "org_1",
         "MATCHER_LAKE": str(tmp_path / "lake"),
     }
+    for source in sources:  # tracked without the check (it would fail just as fast, see below)
+        assert _run(["floqer", "track", source, "--no-check"], env=env).returncode == 0
     started = time.monotonic()
-    result = _run(["ingest", *(a for s in sources for a in ("--source", s))], env=env)
+    result = _run(["ingest"], env=env)
     assert time.monotonic() - started < 5
     assert result.returncode == 1  # nothing could be read
     assert result.stderr.count("127.0.0.1") == 1 and "connection refused" in result.stderr
     assert result.stderr.count("flowstate.invalid") == 1 and "does not resolve" in result.stderr
     assert "Traceback" not in result.stderr and "floqer_realLookingKey" not in result.stderr + result.stdout
     assert "floqer GET /api/v1/sources: floqer GET" not in result.stderr  # no doubled prefix
+    checked = _run(["floqer", "track", "9c0c8a52-3a8e-4e0b-9a57-1d2c3b4a5f60"], env=env)
+    assert checked.returncode == 1 and checked.stderr.count("127.0.0.1") == 1

@@ -34,6 +34,10 @@ class _Group(TyperGroup):
         except MatcherError as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
+        except OSError as exc:  # a path that is a file, a directory, missing, or not writable: one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            typer.secho(f"error: {where}{exc.strerror or exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

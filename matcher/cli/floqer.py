@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from matcher.cli.ingest import SOURCES_STATE, console, err, record_source, recorded_sources
+from matcher.cli.ingest import SOURCES_STATE, check_source, console, err, record_source, recorded_sources
 from matcher.cli.options import CONFIG, LAKE, config_from, floqer_client
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError, MatcherError, RateLimitedError, TransientError
@@ -35,11 +35,21 @@ PLAN_STATE = "floqer_plan.json"
 
 
 def _filters(text: str) -> dict[str, Any]:
-    raw = Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
+    raw = text
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError([f"--filters: {path} is not UTF-8 text; expected a JSON object"]) from None
+        except OSError as exc:
+            raise ConfigError([f"--filters: cannot read {path} ({exc.strerror or exc})"]) from None
     try:
         value = json.loads(raw)
-    except ValueError as exc:
-        raise ConfigError([f"--filters: not valid JSON ({exc}); pass a JSON object or @file.json"]) from None
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        message = f"--filters: not valid JSON ({reason}); pass a JSON object or @file.json"
+        raise ConfigError([message]) from None
     if not isinstance(value, dict):
         raise ConfigError([f"--filters: got {type(value).__name__}, expected a JSON object"])
     return value
@@ -308,7 +318,7 @@ def create_command(
         "--max-count",
         min=1,
         help="Cap on postings imported per run (default: the plan's, per filter set; with --filters, "
-        "Floqer's default).",
+        f"{DEFAULT_MAX_COUNT}).",
     ),
     only: list[int] = typer.Option(
         [],
@@ -343,7 +353,13 @@ def create_command(
         if not name:
             raise ConfigError(["--name: required with --filters (the source's display name)"])
         chosen: list[dict[str, Any]] = [
-            {"index": None, "name": name, "label": "", "filters": _filters(filters), "max_count": None}
+            {
+                "index": None,
+                "name": name,
+                "label": "",
+                "filters": _filters(filters),
+                "max_count": DEFAULT_MAX_COUNT,
+            }
         ]
     else:
         planned = _planned_filters(config)
@@ -357,6 +373,12 @@ def create_command(
         if name:
             for p in chosen:
                 p["name"] = name if len(planned) == 1 else f"{name} — {p['label']}"
+    chosen = _not_tracked_yet(chosen, recorded_sources(store), explicit=filters is not None)
+    if not chosen:
+        raise MatcherError(
+            "nothing to create: every chosen filter set is tracked already with the same filters "
+            "(`matcher floqer list`; `matcher floqer untrack ID` first to replace one)"
+        )
     created: list[str] = []
     with floqer_client(config) as client:
         for position, p in enumerate(chosen):
@@ -397,6 +419,32 @@ def create_command(
             )
             for warning in source.warnings:
                 err.print(f"[yellow]warning:[/] {source.name}: {warning_text(warning)}", highlight=False)
+
+
+def _same_filters(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def _not_tracked_yet(
+    chosen: list[dict[str, Any]], tracked: dict[str, Any], *, explicit: bool
+) -> list[dict[str, Any]]:
+    """The sets whose filters no tracked source has already: a plan made again (or the same --filters)
+    must not create, and pay for, the same monitor twice."""
+    kept = []
+    for p in chosen:
+        twin = next(
+            (sid for sid, info in tracked.items() if _same_filters(info.get("filters"), p["filters"])), None
+        )
+        if twin is None:
+            kept.append(p)
+            continue
+        what = "these filters" if explicit else f"filter set {p['index'] + 1} ({p['label']})"
+        console.print(
+            f"{what}: already tracked as source {twin} with the same filters: skipped "
+            f"(`matcher floqer untrack {twin}` first to create it again)",
+            highlight=False,
+        )
+    return kept
 
 
 def _pending_sets(planned: list[dict[str, Any]], only: list[int]) -> list[dict[str, Any]]:
@@ -596,11 +644,18 @@ def untrack_command(
 
 @floqer_app.command("track")
 def track_command(
-    source_id: str = typer.Argument(...), config_file: Path | None = CONFIG, lake: Path | None = LAKE
+    source_id: str = typer.Argument(...),
+    check: bool = typer.Option(
+        True, "--check/--no-check", help="Check that Floqer knows the source first (one free read)."
+    ),
+    config_file: Path | None = CONFIG,
+    lake: Path | None = LAKE,
 ) -> None:
     """Record an existing source so `matcher ingest` polls it."""
     if not is_source_id(source_id):
         raise ConfigError([f"SOURCE_ID: got {source_id!r}, expected a Floqer source id (a UUID)"])
     config = config_from(config_file, lake)
+    if check:
+        check_source(config, source_id)
     record_source(Lake(config.lake), source_id, recorded_at=datetime.now(UTC).isoformat())
     console.print(f"recorded {source_id} in {config.lake}")

@@ -18,7 +18,7 @@ from rich.table import Table
 from matcher.cli.console import make_console
 from matcher.cli.options import CONFIG, LAKE, config_from, floqer_client, flowstate_client
 from matcher.common.config import Config
-from matcher.common.errors import ConfigError
+from matcher.common.errors import ConfigError, MatcherError, NotFoundError
 from matcher.ingest.floqer import is_source_id
 from matcher.ingest.lake import Lake, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
@@ -76,6 +76,18 @@ def run_ingest(
             with flowstate_client(config) as fs_client:
                 run.flowstate(fs_client)
         return run.finish()
+
+
+def check_source(config: Config, source_id: str) -> None:
+    """Refuse to track a source Floqer does not know: one free read of its first row (sources:read)."""
+    with floqer_client(config) as client:
+        try:
+            client.data_page(source_id, 1, 1)
+        except NotFoundError:
+            raise MatcherError(
+                f"source {source_id} is not found at Floqer (a typo, deleted, or created with another key): "
+                "not tracked"
+            ) from None
 
 
 def _sources_to_poll(lake: Lake) -> list[str]:
@@ -173,7 +185,9 @@ STRICT = typer.Option(
 def ingest_command(
     only: str | None = typer.Option(None, "--only", help="Ingest only 'floqer' or 'flowstate'."),
     source: list[str] = typer.Option(
-        [], "--source", help="Also poll this Floqer source id (recorded for next time)."
+        [],
+        "--source",
+        help="Also poll this Floqer source id (checked at Floqer first, then tracked for later ingests).",
     ),
     wait: bool = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock."),
     strict: bool = STRICT,
@@ -191,6 +205,7 @@ def ingest_command(
         raise ConfigError([f"--source: got {s!r}, expected a Floqer source id (a UUID)" for s in bad])
     config = config_from(config_file, lake)
     for source_id in source:
+        check_source(config, source_id)
         record_source(Lake(config.lake), source_id, recorded_at=datetime.now(UTC).isoformat())
     manifest = run_ingest(config, only=only, wait=wait, strict=strict)
     print_manifest(manifest)

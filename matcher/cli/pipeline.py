@@ -202,13 +202,20 @@ def run_command(
             normalized.seconds,
         )
     )
-    matched = run_match(config, day)
-    steps.append(
-        ("match", f"{matched.matches:,} matches for {matched.vacancies} open vacancies", matched.seconds)
-    )
-    started = time.perf_counter()
-    directory = run_benchmark(config, day, reports, exclusions)
-    steps.append(("benchmark + reports", str(directory), time.perf_counter() - started))
+    if (config.lake / "clean" / "postings.parquet").exists():
+        matched = run_match(config, day)
+        steps.append(
+            ("match", f"{matched.matches:,} matches for {matched.vacancies} open vacancies", matched.seconds)
+        )
+        started = time.perf_counter()
+        directory = run_benchmark(config, day, reports, exclusions)
+        steps.append(("benchmark + reports", str(directory), time.perf_counter() - started))
+    else:  # a new source fetches a while after its creation; a source may match nothing yet
+        console.print(
+            "no postings in the lake yet (a new Floqer source imports its first postings a few minutes after "
+            "it is created; `matcher floqer list` shows its row count): match and benchmark skipped"
+        )
+        steps.append(("match, benchmark", "skipped: no postings yet", 0.0))
     table = Table(title=f"matcher run (as of {day.isoformat()})", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("stage", "result", "seconds"):
         table.add_column(column, justify="right" if column == "seconds" else "left")

@@ -21,7 +21,7 @@ from matcher.sandbox.profiles import resolve_profiles
 sandbox_app = typer.Typer(help="The local sandbox of Floqer and Flowstate.", no_args_is_help=True)
 
 SEED = typer.Option(42, "--seed", help="Seed of the synthetic market: the same seed gives the same data.")
-POSTINGS = typer.Option(6000, "--postings", min=1, help="How many postings the synthetic market holds.")
+POSTINGS = typer.Option(6000, "--postings", min=100, help="How many postings the synthetic market holds.")
 
 
 def _profiles(given: list[str]) -> tuple[str, ...]:
@@ -109,6 +109,9 @@ def serve(
     console.print(f"  export FLOQER_BASE_URL={server.floqer_url} FLOQER_API_KEY={keys.floqer}")
     console.print(f"  export FLOWSTATE_BASE_URL={server.flowstate_url} FLOWSTATE_API_KEY={keys.flowstate}")
     console.print(f"  export FLOWSTATE_TENANT={config.tenant} FLOWSTATE_ORG_ID={config.org_id}")
+    console.print(
+        f"Read-only keys (403 tests): Floqer {keys.floqer_read_only}, Flowstate {keys.flowstate_read_only}"
+    )
     console.print(
         f"Move its clock a day (the Floqer sources fetch on schedule): curl -s -X POST "
         f"{server.control_url}/clock -d '{{\"advance_seconds\": 86400}}'"
@@ -220,7 +223,7 @@ def tour(seed: int = SEED, postings: int = POSTINGS) -> None:
         ids = [r["id"] for r in rows]
         console.print(f"Paged all rows at page_size=200: {len(rows)} rows, {len(set(ids))} distinct ids.")
         console.print(
-            "Ingestion into the Parquet lake arrives with issue 3; this tour shows what it will consume."
+            "This is what `matcher ingest` reads: every row once, into the Parquet lake (see the README)."
         )
 
 

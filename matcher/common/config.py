@@ -12,6 +12,7 @@ reported at once.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from matcher.common.errors import ConfigError
 from matcher.common.redaction import register_secret
 
 DEFAULT_FILE = "matcher.toml"
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # what an Authorization header can carry as a bearer token
 FLOQER_URL = "https://api.floqer.com"
 FLOWSTATE_URL = "https://{tenant}.flowstate.inc/api/v1"
 
@@ -186,6 +188,12 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
     flowstate_key = environ.get("FLOWSTATE_API_KEY") or None
     register_secret(floqer_key)
     register_secret(flowstate_key)
+    for name, key in (("FLOQER_API_KEY", floqer_key), ("FLOWSTATE_API_KEY", flowstate_key)):
+        if key is not None and not _HEADER_SAFE.fullmatch(key):  # the key itself is never shown
+            problems.append(
+                f"{name}: contains spaces, control or non-ASCII characters ({len(key)} characters); expected "
+                "the key exactly as issued (no quotes, no newline)"
+            )
     config = Config(
         lake=Path(environ.get("MATCHER_LAKE") or get("lake", "root", "data/lake", str)),
         land_personal_data=get("ingest", "land_personal_data", False, bool),

@@ -12,7 +12,8 @@ Shaped by what the caller can do about it::
         │   │   └── WaitTooLongError  the hint exceeds the configured maximum wait: fail fast
         │   ├── ServerError           5xx
         │   ├── NetworkError          timeouts, dropped connections, truncated bodies
-        │   │   └── UnreachableError  the host does not resolve or refuses: retried once at most
+        │   │   ├── UnreachableError  the host does not resolve or refuses: retried once at most
+        │   │   └── TimedOutError     no answer within the read timeout
         │   └── BadResponseError      a complete answer that is not the JSON the contract promises
         └── PermanentError            retrying will not help
             ├── BadRequestError       400; ``problems`` lists what the server said
@@ -116,6 +117,10 @@ class NetworkError(TransientError):
 class UnreachableError(NetworkError):
     """The host cannot be reached at all (its name does not resolve, or it refuses): usually a wrong base
     URL or no network, so it is retried once at most."""
+
+
+class TimedOutError(NetworkError):
+    """The server took the connection but sent no answer within the timeout."""
 
 
 class BadResponseError(TransientError):

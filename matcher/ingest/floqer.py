@@ -37,7 +37,7 @@ MAX_LOOKBACK_DAYS = 180
 STATUSES = ("active", "completed", "paused", "paused_out_of_credits", "expired", "deleted")
 ATTENTION = {
     "expired": "expired: it no longer imports postings (create a new source to keep monitoring)",
-    "paused_out_of_credits": "paused: out of Floqer credits (top up, then `matcher floqer status --resume`)",
+    "paused_out_of_credits": "paused: out of credits (top up, then `matcher floqer status ID --resume`)",
     "paused": "paused: no new postings are imported until it is resumed",
     "completed": "completed: it no longer imports postings (create a new source to keep monitoring)",
     "deleted": "deleted at Floqer: its rows can no longer be read (`matcher floqer untrack` stops it)",
@@ -60,8 +60,37 @@ LIST_FILTERS = frozenset(
 BOOL_FILTERS = frozenset({"remote", "hybrid"})
 COUNT_FILTERS = frozenset({"posted_at_max_age_days", "min_employee_count", "max_employee_count"})
 FILTER_KEYS = LIST_FILTERS | BOOL_FILTERS | COUNT_FILTERS | {"order_by"}
-# Keys that only shape the window or the order: a filter set of these alone selects every recent posting.
-UNSELECTIVE = frozenset({"posted_at_max_age_days", "order_by"})
+# Keys that narrow the postings to a set someone chose: titles, countries, technologies, companies, levels,
+# a work arrangement, a headcount bound. Exclusions (``*_not``), the lookback and the order narrow nothing on
+# their own: a filter set without one of these imports every recent posting and pays for all of them.
+SELECTIVE = frozenset(
+    {
+        "job_title_or",
+        "job_description_pattern_or",
+        "job_technology_slug_or",
+        "job_country_code_or",
+        "job_seniority_or",
+        "company_name_or",
+        "remote",
+        "hybrid",
+        "min_employee_count",
+        "max_employee_count",
+    }
+)
+# The imported row fields of the document's field catalogue (section 5): what a sync's field_mapping may map
+ROW_FIELDS = frozenset(
+    """id job_title normalized_title url final_url source_url date_posted discovered_at description reposted
+    date_reposted easy_apply manager_roles matching_phrases matching_words job_technology_slugs keyword_slugs
+    seniority employment_statuses remote hybrid location short_location long_location city state_code
+    postal_code country country_code countries country_codes cities continents latitude longitude
+    salary_string salary_currency min_annual_salary max_annual_salary min_annual_salary_usd
+    max_annual_salary_usd avg_annual_salary_usd company company_domain hiring_team name domain industry
+    industry_id company_country company_country_code employee_count employee_count_range logo linkedin_url
+    linkedin_id url_source is_recruiting_agency yc_batch num_jobs num_jobs_last_30_days num_technologies
+    founded_year annual_revenue_usd annual_revenue_usd_readable total_funding_usd last_funding_round_date
+    last_funding_round_amount_readable funding_stage investors publicly_traded_symbol publicly_traded_exchange
+    company_keywords company_tags technology_slugs company_object locations""".split()
+)
 # Seen in the job API Floqer mirrors (CONTRACT-NOTES: inferred): other values draw a warning, not a refusal.
 SENIORITIES = ("c_level", "staff", "senior", "mid_level", "junior")
 
@@ -127,6 +156,19 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+def _is_blank(value: Any) -> bool:
+    """Empty as Floqer reads it: null, "", [], {}, or a list of blank strings only."""
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list):
+        return all(isinstance(v, str) and not v.strip() for v in value)
+    return _is_empty(value)
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def _nearest(key: str, choices: Iterable[str]) -> str | None:
     found = difflib.get_close_matches(key, sorted(choices), n=1, cutoff=0.6)
     return found[0] if found else None
@@ -165,6 +207,9 @@ def validate_filters(
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 problems.append(f"{where}: got {_shown(value)}, expected an array of strings")
                 continue
+            blank = [v for v in value if not v.strip()]
+            if blank:  # Floqer ignores empty values: [""] is no filter at all
+                warnings.append(f"{where}: {len(blank)} empty value(s) ignored")
             if key == "job_seniority_or":
                 odd = [v for v in value if v not in SENIORITIES]
                 if odd:
@@ -209,16 +254,21 @@ def validate_filters(
                         f"{where}: {dropped} not sortable ({', '.join(sorted(SORT_FIELDS))}); "
                         "Floqer drops them"
                     )
-    present = {k for k, v in filters.items() if not _is_empty(v)}
+    present = {k for k, v in filters.items() if not _is_blank(v)}
     if not present:
         problems.append(
             "filters: no filter has a value (empty arrays, strings and null are ignored): "
             "Floqer would refuse it, or import every recent posting"
         )
-    elif require_selective and present <= UNSELECTIVE:
+    elif (
+        require_selective
+        and not present & (SELECTIVE | set(allow_keys)) - {"min_employee_count"}
+        and not (_positive(filters.get("min_employee_count")))
+    ):
         problems.append(
             f"filters: only {', '.join(sorted(present))} set: that selects every recent posting and spends "
-            "credits on all of them; add titles, countries, technologies or companies"
+            "credits on all of them; add titles, countries, technologies, companies or levels "
+            "(or --broad if that is what you mean)"
         )
     return problems, warnings
 
@@ -487,6 +537,14 @@ class FloqerClient:
             problems.append(
                 f"field_mapping keys must be workflow inputs like 'input.job_title', got {bad_keys}"
             )
+        for key, value in field_mapping.items():
+            if value not in ROW_FIELDS | self.allow_filter_keys:
+                near = _nearest(str(value), ROW_FIELDS)
+                hint = f" (did you mean {near!r}?)" if near else ""
+                problems.append(
+                    f"field_mapping {key}: {value!r} is not a row field of the document's catalogue{hint}; "
+                    "the workflow would run on empty inputs"
+                )
         if problems:
             raise BadRequestError("floqer sync: " + "; ".join(problems), service="floqer", problems=problems)
         body = {

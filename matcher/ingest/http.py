@@ -43,6 +43,7 @@ from matcher.common.errors import (
     RateLimitedError,
     RemoteError,
     ServerError,
+    TimedOutError,
     TransientError,
     UnreachableError,
     WaitTooLongError,
@@ -334,7 +335,11 @@ class ApiClient:
                 None,
             ) from None
         except httpx.TimeoutException as exc:
-            raise self._error(NetworkError, f"{label}: timed out ({type(exc).__name__})", None) from None
+            raise self._error(
+                TimedOutError,
+                f"{label}: no answer within {self._timeout_text()} ({type(exc).__name__})",
+                None,
+            ) from None
         except httpx.ConnectError as exc:
             raise self._error(
                 UnreachableError,
@@ -382,6 +387,10 @@ class ApiClient:
         raise self._error(
             kind, f"{label}: {status} {detail}", status, code=error.code, problems=error.problems
         )
+
+    def _timeout_text(self) -> str:
+        read = self._client.timeout.read
+        return f"{read:g} s" if read is not None else "the timeout"
 
     def _error(
         self,

@@ -24,6 +24,7 @@ from matcher.common.errors import (
     ForbiddenError,
     MatcherError,
     NotFoundError,
+    TimedOutError,
     UnreachableError,
     WaitTooLongError,
 )
@@ -178,8 +179,7 @@ class IngestRun:
             try:
                 self._floqer_source(client, source_id, stats, postings, links, quarantined)
             except MatcherError as exc:
-                stats.fail(_source_failure(source_id, exc))
-                log.warning("floqer source %s failed: %s", source_id, stats.reason)
+                stats.fail(_source_failure(source_id, exc))  # shown once, from the manifest
                 if _account_wide(exc):
                     account_down = _not_tried("floqer", f"floqer:{source_id}")
         self.retries["floqer"] = client.api.stats.retries
@@ -553,13 +553,13 @@ class IngestRun:
     # -- manifest ----------------------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:
         """Write and return the manifest; ``status`` is "ok", "partial" (some entity failed) or "failed"
-        (every entity failed and no row was read)."""
+        (some entity failed, none succeeded and none brought a row)."""
         outcomes = {o: sum(1 for s in self.stats.values() if s.outcome == o) for o in OUTCOMES}
         readers = [s for name, s in self.stats.items() if name != "floqer:listing"]  # what lands rows
         if not outcomes["failed"]:
             status = "ok"
-        elif all(s.outcome == "failed" and not s.rows_seen for s in readers):
-            status = "failed"  # nothing was read at all
+        elif not any(s.outcome == "landed" or s.rows_seen for s in readers):
+            status = "failed"  # nothing was read: no list succeeded and none brought a row
         else:
             status = "partial"
         manifest = {
@@ -608,8 +608,9 @@ def stats_name(scenario_id: str) -> str:
 
 
 def _account_wide(exc: MatcherError) -> bool:
-    """A failure every other call to the same service would share: unreachable, key refused, told to wait."""
-    return isinstance(exc, UnreachableError | AuthenticationError | WaitTooLongError)
+    """A failure every other call to the same service would share: unreachable, key refused, told to wait,
+    or no answer at all after every attempt (a server that takes connections and never answers)."""
+    return isinstance(exc, UnreachableError | AuthenticationError | WaitTooLongError | TimedOutError)
 
 
 def _not_tried(service: str, first: str) -> str:

@@ -238,9 +238,12 @@ class SandboxApp:
         """A fault that answers instead of the service (429, 5xx, an echoing error, a dropped connection)."""
         for rule in fired:
             if rule.kind == "rate_limit":
-                wait = int(rule.params.get("retry_after", 2))
+                hint = rule.params.get("retry_after", 2)
+                # a string hint ("3s") is sent as given: the form a client must read; the number is its digits
+                digits = "".join(c for c in str(hint) if c.isdigit() or c == ".")
+                wait = max(0, math.ceil(float(digits))) if digits.count(".") <= 1 and digits.strip(".") else 2
                 if service == "floqer":
-                    return self._floqer_429(wait)
+                    return self._floqer_429(wait, hint if isinstance(hint, str) else None)
                 return _flowstate_429(wait, self.flowstate.errors)
             if rule.kind == "server_error":
                 status = int(rule.params.get("status", 503))
@@ -259,9 +262,11 @@ class SandboxApp:
                 return Response(status=0, drop=True)
         return None
 
-    def _floqer_429(self, wait: int) -> Response:
+    def _floqer_429(self, wait: int, as_text: str | None = None) -> Response:
         message = f"Rate limit exceeded. Try again in {wait} seconds."
         retry_after: int | str = str(wait) if self.config.floqer.retry_after_as_string else wait
+        if as_text is not None:
+            retry_after = as_text
         return flat_error(429, message, retryAfter=retry_after)
 
     # -- control API -------------------------------------------------------------------------------------

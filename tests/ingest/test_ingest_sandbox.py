@@ -288,3 +288,14 @@ def test_echoed_keys_reach_no_log_exception_manifest_quarantine_or_parquet(
     for text in texts:
         for key in keys:
             assert key not in text
+
+
+def test_a_retry_after_written_as_text_is_honoured(wired: Wiring, lake: Lake) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(endpoint="floqer.data", kind="rate_limit", times=1, params={"retry_after": "3s"})
+    )
+    manifest = wired.run(lake, [source])
+    assert len(wired.slept) == 1 and 3 <= wired.slept[0] <= 4  # "3s" read as 3 seconds
+    assert manifest["status"] == "ok" and manifest["retries"]["floqer"] == 1

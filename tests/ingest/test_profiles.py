@@ -68,7 +68,7 @@ def test_run_lands_what_each_profile_serves_or_fails_only_the_broken_source(
         sandbox.clock.advance(timedelta(minutes=2, days=3))
         special = dict(sandbox.app.profile_sources)  # deleted-source: {"deleted": id, "completed": id}
         for tracked in [source, *special.values()]:
-            code, out = _invoke(env, "floqer", "track", tracked)
+            code, out = _invoke(env, "floqer", "track", tracked, "--no-check")  # the deleted one too
             assert code == 0, out
         code, out = _invoke(env, "run", "--as-of", "2026-11-05", "--reports", str(tmp_path / "reports"))
         served_vacancies = {v["id"] for v in sandbox.app.served_vacancies()}
@@ -124,8 +124,11 @@ def test_deleted_source_strict_and_untrack(tmp_path: Path) -> None:
     with SandboxServer(sandbox_config(profiles=("deleted-source",), n_postings=800)) as sandbox:
         env = _env(sandbox, lake_dir)
         special = sandbox.app.profile_sources
+        code, out = _invoke(env, "floqer", "track", special["deleted"])  # checked at Floqer first
+        assert code == 1 and "is not found at Floqer" in out and "not tracked" in out
+        assert Lake(lake_dir).read_state("floqer_sources.json") == {}
         for tracked in special.values():
-            _invoke(env, "floqer", "track", tracked)
+            _invoke(env, "floqer", "track", tracked, "--no-check")
         code, out = _invoke(env, "ingest", "--only", "floqer", "--strict")
         assert code == 3, out
         manifest = Lake(lake_dir).manifests()[-1]

@@ -232,6 +232,10 @@ def test_a_filter_typo_never_reaches_a_credit_spending_call() -> None:
         ({"posted_at_max_age_days": 30}, "selects every recent posting"),
         ({"order_by": [{"field": "date_posted"}], "posted_at_max_age_days": 30}, "selects every recent"),
         ({"job_description_pattern_or": ["(unclosed"]}, "not a valid pattern"),
+        ({"job_title_or": ["", "  "]}, "no filter has a value"),  # Floqer ignores empty strings too
+        ({"job_title_not": ["intern"]}, "selects every recent posting"),  # exclusions narrow nothing alone
+        ({"company_name_not": ["Acme"], "posted_at_max_age_days": 30}, "selects every recent posting"),
+        ({"min_employee_count": 0}, "selects every recent posting"),
     ],
 )
 def test_bad_or_empty_filter_sets_are_refused_before_sending(filters: dict[str, Any], message: str) -> None:
@@ -262,6 +266,13 @@ def test_a_one_letter_typo_of_any_key_is_refused_and_names_the_key(key: str, pos
     typo = key[: position + 1] + "x" + key[position + 2 :] if key[position + 1] != "x" else key + "s"
     problems, _ = validate_filters({typo: ["a"], "job_title_or": ["b"]})
     assert any(f"filters.{typo}" in p and f"{key!r}" in p for p in problems)
+
+
+def test_a_sync_mapping_to_no_row_field_is_refused_before_sending() -> None:
+    client, seen = _counting()
+    with pytest.raises(BadRequestError, match=r"'job_titel' is not a row field.*did you mean 'job_title'"):
+        client.sync(SOURCE, workflow_id=OTHER, field_mapping={"input.job_title": "job_titel"}, run="all")
+    assert seen == []
 
 
 def test_server_warnings_on_data_are_recorded_once_per_source(tmp_path: Path) -> None:
