@@ -92,3 +92,10 @@ def test_the_example_file_loads_and_pipeline_settings_are_checked(tmp_path: Path
         "weights.title: got -1, expected a number >= 0" in text and "weights.vibes: unknown component" in text
     )
     assert "expected scores in 0..100" in text and "company_cap and [report] top_k: expected >= 1" in text
+
+
+@pytest.mark.parametrize("key", ["floq_abc\nX-Evil: 1", "floq_Ünïcode", "floq_with space", "floq_\x00"])
+def test_a_key_an_http_header_cannot_carry_is_refused_without_showing_it(key: str) -> None:
+    with pytest.raises(ConfigError, match="FLOQER_API_KEY: contains spaces, control or non-ASCII") as caught:
+        load_config(None, env={"FLOQER_API_KEY": key})
+    assert key not in str(caught.value) and "abc" not in str(caught.value)

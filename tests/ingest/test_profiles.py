@@ -158,3 +158,36 @@ def test_floqer_list_without_a_listing_shows_the_tracked_sources(tmp_path: Path)
         code, out = _invoke(env, "floqer", "list")
     assert code == 0, out
     assert "source listing is not available" in out and source in out
+
+
+def test_the_same_filters_are_never_created_twice_and_run_waits_for_postings(tmp_path: Path) -> None:
+    filters = json.dumps({"job_title_or": ["Data Engineer"], "job_country_code_or": ["US"]})
+    with SandboxServer(sandbox_config(n_postings=800)) as sandbox:
+        env = _env(sandbox, tmp_path / "lake")
+        create = ["floqer", "create", "--name", "DE", "--filters", filters, "--confirm"]
+        code, out = _invoke(env, *create)
+        assert code == 0 and "at most 1000 postings a run" in out, out  # a default cap
+        code, out = _invoke(env, *create)
+        assert code == 1 and "already tracked as source" in out and "nothing to create" in out
+        assert len(sandbox.app.floqer.sources) == 1
+        # before the new source's first fetch: the batch says so instead of failing
+        code, out = _invoke(env, "run", "--reports", str(tmp_path / "reports"))
+        assert code == 0, out
+        assert "no postings in the lake yet" in out and "skipped" in out
+
+
+def test_a_wrong_org_reads_nothing_and_exits_1(tmp_path: Path) -> None:
+    with SandboxServer(sandbox_config(n_postings=300)) as sandbox:
+        env = {**_env(sandbox, tmp_path / "lake"), "FLOWSTATE_ORG_ID": "org_other"}
+        code, out = _invoke(env, "ingest", "--only", "flowstate")
+    assert code == 1, out
+    assert "no access to organization org_other" in out and "no source or list could be read" in out
+
+
+def test_filesystem_problems_are_one_line(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("x")
+    code, out = _invoke({"FLOQER_API_KEY": "floq_x"}, "ingest", "--only", "floqer", "--lake", str(not_a_dir))
+    assert code == 1 and out.strip() == f"error: {not_a_dir}/state: Not a directory"
+    code, out = _invoke({"FLOQER_API_KEY": "floq_x"}, "floqer", "preview", "--filters", "@/nonexistent.json")
+    assert code == 1 and "cannot read /nonexistent.json" in out and "Traceback" not in out
