@@ -21,6 +21,18 @@ def sandbox_config(**overrides: object) -> SandboxConfig:
     return config
 
 
+def sandbox_env(sandbox: SandboxServer, lake: Path) -> dict[str, str]:
+    """The environment that points the CLI at ``sandbox`` with its full keys and ``lake``."""
+    return {
+        "FLOQER_BASE_URL": sandbox.floqer_url,
+        "FLOQER_API_KEY": sandbox.keys.floqer,
+        "FLOWSTATE_BASE_URL": sandbox.flowstate_url,
+        "FLOWSTATE_API_KEY": sandbox.keys.flowstate,
+        "FLOWSTATE_ORG_ID": sandbox.org_id,
+        "MATCHER_LAKE": str(lake),
+    }
+
+
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     with SandboxServer(sandbox_config()) as server:

@@ -14,20 +14,14 @@ from matcher.cli import app
 from matcher.ingest.lake import Lake
 from matcher.report.writer import load_reports
 from matcher.sandbox import SandboxServer
+from tests.conftest import sandbox_env
 
 WORKFLOW = "6f1c0a52-3a8e-4e0b-9a57-1d2c3b4a5f60"
 
 
 @pytest.fixture
 def env(sandbox: SandboxServer, tmp_path: Path) -> dict[str, str]:
-    return {
-        "FLOQER_BASE_URL": sandbox.floqer_url,
-        "FLOQER_API_KEY": sandbox.keys.floqer,
-        "FLOWSTATE_BASE_URL": sandbox.flowstate_url,
-        "FLOWSTATE_API_KEY": sandbox.keys.flowstate,
-        "FLOWSTATE_ORG_ID": sandbox.org_id,
-        "MATCHER_LAKE": str(tmp_path / "lake"),
-    }
+    return sandbox_env(sandbox, tmp_path / "lake")
 
 
 def _invoke(env: dict[str, str], *args: str) -> tuple[int, str]:

@@ -21,21 +21,10 @@ from matcher.ingest.http import ApiClient
 from matcher.ingest.lake import Lake
 from matcher.report.writer import load_reports
 from matcher.sandbox import PROFILES, SandboxServer
-from tests.conftest import sandbox_config
+from tests.conftest import sandbox_config, sandbox_env
 
 COUNTRIES = ["US", "GB", "DE", "FR", "NL", "IN", "AU", "CA", "IE", "ES", "SG", "PL"]
 FILTERS = {"job_country_code_or": COUNTRIES, "posted_at_max_age_days": 90}
-
-
-def _env(sandbox: SandboxServer, lake: Path) -> dict[str, str]:
-    return {
-        "FLOQER_BASE_URL": sandbox.floqer_url,
-        "FLOQER_API_KEY": sandbox.keys.floqer,
-        "FLOWSTATE_BASE_URL": sandbox.flowstate_url,
-        "FLOWSTATE_API_KEY": sandbox.keys.flowstate,
-        "FLOWSTATE_ORG_ID": sandbox.org_id,
-        "MATCHER_LAKE": str(lake),
-    }
 
 
 def _invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
@@ -63,7 +52,7 @@ def test_run_lands_what_each_profile_serves_or_fails_only_the_broken_source(
 ) -> None:
     lake_dir = tmp_path / "lake"
     with SandboxServer(sandbox_config(profiles=(profile,), n_postings=1500)) as sandbox:
-        env = _env(sandbox, lake_dir)
+        env = sandbox_env(sandbox, lake_dir)
         source = _create(sandbox)
         sandbox.clock.advance(timedelta(minutes=2, days=3))
         special = dict(sandbox.app.profile_sources)  # deleted-source: {"deleted": id, "completed": id}
@@ -122,7 +111,7 @@ def test_run_lands_what_each_profile_serves_or_fails_only_the_broken_source(
 def test_deleted_source_strict_and_untrack(tmp_path: Path) -> None:
     lake_dir = tmp_path / "lake"
     with SandboxServer(sandbox_config(profiles=("deleted-source",), n_postings=800)) as sandbox:
-        env = _env(sandbox, lake_dir)
+        env = sandbox_env(sandbox, lake_dir)
         special = sandbox.app.profile_sources
         code, out = _invoke(env, "floqer", "track", special["deleted"])  # checked at Floqer first
         assert code == 1 and "is not found at Floqer" in out and "not tracked" in out
@@ -152,7 +141,7 @@ def test_a_bad_source_id_is_refused_before_it_is_recorded(tmp_path: Path) -> Non
 
 def test_floqer_list_without_a_listing_shows_the_tracked_sources(tmp_path: Path) -> None:
     with SandboxServer(sandbox_config(profiles=("no-source-listing",), n_postings=300)) as sandbox:
-        env = _env(sandbox, tmp_path / "lake")
+        env = sandbox_env(sandbox, tmp_path / "lake")
         source = _create(sandbox)
         _invoke(env, "floqer", "track", source)
         code, out = _invoke(env, "floqer", "list")
@@ -163,7 +152,7 @@ def test_floqer_list_without_a_listing_shows_the_tracked_sources(tmp_path: Path)
 def test_the_same_filters_are_never_created_twice_and_run_waits_for_postings(tmp_path: Path) -> None:
     filters = json.dumps({"job_title_or": ["Data Engineer"], "job_country_code_or": ["US"]})
     with SandboxServer(sandbox_config(n_postings=800)) as sandbox:
-        env = _env(sandbox, tmp_path / "lake")
+        env = sandbox_env(sandbox, tmp_path / "lake")
         create = ["floqer", "create", "--name", "DE", "--filters", filters, "--confirm"]
         code, out = _invoke(env, *create)
         assert code == 0 and "at most 1000 postings a run" in out, out  # a default cap
@@ -178,7 +167,7 @@ def test_the_same_filters_are_never_created_twice_and_run_waits_for_postings(tmp
 
 def test_a_wrong_org_reads_nothing_and_exits_1(tmp_path: Path) -> None:
     with SandboxServer(sandbox_config(n_postings=300)) as sandbox:
-        env = {**_env(sandbox, tmp_path / "lake"), "FLOWSTATE_ORG_ID": "org_other"}
+        env = {**sandbox_env(sandbox, tmp_path / "lake"), "FLOWSTATE_ORG_ID": "org_other"}
         code, out = _invoke(env, "ingest", "--only", "flowstate")
     assert code == 1, out
     assert "no access to organization org_other" in out and "no source or list could be read" in out
