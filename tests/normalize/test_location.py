@@ -179,3 +179,106 @@ def test_the_place_index_is_cached_on_disk_and_a_bad_cache_is_rebuilt(
         assert cached.read_bytes() != b"not a pickle"
     finally:
         location._index.cache_clear()
+
+
+# issue 12: the country from the whole string, and arrangement words before a place.
+# text -> (country_code, admin1, city, arrangement)
+ISSUE_12_CASES = {
+    "MH, IN": ("IN", "MH", None, "onsite"),  # Maharashtra, India: MH is a state of the country IN names
+    "KA, IN": ("IN", "KA", None, "onsite"),
+    "DL, IN": ("IN", "DL", None, "onsite"),
+    "Indianapolis, IN": ("US", "IN", "Indianapolis", "onsite"),  # a city of Indiana before IN
+    "Bengaluru, KA, IN": ("IN", "KA", "Bengaluru", "onsite"),
+    "Mumbai, Maharashtra, India": ("IN", "MH", "Mumbai", "onsite"),
+    "Pune, MH": ("IN", "MH", "Pune", "onsite"),  # MH is the Marshall Islands too: Pune decides
+    "Hybrid work in Chicago, IL": ("US", "IL", "Chicago", "hybrid"),
+    "Remote in Herndon, VA": ("US", "VA", "Herndon", "remote"),
+    "Remote - Austin, TX": ("US", "TX", "Austin", "remote"),
+    "Hybrid: Seattle, WA": ("US", "WA", "Seattle", "hybrid"),
+    "Seattle, WA (Remote)": ("US", "WA", "Seattle", "remote"),
+    "Work from home in Dallas, TX": ("US", "TX", "Dallas", "remote"),
+    "On-site in Boston, MA": ("US", "MA", "Boston", "onsite"),
+    "Hybrid remote in Pune, Maharashtra": ("IN", "MH", "Pune", "hybrid"),
+    "Fully remote in Toronto, ON": ("CA", "ON", "Toronto", "remote"),
+    "Remote - IN": ("IN", None, None, "remote"),  # a country code after a dash, not the word "in"
+    "Anywhere in the US": ("US", None, None, "remote"),
+    "St. John's, NL": ("CA", "NL", "St. John's", "onsite"),  # Newfoundland, not the Netherlands
+    "NL": ("NL", None, None, None),
+    "Perth, WA": ("AU", "WA", "Perth", "onsite"),  # Western Australia, not Washington
+    "WA, AU": ("AU", "WA", None, "onsite"),
+    "WA, US": ("US", "WA", None, "onsite"),
+    "ON, CA": ("CA", "ON", None, "onsite"),  # Ontario, Canada, not California
+    "Ontario, CA": ("US", "CA", "Ontario", "onsite"),  # Ontario is a city of California
+    "Sydney, NSW": ("AU", "NSW", "Sydney", "onsite"),
+    "Melbourne VIC": ("AU", "VIC", "Melbourne", "onsite"),
+    "Brisbane QLD 4000": ("AU", "QLD", "Brisbane", "onsite"),
+    "Vancouver, BC": ("CA", "BC", "Vancouver", "onsite"),
+    "Wilmington, DE": ("US", "DE", "Wilmington", "onsite"),  # Delaware
+    "Berlin, DE": ("DE", "BE", "Berlin", "onsite"),  # Germany: Berlin is one of its Länder
+    "BY, DE": ("DE", "BY", None, "onsite"),
+    "Stuttgart, Baden-Württemberg, Germany": ("DE", "BW", "Stuttgart", "onsite"),  # no split at the hyphen
+    "Winston-Salem, NC": ("US", "NC", "Winston-Salem", "onsite"),
+    "Columbus, Georgia": ("US", "GA", "Columbus", "onsite"),  # the US state: Columbus is there
+    "Tbilisi, Georgia": ("GE", "TB", "Tbilisi", "onsite"),
+    "Greater London": ("GB", "ENG", "London", "onsite"),  # LinkedIn's metro areas
+    "Greater Chicago Area": ("US", "IL", "Chicago", "onsite"),
+    "Greater Toronto Area": ("CA", None, "Toronto", "onsite"),
+    "Waterloo": ("CA", None, "Waterloo", "onsite"),  # not Austin, TX, whose former name it is
+    "Cologne": ("DE", None, "Köln", "onsite"),  # but not the Italian town of 7,000 either
+}
+
+
+@pytest.mark.parametrize("text", sorted(ISSUE_12_CASES))
+def test_country_from_the_whole_string_and_arrangement_prefixes(text: str) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.admin1, info.city, info.arrangement) == ISSUE_12_CASES[text]
+    assert info.is_remote == (info.arrangement == "remote")
+
+
+PLACES_12 = [
+    "Chicago, IL",
+    "Herndon, VA",
+    "Bengaluru, KA, IN",
+    "Pune, MH",
+    "Mumbai, Maharashtra, India",
+    "Perth, WA",
+    "Toronto, ON, CA",
+    "Berlin, DE",
+    "London, UK",
+    "Sydney NSW",
+    "Indianapolis, IN",
+]
+PREFIXES = [
+    ("Remote in ", "remote"),
+    ("Remote - ", "remote"),
+    ("Hybrid work in ", "hybrid"),
+    ("Hybrid: ", "hybrid"),
+    ("Hybrid remote in ", "hybrid"),
+    ("Work from home in ", "remote"),
+    ("WFH in ", "remote"),
+    ("On-site in ", "onsite"),
+    ("Onsite - ", "onsite"),
+    ("Fully remote from ", "remote"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(PLACES_12), st.sampled_from(PREFIXES), st.sampled_from(["", " 12345"]))
+def test_an_arrangement_prefix_changes_neither_country_nor_city(
+    place: str, prefix: tuple[str, str], suffix: str
+) -> None:
+    bare = normalize_location(place)
+    info = normalize_location(prefix[0] + place + suffix)
+    assert (info.country_code, info.admin1, info.city) == (bare.country_code, bare.admin1, bare.city)
+    assert info.arrangement == prefix[1]
+    assert info.is_remote == (info.arrangement == "remote")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(PLACES_12 + sorted(ISSUE_12_CASES)), st.sampled_from(["", "Remote in ", "Hybrid: "]))
+def test_normalizing_its_own_output_is_idempotent(place: str, prefix: str) -> None:
+    first = normalize_location(prefix + place)
+    text = ", ".join(x for x in (first.city, first.admin1, first.country_code) if x)
+    again = normalize_location(text)
+    assert (again.country_code, again.city) == (first.country_code, first.city), text
+    assert again.admin1 in (None, first.admin1), text
