@@ -7,9 +7,13 @@ Per open vacancy, from its matches at or above ``min_score``:
    openings cannot make the market;
 3. salaries: annual midpoints converted to the vacancy's currency at the ECB rate as of each posting's date;
    employer-posted salaries only (estimates are summarized in their own columns, never mixed in); outliers
-   beyond 3.5 robust sigmas (MAD) trimmed;
+   beyond 3.5 robust sigmas (MAD) trimmed, from ``MIN_TRIM_N`` (10) salaries up;
 4. p10..p90, compa-ratio, the band edges' percentile ranks, confidence and verdict
-   (``matcher.benchmark.stats``).
+   (``matcher.benchmark.stats``); ``percentiles_indicative`` marks percentiles of a ``none``-confidence pool.
+
+``as_of`` is a cut-off: a posting published or discovered after it is in no pool and no hiring window. The
+matches table records the as-of day it was scored for (Parquet metadata ``matcher.as_of``); ``benchmark_lake``
+refuses matches scored for another day (``MatchesAsOfError``) rather than reuse them.
 
 Hiring intent: per vacancy and competitor, matching postings in the 30 and 90 days before ``as_of``, the
 trend between the two windows and the seniority mix; and the same per company across all open vacancies.
@@ -18,7 +22,7 @@ trend between the two windows and the seniority mix; and the same per company ac
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,18 +35,23 @@ from matcher.benchmark.stats import (
     PERCENTILES,
     compa_ratio,
     confidence,
+    indicative,
     percentile,
     percentile_rank,
     trim_outliers,
     verdict,
 )
-from matcher.common.errors import DataError
-from matcher.match.stage import explain_matches
+from matcher.common.errors import DataError, MatcherError
+from matcher.match.stage import MATCHES, explain_matches, matches_as_of, posted_after
 from matcher.normalize.currency import rate_table
 
 MONEY = pl.Decimal(26, 2)
 SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
 TREND_UP, TREND_DOWN = 1.25, 0.8
+
+
+class MatchesAsOfError(MatcherError):
+    """The matches table was scored for another as-of day than the benchmark's (or records none)."""
 
 
 @dataclass
@@ -65,6 +74,11 @@ def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.
         pl.col("seniority").alias("posting_seniority"),
         "url",
         "date_posted",
+        (
+            pl.col("discovered_at")
+            if "discovered_at" in postings.columns
+            else pl.lit(None, pl.Datetime("us"))
+        ).alias("discovered_at"),
         pl.col("country_code").alias("posting_country"),
         pl.col("city").alias("posting_city"),
         "is_remote",
@@ -186,6 +200,7 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
         "band_min_percentile": _rank(mids, band_min),
         "band_max_percentile": _rank(mids, band_max),
         "confidence": level,
+        "percentiles_indicative": indicative(level, ps[50]),
         "verdict": verdict(level=level, band_min=band_min, band_max=band_max, p25=ps[25], p75=ps[75]),
         "n_estimated": len(estimated),
         "p50_estimated": _money(percentile([r["_mid"] for r in estimated], 50)),
@@ -220,6 +235,7 @@ BENCHMARK_SCHEMA: dict[str, Any] = {
     "band_min_percentile": pl.Float64,
     "band_max_percentile": pl.Float64,
     "confidence": pl.String,
+    "percentiles_indicative": pl.Boolean,
     "verdict": pl.String,
     "n_estimated": pl.Int64,
     "p50_estimated": MONEY,
@@ -251,6 +267,8 @@ def benchmark_frames(
     # only what a report shows or a benchmark counts is joined with the postings' fields
     wanted = matches.filter((pl.col("score") >= options.min_score) | (pl.col("rank") <= options.top_k))
     frame = _with_postings(wanted, postings, vacancies)
+    # as_of is a cut-off: what was published or discovered after it is not in the market of that day
+    frame = frame.filter(~posted_after(as_of).fill_null(False))
     in_pool = pl.col("score") >= options.min_score
     if options.same_country_only:
         in_pool = in_pool & (pl.col("geography") >= SAME_COUNTRY)
@@ -509,8 +527,13 @@ def benchmark_lake(
     exclusions: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The report frames from ``lake/clean`` and ``lake/matches`` (run normalize and match first), compared
-    with the last run ``record_benchmarks`` kept. Reading only: nothing in the lake changes."""
+    with the last run ``record_benchmarks`` kept. Reading only: nothing in the lake changes.
+
+    ``options.as_of`` None means the day the matches were scored for; matches scored for another day than
+    ``options.as_of`` (or recording none) raise ``MatchesAsOfError``: they are never reused silently.
+    """
     root = Path(lake)
+    options = options or BenchmarkOptions()
     needed = [
         root / "clean" / "postings.parquet",
         root / "clean" / "vacancies.parquet",
@@ -519,6 +542,19 @@ def benchmark_lake(
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise DataError("lake", str(root), f"the clean tables and matches ({', '.join(missing)} missing)")
+    scored_for = matches_as_of(root / MATCHES)
+    wanted = options.as_of
+    if scored_for is None:
+        again = f"`matcher match --as-of {wanted}`" if wanted else "`matcher match`"
+        raise MatchesAsOfError(
+            f"{root / MATCHES} does not record the as-of day its matches were scored for; run {again}"
+        )
+    if wanted is not None and wanted != scored_for:
+        raise MatchesAsOfError(
+            f"matches were scored as of {scored_for}; run `matcher match --as-of {wanted}` "
+            f"(or benchmark them with --as-of {scored_for})"
+        )
+    options = replace(options, as_of=scored_for)
     postings, vacancies, matches = (pl.read_parquet(p) for p in needed)
     return benchmark_frames(
         vacancies, postings, matches, options, exclusions=exclusions, previous=previous_benchmarks(root)

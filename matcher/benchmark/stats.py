@@ -16,6 +16,9 @@ from decimal import Decimal
 PERCENTILES = (10, 25, 50, 75, 90)
 MAD_SCALE = Decimal("1.4826")  # makes the median absolute deviation estimate a normal sigma
 CONFIDENCE_LEVELS = ("none", "low", "medium", "high")
+# Below this many salaries nothing is trimmed as an outlier: in a small pool the median absolute deviation is
+# itself too noisy to call any salary an outlier (two of five were trimmed, a same-title posting among them)
+MIN_TRIM_N = 10
 
 
 def percentile(values: Sequence[Decimal], q: float) -> Decimal | None:
@@ -45,12 +48,15 @@ def median(values: Sequence[Decimal]) -> Decimal | None:
     return percentile(values, 50)
 
 
-def trim_outliers(values: Sequence[Decimal], *, k: Decimal = Decimal("3.5")) -> tuple[list[Decimal], int]:
+def trim_outliers(
+    values: Sequence[Decimal], *, k: Decimal = Decimal("3.5"), min_n: int = MIN_TRIM_N
+) -> tuple[list[Decimal], int]:
     """Values within ``k`` robust sigmas of the median (MAD x 1.4826), and how many were dropped.
 
-    With a MAD of zero (half the values equal) nothing is dropped: there is no spread to judge by.
+    Fewer than ``min_n`` values (``MIN_TRIM_N``, 10) are kept whole: too few to judge an outlier by. With a
+    MAD of zero (half the values equal) nothing is dropped: there is no spread to judge by.
     """
-    if len(values) < 3:
+    if len(values) < max(min_n, 3):
         return list(values), 0
     center = median(values)
     assert center is not None
@@ -75,6 +81,13 @@ def confidence(
     if n_postings < 50:
         return "medium"
     return "high" if (p75 - p25) <= Decimal("0.6") * p50 else "medium"
+
+
+def indicative(level: str, p50: Decimal | None) -> bool:
+    """Whether a pool's percentiles are indicative only: there are some, but at ``none`` confidence
+    (fewer than 5 salaries or 3 companies): its percentiles, compa-ratio and band ranks are no market
+    figure."""
+    return level == "none" and p50 is not None
 
 
 def verdict(

@@ -19,7 +19,14 @@ from matcher.cli.normalize import console, print_summary, run_normalize
 from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError
-from matcher.match.stage import DEFAULT_WEIGHTS, MatchOptions, MatchSummary, match_lake
+from matcher.match.stage import (
+    DEFAULT_WEIGHTS,
+    MATCHES,
+    MatchOptions,
+    MatchSummary,
+    match_lake,
+    matches_as_of,
+)
 from matcher.report.html import write_html_report
 from matcher.report.writer import REPORTS, write_reports
 
@@ -85,15 +92,20 @@ def _load_exclusions(path: Path | None) -> pl.DataFrame | None:
     return frame
 
 
-def run_benchmark(config: Config, as_of: date, reports: Path | None, exclusions: Path | None = None) -> Path:
+def run_benchmark(
+    config: Config, as_of: date | None, reports: Path | None, exclusions: Path | None = None
+) -> Path:
+    """Benchmark and write the reports; ``as_of`` None: the day the lake's matches were scored for (matches
+    scored for another day than ``as_of`` are refused with one line by ``benchmark_lake``)."""
     options = BenchmarkOptions(
         min_score=config.benchmark_min_score, company_cap=config.company_cap, top_k=config.top_k, as_of=as_of
     )
     struck = _load_exclusions(exclusions_file(config, exclusions))
     frames = benchmark_lake(config.lake, options, exclusions=struck)
+    day = as_of or matches_as_of(config.lake / MATCHES)
     directory = reports or config.reports_dir
     write_reports(frames, directory)
-    html = write_html_report(frames, directory, as_of=as_of)
+    html = write_html_report(frames, directory, as_of=day)
     record_benchmarks(config.lake, frames["vacancy_benchmarks"])
     _print_benchmarks(frames["vacancy_benchmarks"])
     excluded = frames["excluded_matches"]
@@ -135,13 +147,22 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         table.add_column(
             column, justify="right" if right else "left", no_wrap=True, overflow="ellipsis", width=width
         )
+    marked = False
     for row in frame.iter_rows(named=True):
+        # percentiles of a none-confidence pool are indicative only: starred, and the footnote says why
+        indicative = row.get("percentiles_indicative")
+        if indicative is None:  # a frame from before the column: worked out from the confidence
+            indicative = row["confidence"] == "none" and row["p50"] is not None
+        star = "*" if indicative else ""
+        marked = marked or bool(star)
         table.add_row(
             f"{row['role'] or ''} ({row['country_code'] or '?'})",
             f"{_k(row['band_min'])}-{_k(row['band_max'])} {row['currency']}",
-            "-" if row["p25"] is None else f"{_k(row['p25'])}-{_k(row['p75'])}",
-            _k(row["p50"]),
-            "-" if row["compa_ratio"] is None else str(row["compa_ratio"].quantize(CENT, ROUND_HALF_UP)),
+            "-" if row["p25"] is None else f"{_k(row['p25'])}-{_k(row['p75'])}{star}",
+            _k(row["p50"]) + star if row["p50"] is not None else "-",
+            "-"
+            if row["compa_ratio"] is None
+            else str(row["compa_ratio"].quantize(CENT, ROUND_HALF_UP)) + star,
             str(row["n_postings"]),
             str(row["n_companies"]),
             row["confidence"],
@@ -149,6 +170,10 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         )
     console.print(table)
     console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
+    if marked:
+        console.print(
+            "* indicative only: confidence none (fewer than 5 salaries or 3 companies), not a market figure"
+        )
 
 
 def match_command(
@@ -159,14 +184,21 @@ def match_command(
 
 
 def benchmark_command(
-    as_of: str | None = AS_OF,
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="The day the market is judged on (YYYY-MM-DD; default: the day the matches were scored for). "
+        "Matches scored for another day are refused: run `matcher match --as-of` with the same day first.",
+    ),
     reports: Path | None = REPORTS_DIR,
     exclusions: Path | None = EXCLUSIONS,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Benchmark each open vacancy's band against its matches and write the reports."""
-    run_benchmark(config_from(config_file, lake), _as_of(as_of), reports, exclusions)
+    run_benchmark(
+        config_from(config_file, lake), None if as_of is None else _as_of(as_of), reports, exclusions
+    )
 
 
 def run_command(

@@ -18,6 +18,10 @@ for a vacancy that lists none, is left out and the other weights are rescaled):
 - geography: 100 same city, 85 same region (admin1), 70 same country, 40 a remote posting elsewhere, 0 else;
 - recency: 100 for a posting of the as-of day, falling linearly to 0 at ``recency_days``;
 - skills: the share of the vacancy's skills the posting names.
+
+``as_of`` is a cut-off: a posting published (``date_posted``) or discovered (``discovered_at``, UTC day) after
+it is no candidate (``MatchSummary.excluded["after as-of"]``). The table records the day it was scored for in
+its Parquet metadata (``matcher.as_of``, ``matches_as_of``), so a benchmark of another day can refuse it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from matcher.normalize.titles import LEVELS
 CLEAN_POSTINGS = "clean/postings.parquet"
 CLEAN_VACANCIES = "clean/vacancies.parquet"
 MATCHES = "matches/matches.parquet"
+AS_OF_KEY = "matcher.as_of"  # the matches table's Parquet metadata: the as-of day it was scored for
 PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
 VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs are scored together
 COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
@@ -90,6 +95,7 @@ class MatchSummary:
     scored_pairs: int = 0  # (vacancy, posting) pairs above the title floor: every component computed
     matches: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
+    as_of: date | None = None  # the day the matches were scored for (the cut-off and recency's reference)
     seconds: float = 0.0
     path: Path | None = None
 
@@ -109,19 +115,31 @@ def _token_list(column: str) -> pl.Expr:
     return stemmed.list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
 
 
-def _eligible_postings(postings: pl.DataFrame, options: MatchOptions, summary: MatchSummary) -> pl.DataFrame:
+def posted_after(as_of: date) -> pl.Expr:
+    """Postings published or discovered after ``as_of`` (the UTC day of ``discovered_at``): not yet in the
+    market of that day. Null when neither date says so and one is unknown; needs both columns."""
+    return (pl.col("date_posted") > as_of) | (pl.col("discovered_at").dt.date() > as_of)
+
+
+def _eligible_postings(
+    postings: pl.DataFrame, options: MatchOptions, summary: MatchSummary, as_of: date
+) -> pl.DataFrame:
     own = [name.lower() for name in options.own_companies]
     is_own = pl.col("company").str.to_lowercase().is_in(own) | pl.col(
         "company_domain"
     ).str.to_lowercase().is_in(own)
     agency = pl.col("is_recruiting_agency").fill_null(False) & (not options.include_agencies)
     no_title = pl.col("title_core").is_null()
+    if "discovered_at" not in postings.columns:
+        postings = postings.with_columns(pl.lit(None, pl.Datetime("us", "UTC")).alias("discovered_at"))
+    after = posted_after(as_of).fill_null(False)
     summary.excluded = {
+        "after as-of": int(postings.select(after.sum()).item()),
         "own company": int(postings.select(is_own.fill_null(False).sum()).item()),
         "recruiting agency": int(postings.select(agency.sum()).item()),
         "no title": int(postings.select(no_title.sum()).item()),
     }
-    return postings.filter(~is_own.fill_null(False) & ~agency & ~no_title)
+    return postings.filter(~after & ~is_own.fill_null(False) & ~agency & ~no_title)
 
 
 def _applies_to(vacancies: pl.DataFrame) -> pl.Expr:
@@ -147,10 +165,10 @@ def match_frames(
     where the other components are computed on integer-coded columns.
     """
     options = options or MatchOptions()
-    summary = MatchSummary()
     as_of = options.as_of or date.today()
+    summary = MatchSummary(as_of=as_of)
     vac = vacancies.filter(pl.col("is_open") & pl.col("title_core").is_not_null())
-    post = _eligible_postings(postings, options, summary)
+    post = _eligible_postings(postings, options, summary, as_of)
     summary.vacancies, summary.postings = vac.height, post.height
     if not vac.height or not post.height:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
@@ -470,8 +488,19 @@ def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSu
     path = lake / MATCHES
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".parquet.tmp")
-    matches.write_parquet(temp)
+    assert summary.as_of is not None
+    matches.write_parquet(temp, metadata={AS_OF_KEY: summary.as_of.isoformat()})
     os.replace(temp, path)
     summary.path = path
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def matches_as_of(path: Path | str) -> date | None:
+    """The as-of day a matches table (``lake/matches/matches.parquet``) was scored for; None: not recorded
+    (written before matcher recorded it) or unreadable as a date."""
+    recorded = pl.read_parquet_metadata(path).get(AS_OF_KEY)
+    try:
+        return None if recorded is None else date.fromisoformat(recorded)
+    except ValueError:
+        return None

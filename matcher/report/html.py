@@ -107,6 +107,23 @@ def _badge(verdict: object) -> str:
     return f'<span class="badge verdict-{kind}">{_e(verdict or DASH)}</span>'
 
 
+INDICATIVE_WHY = "confidence none: fewer than 5 salaries or 3 companies, so not a market figure"
+
+
+def _indicative(row: Row) -> bool:
+    """The row's percentiles come from a ``none``-confidence pool (``percentiles_indicative``; worked out from
+    ``confidence`` for frames written before the column)."""
+    flag = row.get("percentiles_indicative")
+    if flag is None:
+        return row.get("confidence") == "none" and row.get("p50") is not None
+    return bool(flag)
+
+
+def _star(row: Row) -> str:
+    """A marker after a market figure of a ``none``-confidence pool ("" otherwise)."""
+    return f'<span class="indicative" title="{INDICATIVE_WHY}">*</span>' if _indicative(row) else ""
+
+
 # --- tables ----------------------------------------------------------------------------------------------
 
 Cell = tuple[str, str]  # (markup, css class)
@@ -242,9 +259,12 @@ def _overview_row(row: Row, anchor: str) -> str:
         ),
         (_place(row.get("location"), row.get("country_code")), ""),
         _num(_span(row.get("band_min"), row.get("band_max"), row.get("currency"))),
-        _num(_span(row.get("p25"), row.get("p75"))),
-        _num(_money(row.get("p50"))),
-        _num(_ratio(row.get("compa_ratio"))),
+        _num(
+            _span(row.get("p25"), row.get("p75"))
+            + (f' <span class="tag" title="{INDICATIVE_WHY}">indicative</span>' if _indicative(row) else "")
+        ),
+        _num(_money(row.get("p50")) + _star(row)),
+        _num(_ratio(row.get("compa_ratio")) + _star(row)),
         (_badge(row.get("verdict")), ""),
         _text(row.get("confidence")),
         _num(f'<span title="{counts}">{n:,} / {firms:,}</span>'),
@@ -306,6 +326,12 @@ def _reading(row: Row) -> str:
             f"The band {band} sits {_percentile_phrase(row)}{salaries} from {firms}; the middle half of the "
             f"market pays {middle} (p50 {p50}), a compa-ratio of {ratio}."
         ]
+        if _indicative(row):
+            sentences.insert(
+                0,
+                '<strong class="indicative">Indicative only:</strong> a market figure needs at least 5 '
+                "employer-posted salaries from 3 companies (confidence none).",
+            )
     verdict, level = row.get("verdict"), _e(row.get("confidence"))
     if verdict in ("below", "within", "above"):
         sentences.append(f"Verdict: {_badge(verdict)} the market ({level} confidence).")
@@ -460,7 +486,8 @@ def _section(report: _Report, row: Row) -> str:
         p50=row.get("p50"),
         p75=row.get("p75"),
         currency=str(currency or ""),
-        title=f"{row.get('role') or ''} — market salaries ({len(salaries)})",
+        title=f"{row.get('role') or ''} — market salaries ({len(salaries)})"
+        + (" — indicative only" if _indicative(row) else ""),
     )
     excluded = report.excluded.get(key)
     parts = [
@@ -500,7 +527,8 @@ def _header(report: _Report, as_of: date, generated_at: datetime) -> str:
         '<p class="muted">Amounts are annual, in each vacancy\'s currency. Bands are full-time equivalents '
         "(a part-time band divided by its FTE). Compa-ratio = band midpoint / market p50. Percentiles count "
         "employer-posted salaries of matching postings in the vacancy's country; a verdict needs medium or "
-        "high confidence.</p></header>"
+        "high confidence; * marks percentiles that are indicative only (confidence none: fewer than 5 "
+        "salaries or 3 companies).</p></header>"
     )
 
 
@@ -528,6 +556,7 @@ td.change { font-size: 12px; white-space: nowrap; }
 .verdict-within { background: #def7e5; color: #1e6b3a; border-color: #a6e3b8; }
 .verdict-above { background: #dbeafe; color: #1e429f; border-color: #a4c4f4; }
 .verdict-insufficient, .verdict-other { background: #eef1f5; color: var(--muted); border-color: var(--line); }
+.indicative { color: #9a3412; }
 .tag { font-size: 10px; padding: 0 4px; border: 1px solid var(--line); border-radius: 4px;
   color: var(--muted); }
 section.vacancy { border-top: 2px solid var(--ink); margin-top: 32px; padding-top: 12px; }

@@ -68,14 +68,22 @@ def test_an_exclusion_for_another_vacancy_changes_nothing() -> None:
 
 
 def test_the_pool_marks_what_the_percentiles_count() -> None:
+    more = [
+        posting(f"{c}1", c.upper(), 100_000 + i * 10_000, 110_000 + i * 10_000) for i, c in enumerate("klmno")
+    ]
     rows = [
         *FIVE,
-        posting("f1", "F", 990_000, 1_010_000),
+        *more,  # midpoints 105k, 115k, ... 145k: eleven salaries with f1, enough to trim an outlier (>= 10)
+        posting("f1", "F", 990_000, 1_010_000),  # median 125k, MAD 15k, limit 77.8k: trimmed
         posting("g1", "G", 60_000, 80_000, is_estimate=True),
     ]
     pool = frames(rows)["benchmark_pool"]
     counted = dict(pool.select("posting_id", "counted").iter_rows())
-    assert counted == {"a1": True, "b1": True, "c1": True, "d1": True, "e1": True, "f1": False, "g1": False}
+    assert counted == {
+        **dict.fromkeys(("a1", "b1", "c1", "d1", "e1", "k1", "l1", "m1", "n1", "o1"), True),
+        "f1": False,
+        "g1": False,
+    }
     assert pool.filter(pl.col("posting_id") == "a1")["salary_mid_vacancy_currency"].item() == D("100000.00")
 
 

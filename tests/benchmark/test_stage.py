@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from typing import Any
 
@@ -97,15 +97,13 @@ def test_the_benchmark_by_hand() -> None:
         posting("d1", "D", 125_000, 135_000),
         posting("e1", "E", 135_000, 145_000),
         posting("a2", "a", 95_000, 105_000),  # a repost of a1 (same company, title, place, pay): counts once
-        posting("f1", "F", 990_000, 1_010_000),  # an absurd outlier: trimmed (MAD)
         posting("g1", "G", 60_000, 80_000, is_estimate=True),  # an estimate: its own columns only
         posting("h1", "H", None, None),  # no salary: matched, not in the percentiles
         posting("i1", "I", 80_000, 90_000, country_code="DE", city="Berlin"),  # abroad: not this market
     ]
     bench = frames(postings)["vacancy_benchmarks"].row(0, named=True)
-    # employer-posted midpoints in thousands: 100, 110, 120, 130, 140, 1000 -> median 125; deviations
-    # 25 15 5 5 15 875 -> MAD 15 -> limit 3.5 x 1.4826 x 15 = 77.8: the 1,000k outlier goes
-    assert bench["n_outliers_trimmed"] == 1
+    # employer-posted midpoints in thousands: 100, 110, 120, 130, 140; five salaries: too few to trim
+    assert bench["n_outliers_trimmed"] == 0
     # p50 of 100..140 = 120k; p25 = 110k; p75 = 130k; p10 = 104k (rank 0.4); p90 = 136k (rank 3.6)
     assert (bench["p10"], bench["p25"], bench["p50"], bench["p75"], bench["p90"]) == (
         D("104000.00"),
@@ -121,9 +119,10 @@ def test_the_benchmark_by_hand() -> None:
         bench["band_min_percentile"] == 20.0 and bench["band_max_percentile"] == 60.0
     )  # 100k: 1 of 5; 120k: 3
     assert bench["confidence"] == "low"  # 5 postings (< 15)
+    assert bench["percentiles_indicative"] is False  # low, not none: a market figure, if a rough one
     assert bench["verdict"] == "insufficient data"  # low confidence gives no verdict
     assert (bench["n_estimated"], bench["p50_estimated"]) == (1, D("70000.00"))
-    assert bench["n_matched"] == 8  # the repost and the foreign posting are out; the others count
+    assert bench["n_matched"] == 7  # the repost and the foreign posting are out; the others count
 
 
 def test_each_company_counts_at_most_cap_times() -> None:
@@ -159,3 +158,82 @@ def test_hiring_intent_windows_and_trend() -> None:
     assert row["seniority_mix"] == "senior 3"
     market = hiring.filter(pl.col("scope") == "market").row(0, named=True)
     assert (market["company"], market["postings_90d"], market["vacancies_matched"]) == ("A", 3, 1)
+
+
+def test_no_outlier_trim_in_a_small_pool() -> None:
+    # the case: five salaries from five companies, the two highest of the same title
+    mids = {"a1": 100_000, "b1": 101_000, "c1": 102_000, "d1": 130_000, "e1": 160_000}
+    postings = [posting(pid, pid[0].upper(), mid, mid) for pid, mid in mids.items()]
+    result = frames(postings)
+    bench = result["vacancy_benchmarks"].row(0, named=True)
+    # the MAD rule would drop 130k and 160k (median 102k, MAD 2k, limit 10.4k); below 10 salaries it is off
+    assert (bench["n_outliers_trimmed"], bench["n_postings"]) == (0, 5)
+    # p10 rank 0.4 -> 100.4k; p25 rank 1 -> 101k; p50 102k; p75 130k; p90 rank 3.6 -> 130k + 0.6 x 30k = 148k
+    assert (bench["p10"], bench["p25"], bench["p50"], bench["p75"], bench["p90"]) == (
+        D("100400.00"),
+        D("101000.00"),
+        D("102000.00"),
+        D("130000.00"),
+        D("148000.00"),
+    )
+    assert result["benchmark_pool"]["counted"].all()
+
+
+def test_outliers_are_trimmed_from_ten_salaries() -> None:
+    # nine salaries 100k, 105k, ... 140k and one of 1,000k: ten, so the MAD rule applies
+    postings = [
+        posting(f"{c}1", c.upper(), 100_000 + i * 5_000, 100_000 + i * 5_000)
+        for i, c in enumerate("abcdefghi")
+    ]
+    postings.append(posting("z1", "Z", 1_000_000, 1_000_000))
+    bench = frames(postings)["vacancy_benchmarks"].row(0, named=True)
+    # median 122.5k; deviations 22.5 17.5 12.5 7.5 2.5 2.5 7.5 12.5 17.5 877.5 (k) -> MAD 12.5k;
+    # limit 3.5 x 1.4826 x 12.5k = 64.9k: 1,000k goes, p50 of the nine left is 120k
+    assert (bench["n_outliers_trimmed"], bench["n_postings"], bench["p50"]) == (1, 9, D("120000.00"))
+    # nine salaries (the 140k one gone): below ten, the 1,000k one stays: p50 of 100..135k and 1,000k = 120k
+    # at rank 4 of 0..8 -> 120k
+    bench = frames(postings[:8] + postings[9:])["vacancy_benchmarks"].row(0, named=True)
+    assert (bench["n_outliers_trimmed"], bench["n_postings"], bench["p50"]) == (0, 9, D("120000.00"))
+    assert bench["p90"] == D("308000.00")  # rank 7.2: 135k + 0.2 x (1,000k - 135k) = 308k
+
+
+def test_percentiles_of_a_none_confidence_pool_are_marked_indicative() -> None:
+    # four salaries (100k, 110k, 120k, 130k) from four companies: fewer than 5, confidence none
+    four = [
+        posting(f"{c}1", c.upper(), 100_000 + i * 10_000, 100_000 + i * 10_000) for i, c in enumerate("abcd")
+    ]
+    bench = frames(four)["vacancy_benchmarks"].row(0, named=True)
+    assert (bench["confidence"], bench["p50"]) == ("none", D("115000.00"))  # rank 1.5: 110k + 0.5 x 10k
+    assert bench["percentiles_indicative"] is True
+    # five salaries from two companies (three of A, two of B): under 3 companies, also none
+    two = [posting(f"a{i}", "A", 100_000 + i, 100_000 + i) for i in range(3)]
+    two += [posting(f"b{i}", "B", 200_000 + i, 200_000 + i) for i in range(2)]
+    bench = frames(two)["vacancy_benchmarks"].row(0, named=True)
+    assert (bench["confidence"], bench["n_postings"], bench["percentiles_indicative"]) == ("none", 5, True)
+    # no salary at all: no percentiles, nothing to mark
+    bench = frames([posting("h1", "H", None, None)])["vacancy_benchmarks"].row(0, named=True)
+    assert (bench["p50"], bench["percentiles_indicative"]) == (None, False)
+
+
+def test_postings_after_as_of_are_in_no_pool_and_no_hiring_window() -> None:
+    seen = datetime(2026, 5, 20, 9, tzinfo=UTC)
+    postings = [
+        # midpoints 100k .. 140k from A..E, published May 20, discovered the same day
+        *(posting(f"{c}1", c.upper(), 100_000 + i * 10_000, 100_000 + i * 10_000, discovered_at=seen)
+          for i, c in enumerate("abcde")),
+        posting("f1", "F", 150_000, 150_000, date_posted=date(2026, 5, 25), discovered_at=seen),
+        # published the day after June 1: not yet in the market of June 1
+        posting("f2", "F", 160_000, 160_000, date_posted=date(2026, 6, 2), discovered_at=seen),
+        # published May 30 but discovered June 3 (UTC): not known on June 1 either
+        posting("f3", "F", 170_000, 170_000, date_posted=date(2026, 5, 30),
+                discovered_at=datetime(2026, 6, 3, 8, tzinfo=UTC)),
+    ]  # fmt: skip
+    result = frames(postings)
+    bench = result["vacancy_benchmarks"].row(0, named=True)
+    # 100k .. 150k (six): p50 at rank 2.5 = 125k; with f2 and f3 it would be 135k of eight
+    assert (bench["n_matched"], bench["n_postings"], bench["p50"]) == (6, 6, D("125000.00"))
+    assert set(result["benchmark_pool"]["posting_id"]) == {"a1", "b1", "c1", "d1", "e1", "f1"}
+    assert not {"f2", "f3"} & set(result["vacancy_matches"]["posting_id"])
+    hiring = result["competitor_hiring"]
+    f = hiring.filter((pl.col("scope") == "vacancy") & (pl.col("company") == "F")).row(0, named=True)
+    assert (f["postings_30d"], f["postings_90d"]) == (1, 1)  # f1 only (f3 would make it 2)

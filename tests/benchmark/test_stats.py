@@ -9,8 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matcher.benchmark.stats import (
+    MIN_TRIM_N,
     compa_ratio,
     confidence,
+    indicative,
     percentile,
     percentile_rank,
     trim_outliers,
@@ -34,11 +36,36 @@ def test_percentile_rank_counts_values_at_or_below() -> None:
 
 
 def test_outliers_beyond_three_and_a_half_robust_sigmas_are_trimmed() -> None:
-    values = [D(90), D(95), D(100), D(105), D(110), D(1000)]
-    # median 102.5; deviations 12.5, 7.5, 2.5, 2.5, 7.5, 897.5 -> MAD 7.5; limit 3.5 * 1.4826 * 7.5 = 38.92
+    values = [D(v) for v in (80, 85, 90, 95, 100, 105, 110, 115, 120, 1000)]
+    # ten values: median 102.5; deviations 22.5 17.5 12.5 7.5 2.5 2.5 7.5 12.5 17.5 897.5 -> MAD 12.5;
+    # limit 3.5 x 1.4826 x 12.5 = 64.86: only 1000 is further out
     kept, dropped = trim_outliers(values)
-    assert kept == values[:5] and dropped == 1
-    assert trim_outliers([D(5), D(5), D(5), D(90)]) == ([D(5), D(5), D(5), D(90)], 0)  # MAD 0: no spread
+    assert kept == values[:9] and dropped == 1
+    assert trim_outliers([D(5)] * 6 + [D(6), D(7), D(8), D(90)]) == (
+        [D(5)] * 6 + [D(6), D(7), D(8), D(90)],
+        0,
+    )  # MAD 0 (six of ten equal): no spread to judge by
+
+
+def test_no_outlier_trim_below_min_trim_n() -> None:
+    assert MIN_TRIM_N == 10
+    # the case: five salaries, median 102; deviations 2 1 0 28 58 -> MAD 2; limit 3.5 x 1.4826 x 2 =
+    # 10.4 would drop 130 and 160, two of five: below ten values nothing is trimmed
+    five = [D(100), D(101), D(102), D(130), D(160)]
+    assert trim_outliers(five) == (five, 0)
+    nine = [D(v) for v in (80, 85, 90, 95, 100, 105, 110, 115, 1000)]  # nine: kept whole, 1000 included
+    assert trim_outliers(nine) == (nine, 0)
+    assert trim_outliers(five, min_n=5) == (five[:3], 2)  # the old rule, asked for explicitly
+
+
+@pytest.mark.parametrize(
+    ("level", "p50", "expected"),
+    [("none", D(100), True), ("none", None, False), ("low", D(100), False), ("high", D(100), False)],
+)
+def test_percentiles_of_a_none_confidence_pool_are_indicative(
+    level: str, p50: D | None, expected: bool
+) -> None:
+    assert indicative(level, p50) is expected
 
 
 def test_compa_ratio_is_band_midpoint_over_market_median() -> None:
