@@ -14,9 +14,23 @@ Amounts stay ``Decimal`` from the text to the annual figure: no float ever touch
 gives None, never a guess; ``explain_salary`` says why. Annualization uses the per-country conventions in
 ``matcher/reference/countries.csv`` (hours, days, weeks and payments per year), not constants in code.
 
-Number reading is locale-free on purpose: a separator followed by exactly three digits groups thousands
-("45.000", "120,000", "1,20,000", "120'000"), one followed by one or two digits at the end is a decimal
-mark ("45,50", "55.5"), and when both marks appear the last one is the decimal mark ("45.000,00").
+Number reading needs no country (the normalize stage reads each distinct text once, before the country is
+applied): a separator followed by exactly three digits groups thousands ("45.000", "120,000", "1,20,000",
+"120'000", and a space, no-break or narrow no-break space: "45 000"), one followed by one or two digits at the
+end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one is the decimal mark
+("45.000,00", "1 234,56"). The one ambiguous form, a lone mark before three digits ("3.440"), groups thousands
+(as in the dot-grouping locales: "3.440 €", "R$ 8.000") unless the text's currency has three minor digits
+(KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
+thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
+
+Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Polish
+and Japanese ("par an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie",
+"月給"), glued to the amount or not ("£13.00ph", "£2,500pm", "45k€/an"), once or after each end of a range
+("$75.00/hr - $85.00/hr"); the first period in the order hour, day, week, month, year wins. English is
+searched first: a text mixing English with another language's period word of an earlier period is read by
+its English word. Currencies are read from symbols and ISO codes before or after the amount ("R$", "zł",
+"円", "€", "SEK"), a few currency words ("euros", "kronor") and "kr" beside a Swedish word (else "kr" is left
+to the posting's currency or country, like a bare "$").
 """
 
 from __future__ import annotations
@@ -50,6 +64,29 @@ _SYMBOLS = (
     ("¥", "JPY"),
     ("₩", "KRW"),
     ("zł", "PLN"),
+    ("円", "JPY"),
+    ("元", "CNY"),
+    ("RMB", "CNY"),
+    ("₽", "RUB"),
+    ("₺", "TRY"),
+    ("₱", "PHP"),
+    ("₪", "ILS"),
+    ("₦", "NGN"),
+)
+_CURRENCY_WORD_CODES = {"euro": "EUR", "euros": "EUR", "kronor": "SEK", "reais": "BRL", "yen": "JPY"}
+_CURRENCY_WORDS = re.compile(r"(?<![^\W\d_])(euros?|kronor|reais|yen)(?![^\W\d_])", re.I)
+# "kr" is the Swedish, Norwegian, Danish and Icelandic crown: named only by words of one language around it
+_KRONA = re.compile(r"(?<![^\W\d_])kr\.?(?![^\W\d_])", re.I)
+_KRONA_LANGUAGES = (
+    (
+        "SEK",
+        re.compile(
+            r"(?<![^\W\d_])(mån(ad|aden)?|timme|timmen|tim|vecka|veckan|årslön|månadslön|timlön)"
+            r"(?![^\W\d_])|/\s*mån",
+            re.I,
+        ),
+    ),
+    ("NOK", re.compile(r"(?<![^\W\d_])(mnd|måned|timen|uken)(?![^\W\d_])|/\s*mnd", re.I)),
 )
 _CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)  # ISO 4217 (pycountry)
 _WORDLIKE_CODES = frozenset(
@@ -60,27 +97,95 @@ _THREE_CAPITALS = re.compile(
 )  # then looked up: faster than 180 branches
 # three capitals right before or after an amount that are no ISO 4217 code: an unknown currency, not noise
 _CODE_BY_AMOUNT = re.compile(r"(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z])")
-_NOT_CURRENCIES = frozenset({"OTE", "DOE", "LPA", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"})
+_NOT_CURRENCIES = frozenset(
+    {"OTE", "DOE", "LPA", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"}
+    | {"RAL", "TJM", "NET", "CDI", "CDD", "RMB"}  # it: annual gross, fr: day rate, net, contracts; yuan
+)
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
-_PERIOD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "hour",
-        re.compile(
-            r"(per\s*hour|an\s*hour|a\s*hour|hourly|/\s*h(ou)?r\b|/\s*h\b|\bph\b|p/h\b|\bp\.h\.)", re.I
-        ),
+# Period words, in English and in the languages of the markets (French, German, Spanish, Portuguese,
+# Italian, Dutch, Swedish, Polish, Japanese). "_B" / "_E": no letter (of any script) right before / after, so
+# a unit may be glued to the amount ("£13.00ph", "45k€/an") but not sit inside a word ("graph", "Monate").
+# Searched in this order, the first that matches wins ("£12 ph, £23,400 pa" is hourly).
+_B = r"(?:(?<![^\W\d_])|(?=/))"
+_E = r"(?![^\W\d_])"
+_AFTER_AMOUNT = r"(?<=\d)\s?"  # "400pd", "900 pw": only right after an amount
+_AFTER_BIG_AMOUNT = r"(?:(?<=\d\d\d)|(?<=[kK]))\s?"  # "2,500pm", "30k pm", but not the clock's "5pm"
+_PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
+    "hour": (
+        r"per\s*h(ou)?r|an?\s*hour|hourly|/\s*h(ou)?r|/\s*h|ph|p/hr?|p\.h\.?",
+        r"(par|/)\s*heure|de\s*l['’]heure|taux\s*horaire|salaire\s*horaire",  # fr
+        r"(pro|je|die)\s*stunde|/\s*std\.?|stundenlohn|stündlich|/\s*stunde",  # de
+        r"(por|la|a|/)\s*hora",  # es, pt
+        r"all['’]\s*ora|l['’]\s*ora|/\s*ora|paga\s*oraria",  # it
+        r"(per|/|p/)\s*uur|uurloon",  # nl
+        r"(per|i|/)\s*tim(me|men)?|timlön",  # sv
+        r"(za|na|/)\s*godz(in[ęe]|\.)?",  # pl
     ),
-    ("day", re.compile(r"(per\s*day|a\s*day|/\s*day\b|daily|day\s*rate|p/d\b)", re.I)),
-    ("week", re.compile(r"(per\s*week|a\s*week|/\s*w(ee)?k\b|weekly|p/w\b)", re.I)),
-    ("month", re.compile(r"(per\s*month|a\s*month|/\s*mo(nth)?\b|monthly|\bpcm\b|p/m\b)", re.I)),
-    (
-        "year",
-        re.compile(
-            r"(per\s*annum|per\s*year|a\s*year|/\s*y(ea)?r\b|annual|annually|\bp\.?\s?a\.?(?!\w)|yearly|\blpa\b|\bctc\b)",
-            re.I,
-        ),
+    "day": (
+        r"per\s*day|a\s*day|/\s*day|daily|day\s*rate|p/d|per\s*diem|" + _AFTER_AMOUNT + r"p\.?d\.?",
+        r"(par|/)\s*jour|journalier|tjm",  # fr
+        r"(pro|je|/)\s*tag|tagessatz|täglich",  # de
+        r"(por|al|/|o)\s*d[ií]a|diari[oa]|diária",  # es, pt
+        r"(al|/)\s*giorno|giornalier[oaie]",  # it
+        r"(per|/)\s*dag|dagtarief|om\s*dagen|dagslön",  # nl, sv
+        r"dziennie|(za|/)\s*dzie[ńn]",  # pl
     ),
+    "week": (
+        r"per\s*w(ee)?k|a\s*week|/\s*w(ee)?k|weekly|p/w|" + _AFTER_AMOUNT + r"p\.?w\.?",
+        r"(par|/)\s*semaine|hebdomadaire",  # fr
+        r"(pro|je|/)\s*woche|wöchentlich",  # de
+        r"(por|a\s*la|/)\s*semana|semanal(es)?|semanais",  # es, pt
+        r"(a|/)\s*settimana|settimanal[ei]",  # it
+        r"(per|/)\s*vecka|i\s*veckan",  # sv
+        r"tygodniowo",  # pl
+    ),
+    "month": (
+        r"per\s*m(on)?th|a\s*month|/\s*mo(nth)?|/\s*mth|monthly|pcm|p/m|" + _AFTER_BIG_AMOUNT + r"p\.?m\.?",
+        r"(par|/|le|du)\s*mois|mensuel(le)?s?",  # fr
+        r"(pro|im|je|/)\s*monat|monatlich|monatsgehalt|mtl\.?",  # de
+        r"(al|por|/|el)\s*mes|mensual(es)?",  # es
+        r"(por|ao|/|o)\s*m[eê]s|mensal|mensais",  # pt
+        r"(al|/|il)\s*mese|mensil[ei]",  # it
+        r"(per|/|p/)\s*maand|maandelijks|maandsalaris",  # nl
+        r"(per|i|/)\s*mån(ad|aden)?|månadslön|(per|/)\s*mnd|per\s*måned",  # sv, no
+        r"miesięcznie|(/|na)\s*mies(iąc)?\.?|mies\.",  # pl
+    ),
+    "year": (
+        r"per\s*annum|/\s*annum|per\s*y(ea)?r|an?\s*year|/\s*y(ea)?r|annual(ly)?|p\.?\s?a\.?|yearly|lpa|ctc",
+        r"(par|/|l['’])\s*an|(par|/)\s*année|annuel(le)?s?",  # fr
+        r"(pro|im|je|/)\s*jahr|jährlich|jahresgehalt|jahreseinkommen",  # de
+        r"(al|por|/|el)\s*año|anual(es)?",  # es
+        r"(por|ao|/|o)\s*ano",  # pt
+        r"(all['’]|l['’]|per|/)\s*anno|annu[oi]|annual[ei]|ral",  # it
+        r"(per|/)\s*jaar|jaarlijks|jaarsalaris",  # nl
+        r"(per|/|om|i)\s*år(et)?|årslön|årlig(en|t)?",  # sv, no, da
+        r"rocznie|(/|na|za)\s*rok",  # pl
+    ),
+}
+# Japanese words stand between other letters ("想定年収"): no word boundaries there
+_CJK_PERIOD_WORDS = {
+    "hour": ("時給", "時間給"),
+    "day": ("日給", "日当"),
+    "week": ("週給",),
+    "month": ("月給", "月収", r"/\s*月"),
+    "year": ("年収", "年俸", r"/\s*年"),
+}
+# English first (small patterns, most texts); the other languages only when English names no period and the
+# text has a lower-case or non-ASCII letter or a slash (a long alternation is slow on every text).
+_ENGLISH_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (period, re.compile(f"{_B}(?:{words[0]}){_E}", re.I)) for period, words in _PERIOD_WORDS.items()
 )
+_OTHER_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (
+        period,
+        re.compile(f"{_B}(?:{'|'.join(words[1:])}){_E}|{'|'.join(_CJK_PERIOD_WORDS[period])}", re.I),
+    )
+    for period, words in _PERIOD_WORDS.items()
+)
+_OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]")  # a lower-case or non-Latin-ASCII letter, a slash
+# a letter every English word of the period holds: when the text lacks it, that pattern is not searched
+_ENGLISH_PERIOD_LETTER = {"hour": "h", "day": "d", "week": "w", "month": "m", "year": ""}
 _LAKH = re.compile(r"\b(lpa|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)
 _CRORE = re.compile(r"\b(crores?|cr)\b", re.I)
 _ESTIMATE = re.compile(r"(glassdoor\s+est|employer\s+est|\bestimated?\b|\best\.)", re.I)
@@ -98,13 +203,29 @@ _MODIFIERS = {
 # when the hint finds none, those patterns cannot match and are not searched.
 _MODIFIER_HINT = re.compile(r"ote|doe|depending|rata|\+|up|from|starting", re.I)  # _MODIFIERS
 _RARE_HINT = re.compile(r"lpa|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
+_SCALES = {"k": Decimal(1000), "K": Decimal(1000), "千": Decimal(1000), "万": Decimal(10_000)}
 _NUMBER = re.compile(
-    r"(?<![\w.,'’])"
-    r"(\d{1,3}(?:[,.'’\u202f\u00a0]\d{2,3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-    r"(\s*[kK](?![a-zA-Z]))?"
+    r"(?:(?<![0-9A-Za-z_.,'’])|(?<=[A-Z]{3}))"  # "年収500万円", "CHF80", but not "Q4" or "H1B"
+    r"(\d{1,3}(?:(?:[,.'’]\d{2,3})+|(?: \d{3}(?!\d))+)(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    r"(\s*[kK](?![a-zA-Z])|千|万)?"
     r"(?!\s*%)"
 )
-_RANGE_GAP = re.compile(r"^\s*[A-Za-z$£€₹¥'’]*\s*(-|–|—|to|and|bis|à|a)\s*[A-Za-z$£€₹¥]*\s*$", re.I)
+# What may stand between the two ends of a range: the connector, and before and after it a few short tokens
+# (currency symbols and codes, a unit repeated on each end: "$81,000.00/yr - $135,000.00/yr",
+# "3.000 € brutto/Monat bis 4.000 €"). A conjunction ("and", "y", "e", "und", "en", "och", "et") joins only
+# with at most one token on each side ("between 45 and 55", "entre 28.000 y 32.000 €").
+_GAP_TOKEN = r"[^\d\s]{1,12}\s*"
+_RANGE_GAP = re.compile(
+    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|do)(?![^\W\d_]))\s*"
+    rf"(?:{_GAP_TOKEN}){{0,2}}$",
+    re.I,
+)
+_SIMPLE_GAP = re.compile(r"^\s*[$£€₹¥]?\s*(?:-|–|—|to)\s*[$£€₹¥]?\s*$", re.I)
+_RANGE_AND = re.compile(
+    rf"^\s*(?:{_GAP_TOKEN})?{_B}(?:and|y|e|und|en|och|et)(?![^\W\d_])\s*(?:{_GAP_TOKEN})?$", re.I
+)
+_SPACE_AND_APOSTROPHES = ("'", "’", " ", "\u202f", "\u00a0")
+_THREE_DECIMAL_CURRENCIES = re.compile(r"(?<![A-Za-z])(KWD|BHD|OMR|JOD|TND|LYD|IQD)(?![A-Za-z])")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -340,6 +461,13 @@ def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> str | None
             return found.group(1)
     if (rupees and _RUPEES.search(text)) or lakh:
         return "INR"
+    word = _CURRENCY_WORDS.search(text)
+    if word:
+        return _CURRENCY_WORD_CODES[word.group(1).lower()]
+    if "kr" in text.lower() and _KRONA.search(text):
+        for code, language in _KRONA_LANGUAGES:
+            if language.search(text):
+                return code
     return None
 
 
@@ -356,34 +484,58 @@ def resolve_currency(*, dollar: bool, country: str | None, fallback: str | None)
 
 
 def _period(text: str, *, lakh: bool) -> str | None:
-    for period, pattern in _PERIOD_PATTERNS:
-        if pattern.search(text):
+    lower = text.lower()
+    for period, pattern in _ENGLISH_PERIODS:
+        if _ENGLISH_PERIOD_LETTER[period] in lower and pattern.search(text):
             return period
+    if _OTHER_LANGUAGE_HINT.search(text):
+        for period, pattern in _OTHER_PERIODS:
+            if pattern.search(text):
+                return period
     return "year" if lakh else None
 
 
 def _amounts(text: str) -> tuple[Decimal, Decimal] | None:
-    """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K")."""
+    """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K", "500万~800万")."""
     matches = [m for m in _NUMBER.finditer(text) if not _is_noise(text, m)]
     if not matches:
         return None
+    three_decimals: bool | None = None  # decided only for a token that needs it
     values = []
     for match in matches[:2]:
-        value = _number(match.group(1))
+        token = match.group(1)
+        if three_decimals is None and _lone_mark_then_three_digits(token):
+            three_decimals = _THREE_DECIMAL_CURRENCIES.search(text) is not None
+        value = _number(token, three_decimals=bool(three_decimals))
         if value is None:
             return None
-        values.append((value, bool(match.group(2)), match))
-    first, first_k, first_match = values[0]
-    if len(values) == 2 and _RANGE_GAP.match(text[first_match.end() : values[1][2].start()]):
-        second, second_k, _ = values[1]
-        if second_k or (first_k and second < 1000):
-            first_k = first_k or first < 1000
-            second_k = True
-        low = first * 1000 if first_k else first
-        high = second * 1000 if second_k else second
-        return low, high
-    single = first * 1000 if first_k else first
+        scale = _SCALES[match.group(2).strip()] if match.group(2) else None
+        values.append((value, scale, match))
+    first, first_scale, first_match = values[0]
+    if len(values) == 2 and _is_range_gap(text[first_match.end() : values[1][2].start()]):
+        second, second_scale, _ = values[1]
+        if second_scale is None and first_scale is not None and second < 1000:
+            second_scale = first_scale  # "45K - 55": both in thousands
+        if first_scale is None and second_scale is not None and first < 1000:
+            first_scale = second_scale  # "120-150K", "500~800万": the unit of the second applies to both
+        return _scaled(first, first_scale), _scaled(second, second_scale)
+    single = _scaled(first, first_scale)
     return single, single
+
+
+def _scaled(value: Decimal, scale: Decimal | None) -> Decimal:
+    return value * scale if scale is not None else value
+
+
+def _is_range_gap(gap: str) -> bool:
+    if _SIMPLE_GAP.match(gap):  # most ranges: "$45 - $55", "45K to 55K" (one search, no backtracking)
+        return True
+    return _RANGE_GAP.match(gap) is not None or _RANGE_AND.match(gap) is not None
+
+
+def _lone_mark_then_three_digits(token: str) -> bool:
+    """ "3.440", "1,250": one mark, exactly three digits after it (a thousands group, or 3 decimals)."""
+    return len(token) >= 5 and token[-4] in ".," and token.count(".") + token.count(",") == 1
 
 
 def _is_noise(text: str, match: re.Match[str]) -> bool:
@@ -392,9 +544,11 @@ def _is_noise(text: str, match: re.Match[str]) -> bool:
     return "#" in before or "req" in before or text[match.end() : match.end() + 3] == "(k)"
 
 
-def _number(token: str) -> Decimal | None:
-    """A number token read without a locale (see the module docstring)."""
-    text = token.replace("'", "").replace("’", "").replace("\u202f", "").replace("\u00a0", "")
+def _number(token: str, *, three_decimals: bool = False) -> Decimal | None:
+    """A number token (see the module docstring); ``three_decimals``: the currency has 3 minor digits."""
+    text = token
+    for group_mark in _SPACE_AND_APOSTROPHES:
+        text = text.replace(group_mark, "")
     if "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         group_mark = "." if decimal_mark == "," else ","
@@ -403,7 +557,7 @@ def _number(token: str) -> Decimal | None:
         for mark in (",", "."):
             if mark in text:
                 parts = text.split(mark)
-                if len(parts) == 2 and len(parts[1]) in (1, 2):
+                if len(parts) == 2 and (len(parts[1]) in (1, 2) or (three_decimals and len(parts[1]) == 3)):
                     text = parts[0] + "." + parts[1]  # a decimal mark
                 else:
                     text = "".join(parts)  # grouping (thousands, or Indian lakh groups)
