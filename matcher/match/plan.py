@@ -93,10 +93,16 @@ _FOREIGN_ROLE_WORDS = frozenset(
 )
 
 
+# Words of multi-word seniority phrases that name a specialism, not a level ("technical lead": a technical
+# recruiter is a distinctive title; "new grad": "new" says nothing of the level alone)
+_DESCRIPTIVE = frozenset({"tech", "technical", "team", "new"})
+
+
 @functools.cache
 def _level_words() -> frozenset[str]:
-    """Every word of a seniority phrase ("senior", "vice", "president", "ii", "mid", "level", ...)."""
-    words = {w for phrase in seniority_lexicon() for w in re.findall(r"[^\W\d_]+", phrase)}
+    """Every word of a seniority phrase ("senior", "vice", "president", "ii", "mid", "level", ...), but the
+    descriptive words of multi-word phrases (``_DESCRIPTIVE``)."""
+    words = {w for phrase in seniority_lexicon() for w in re.findall(r"[^\W\d_]+", phrase)} - _DESCRIPTIVE
     return frozenset(words | {"sr", "snr", "jr", "jnr", "mid", "ii", "iii", "iv"})
 
 

@@ -55,6 +55,7 @@ CLEAN_POSTINGS = "clean/postings.parquet"
 CLEAN_VACANCIES = "clean/vacancies.parquet"
 
 AMOUNT = pl.Decimal(26, 6)  # source-currency amounts (the source digits are kept as text beside them)
+AMOUNT_LIMIT = Decimal(10) ** 20  # the first amount AMOUNT cannot hold (26 digits, 6 after the point)
 MONEY = pl.Decimal(26, 2)  # reporting-currency amounts
 DECODE_SLICES = 8
 PARALLEL_FROM = 20_000  # distinct values above which the per-value work is split across processes
@@ -138,6 +139,8 @@ def salary_text_values(text: str | None) -> tuple[Any, ...]:
     read, reason = read_salary_text(text)
     if read is None:
         return (None,) * 7 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
+    if max(abs(read.low), abs(read.high)) >= AMOUNT_LIMIT:  # the amount columns could not hold it
+        return (None,) * 7 + ("invalid", f"salary_string {text[:60]!r}: amount too large to be a salary")
     return (
         str(read.low),
         str(read.high),

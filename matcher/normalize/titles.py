@@ -9,10 +9,13 @@
 Steps, each driven by reference data in ``matcher/reference`` rather than code:
 
 1. **clean**: Unicode-normalized, lower-cased; emojis, bracketed noise ("(Remote)", "(m/w/d)", "(REQ-4821)"),
-   requisition numbers and locations or team names after a separator ("- Payments", ", London", "| Growth")
-   removed; abbreviations expanded (``title_abbreviations.csv``).
-2. **seniority**: the highest level named by ``seniority_lexicon.csv`` (roman numerals and L-levels only
-   at the end); Floqer's own ``seniority`` field when the title names none.
+   requisition and store numbers ("Store #1234") and locations or team names after a separator ("- Payments",
+   ", London", "| Growth") removed; schedule and contract words ("full time", "3rd shift", "weekend",
+   "temp to perm", "6 month contract") removed; abbreviations expanded (``title_abbreviations.csv``; one
+   that is also a word, like "be", only where it is a title's abbreviation).
+2. **seniority**: the highest level named by ``seniority_lexicon.csv``, each phrase counted only where its
+   ``where`` allows (roman numerals and L-levels at the end, "staff" before tech roles, "associate" with
+   words after it); Floqer's own ``seniority`` field when the title names none.
 3. **core**: the clean title without its level words.
 4. **occupation**: the longest taxonomy alias contained in the clean title, else in the core, else the closest
    alias by rapidfuzz when it is close enough; ``confidence`` says how sure (0..1), and the code is None when
@@ -55,21 +58,42 @@ MANAGER_IS_THE_JOB = (
     "office manager",
     "relationship manager",
     "business development manager",
+    "contract manager",
+    "contracts manager",
 )
 FUZZY_FLOOR = 86.0  # below this rapidfuzz score the occupation is left unknown
 _SEPARATORS = re.compile(r"\s+[-–—|/]\s+|\s*\|\s*|,\s+")
 _BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")
-_REQ = re.compile(r"(#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b)", re.I)
+# a store number goes whole ("Store #1234", "store 0456"): "store" alone is a job ("Store Manager")
+_REQ_PATTERN = (
+    r"(\bstore\s*(?:#|no\.?|number)?\s*\d+"
+    r"|#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b)"
+)
+_REQ = re.compile(_REQ_PATTERN, re.I)
 # a requisition id closing the title after a separator ("Engineer - R12345", "Analyst | Req #881")
 _REQ_TAIL_PATTERN = r"\s+[-–—|/]\s+(?:#\s*\d+|req(?:uisition)?[-\s#:]*\d+|job\s*id[\s:#]*\d+|r\d{3,})\s*$"
 _REQ_TAIL = re.compile(_REQ_TAIL_PATTERN, re.I)
-_ROMAN_OR_L = re.compile(r"^(i{1,3}|iv|v|l\d|level\s*\d)$")
 _BRACKETED_LEVEL = re.compile(r"[(\[]\s*(L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]", re.I)
 _NOT_TITLE_CHARS = re.compile(r"[^a-z0-9&+/ -]+")
 _LONE_PUNCTUATION = re.compile(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])")
 _ARRANGEMENT = re.compile(r"\b(remote|hybrid|on-?site)\b", re.I)
 _ASCII_NOISE = re.compile(r"[\x00-\x1f\x7f$<=>^`|~]")  # ASCII control characters and symbols but & + /
 _TAIL_LEVEL = re.compile(r"^(L\d|Level\s*\d|I{1,3}|IV)$", re.I)
+# words about the schedule or the contract, not the job (on folded text): "full time 3rd shift", "temp to
+# perm"; "contract" before a role is the job ("Contract Specialist")
+_SCHEDULE_NOISE = re.compile(
+    r"\b(?:"
+    r"(?:full|part)[- ]?time"
+    r"|(?:1st|2nd|3rd|first|second|third|day|night|evening|overnight|weekend|swing|graveyard|rotating)"
+    r"s?[- ]shifts?"
+    r"|weekends?|nights|overnights|evenings"
+    r"|(?:temp|contract)[- ]to[- ](?:perm|permanent|hire)"
+    r"|\d+[- ]?(?:months?|mos?|weeks?|years?|yrs?)[- ](?:contract|assignment)"
+    r"|contract(?!\s+(?:manager|specialist|administrator|analyst|negotiator|attorney|coordinator|officer|lawyer))"
+    r"|temporary|temp|seasonal|fixed[- ]term|permanent|perm"
+    r"|[mwfd]/[mwfd]/[dxi]"
+    r")\b"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,8 +129,25 @@ def abbreviations() -> dict[str, str]:
 
 
 @functools.cache
+def _positional_abbreviations() -> frozenset[str]:
+    """Abbreviations that are also words ("be", "pm"): expanded only where they are a title's abbreviation."""
+    rows = reference_rows("title_abbreviations.csv")
+    return frozenset(row["abbreviation"] for row in rows if row.get("where") == "title_start_or_role")
+
+
+@functools.cache
 def seniority_lexicon() -> dict[str, str]:
-    return {row["phrase"]: row["level"] for row in reference_rows("seniority_lexicon.csv")}
+    """Phrase -> level (its first rule's); ``_lexicon_rules`` has the positions where a phrase counts."""
+    return {phrase: rules[0][0] for phrase, rules in _lexicon_rules().items()}
+
+
+@functools.cache
+def _lexicon_rules() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Phrase -> ((level, where), ...) in file order; the first rule whose ``where`` holds gives the level."""
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for row in reference_rows("seniority_lexicon.csv"):
+        rules.setdefault(row["phrase"], []).append((row["level"], row.get("where") or ""))
+    return {phrase: tuple(found) for phrase, found in rules.items()}
 
 
 @functools.cache
@@ -204,15 +245,18 @@ def title_key(title: pl.Expr) -> pl.Expr:
     bracketed = t0.str.extract_all(r"(?i)[(\[]\s*(?:L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]").list.join(" ")
     levels = bracketed.str.replace_all(r"[(\[\])]", " ")
     t1 = t0.str.replace_all(r"[(\[{][^)\]}]*[)\]}]", " ")
-    t2 = t1.str.replace_all(
-        r"(?i)(#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b)", " "
-    )
+    t2 = t1.str.replace_all(f"(?i){_REQ_PATTERN}", " ")
     parts = t2.str.extract_groups(r"^(.*?)(?:\s+[-|/]\s+|\s*\|\s*|,\s+)(.*)$")
     head, rest = parts.struct.field("1"), parts.struct.field("2")
     folded = head.str.to_lowercase().str.replace_all(r"[^a-z0-9&+/ -]+", " ")
     roles = "|".join(re.escape(t) for t in sorted(_role_tokens(), key=len, reverse=True))
-    role = folded.str.contains(f"(?:^|\\s)(?:{roles})(?:\\s|$)").fill_null(False)
-    tail = rest.str.strip_chars()
+    of = r"[a-z0-9]\S*(?:\s+[-/&+]+)*\s+of\s+(?:[-/&+]+\s+)*\S*[a-z0-9]"  # "head of data"
+    words = folded.str.split(" ").list.eval(pl.element().filter(pl.element().str.contains("[a-z0-9]")))
+    leader = words.list.eval(pl.element().is_in(list(_LEADER_WORDS))).list.any()
+    field = words.list.eval(pl.element().is_in(list(_level_words())).not_()).list.any()
+    role = folded.str.contains(f"(?:^|\\s)(?:{roles})(?:\\s|$)|{of}") | (leader & field)
+    role = role.fill_null(False)
+    tail = rest.str.strip_chars().str.replace(r"(?:\s+[-|/]\s+|\s*\|\s*|,\s+).*$", "").str.strip_chars()
     tail_level = tail.str.contains(r"(?i)^(L\d|Level\s*\d|I{1,3}|IV)$").fill_null(False)
     text = pl.when(role).then(head).otherwise(t2)
     extra = pl.when(role & tail_level).then(tail).otherwise(pl.lit(""))
@@ -240,38 +284,85 @@ def clean_title(title: str) -> str:
     head = _SEPARATORS.split(text, maxsplit=1)
     if len(head) == 2 and _names_a_role(head[0]):
         text = head[0]  # what follows a separator is a team, a place or an arrangement
-        if _TAIL_LEVEL.match(head[1].strip()):
-            levels.append(head[1].strip())
+        tail = _SEPARATORS.split(head[1].strip(), maxsplit=1)[0].strip()  # "- Level 2 - Full Time"
+        if _TAIL_LEVEL.match(tail):
+            levels.append(tail)
     text = " ".join([text, *levels])
     if text.isascii():  # the same filter, without a category lookup per character
         text = _ASCII_NOISE.sub("", text)
     else:
         text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in ("C", "S") or ch in "&+/")
     text = _ARRANGEMENT.sub(" ", text)
-    return _expand(_fold(text))
+    return _expand(" ".join(_SCHEDULE_NOISE.sub(" ", _fold(text)).split()))
 
 
 def _names_a_role(text: str) -> bool:
-    """Whether ``text`` (what precedes a separator) names a job, not just a level ("VP", "Director")."""
-    return any(word in _ROLE_WORDS for word in _expand(_fold(text)).split())
+    """Whether ``text`` (what precedes a separator) names a job, not just a level ("VP", "Director").
+
+    Token by token, as ``title_key``'s Polars twin does (``_role_tokens``)."""
+    roles = _role_tokens()
+    words = _fold(text).split()
+    if any(word in roles for word in words) or "of" in words[1:-1]:  # "Head of Data", "Director of Sales"
+        return True
+    # a leader with a field ("Art Director", "Executive Director"), not a bare level ("Senior Director")
+    plain = _level_words()
+    return any(word in _LEADER_WORDS for word in words) and any(word not in plain for word in words)
+
+
+_LEADER_WORDS = frozenset({"director", "president", "head", "chief"})
+
+
+@functools.cache
+def _level_words() -> frozenset[str]:
+    """Folded tokens that only name a level: the lexicon's words and abbreviations of them ("sr", "vp")."""
+    words = {w for phrase in _lexicon_rules() for w in phrase.split()} | {"of", "the", "and", "&"}
+    expansions = abbreviations()
+    words |= {t for t, expanded in expansions.items() if all(w in words for w in expanded.split())}
+    return frozenset(words)
 
 
 _ROLE_WORDS = frozenset(
     "engineer developer scientist analyst manager designer executive representative specialist nurse "
-    "pharmacist electrician technician recruiter accountant architect administrator consultant owner partner "
-    "researcher softwareentwickler writer officer associate coordinator assistant operator".split()
+    "pharmacist electrician technician recruiter accountant architect administrator consultant owner "
+    "partner researcher softwareentwickler writer officer associate coordinator assistant operator "
+    "cashier clerk driver worker handler picker packer loader stocker mechanic cook chef server teller "
+    "therapist physician aide caregiver merchandiser attendant supervisor teacher lead programmer "
+    "inspector tester assembler auditor planner buyer dispatcher barista bartender host housekeeper "
+    "janitor custodian guard courier receptionist".split()
 )
 
 
 def _expand(text: str) -> str:
+    """Abbreviations expanded; one that is also a word ("be", "pm") only at the title's start, after level
+    words alone ("Senior PM"), or before a role word ("Senior BE Engineer"), never in a sentence."""
     expansions = abbreviations()
-    return " ".join(expansions.get(token, token) for token in text.split())
+    positional = _positional_abbreviations()
+    tokens = text.split()
+    out = []
+    for i, token in enumerate(tokens):
+        if token in positional and not _abbreviation_position(tokens, i):
+            out.append(token)
+        else:
+            out.append(expansions.get(token, token))
+    return " ".join(out)
+
+
+def _abbreviation_position(tokens: list[str], i: int) -> bool:
+    lexicon = _lexicon_rules()
+    expansions = abbreviations()
+    if all(expansions.get(t, t) in lexicon for t in tokens[:i]):
+        return True
+    if i + 1 < len(tokens):
+        return any(
+            w in _ROLE_WORDS or w == "engineering" for w in expansions.get(tokens[i + 1], "").split()
+        ) or (tokens[i + 1] in _ROLE_WORDS or tokens[i + 1] == "engineering")
+    return False
 
 
 def _levels(clean: str) -> tuple[list[str], str]:
     """The levels a clean title names, and the title without those words (the core)."""
     tokens = clean.split()
-    lexicon = seniority_lexicon()
+    lexicon = _lexicon_rules()
     protected = _protected_spans(clean)
     found: list[str] = []
     kept: list[str] = []
@@ -283,14 +374,12 @@ def _levels(clean: str) -> tuple[list[str], str]:
             phrase = " ".join(tokens[i : i + width])
             if len(tokens[i : i + width]) < width or phrase not in lexicon:
                 continue
-            at_end = i + width == len(tokens)
-            if _ROMAN_OR_L.match(phrase) and not at_end:
-                continue
             if any(start <= i < end for start, end in protected):
                 continue
-            if phrase in ("i", "v") and not at_end:
+            level = _rule_level(lexicon[phrase], tokens, i, width)
+            if level is None:
                 continue
-            found.append(lexicon[phrase])
+            found.append(level)
             i += width
             matched = True
             break
@@ -299,6 +388,28 @@ def _levels(clean: str) -> tuple[list[str], str]:
             i += 1
     core = " ".join(t for t in kept if t not in ("of", "the", "and")).strip()
     return found, core or clean
+
+
+def _rule_level(rules: tuple[tuple[str, str], ...], tokens: list[str], i: int, width: int) -> str | None:
+    """The level of the first rule whose position holds for ``tokens[i : i + width]``, else None.
+
+    ``where``: empty, anywhere; ``end``, closing the title ("Engineer II"); ``not_end``, with words after it
+    ("Associate Director", not "Production Associate"); ``end_after_role``, closing the title after a role
+    word ("Analyst 3"); ``before:a|b``, with one of those words after it ("Staff Engineer", not "Staff
+    Nurse").
+    """
+    at_end = i + width == len(tokens)
+    for level, where in rules:
+        if where == "end" and not at_end:
+            continue
+        if where == "not_end" and at_end:
+            continue
+        if where == "end_after_role" and not (at_end and i > 0 and tokens[i - 1] in _ROLE_WORDS):
+            continue
+        if where.startswith("before:") and not set(where[7:].split("|")) & set(tokens[i + width :]):
+            continue
+        return level
+    return None
 
 
 def _protected_spans(clean: str) -> list[tuple[int, int]]:

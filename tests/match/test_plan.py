@@ -139,8 +139,8 @@ def test_junk_titles(title: str, why: str) -> None:
 
 @pytest.mark.parametrize(
     "title",
-    ["data engineer", "nurse", "fp&a analyst", "ux designer", "qa engineer", "head of data",
-     "operations manager", "データサイエンティスト"],
+    ["data engineer", "technical recruiter", "team assistant", "nurse", "fp&a analyst", "ux designer",
+     "qa engineer", "head of data", "operations manager", "データサイエンティスト"],
 )  # fmt: skip
 def test_real_titles_are_not_junk(title: str) -> None:
     assert junk_reason(title) is None

@@ -64,7 +64,8 @@ CASES = {
     ),
     "Softwareentwickler (m/w/d)": ("softwareentwickler", "softwareentwickler", None, "15-1252"),
     "HVAC Technician": ("hvac technician", "hvac technician", None, "49-9021"),
-    "Lead Electrician": ("lead electrician", "electrician", "manager", "47-2111"),
+    # "lead" before a role is a senior individual contributor; a lead alone leads a team ("Data Lead")
+    "Lead Electrician": ("lead electrician", "electrician", "senior", "47-2111"),
 }
 
 
