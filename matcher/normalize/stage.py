@@ -87,6 +87,8 @@ class NormalizeSummary:
     seconds: float = 0.0
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # "postings.title" -> status -> rows
     distinct: dict[str, int] = field(default_factory=dict)  # "titles" -> distinct values normalized
+    # Floqer signals on postings: "postings.usd_check" -> value (agrees, differs) -> rows; nulls not counted
+    signals: dict[str, dict[str, int]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds (postings)
     paths: list[Path] = field(default_factory=list)
 
@@ -257,7 +259,7 @@ def read_amount(column: str) -> pl.Expr:
 
 POSTING_PATHS: dict[str, Any] = {
     **dict.fromkeys(
-        "id job_title seniority url reposted date_reposted company company_domain domain "
+        "id job_title normalized_title seniority url reposted date_reposted company company_domain domain "
         "is_recruiting_agency location city state_code country_code remote hybrid salary_string "
         "salary_currency description "
         "company_object.name company_object.domain company_object.is_recruiting_agency".split(),
@@ -272,6 +274,22 @@ POSTING_PATHS: dict[str, Any] = {
     ),
 }
 FLAT_PLACE = ("location", "city", "state_code", "country_code")
+FLOQER_USD = ("min_annual_salary_usd", "max_annual_salary_usd", "avg_annual_salary_usd")
+FLOQER_SIGNALS = ("seniority_source", "seniority_check", "occupation_source", "usd_check")  # counted
+# our levels in Floqer's coarser vocabulary, to compare a title's level with Floqer's ``seniority``
+LEVEL_AS_FLOQER = {
+    "intern": "junior",
+    "junior": "junior",
+    "mid": "mid_level",
+    "senior": "senior",
+    "staff": "staff",
+    "principal": "staff",
+    "manager": "senior",
+    "director": "c_level",
+    "vp": "c_level",
+    "c_level": "c_level",
+}
+USD_TOLERANCE = 0.10  # matcher's USD amount within 10% of Floqer's: "agrees"
 
 
 def _struct_of(paths: dict[str, Any]) -> pl.Struct:
@@ -395,8 +413,7 @@ def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
         how="horizontal",
     )
     exact = raw.select(
-        _exact("min_annual_salary").alias("min_annual_salary"),
-        _exact("max_annual_salary").alias("max_annual_salary"),
+        _exact(name).alias(name) for name in ("min_annual_salary", "max_annual_salary", *FLOQER_USD)
     )
     fields = pl.concat([fields, exact], how="horizontal")
     return fields.select(
@@ -405,6 +422,7 @@ def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
         "discovered_at",
         "source_instance_id",
         pl.col("job_title"),
+        pl.col("normalized_title").alias("floqer_normalized_title"),
         pl.col("seniority").alias("floqer_seniority"),
         pl.col("url"),
         _bool("reposted").alias("reposted"),
@@ -422,6 +440,7 @@ def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("salary_currency"),
         pl.col("min_annual_salary"),
         pl.col("max_annual_salary"),
+        *(pl.col(name) for name in FLOQER_USD),
         pl.col("job_technology_slugs"),
         pl.col("description"),
         pl.col("id").is_null().alias("_unreadable"),
@@ -481,6 +500,111 @@ def _titles(
         ).drop("_title_seniority", "_title_key"),
         n,
     )
+
+
+def _floqer_titles(frame: pl.DataFrame, pool: ProcessPoolExecutor | None) -> tuple[pl.DataFrame, int]:
+    """Floqer's own title signals on postings. ``seniority_check``: whether a level read from the title agrees
+    with Floqer's ``seniority`` (the title wins either way). ``occupation_source``: a title that names no
+    occupation (``partial``) is coded from Floqer's ``normalized_title`` when that one names one (once per
+    distinct ``normalized_title``)."""
+    floqer_level = pl.when(pl.col("floqer_seniority").is_in(list(FLOQER_LEVELS))).then("floqer_seniority")
+    ours = pl.col("seniority").replace_strict(LEVEL_AS_FLOQER, default=None, return_dtype=pl.String)
+    frame = frame.with_columns(
+        pl.when((pl.col("seniority_source") == "title") & floqer_level.is_not_null() & ours.is_not_null())
+        .then(pl.when(ours == floqer_level).then(pl.lit("agrees")).otherwise(pl.lit("differs")))
+        .alias("seniority_check")
+    )
+    need = (
+        (pl.col("title_status") == "partial")
+        & pl.col("occupation_code").is_null()
+        & (pl.col("floqer_normalized_title").str.strip_chars().str.len_chars() > 0)
+    )
+    schema = {f"_nt{name}": dtype for name, dtype in TITLE_SCHEMA.items()}
+    asked = (
+        frame.filter(need)
+        .select("floqer_normalized_title")
+        .unique()
+        .with_columns(title_key(pl.col("floqer_normalized_title")).alias("_nt_key"))
+    )
+    coded, n = map_distinct(asked, ["_nt_key"], title_values, schema, pool=pool)
+    coded = coded.filter(pl.col("_ntoccupation_code").is_not_null()).select(
+        "floqer_normalized_title", "_ntoccupation_code", "_ntoccupation_title", "_nttitle_confidence"
+    )
+    frame = frame.join(coded, on="floqer_normalized_title", how="left")
+    from_floqer = need & pl.col("_ntoccupation_code").is_not_null()
+    frame = frame.with_columns(
+        pl.when(from_floqer)
+        .then(pl.lit("floqer_normalized_title"))
+        .when(pl.col("occupation_code").is_not_null())
+        .then(pl.lit("title"))
+        .alias("occupation_source"),
+        pl.when(from_floqer)
+        .then(pl.col("_ntoccupation_code"))
+        .otherwise("occupation_code")
+        .alias("occupation_code"),
+        pl.when(from_floqer)
+        .then(pl.col("_ntoccupation_title"))
+        .otherwise("occupation_title")
+        .alias("occupation_title"),
+        pl.when(from_floqer)
+        .then(pl.col("_nttitle_confidence"))
+        .otherwise("title_confidence")
+        .alias("title_confidence"),
+        pl.when(from_floqer).then(pl.lit("ok")).otherwise("title_status").alias("title_status"),
+        pl.when(from_floqer)
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise("title_reason")
+        .alias("title_reason"),
+    )
+    return frame.drop("_ntoccupation_code", "_ntoccupation_title", "_nttitle_confidence"), n
+
+
+def _usd_check(frame: pl.DataFrame, reporting: str) -> pl.DataFrame:
+    """Matcher's annual amount in USD against Floqer's ``*_usd`` amounts: ``usd_ratio`` is matcher's midpoint
+    over Floqer's (``avg_annual_salary_usd``, else the mean of its min and max); ``usd_check`` is ``agrees``
+    within 10%, else ``differs``; null when either side has no amount. Amounts in another reporting currency
+    are converted to USD at the ECB rate as of ``date_posted`` (per distinct pair)."""
+    floqer = {name: amount_text(name).cast(pl.Float64, strict=False) for name in FLOQER_USD}
+    floqer_mid = pl.coalesce(
+        floqer["avg_annual_salary_usd"],
+        pl.mean_horizontal(floqer["min_annual_salary_usd"], floqer["max_annual_salary_usd"]),
+    )
+    frame = frame.with_columns(floqer_mid.alias("_f_mid"))
+    usable = (
+        pl.col("salary_status").is_in(["ok", "partial"])
+        & (pl.col("_f_mid") > 0)
+        & pl.any_horizontal(pl.col("annual_min").is_not_null(), pl.col("annual_max").is_not_null())
+    )
+    if reporting == "USD":
+        to_usd = pl.col("fx_rate").cast(pl.Float64)
+        added: list[str] = []
+    else:
+        pairs = frame.filter(usable).select(
+            pl.col("currency").alias("from_currency"),
+            pl.lit("USD").alias("to_currency"),
+            pl.col("date_posted").alias("on"),
+        )
+        rates = rate_table(pairs).select(
+            pl.col("from_currency").alias("currency"),
+            pl.col("on").alias("date_posted"),
+            pl.col("rate").cast(pl.Float64).alias("_usd_rate"),
+        )
+        frame = frame.join(rates, on=["currency", "date_posted"], how="left", nulls_equal=True)
+        to_usd, added = pl.col("_usd_rate"), ["_usd_rate"]
+    matcher_mid = pl.mean_horizontal(
+        pl.col("annual_min").cast(pl.Float64) * to_usd, pl.col("annual_max").cast(pl.Float64) * to_usd
+    )
+    ratio = pl.when(usable & (matcher_mid > 0)).then((matcher_mid / pl.col("_f_mid")).round(4))
+    frame = frame.with_columns(ratio.alias("usd_ratio"))
+    return frame.with_columns(
+        pl.when(pl.col("usd_ratio").is_not_null())
+        .then(
+            pl.when((pl.col("usd_ratio") - 1).abs() <= USD_TOLERANCE)
+            .then(pl.lit("agrees"))
+            .otherwise(pl.lit("differs"))
+        )
+        .alias("usd_check")
+    ).drop("_f_mid", *added)
 
 
 def _locations(
@@ -754,12 +878,14 @@ def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> t
 POSTING_COLUMNS = [
     "posting_id", "date_posted", "discovered_at", "company", "company_domain", "is_recruiting_agency", "url",
     "reposted", "date_reposted", "employment_statuses", "source_instance_ids",
-    "job_title", "floqer_seniority", "title_clean", "title_core", "seniority", "seniority_source",
-    "occupation_code", "occupation_title", "title_confidence", "title_status", "title_reason",
+    "job_title", "floqer_normalized_title", "floqer_seniority", "title_clean", "title_core", "seniority",
+    "seniority_source", "seniority_check", "occupation_code", "occupation_title", "occupation_source",
+    "title_confidence", "title_status", "title_reason",
     "salary_string", "salary_currency", "min_annual_salary", "max_annual_salary", "salary_source",
     "salary_min", "salary_max", "currency", "salary_period", "annual_min", "annual_max", "is_estimate",
     "salary_modifiers", "reporting_currency", "fx_rate", "fx_rate_date", "annual_min_reporting",
     "annual_max_reporting", "salary_status", "salary_reason",
+    "min_annual_salary_usd", "max_annual_salary_usd", "avg_annual_salary_usd", "usd_ratio", "usd_check",
     "location", "city_source", "state_code", "country_code_source", "n_locations", "country_codes",
     "remote", "hybrid", "country_code", "admin1", "city", "is_remote", "arrangement", "location_status",
     "location_reason",
@@ -779,6 +905,7 @@ def normalize_postings(
         frame = _posting_fields(raw)
     with clock("titles"):
         frame, summary.distinct["titles"] = _titles(frame, pool)
+        frame, summary.distinct["floqer normalized titles"] = _floqer_titles(frame, pool)
     with clock("places"):
         frame, summary.distinct["places"] = _locations(
             frame, pool, keys=["location", "city_source", "state_code", "country_code_source"]
@@ -787,6 +914,7 @@ def normalize_postings(
         frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
             frame, pool, options.reporting_currency
         )
+        frame = _usd_check(frame, options.reporting_currency)
     with clock("skills"):
         frame = add_skills(frame, "description", "job_technology_slugs")
     if sources.height:
@@ -1136,6 +1264,8 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
             summary.postings = postings.height
             for group in ("title", "salary", "location"):
                 summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
+            for column in FLOQER_SIGNALS:
+                summary.signals[f"postings.{column}"] = _count(postings.drop_nulls(column), column)
     vacancies = normalize_vacancies(lake, options, summary)
     if vacancies.height:
         summary.paths.append(_write(vacancies, lake / CLEAN_VACANCIES))
