@@ -2,6 +2,11 @@
 
 Per open vacancy, from its matches at or above ``min_score``:
 
+0. level-true: under ``level_policy`` "exact" (the default) only postings at the vacancy's level count; a
+   posting whose level is unknown (neither its title nor Floqer names one) is read as ``mid``, the level a
+   vacancy naming none gets, so it counts for mid vacancies only (``n_unknown_level`` says how many did).
+   "adjacent" admits postings one level apart, "any" every level. What was left out is ``n_other_level``
+   and the ``benchmark_pool`` rows with reason ``other_level``; matches and hiring windows keep every level;
 1. reposts collapse: the same company, core title, place and pay count once (the best-scoring copy);
 2. each company counts at most ``company_cap`` postings (its best-scoring ones), so one employer's many
    openings cannot make the market;
@@ -44,10 +49,13 @@ from matcher.benchmark.stats import (
 from matcher.common.errors import DataError, MatcherError
 from matcher.match.stage import MATCHES, explain_matches, matches_as_of, posted_after
 from matcher.normalize.currency import rate_table
+from matcher.normalize.titles import LEVELS
 
 MONEY = pl.Decimal(26, 2)
 SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
 TREND_UP, TREND_DOWN = 1.25, 0.8
+LEVEL_POLICIES = ("exact", "adjacent", "any")
+UNKNOWN_LEVEL_READ_AS = "mid"  # a posting naming no level is read as a vacancy naming none is (normalize)
 
 
 class MatchesAsOfError(MatcherError):
@@ -61,6 +69,9 @@ class BenchmarkOptions:
         True  # pay markets are national: postings abroad inform matches, not the benchmark
     )
     company_cap: int = 3
+    # which postings count in the salary pool by level: "exact" (the vacancy's level; unknown read as mid),
+    # "adjacent" (also one level apart), "any" (every level, as matched)
+    level_policy: str = "exact"
     top_k: int = 50
     as_of: date | None = None
 
@@ -93,11 +104,53 @@ def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.
         "scenario_id",
         "vacancy_id",
         pl.col("currency").alias("vacancy_currency"),
+        pl.col("seniority").alias("vacancy_seniority"),
         pl.col("annual_min").alias("band_min"),
         pl.col("annual_max").alias("band_max"),
     )
     return matches.join(fields, on="posting_id", how="left").join(
         bands, on=["scenario_id", "vacancy_id"], how="left"
+    )
+
+
+def _level_fit() -> pl.Expr:
+    """``same``, ``unknown`` (the posting names no level), ``adjacent`` (one level apart) or ``other``."""
+    index = {name: i for i, name in enumerate(LEVELS)}
+    posting = pl.col("posting_seniority").replace_strict(index, default=None, return_dtype=pl.Int16)
+    vacancy = (
+        pl.col("vacancy_seniority")
+        .fill_null(UNKNOWN_LEVEL_READ_AS)
+        .replace_strict(index, default=None, return_dtype=pl.Int16)
+    )
+    return (
+        pl.when(pl.col("posting_seniority") == pl.col("vacancy_seniority").fill_null(UNKNOWN_LEVEL_READ_AS))
+        .then(pl.lit("same"))
+        .when(posting.is_null())
+        .then(pl.lit("unknown"))
+        .when((posting - vacancy).abs() == 1)
+        .then(pl.lit("adjacent"))
+        .otherwise(pl.lit("other"))
+    )
+
+
+def _level_counts(policy: str) -> pl.Expr:
+    """Whether a posting's level lets it into the salary pool under ``policy``."""
+    if policy not in LEVEL_POLICIES:
+        raise ValueError(f"level_policy: got {policy!r}, expected one of {', '.join(LEVEL_POLICIES)}")
+    if policy == "any":
+        return pl.lit(True)
+    unknown_ok = pl.col("vacancy_seniority").fill_null(UNKNOWN_LEVEL_READ_AS) == UNKNOWN_LEVEL_READ_AS
+    if policy == "adjacent":
+        index = {name: i for i, name in enumerate(LEVELS)}
+        vacancy = (
+            pl.col("vacancy_seniority")
+            .fill_null(UNKNOWN_LEVEL_READ_AS)
+            .replace_strict(index, default=None, return_dtype=pl.Int16)
+        )
+        unknown_ok = (vacancy - index[UNKNOWN_LEVEL_READ_AS]).abs() <= 1
+    fit = pl.col("level_fit")
+    return (
+        (fit == "same") | ((fit == "unknown") & unknown_ok) | ((fit == "adjacent") & (policy == "adjacent"))
     )
 
 
@@ -173,6 +226,7 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
     counted = {r["posting_id"] for r in kept}
     ps = {q: percentile(mids, q) for q in PERCENTILES}
     n_companies = len({(r["company"] or "").lower() for r in kept})
+    n_unknown_level = sum(1 for r in kept if r["level_fit"] == "unknown")
     # the band as a full-time equivalent (normalize divides a part-time band by its fte), as market pay is
     band_min, band_max = vacancy["annual_min"], vacancy["annual_max"]
     level = confidence(n_postings=len(mids), n_companies=n_companies, p25=ps[25], p50=ps[50], p75=ps[75])
@@ -195,6 +249,7 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
         "n_postings": len(mids),
         "n_companies": n_companies,
         "n_outliers_trimmed": n_outliers,
+        "n_unknown_level": n_unknown_level,
         **{f"p{q}": _money(v) for q, v in ps.items()},
         "compa_ratio": None if ratio is None else ratio.quantize(Decimal("0.001")),
         "band_min_percentile": _rank(mids, band_min),
@@ -226,6 +281,7 @@ BENCHMARK_SCHEMA: dict[str, Any] = {
     "n_postings": pl.Int64,
     "n_companies": pl.Int64,
     "n_outliers_trimmed": pl.Int64,
+    "n_unknown_level": pl.Int64,
     "p10": MONEY,
     "p25": MONEY,
     "p50": MONEY,
@@ -273,14 +329,21 @@ def benchmark_frames(
     if options.same_country_only:
         in_pool = in_pool & (pl.col("geography") >= SAME_COUNTRY)
     eligible = frame.filter(in_pool)
-    kept, counts = _dedupe_and_cap(eligible, options.company_cap)
-    kept = kept.join(_rates(kept), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
-    kept = kept.with_columns(
+    # level-true: the salary pool keeps the levels the policy admits (before reposts and the cap, so that a
+    # company's postings at other levels cannot take the places of its postings at the vacancy's)
+    leveled = eligible.with_columns(_level_fit().alias("level_fit"))
+    leveled = leveled.join(
+        _rates(leveled), on=["posting_currency", "vacancy_currency", "date_posted"], how="left"
+    ).with_columns(
         ((pl.col("annual_min") + pl.col("annual_max")) / 2 * pl.col("_rate"))
         .round(2)
         .cast(MONEY)
         .alias("_mid")
     )
+    admitted = _level_counts(options.level_policy)
+    other_level = leveled.filter(~admitted)
+    kept, counts = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
+    n_other_level = other_level.group_by("scenario_id", "vacancy_id").agg(pl.len().alias("n_other_level"))
     by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in kept.iter_rows(named=True):
         by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
@@ -293,10 +356,13 @@ def benchmark_frames(
     n_excluded = struck.filter(pl.col("matched")).group_by("vacancy_id").agg(pl.len().alias("n_excluded"))
     benchmarks = (
         benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left")
+        .join(n_other_level, on=["scenario_id", "vacancy_id"], how="left")
         .join(n_excluded, on="vacancy_id", how="left")
         .with_columns(
             pl.col("n_reposts_collapsed").fill_null(0),
             pl.col("n_capped").fill_null(0),
+            pl.col("n_other_level").fill_null(0).cast(pl.Int64),
+            pl.lit(options.level_policy).alias("level_policy"),
             pl.col("n_excluded").fill_null(0).cast(pl.Int64),
         )
     )
@@ -304,7 +370,7 @@ def benchmark_frames(
     benchmarks = benchmarks.select(
         "scenario_id", "vacancy_id", "as_of", pl.exclude("scenario_id", "vacancy_id", "as_of")
     )
-    pool_frame = _pool(kept, counted)
+    pool_frame = _pool(kept, other_level, counted)
     top = frame.filter(pl.col("rank") <= options.top_k)
     top = top.join(_rates(top), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
     top = explain_matches(top, vacancies, postings).with_columns(
@@ -389,15 +455,37 @@ def _excluded_matches(
     )
 
 
-def _pool(kept: pl.DataFrame, counted: list[tuple[str, str, str]]) -> pl.DataFrame:
-    """Every posting in a vacancy's benchmark pool with its salary; ``counted``: in the percentiles."""
+def _pool(kept: pl.DataFrame, other_level: pl.DataFrame, counted: list[tuple[str, str, str]]) -> pl.DataFrame:
+    """Every posting in a vacancy's benchmark pool with its salary, and the matches left out for their level;
+    ``counted``: in the percentiles; ``reason``: why (not)."""
     ids = pl.DataFrame(
         counted,
         schema={"scenario_id": pl.String, "vacancy_id": pl.String, "posting_id": pl.String},
         orient="row",
     ).with_columns(pl.lit(True).alias("counted"))
+    rows = pl.concat(
+        [
+            kept.with_columns(pl.lit(True).alias("_in_pool")),
+            other_level.with_columns(pl.lit(False).alias("_in_pool")),
+        ],
+        how="diagonal_relaxed",
+    )
+    has_salary = (pl.col("salary_status") == "ok") & pl.col("_mid").is_not_null()
     return (
-        kept.join(ids, on=["scenario_id", "vacancy_id", "posting_id"], how="left")
+        rows.join(ids, on=["scenario_id", "vacancy_id", "posting_id"], how="left")
+        .with_columns(pl.col("counted").fill_null(False))
+        .with_columns(
+            pl.when(~pl.col("_in_pool"))
+            .then(pl.lit("other_level"))
+            .when(pl.col("counted"))
+            .then(pl.lit("counted"))
+            .when(~has_salary)
+            .then(pl.lit("no_salary"))
+            .when(pl.col("is_estimate").fill_null(False))
+            .then(pl.lit("estimate"))
+            .otherwise(pl.lit("outlier"))
+            .alias("reason")
+        )
         .select(
             "scenario_id",
             "vacancy_id",
@@ -410,7 +498,10 @@ def _pool(kept: pl.DataFrame, counted: list[tuple[str, str, str]]) -> pl.DataFra
             pl.col("vacancy_currency").alias("currency"),
             pl.col("_mid").alias("salary_mid_vacancy_currency"),
             pl.col("is_estimate"),
-            pl.col("counted").fill_null(False),
+            "posting_seniority",
+            "level_fit",
+            "counted",
+            "reason",
         )
         .sort(["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False])
     )

@@ -98,7 +98,11 @@ def run_benchmark(
     """Benchmark and write the reports; ``as_of`` None: the day the lake's matches were scored for (matches
     scored for another day than ``as_of`` are refused with one line by ``benchmark_lake``)."""
     options = BenchmarkOptions(
-        min_score=config.benchmark_min_score, company_cap=config.company_cap, top_k=config.top_k, as_of=as_of
+        min_score=config.benchmark_min_score,
+        company_cap=config.company_cap,
+        level_policy=config.level_policy,
+        top_k=config.top_k,
+        as_of=as_of,
     )
     struck = _load_exclusions(exclusions_file(config, exclusions))
     frames = benchmark_lake(config.lake, options, exclusions=struck)

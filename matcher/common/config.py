@@ -73,6 +73,7 @@ class Config:
     require_work_type: bool = True
     benchmark_min_score: float = 75.0
     company_cap: int = 3
+    level_policy: str = "exact"  # which postings' levels count in the salary pool: exact, adjacent or any
     exclusions: Path | None = None  # the analysts' exclusions file (vacancy_id, posting_id, reason)
     reports_dir: Path = Path("reports")
     top_k: int = 50
@@ -107,7 +108,7 @@ SECTIONS: dict[str, set[str]] = {
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
     "normalize": {"reporting_currency", "band_basis"},
     "match": {"floor", "title_floor", "weights", "own_companies", "include_agencies", "require_work_type"},
-    "benchmark": {"min_score", "company_cap", "exclusions"},
+    "benchmark": {"min_score", "company_cap", "level_policy", "exclusions"},
     "report": {"dir", "top_k"},
 }
 SECRET_KEYS = {"api_key", "key", "token", "secret"}
@@ -221,6 +222,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         require_work_type=get("match", "require_work_type", True, bool),
         benchmark_min_score=float(get("benchmark", "min_score", 75.0, (int, float))),
         company_cap=get("benchmark", "company_cap", 3, int),
+        level_policy=get("benchmark", "level_policy", "exact", str),
         exclusions=_optional_path(get("benchmark", "exclusions", None, (str, type(None)))),
         reports_dir=Path(get("report", "dir", "reports", str)),
         top_k=get("report", "top_k", 50, int),
@@ -230,6 +232,10 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         problems.append("[match] floor and [benchmark] min_score: expected scores in 0..100")
     if config.band_basis not in ("paid", "full_time"):
         problems.append(f"[normalize] band_basis: got {config.band_basis!r}, expected paid or full_time")
+    if config.level_policy not in ("exact", "adjacent", "any"):
+        problems.append(
+            f"[benchmark] level_policy: got {config.level_policy!r}, expected exact, adjacent or any"
+        )
     if config.company_cap < 1 or config.top_k < 1:
         problems.append("[benchmark] company_cap and [report] top_k: expected >= 1")
     for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.base_url)):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_frames
+from matcher.common.config import load_config
+from matcher.common.errors import ConfigError
 from matcher.normalize.currency import rate
 
 AS_OF = date(2026, 6, 1)
@@ -58,7 +62,10 @@ def posting(pid: str, company: str, low: int | None, high: int | None, **fields:
 
 
 def frames(
-    postings: list[dict[str, Any]], exclusions: pl.DataFrame | None = None, **options: Any
+    postings: list[dict[str, Any]],
+    exclusions: pl.DataFrame | None = None,
+    vacancies: pl.DataFrame = VACANCIES,
+    **options: Any,
 ) -> dict[str, pl.DataFrame]:
     clean = pl.DataFrame(
         postings, schema_overrides={"annual_min": pl.Decimal(26, 6), "annual_max": pl.Decimal(26, 6)}
@@ -84,7 +91,7 @@ def frames(
         schema_overrides={"skills": pl.Float64},
     )
     return benchmark_frames(
-        VACANCIES, clean, matches, BenchmarkOptions(as_of=AS_OF, **options), exclusions=exclusions
+        vacancies, clean, matches, BenchmarkOptions(as_of=AS_OF, **options), exclusions=exclusions
     )
 
 
@@ -237,3 +244,118 @@ def test_postings_after_as_of_are_in_no_pool_and_no_hiring_window() -> None:
     hiring = result["competitor_hiring"]
     f = hiring.filter((pl.col("scope") == "vacancy") & (pl.col("company") == "F")).row(0, named=True)
     assert (f["postings_30d"], f["postings_90d"]) == (1, 1)  # f1 only (f3 would make it 2)
+
+
+def _levels() -> list[dict[str, Any]]:
+    """For the senior vacancy: five senior salaries 100k..140k (A-E), two mid ones of 80k (F, G), a staff one
+    of 200k (H), a junior one of 60k (I: two levels below senior) and one naming no level of 90k (J)."""
+    return [
+        *(posting(f"{c}1", c.upper(), 100_000 + i * 10_000, 100_000 + i * 10_000)
+          for i, c in enumerate("abcde")),
+        posting("f1", "F", 80_000, 80_000, seniority="mid"),
+        posting("g1", "G", 80_000, 80_000, seniority="mid"),
+        posting("h1", "H", 200_000, 200_000, seniority="staff"),
+        posting("i1", "I", 60_000, 60_000, seniority="junior"),
+        posting("j1", "J", 90_000, 90_000, seniority=None),
+    ]  # fmt: skip
+
+
+def test_only_postings_at_the_vacancys_level_are_in_the_percentiles_by_default() -> None:
+    result = frames(_levels())
+    bench = result["vacancy_benchmarks"].row(0, named=True)
+    # the five senior salaries only: p50 120k (with the other levels it would be 95k of ten)
+    assert (bench["n_postings"], bench["n_matched"], bench["p50"]) == (5, 5, D("120000.00"))
+    # F, G (mid), H (staff), I (junior) and J (no level: read as mid, not senior) are left out for level
+    assert (bench["n_other_level"], bench["n_unknown_level"], bench["level_policy"]) == (5, 0, "exact")
+    pool = {r["posting_id"]: r for r in result["benchmark_pool"].iter_rows(named=True)}
+    assert {pid for pid, r in pool.items() if r["counted"]} == {"a1", "b1", "c1", "d1", "e1"}
+    assert {pid: (r["reason"], r["level_fit"]) for pid, r in pool.items() if not r["counted"]} == {
+        "f1": ("other_level", "adjacent"),
+        "g1": ("other_level", "adjacent"),
+        "h1": ("other_level", "adjacent"),
+        "i1": ("other_level", "other"),
+        "j1": ("other_level", "unknown"),
+    }
+    assert pool["a1"]["reason"] == "counted" and pool["a1"]["level_fit"] == "same"
+    # matches stay as they were: every posting is listed, the other levels outside the benchmark pool
+    matches = result["vacancy_matches"]
+    assert matches.height == 10
+    assert set(matches.filter(pl.col("in_benchmark_pool"))["posting_id"]) == {"a1", "b1", "c1", "d1", "e1"}
+
+
+def test_the_level_policy_relaxes_the_pool() -> None:
+    adjacent = frames(_levels(), level_policy="adjacent")["vacancy_benchmarks"].row(0, named=True)
+    # mid (80k x 2), staff (200k) and the unknown one (read as mid, one below senior: 90k) join the five;
+    # 80 80 90 100 110 120 130 140 200 -> p50 110k; only the junior one (two levels below) is left out
+    assert (adjacent["n_postings"], adjacent["p50"], adjacent["n_other_level"]) == (9, D("110000.00"), 1)
+    assert adjacent["n_unknown_level"] == 1
+    every = frames(_levels(), level_policy="any")["vacancy_benchmarks"].row(0, named=True)
+    # all ten: 60 80 80 90 100 110 120 130 140 200 -> p50 at rank 4.5 = 105k
+    assert (every["n_postings"], every["p50"], every["n_other_level"]) == (10, D("105000.00"), 0)
+
+
+def test_a_posting_of_unknown_level_counts_for_a_mid_vacancy_and_is_counted_apart() -> None:
+    mid = VACANCIES.with_columns(pl.lit("mid").alias("seniority"), pl.lit("Backend Engineer").alias("role"))
+    postings = [posting(f"{c}1", c.upper(), 100_000 + i * 10_000, 100_000 + i * 10_000, seniority="mid")
+                for i, c in enumerate("abcd")]  # fmt: skip
+    postings += [
+        posting("j1", "J", 90_000, 90_000, seniority=None),  # no level: read as mid, counted
+        posting("s1", "S", 200_000, 200_000),  # senior: left out
+    ]
+    result = frames(postings, vacancies=mid)
+    bench = result["vacancy_benchmarks"].row(0, named=True)
+    # 90 100 110 120 130 -> p50 110k
+    assert (bench["n_postings"], bench["p50"], bench["n_unknown_level"], bench["n_other_level"]) == (
+        5,
+        D("110000.00"),
+        1,
+        1,
+    )
+    pool = {r["posting_id"]: r for r in result["benchmark_pool"].iter_rows(named=True)}
+    assert (pool["j1"]["counted"], pool["j1"]["level_fit"], pool["j1"]["posting_seniority"]) == (
+        True,
+        "unknown",
+        None,
+    )
+    assert pool["s1"]["reason"] == "other_level"
+
+
+def test_the_company_cap_counts_postings_at_the_vacancys_level() -> None:
+    # X's two mid postings score best, its senior one third: with a cap of 1 the senior one still counts
+    postings = [
+        posting("x1", "X", 80_000, 80_000, seniority="mid"),
+        posting("x2", "X", 81_000, 81_000, seniority="mid", title_core="backend developer"),
+        posting("x3", "X", 150_000, 150_000),
+        *(posting(f"{c}1", c.upper(), 100_000, 100_000) for c in "abcd"),
+    ]
+    bench = frames(postings, company_cap=1)["vacancy_benchmarks"].row(0, named=True)
+    # 100k x 4 and 150k: p50 100k, five salaries from five companies, nothing capped
+    assert (bench["n_postings"], bench["n_companies"], bench["n_capped"]) == (5, 5, 0)
+    assert bench["n_other_level"] == 2
+
+
+def test_pool_reasons_say_why_a_posting_did_not_count() -> None:
+    postings = [posting(f"{c}1", c.upper(), 100_000, 100_000) for c in "abcde"]
+    postings += [
+        posting("g1", "G", 60_000, 80_000, is_estimate=True),
+        posting("h1", "H", None, None),
+    ]
+    pool = frames(postings)["benchmark_pool"]
+    reasons = dict(zip(pool["posting_id"], pool["reason"], strict=True))
+    assert (reasons["a1"], reasons["g1"], reasons["h1"]) == ("counted", "estimate", "no_salary")
+
+
+def test_an_unknown_level_policy_is_refused() -> None:
+    with pytest.raises(ValueError, match="level_policy"):
+        frames(_levels(), level_policy="nearby")
+
+
+def test_the_level_policy_setting(tmp_path: Path) -> None:
+    path = tmp_path / "matcher.toml"
+    path.write_text('[benchmark]\nlevel_policy = "adjacent"\n', encoding="utf-8")
+    assert load_config(path, env={}).level_policy == "adjacent"
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    assert load_config(tmp_path / "empty.toml", env={}).level_policy == "exact"
+    path.write_text('[benchmark]\nlevel_policy = "near"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="level_policy"):
+        load_config(path, env={})
