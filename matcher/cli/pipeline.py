@@ -139,7 +139,7 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         "role": 29,
         "band": 18,
         "market p25-p75": 15,
-        "p50": 7,
+        "p50": 8,
         "compa": 6,
         "n": 3,
         "firms": 6,
