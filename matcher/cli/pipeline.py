@@ -136,7 +136,7 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         pad_edge=False,
     )
     widths = {
-        "role": 29,
+        "role": 28,
         "band": 18,
         "market p25-p75": 15,
         "p50": 8,
