@@ -42,7 +42,7 @@ from matcher.normalize.salary import (
     read_salary_text,
 )
 from matcher.normalize.skills import add_skills
-from matcher.normalize.titles import FLOQER_LEVELS, normalize_title, title_key
+from matcher.normalize.titles import FLOQER_LEVELS, LEVEL_AS_FLOQER, normalize_title, title_key
 
 RAW_POSTINGS = "raw/floqer/postings"
 RAW_POSTING_SOURCES = "raw/floqer/posting_sources"
@@ -276,19 +276,6 @@ POSTING_PATHS: dict[str, Any] = {
 FLAT_PLACE = ("location", "city", "state_code", "country_code")
 FLOQER_USD = ("min_annual_salary_usd", "max_annual_salary_usd", "avg_annual_salary_usd")
 FLOQER_SIGNALS = ("seniority_source", "seniority_check", "occupation_source", "usd_check")  # counted
-# our levels in Floqer's coarser vocabulary, to compare a title's level with Floqer's ``seniority``
-LEVEL_AS_FLOQER = {
-    "intern": "junior",
-    "junior": "junior",
-    "mid": "mid_level",
-    "senior": "senior",
-    "staff": "staff",
-    "principal": "staff",
-    "manager": "senior",
-    "director": "c_level",
-    "vp": "c_level",
-    "c_level": "c_level",
-}
 USD_TOLERANCE = 0.10  # matcher's USD amount within 10% of Floqer's: "agrees"
 
 

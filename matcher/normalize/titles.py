@@ -44,6 +44,20 @@ FLOQER_LEVELS = {
     "mid_level": "mid",
     "junior": "junior",
 }
+# our levels in Floqer's coarser vocabulary (the other way of ``FLOQER_LEVELS``), to compare a title's level
+# with a posting's Floqer ``seniority``
+LEVEL_AS_FLOQER = {
+    "intern": "junior",
+    "junior": "junior",
+    "mid": "mid_level",
+    "senior": "senior",
+    "staff": "staff",
+    "principal": "staff",
+    "manager": "senior",
+    "director": "c_level",
+    "vp": "c_level",
+    "c_level": "c_level",
+}
 MANAGER_IS_THE_JOB = (
     "product manager",
     "program manager",
