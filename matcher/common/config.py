@@ -11,13 +11,17 @@ reported at once.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from matcher.common.errors import ConfigError
 from matcher.common.redaction import register_secret
@@ -132,6 +136,53 @@ def _weights(table: dict[str, Any], problems: list[str]) -> tuple[tuple[str, flo
     return tuple(out)
 
 
+_TENANT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_HTTPS_ONLY = "an https:// URL with a host and no user:password@ (plain http only on loopback)"
+
+
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with a service's base URL, or None: https, or plain http to a loopback host.
+
+    The host is compared after parsing, never the text: ``http://127.0.0.1@example.com/`` goes to
+    example.com and ``http://localhost.attacker.example`` is not localhost, so both are refused.
+
+    >>> base_url_problem("http://127.0.0.1:8765/floqer") is None
+    True
+    >>> base_url_problem("http://localhost.attacker.example") is not None
+    True
+    """
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in url):
+        return _HTTPS_ONLY + "; this one has spaces, backslashes or control characters"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port  # raises on a port that is not a number in 0..65535
+        host = parts.hostname
+        httpx_host = httpx.URL(url).host
+    except (ValueError, httpx.InvalidURL):
+        return _HTTPS_ONLY + "; this one cannot be parsed"
+    del port
+    if "@" in parts.netloc or parts.username is not None or parts.password is not None:
+        return _HTTPS_ONLY + "; this one has a user name or password before the host"
+    if not host or httpx_host.lower() != host.lower():
+        return _HTTPS_ONLY + "; this one has no host"
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return None
+    if scheme == "http" and _is_loopback(host):
+        return None
+    return _HTTPS_ONLY
+
+
+def _is_loopback(host: str) -> bool:
+    """localhost exactly, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _optional_path(value: str | None) -> Path | None:
     return None if value is None else Path(value)
 
@@ -238,11 +289,15 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         )
     if config.company_cap < 1 or config.top_k < 1:
         problems.append("[benchmark] company_cap and [report] top_k: expected >= 1")
-    for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.base_url)):
-        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
-            problems.append(
-                f"[{name}] base_url: got {url!r}, expected https:// (plain http only on loopback)"
-            )
+    for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.resolved_url)):
+        problem = base_url_problem(url)
+        if problem:
+            problems.append(f"[{name}] base_url: got {url!r}, expected {problem}")
+    if config.flowstate.tenant is not None and not _TENANT.fullmatch(config.flowstate.tenant):
+        problems.append(
+            f"FLOWSTATE_TENANT: got {config.flowstate.tenant!r}, expected a host name label "
+            "(letters, digits and hyphens)"
+        )
     if problems:
         raise ConfigError(problems)
     return config
