@@ -5,7 +5,15 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_ingest, bench_match, bench_normalize, bench_report, bench_sandbox, bench_validation
+from bench import (
+    bench_ingest,
+    bench_match,
+    bench_normalize,
+    bench_quality,
+    bench_report,
+    bench_sandbox,
+    bench_validation,
+)
 
 
 def main() -> None:
@@ -16,6 +24,7 @@ def main() -> None:
     bench_normalize.main()
     bench_match.main()
     bench_report.main()
+    bench_quality.main()
 
 
 if __name__ == "__main__":
