@@ -595,6 +595,7 @@ def print_matching(
             f"{_pct(b.precision) if b else 'n/a':>5} {_pct(q.recall):>7} {_pct(b.recall) if b else 'n/a':>5} "
             f"{_money(q.truth_p50):>7} {currency[q.vacancy_id]} {_money(q.p50):>10} {_err(q.p50_error):>7} "
             f"{_err(b.p50_error) if b else 'n/a':>8} {(q.verdict or '-')[:10]} ({q.confidence or '-'})"
+            + (f" [{q.unlabelled_top} unlabelled in top 20]" if q.unlabelled_top else "")
         )
 
 
