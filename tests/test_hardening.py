@@ -56,3 +56,67 @@ def test_base_url_must_be_https_or_truly_loopback(tmp_path: Path, url: str) -> N
 def test_loopback_and_https_urls_are_accepted(tmp_path: Path, url: str) -> None:
     config = _config(tmp_path, "", FLOQER_BASE_URL=url)
     assert config.floqer.base_url == url  # type: ignore[attr-defined]
+
+
+# Finding 2: weights and every numeric setting are validated: finite, in range, at least one weight positive.
+@pytest.mark.parametrize(
+    ("toml", "field"),
+    [
+        ("[match]\nweights = { title = nan }", "weights.title"),
+        ("[match]\nweights = { title = inf }", "weights.title"),
+        ("[match]\nweights = { skills = -0.5 }", "weights.skills"),
+        (
+            "[match]\nweights = { title = 0, seniority = 0, geography = 0, recency = 0, skills = 0 }",
+            "[match] weights",
+        ),
+        ("[match]\nweights = { title = 0, seniority = 0, geography = 0, recency = 0 }", "[match] weights"),
+        ("[match]\nfloor = nan", "[match] floor"),
+        ("[match]\ntitle_floor = nan", "[match] title_floor"),
+        ("[match]\ntitle_floor = 101", "[match] title_floor"),
+        ("[benchmark]\nmin_score = -inf", "[benchmark] min_score"),
+        ("[http]\ntimeout_seconds = -1", "[http] timeout_seconds"),
+        ("[http]\ntimeout_seconds = 0", "[http] timeout_seconds"),
+        ("[http]\ntimeout_seconds = nan", "[http] timeout_seconds"),
+        ("[http]\ntimeout_seconds = inf", "[http] timeout_seconds"),
+        ("[http]\nmax_wait_seconds = -5", "[http] max_wait_seconds"),
+        ("[http]\nmax_wait_seconds = nan", "[http] max_wait_seconds"),
+        ("[http]\nmax_wait_seconds = inf", "[http] max_wait_seconds"),
+        ("[http]\nmax_attempts = 0", "[http] max_attempts"),
+        ("[benchmark]\ncompany_cap = 0", "[benchmark] company_cap"),
+        ("[report]\ntop_k = -3", "[report] top_k"),
+    ],
+)
+def test_numeric_settings_are_finite_and_in_range(tmp_path: Path, toml: str, field: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        _config(tmp_path, toml)
+    message = str(raised.value)
+    assert field in message and "\n" not in message
+
+
+def test_zero_weights_that_leave_one_positive_are_accepted(tmp_path: Path) -> None:
+    config = _config(tmp_path, "[match]\nweights = { title = 1, seniority = 0, geography = 0, recency = 0 }")
+    assert dict(config.match_weights)["title"] == 1.0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"weights": {"title": float("nan")}},
+        {"weights": {"title": float("inf"), "skills": 0.1}},
+        {"weights": {"title": -1.0, "seniority": 2.0}},
+        {"weights": dict.fromkeys(("title", "seniority", "geography", "recency", "skills"), 0.0)},
+        {"weights": {"skills": 1.0}},  # a vacancy without skills would score 0/0
+        {"weights": {"title": 1.0, "colour": 1.0}},
+        {"floor": float("nan")},
+        {"floor": 150.0},
+        {"title_floor": float("inf")},
+        {"recency_days": 0},
+        {"block_max_df": float("nan")},
+    ],
+)
+def test_match_options_refuse_weights_and_floors_that_make_nan_scores(options: dict[str, object]) -> None:
+    from matcher.match.stage import MatchOptions
+
+    with pytest.raises(ConfigError) as raised:
+        MatchOptions(**options)  # type: ignore[arg-type]
+    assert "\n" not in str(raised.value)

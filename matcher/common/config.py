@@ -12,6 +12,7 @@ reported at once.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -129,13 +130,25 @@ def _weights(table: dict[str, Any], problems: list[str]) -> tuple[tuple[str, flo
             problems.append(
                 f"[match] weights.{name}: unknown component, expected one of {list(MATCH_COMPONENTS)}"
             )
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            problems.append(f"[match] weights.{name}: got {value!r}, expected a number >= 0")
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not 0 <= value <= 1e6
+        ):
+            problems.append(f"[match] weights.{name}: got {value!r}, expected a number >= 0 (finite, <= 1e6)")
         else:
             out.append((name, float(value)))
+    # the four components every pair has must not all weigh 0: a pair without skills would score 0/0
+    if all(dict(out).get(c, 1.0) == 0 for c in MATCH_COMPONENTS[:4]):
+        problems.append(
+            f"[match] weights: got {dict(out)!r}, expected at least one of "
+            f"{', '.join(MATCH_COMPONENTS[:4])} above 0"
+        )
     return tuple(out)
 
 
+_SCORE = "scores in 0..100 (a finite number)"
 _TENANT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _HTTPS_ONLY = "an https:// URL with a host and no user:password@ (plain http only on loopback)"
 
@@ -222,16 +235,44 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
             return default
         return value
 
+    def number(
+        section: str,
+        key: str,
+        default: float,
+        low: float,
+        high: float,
+        *,
+        above_low: bool = False,
+        expected: str = "",
+    ) -> float:
+        """A finite number in low..high (above low when ``above_low``); the default after a problem."""
+        value = get(section, key, default, (int, float))
+        in_range = (low < value if above_low else low <= value) and value <= high
+        if not (math.isfinite(value) and in_range):
+            expected = expected or (
+                f"a finite number above {low:g} and at most {high:g}"
+                if above_low
+                else f"a finite number in {low:g}..{high:g}"
+            )
+            problems.append(f"[{section}] {key}: got {value!r}, expected {expected}")
+            return float(default)
+        return float(value)
+
+    def integer(section: str, key: str, default: int, low: int, high: int) -> int:
+        value = get(section, key, default, int)
+        if not low <= value <= high:
+            problems.append(f"[{section}] {key}: got {value!r}, expected an integer in {low}..{high}")
+            return default
+        return int(value)
+
     page_size = get("ingest", "page_size", 200, int)
     if not 1 <= page_size <= 200:
         problems.append(f"[ingest] page_size: got {page_size}, expected 1..200 (Floqer's maximum)")
     http = HttpConfig(
-        timeout_seconds=float(get("http", "timeout_seconds", 30.0, (int, float))),
-        max_attempts=get("http", "max_attempts", 6, int),
-        max_wait_seconds=float(get("http", "max_wait_seconds", 120.0, (int, float))),
+        timeout_seconds=number("http", "timeout_seconds", 30.0, 0, 3600, above_low=True),
+        max_attempts=integer("http", "max_attempts", 6, 1, 100),
+        max_wait_seconds=number("http", "max_wait_seconds", 120.0, 0, 86400),
     )
-    if http.max_attempts < 1:
-        problems.append(f"[http] max_attempts: got {http.max_attempts}, expected >= 1")
     scenarios = get("flowstate", "scenarios", [], list)
     reporting = get("normalize", "reporting_currency", "USD", str).upper()
     if not (len(reporting) == 3 and reporting.isalpha()):
@@ -265,30 +306,31 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         http=http,
         reporting_currency=reporting,
         band_basis=get("normalize", "band_basis", "paid", str),
-        match_floor=float(get("match", "floor", 50.0, (int, float))),
-        title_floor=float(get("match", "title_floor", 50.0, (int, float))),
+        match_floor=number("match", "floor", 50.0, 0, 100, expected=_SCORE),
+        title_floor=number("match", "title_floor", 50.0, 0, 100, expected=_SCORE),
         match_weights=_weights(get("match", "weights", {}, dict), problems),
         own_companies=tuple(str(c) for c in get("match", "own_companies", [], list)),
         include_agencies=get("match", "include_agencies", False, bool),
         require_work_type=get("match", "require_work_type", True, bool),
-        benchmark_min_score=float(get("benchmark", "min_score", 75.0, (int, float))),
-        company_cap=get("benchmark", "company_cap", 3, int),
+        benchmark_min_score=number("benchmark", "min_score", 75.0, 0, 100, expected=_SCORE),
+        company_cap=integer("benchmark", "company_cap", 3, -(2**63), 1_000_000),
         level_policy=get("benchmark", "level_policy", "exact", str),
         exclusions=_optional_path(get("benchmark", "exclusions", None, (str, type(None)))),
         reports_dir=Path(get("report", "dir", "reports", str)),
-        top_k=get("report", "top_k", 50, int),
+        top_k=integer("report", "top_k", 50, -(2**63), 1_000_000),
         source=source,
     )
-    if not 0 <= config.match_floor <= 100 or not 0 <= config.benchmark_min_score <= 100:
-        problems.append("[match] floor and [benchmark] min_score: expected scores in 0..100")
+    if config.company_cap < 1 or config.top_k < 1:
+        problems.append(
+            f"[benchmark] company_cap and [report] top_k: expected >= 1 (got {config.company_cap} and "
+            f"{config.top_k})"
+        )
     if config.band_basis not in ("paid", "full_time"):
         problems.append(f"[normalize] band_basis: got {config.band_basis!r}, expected paid or full_time")
     if config.level_policy not in ("exact", "adjacent", "any"):
         problems.append(
             f"[benchmark] level_policy: got {config.level_policy!r}, expected exact, adjacent or any"
         )
-    if config.company_cap < 1 or config.top_k < 1:
-        problems.append("[benchmark] company_cap and [report] top_k: expected >= 1")
     for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.resolved_url)):
         problem = base_url_problem(url)
         if problem:

@@ -85,6 +85,46 @@ class MatchOptions:
     title_floor: float = 50.0  # below this title score a posting is not the same job, whatever else agrees
     block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
 
+    def __post_init__(self) -> None:
+        """Refuse weights and floors that would make a score NaN (Polars counts NaN >= floor as a match).
+
+        ``MatchOptions(weights={"title": float("nan")})`` -> ``ConfigError``; so does every weight 0 among
+        title, seniority, geography and recency (a vacancy without skills would score 0/0).
+        """
+        from dataclasses import fields
+
+        from matcher.common.errors import ConfigError
+
+        def finite(value: object) -> bool:
+            return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+        problems = [
+            f"MatchOptions.{f.name}: got {getattr(self, f.name)!r}, expected a finite number"
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), float) and not math.isfinite(getattr(self, f.name))
+        ]
+        weights = self.weights if isinstance(self.weights, dict) else {}
+        for name, weight in weights.items():
+            if name not in COMPONENTS:
+                problems.append(f"MatchOptions.weights: got {name!r}, expected one of {list(COMPONENTS)}")
+            elif not finite(weight) or weight < 0:
+                problems.append(f"MatchOptions.weights[{name!r}]: got {weight!r}, expected a number >= 0")
+        if not any(finite(weights.get(c)) and weights[c] > 0 for c in COMPONENTS[:4]):
+            problems.append(
+                f"MatchOptions.weights: got {self.weights!r}, expected at least one of "
+                f"{', '.join(COMPONENTS[:4])} above 0"
+            )
+        for name in ("floor", "title_floor"):
+            value = getattr(self, name)
+            if not (finite(value) and 0 <= value <= 100):
+                problems.append(f"MatchOptions.{name}: got {value!r}, expected a score in 0..100")
+        if not (finite(self.recency_days) and self.recency_days >= 1):
+            problems.append(f"MatchOptions.recency_days: got {self.recency_days!r}, expected >= 1")
+        if not (finite(self.block_max_df) and 0 <= self.block_max_df <= 1):
+            problems.append(f"MatchOptions.block_max_df: got {self.block_max_df!r}, expected a share in 0..1")
+        if problems:
+            raise ConfigError(dict.fromkeys(problems))
+
 
 @dataclass
 class MatchSummary:
