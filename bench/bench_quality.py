@@ -9,6 +9,7 @@ vacancy and distinct title, is it the same job) give per vacancy::
     precision@20  share of the 20 best-ranked matches that are the same job (fewer when fewer matched)
     recall        share of the same-job postings that are matched at all (any score above the floor)
     p50 error     the benchmark's p50 against the median of the same-job postings' own salaries
+    pool ok       share of the postings counted in that p50 that are the same job
 
 Also: salary strings (``tests/normalize/test_salary_formats.py``'s table), seniority (the 247 labelled titles
 of ``tests/normalize/test_titles_eval.py``) and the country of text-only locations
@@ -279,6 +280,7 @@ class VacancyQuality:
     verdict: str | None
     confidence: str | None
     n_pool: int | None
+    pool_precision: float | None = None  # share of the postings counted in the p50 that are the same job
     wrong_top: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
 
@@ -289,6 +291,7 @@ def evaluate_matches(
     labels: dict[tuple[str, str], Label],
     matches: list[dict[str, Any]],
     benchmarks: dict[str, dict[str, Any]],
+    pool: list[dict[str, Any]] | None = None,
 ) -> list[VacancyQuality]:
     """Per vacancy figures from the product's matches (vacancy_id, posting_id, rank) and benchmarks."""
     by_id = {p.posting_id: p for p in postings}
@@ -308,6 +311,7 @@ def evaluate_matches(
             if j is not True
         ]
         matched_ids = {p.posting_id for p in ranked}
+        counted = [by_id[r["posting_id"]] for r in pool or [] if r["vacancy_id"] == vid]
         missed = sorted({f"{by_id[pid].title} [{by_id[pid].level or '-'}]" for pid in relevant - matched_ids})
         results.append(
             VacancyQuality(
@@ -324,6 +328,9 @@ def evaluate_matches(
                 verdict=bench.get("verdict"),
                 confidence=bench.get("confidence"),
                 n_pool=bench.get("n"),
+                pool_precision=(
+                    sum(same_job(v, p, labels) is True for p in counted) / len(counted) if counted else None
+                ),
                 wrong_top=wrong,
                 missed=missed,
             )
@@ -438,7 +445,9 @@ def run_stages(root: Path, as_of: date = AS_OF) -> dict[str, Any]:
     frames = benchmark_lake(root, BenchmarkOptions(as_of=as_of))
     matches = pl.read_parquet(root / "matches" / "matches.parquet")
     bench = frames["vacancy_benchmarks"]
+    pool = frames["benchmark_pool"].filter(pl.col("counted"))
     return {
+        "pool": pool.select("vacancy_id", "posting_id").to_dicts(),
         "seconds": time.perf_counter() - started,
         "matches": matches.select("vacancy_id", "posting_id", "rank", "score").to_dicts(),
         "benchmarks": {
@@ -586,7 +595,8 @@ def print_matching(
     now: list[VacancyQuality], before: list[VacancyQuality] | None, currency: dict[str, str]
 ) -> None:
     print(f"  {'vacancy':<16} {'role':<24} {'same':>5} {'P@20 now':>9} {'base':>5} {'recall':>7} {'base':>5} "
-          f"{'truth p50':>11} {'p50 now':>10} {'err':>7} {'base err':>8} {'verdict':<18}")  # fmt: skip
+          f"{'truth p50':>11} {'p50 now':>10} {'err':>7} {'base err':>8} {'pool ok':>7} {'base':>5} "
+          f"{'verdict':<18}")  # fmt: skip
     base = {q.vacancy_id: q for q in before or []}
     for q in now:
         b = base.get(q.vacancy_id)
@@ -594,7 +604,8 @@ def print_matching(
             f"  {q.vacancy_id:<16} {q.role[:24]:<24} {q.n_same:>5} {_pct(q.precision):>9} "
             f"{_pct(b.precision) if b else 'n/a':>5} {_pct(q.recall):>7} {_pct(b.recall) if b else 'n/a':>5} "
             f"{_money(q.truth_p50):>7} {currency[q.vacancy_id]} {_money(q.p50):>10} {_err(q.p50_error):>7} "
-            f"{_err(b.p50_error) if b else 'n/a':>8} {(q.verdict or '-')[:10]} ({q.confidence or '-'})"
+            f"{_err(b.p50_error) if b else 'n/a':>8} {_pct(q.pool_precision):>7} "
+            f"{_pct(b.pool_precision) if b else 'n/a':>5} {(q.verdict or '-')[:10]} ({q.confidence or '-'})"
             + (f" [{q.unlabelled_top} unlabelled in top 20]" if q.unlabelled_top else "")
         )
 
@@ -636,9 +647,13 @@ def main() -> None:
         baseline = run_baseline(lake, cases_path, work)
         outputs = run_stages(lake)
         found = predict_normalizers(cases)
-    now = evaluate_matches(vacancies, postings, labels, outputs["matches"], outputs["benchmarks"])
+    now = evaluate_matches(
+        vacancies, postings, labels, outputs["matches"], outputs["benchmarks"], outputs["pool"]
+    )
     before = (
-        evaluate_matches(vacancies, postings, labels, baseline["matches"], baseline["benchmarks"])
+        evaluate_matches(
+            vacancies, postings, labels, baseline["matches"], baseline["benchmarks"], baseline["pool"]
+        )
         if isinstance(baseline, dict)
         else None
     )
