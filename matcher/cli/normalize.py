@@ -29,8 +29,29 @@ def print_summary(summary: NormalizeSummary) -> None:
         f"{summary.postings:,} postings, {summary.vacancies:,} vacancies"
         + (f"; normalized once each: {distinct}" if distinct else "")
     )
+    for line in signal_lines(summary):
+        console.print(line)
     for path in summary.paths:
         console.print(f"wrote {path}")
+
+
+SIGNAL_WORDS = {
+    "postings.seniority_check": "title level vs Floqer's seniority",
+    "postings.seniority_source": "level from",
+    "postings.occupation_source": "occupation from",
+    "postings.usd_check": "our conversion vs Floqer's *_usd amounts (10% apart = differs)",
+}
+
+
+def signal_lines(summary: NormalizeSummary) -> list[str]:
+    """One line per Floqer signal present ("title level vs Floqer's seniority: 812 agree, 31 differ")."""
+    lines = []
+    for key, counts in summary.signals.items():
+        if not counts:
+            continue
+        values = ", ".join(f"{n:,} {value}" for value, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        lines.append(f"{SIGNAL_WORDS.get(key, key)}: {values}")
+    return lines
 
 
 def run_normalize(

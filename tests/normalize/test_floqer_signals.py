@@ -117,3 +117,19 @@ def test_floqer_usd_amounts_are_checked_against_matchers_conversion(lake: Lake, 
         assert (rows[pid]["usd_check"], rows[pid]["usd_ratio"]) == (None, None)
     assert rows["1"]["reporting_currency"] == reporting
     assert summary.signals["postings.usd_check"] == {"agrees": 2, "differs": 2}
+
+
+def test_the_cli_prints_one_line_per_signal() -> None:
+    from matcher.cli.normalize import signal_lines
+    from matcher.normalize.stage import NormalizeSummary
+
+    summary = NormalizeSummary()
+    summary.signals = {
+        "postings.seniority_check": {"differs": 31, "agrees": 812},
+        "postings.usd_check": {"agrees": 5},
+        "postings.occupation_source": {},
+    }
+    assert signal_lines(summary) == [
+        "title level vs Floqer's seniority: 812 agrees, 31 differs",
+        "our conversion vs Floqer's *_usd amounts (10% apart = differs): 5 agrees",
+    ]
