@@ -12,6 +12,8 @@ the connection is refused) is retried once (``RetryPolicy.connect_attempts``): r
 cannot help. What is never retried: 400/401/403/404/409 (they fail at once with the server's message and
 Flowstate's ``errorId``), and any call made with ``retry=False`` (the credit-spending ones: a lost answer
 does not mean the work was not done).
+Text that is not valid Unicode (a lone surrogate escape such as ``"\\ud800"``, a byte that is not UTF-8)
+is read as U+FFFD and its JSON path recorded (``take_repairs``): one bad string never costs the page.
 The sleep function and the random source are injectable so tests never really wait.
 """
 
@@ -22,6 +24,7 @@ import json
 import logging
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +93,7 @@ class HttpStats:
     retries: int = 0
     waited_seconds: float = 0.0
     by_reason: dict[str, int] = field(default_factory=dict)
+    text_repaired: int = 0  # strings read with U+FFFD for text that was not valid Unicode
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,6 +212,58 @@ def plain_json(value: Any) -> Any:
     return value
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # "\ud800" in JSON: a surrogate, maybe lone
+_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def decode_json(content: bytes) -> tuple[Any, list[str]]:
+    """A body's JSON with text that cannot be stored repaired: (value, the JSON paths repaired).
+
+    A lone surrogate (``"\\ud800"``, valid JSON but not Unicode text) and a byte that is not UTF-8 each
+    become U+FFFD, so one bad row costs its text and never the page (or every later run):
+
+    >>> decode_json(b'{"data": [{"t": "a\\\\ud800"}, {"t": "caf\\xe9"}]}')
+    ({'data': [{'t': 'a\ufffd'}, {'t': 'caf\ufffd'}]}, ['data[0].t', 'data[1].t'])
+
+    Raises ``ValueError`` for a body that is not JSON, ``RecursionError`` for one nested too deep.
+    """
+    encoding = json.detect_encoding(content)
+    escaped = False
+    if encoding.startswith("utf-8"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:  # each bad byte becomes a lone surrogate, repaired below
+            text = content.decode(encoding, errors="surrogateescape")
+            escaped = True
+    else:
+        text = content.decode(encoding)
+    value = json.loads(text, parse_float=Decimal)  # money stays exact
+    if not escaped and not _SURROGATE_ESCAPE.search(content):
+        return value, []
+    repaired: list[str] = []
+    return _repair(value, "", repaired), repaired
+
+
+def _repair(value: Any, path: str, repaired: list[str]) -> Any:
+    if isinstance(value, str):
+        if _SURROGATE.search(value):
+            repaired.append(path or "$")
+            return _SURROGATE.sub(REPLACEMENT, value)
+        return value
+    if isinstance(value, list):
+        return [_repair(v, f"{path}[{i}]", repaired) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            clean = _SURROGATE.sub(REPLACEMENT, key)
+            if clean != key:
+                repaired.append(f"{path}.{clean}" if path else clean)
+            out[clean] = _repair(item, f"{path}.{clean}" if path else clean, repaired)
+        return out
+    return value
+
+
 class ApiClient:
     """One service's HTTP seam: base URL, bearer key, retries, typed errors. Thread-compatible, not shared.
 
@@ -247,6 +303,12 @@ class ApiClient:
         self.redactor = redactor or Redactor()
         self.redactor.add(api_key)
         self.stats = HttpStats()
+        self.repairs: list[str] = []  # JSON paths repaired since the last ``take_repairs``
+
+    def take_repairs(self) -> list[str]:
+        """The JSON paths repaired (U+FFFD) since the last call, e.g. ``data.rows[3].job_title``."""
+        taken, self.repairs = self.repairs, []
+        return taken
 
     def close(self) -> None:
         if self._owns_client:
@@ -356,11 +418,26 @@ class ApiClient:
             if status == 204 or not response.content:
                 return None
             try:
-                return json.loads(response.content, parse_float=Decimal)  # money stays exact
+                value, repaired = decode_json(response.content)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise self._error(
                     BadResponseError, f"{label}: {status} with a body that is not JSON ({exc})", status
                 ) from None
+            except RecursionError:
+                raise self._error(
+                    BadResponseError, f"{label}: {status} with JSON nested too deep to read", status
+                ) from None
+            if repaired:
+                self.stats.text_repaired += len(repaired)
+                self.repairs.extend(repaired)
+                log.warning(
+                    "%s",
+                    self.redactor.redact(
+                        f"{label}: {len(repaired)} text value(s) not valid Unicode (a lone surrogate or a "
+                        f"byte that is not UTF-8) read with U+FFFD in their place: {', '.join(repaired[:5])}"
+                    ),
+                )
+            return value
         error = read_error_body(response)
         detail = error.message + (f" [{'; '.join(error.problems)}]" if error.problems else "")
         if error.error_id:

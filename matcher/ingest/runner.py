@@ -107,6 +107,9 @@ class EntityStats:
         default_factory=dict
     )  # field path -> rows read in its obvious form
     fields_nulled: dict[str, int] = field(default_factory=dict)  # field path -> rows where it was unusable
+    # JSON path -> strings that were not valid Unicode (a lone surrogate, a byte that is not UTF-8), landed
+    # with U+FFFD in place of each bad code point
+    text_repaired: dict[str, int] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)  # e.g. the path that answered, a source's status
 
     def warn(self, message: str) -> None:
@@ -117,6 +120,19 @@ class EntityStats:
     def fail(self, reason: str) -> None:
         self.outcome = "failed"
         self.reason = reason
+
+    def count_repairs(self, paths: list[str], where: str) -> None:
+        """Record the strings the HTTP layer repaired (``ApiClient.take_repairs``) in the page ``where``."""
+        if not paths:
+            return
+        for name in paths:
+            key = re.sub(r"\[\d*\]", "[]", name)
+            self.text_repaired[key] = self.text_repaired.get(key, 0) + 1
+        shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        self.warn(
+            f"{where}: {len(paths)} text value(s) not valid Unicode (a lone surrogate or a byte that is not "
+            f"UTF-8) landed with U+FFFD in place of each bad character: {shown}"
+        )
 
     def count_fields(self, coerced: Iterable[str], nulled: Iterable[str]) -> None:
         for name in coerced:
@@ -229,6 +245,7 @@ class IngestRun:
         quarantined: set[tuple[Any, ...]],
     ) -> None:
         cursor_key = f"floqer:{source_id}"
+        client.api.take_repairs()  # what earlier requests repaired is theirs, not this source's
         size = self.options.page_size
         cursor = self.lake.cursor(cursor_key)
         start = int(cursor.get("next_page", 1)) if cursor.get("page_size") == size else 1
@@ -268,6 +285,7 @@ class IngestRun:
         for page in client.iter_pages(source_id, start_page=start, page_size=size):
             stats.pages += 1
             total = page.total_count
+            stats.count_repairs(client.api.take_repairs(), f"page {page.page_no}")
             for warning in page.warnings:  # the server's own notes on the source: recorded once each
                 text = f"Floqer: {warning_text(warning)}"
                 if text not in stats.warnings:
@@ -415,7 +433,9 @@ class IngestRun:
         fresh: list[dict[str, Any]] = []
         bad: list[dict[str, Any]] = []
         meta = self._meta(1)
+        client.api.take_repairs()  # what earlier requests repaired is theirs, not this list's
         items = client.list_resource(resource)
+        stats.count_repairs(client.api.take_repairs(), resource)
         path = client.resource_paths.get(resource)
         if path:
             stats.detail["path"] = f"/{path}"
@@ -450,12 +470,14 @@ class IngestRun:
         stats: EntityStats,
     ) -> None:
         scenario_id = scenario or LIVE
+        client.api.take_repairs()
         seen: dict[str, str] = {}
         total: int | None = None
         for attempt in range(2):
             for page in client.vacancy_pages(scenario_id=scenario):
                 stats.pages += 1
                 total = page.total
+                stats.count_repairs(client.api.take_repairs(), f"page {page.page}")
                 self._vacancy_page(page.items, page.page, scenario_id, seen, versions, quarantined, stats)
                 self.lake.crash.hit("after_write")
                 if self.options.on_page:
