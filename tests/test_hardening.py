@@ -120,3 +120,32 @@ def test_match_options_refuse_weights_and_floors_that_make_nan_scores(options: d
     with pytest.raises(ConfigError) as raised:
         MatchOptions(**options)  # type: ignore[arg-type]
     assert "\n" not in str(raised.value)
+
+
+# Finding 4: taking the lake lock removes only the lake's own temporary files, and only stale ones.
+def test_the_lock_sweeps_only_the_lakes_own_stale_temp_files(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from matcher.ingest.lake import Lake
+
+    root = tmp_path / "lake"
+    ours = root / "raw/floqer/postings/part-20261102T090000Z-abcdef-000001.parquet.tmp"
+    old_state = root / "state/cursors.json.tmp"
+    theirs = [
+        root / "notes.tmp",
+        root / "clean/postings.parquet.tmp",  # normalize writing right now, without the lake lock
+        root / "raw/floqer/postings/my-export.tmp",
+        root / "raw/floqer/postings/part-x.csv.tmp",
+        root / "matches/matches.parquet.tmp",
+        root / "state/floqer_plan.json.tmp",  # fresh: `matcher floqer plan` may be writing it
+    ]
+    for path in [ours, old_state, *theirs]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    hour_ago = time.time() - 3600
+    os.utime(old_state, (hour_ago, hour_ago))
+    with Lake(root).lock(run_id="r1"):
+        pass
+    assert not ours.exists() and not old_state.exists()
+    assert [p for p in theirs if not p.exists()] == []

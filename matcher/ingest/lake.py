@@ -14,8 +14,9 @@ run manifests. Layout (also in docs/architecture.md)::
 
 Exactly once: the Parquet parts are the truth about what landed. A run loads the natural keys already landed
 and skips them, writes each page's new rows as one part (temp file, fsync, rename), and only then moves the
-cursor. A crash anywhere leaves at worst a temp file (ignored and swept) or a part whose cursor did not move
-(its page is read again and every row is skipped as a duplicate).
+cursor. A crash anywhere leaves at worst a temp file (ignored, and swept by the next lock holder: only
+the lake's own ``part-*.parquet.tmp`` and stale ``state/*.json.tmp``, nothing else) or a part whose
+cursor did not move (its page is read again and every row is skipped as a duplicate).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 CRASH_POINTS = ("during_write", "after_write", "after_cursor")
 _SENTINEL = "\ue000"
+STALE_STATE_SECONDS = 600.0  # a state file's temp copy this old was left by a process that died
 
 
 class LakeBusyError(MatcherError):
@@ -156,8 +158,24 @@ class Lake:
             handle.close()
 
     def _sweep_temp_files(self) -> None:
-        for temp in self.root.rglob("*.tmp"):
-            temp.unlink(missing_ok=True)
+        """Remove the temp files a killed run of this lake left: only names the lake itself gives
+        (``part-*.parquet.tmp`` in its table folders; ``*.json.tmp`` in ``state/`` and ``state/runs/``
+        once older than ``STALE_STATE_SECONDS``, as commands that write state may not hold the lock).
+        Anything else under the root (a user's file, normalize's own temp files) is never touched."""
+        for table in TABLES:
+            directory = self.table_dir(table)
+            if directory.is_dir() and not directory.is_symlink():
+                for temp in directory.glob("part-*.parquet.tmp"):
+                    if temp.is_file() and not temp.is_symlink():
+                        temp.unlink(missing_ok=True)
+        cutoff = time.time() - STALE_STATE_SECONDS
+        for directory in (self.root / "state", self.root / "state" / "runs"):
+            if not directory.is_dir() or directory.is_symlink():
+                continue
+            for temp in directory.glob("*.json.tmp"):
+                with contextlib.suppress(OSError):
+                    if temp.is_file() and not temp.is_symlink() and temp.stat().st_mtime < cutoff:
+                        temp.unlink(missing_ok=True)
 
     # -- tables ------------------------------------------------------------------------------------------
     def table_dir(self, table: str) -> Path:
