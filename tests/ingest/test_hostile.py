@@ -98,3 +98,30 @@ def test_broken_or_absurdly_deep_json_is_a_bad_response_not_a_crash(body: bytes)
     api = _api("floqer", lambda request: httpx.Response(200, content=body))
     with pytest.raises(BadResponseError):
         api.request_json("GET", "/x", retry=False)
+
+
+# Finding 5: a negative, NaN or infinite wait hint never reaches time.sleep (real sleep here, kept short).
+@pytest.mark.parametrize(
+    ("body", "header"),
+    [
+        (b'{"status": 429, "retryAfter": NaN}', None),
+        (b'{"status": 429, "retryAfter": -Infinity}', None),
+        (b'{"status": 429, "retryAfter": -5}', "NaN"),
+        (b'{"status": 429, "retryAfter": "-3"}', "-inf"),
+        (b'{"status": 429, "retryAfter": "soon"}', "-1"),
+    ],
+)
+def test_hostile_wait_hints_fall_back_to_backoff(body: bytes, header: str | None) -> None:
+    from matcher.ingest.http import RetryPolicy
+
+    answers = [httpx.Response(429, content=body, headers={"Retry-After": header} if header else {})]
+    answers.append(httpx.Response(200, json={"ok": True}))
+    api = ApiClient(
+        service="floqer",
+        base_url="https://api.example.test",
+        api_key="floq_testkey0123456789abcdef",
+        client=httpx.Client(transport=httpx.MockTransport(lambda request: answers.pop(0))),
+        retry=RetryPolicy(base_delay=0.01, max_wait=5),
+    )
+    assert api.request_json("GET", "/x") == {"ok": True}
+    assert 0 <= api.stats.waited_seconds < 1
