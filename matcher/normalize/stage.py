@@ -33,6 +33,7 @@ from matcher.common.errors import ConfigError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
 from matcher.normalize.currency import rate_table
 from matcher.normalize.location import normalize_location
+from matcher.normalize.occupations import default_coder
 from matcher.normalize.salary import (
     DOLLAR_CURRENCIES,
     PERIODS,
@@ -42,7 +43,14 @@ from matcher.normalize.salary import (
     read_salary_text,
 )
 from matcher.normalize.skills import add_skills
-from matcher.normalize.titles import FLOQER_LEVELS, LEVEL_AS_FLOQER, normalize_title, title_key
+from matcher.normalize.titles import (
+    FLOQER_LEVELS,
+    LEVEL_AS_FLOQER,
+    normalize_title,
+    occupation_text,
+    title_key,
+    title_parts,
+)
 
 RAW_POSTINGS = "raw/floqer/postings"
 RAW_POSTING_SOURCES = "raw/floqer/posting_sources"
@@ -134,6 +142,54 @@ def title_values(title: str | None) -> tuple[Any, ...]:
     )
 
 
+def title_part_values(title: str | None) -> tuple[Any, ...]:
+    """``title_values`` without the occupation (None, None, 0.0): the stage codes occupations afterwards, all
+    distinct titles in one vectorized call (``_code_occupations``)."""
+    if not isinstance(title, str) or not title.strip():
+        return (None, None, None, None, None, 0.0, "missing", "empty")
+    clean, core, seniority = title_parts(title)
+    if core in PLACEHOLDER_TITLES:
+        return (None, None, None, None, None, 0.0, "invalid", "placeholder")
+    if not clean:
+        return (None, None, None, None, None, 0.0, "invalid", "no_words")
+    return (clean, core, seniority, None, None, 0.0, "ok", None)
+
+
+def _code_occupations(frame: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
+    """Occupation code, title and confidence for every ``ok`` row, one coder call over the distinct clean
+    titles; a row the coder is not sure of becomes ``partial``."""
+    clean, core = f"{prefix}title_clean", f"{prefix}title_core"
+    code, title = f"{prefix}occupation_code", f"{prefix}occupation_title"
+    confidence = f"{prefix}title_confidence"
+    status, reason = f"{prefix}title_status", f"{prefix}title_reason"
+    asked = frame.filter(pl.col(status) == "ok").select(clean).unique().get_column(clean).to_list()
+    guesses = default_coder().code_texts([occupation_text(text) for text in asked])
+    coded = pl.DataFrame(
+        {
+            clean: asked,
+            "_code": [g.code for g in guesses],
+            "_occupation": [g.title for g in guesses],
+            "_confidence": [g.confidence for g in guesses],
+        },
+        schema={clean: pl.String, "_code": pl.String, "_occupation": pl.String, "_confidence": pl.Float64},
+    )
+    frame = frame.join(coded, on=clean, how="left")
+    ok = pl.col(status) == "ok"
+    return frame.with_columns(
+        pl.when(ok).then(pl.col("_code")).otherwise(pl.col(code)).alias(code),
+        pl.when(ok).then(pl.col("_occupation")).otherwise(pl.col(title)).alias(title),
+        pl.when(ok).then(pl.col("_confidence")).otherwise(pl.col(confidence)).alias(confidence),
+        pl.when(ok & pl.col("_code").is_null())
+        .then(pl.lit("partial"))
+        .otherwise(pl.col(status))
+        .alias(status),
+        pl.when(ok & pl.col("_code").is_null())
+        .then(pl.format("no occupation for core title '{}'", pl.col(core).str.slice(0, 60)))
+        .otherwise(pl.col(reason))
+        .alias(reason),
+    ).drop("_code", "_occupation", "_confidence")
+
+
 def salary_text_values(text: str | None) -> tuple[Any, ...]:
     """The country-free reading of one salary text (``read_salary_text``) as a row."""
     if not isinstance(text, str) or not text.strip():
@@ -177,7 +233,7 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
         yield None
         return
-    normalize_title("warm up")  # built once here, inherited by every worker
+    normalize_title("warm up")  # built once here (the occupation coder too), inherited by every worker
     normalize_location("warm up")
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -455,10 +511,11 @@ def _titles(
     frame, n = map_distinct(
         frame,
         ["_title_key"],
-        title_values,
+        title_part_values,
         TITLE_SCHEMA,
         pool=pool,
     )
+    frame = _code_occupations(frame)
     shown = pl.col(source).str.slice(0, 60)
     reason = (
         pl.when(pl.col("title_reason") == "empty")
@@ -513,7 +570,8 @@ def _floqer_titles(frame: pl.DataFrame, pool: ProcessPoolExecutor | None) -> tup
         .unique()
         .with_columns(title_key(pl.col("floqer_normalized_title")).alias("_nt_key"))
     )
-    coded, n = map_distinct(asked, ["_nt_key"], title_values, schema, pool=pool)
+    coded, n = map_distinct(asked, ["_nt_key"], title_part_values, schema, pool=pool)
+    coded = _code_occupations(coded, prefix="_nt")
     coded = coded.filter(pl.col("_ntoccupation_code").is_not_null()).select(
         "floqer_normalized_title", "_ntoccupation_code", "_ntoccupation_title", "_nttitle_confidence"
     )

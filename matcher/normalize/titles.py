@@ -17,9 +17,11 @@ Steps, each driven by reference data in ``matcher/reference`` rather than code:
    ``where`` allows (roman numerals and L-levels at the end, "staff" before tech roles, "associate" with
    words after it); Floqer's own ``seniority`` field when the title names none.
 3. **core**: the clean title without its level words.
-4. **occupation**: the longest taxonomy alias contained in the clean title, else in the core, else the closest
-   alias by rapidfuzz when it is close enough; ``confidence`` says how sure (0..1), and the code is None when
-   unsure.
+4. **occupation**: the O*NET-SOC occupation the coder in ``matcher.normalize.occupations`` reads from the
+   clean title without its non-managerial levels (``occupation_text``); ``confidence`` is the probability
+   the code is right (0..1), and the code is None below the coder's threshold. With an explicit
+   ``taxonomy`` (the project's ``occupations.csv`` or O*NET's alternate titles) the old alias lookup runs
+   instead: the longest alias contained in the clean title, else in the core, else the closest by rapidfuzz.
 """
 
 from __future__ import annotations
@@ -373,8 +375,24 @@ def _abbreviation_position(tokens: list[str], i: int) -> bool:
     return False
 
 
-def _levels(clean: str) -> tuple[list[str], str]:
-    """The levels a clean title names, and the title without those words (the core)."""
+# levels that are part of the occupation: a "Nursing Director" is a manager of nurses, not a nurse
+OCCUPATION_LEVELS = frozenset({"manager", "director", "vp", "c_level"})
+
+
+def occupation_text(clean: str) -> str:
+    """What the occupation coder reads: the clean title without the levels that do not change the job.
+
+    >>> occupation_text(clean_title("Senior Registered Nurse - Nights"))
+    'registered nurse'
+    >>> occupation_text(clean_title("Sr. Director of Nursing"))
+    'director nursing'
+    """
+    return _levels(clean, keep=OCCUPATION_LEVELS)[1]
+
+
+def _levels(clean: str, keep: frozenset[str] = frozenset()) -> tuple[list[str], str]:
+    """The levels a clean title names, and the title without those words (the core); words of a level in
+    ``keep`` stay in the core."""
     tokens = clean.split()
     lexicon = _lexicon_rules()
     protected = _protected_spans(clean)
@@ -394,6 +412,8 @@ def _levels(clean: str) -> tuple[list[str], str]:
             if level is None:
                 continue
             found.append(level)
+            if level in keep:
+                kept.extend(tokens[i : i + width])
             i += width
             matched = True
             break
@@ -451,11 +471,36 @@ def _contained(text: str, taxonomy: Taxonomy) -> str | None:
     return None
 
 
+def title_parts(title: str) -> tuple[str, str, str | None]:
+    """(clean, core, seniority) of one title without the occupation: what the stage needs per title before
+    it codes all distinct titles' occupations in one batch."""
+    info = _normalize(title[:300], None, _NO_OCCUPATION)
+    return info.clean, info.core, info.seniority
+
+
+_NO_OCCUPATION = Taxonomy({}, ())  # a taxonomy with no alias: codes nothing, fast
+
+
 @functools.lru_cache(maxsize=200_000)
-def _normalize(title: str, floqer_seniority: str | None, taxonomy: Taxonomy) -> TitleInfo:
+def _normalize(title: str, floqer_seniority: str | None, taxonomy: Taxonomy | None) -> TitleInfo:
     clean = clean_title(title)
     levels, core = _levels(clean)
     seniority = max(levels, key=LEVELS.index) if levels else FLOQER_LEVELS.get(floqer_seniority or "")
+    if taxonomy is _NO_OCCUPATION:
+        return TitleInfo(clean=clean, core=core, seniority=seniority, occupation_code=None,
+                         occupation_title=None, confidence=0.0)  # fmt: skip
+    if taxonomy is None:  # the O*NET coder (imported here: it imports this module)
+        from matcher.normalize.occupations import default_coder
+
+        guess = default_coder().code_texts([occupation_text(clean)])[0]
+        return TitleInfo(
+            clean=clean,
+            core=core,
+            seniority=seniority,
+            occupation_code=guess.code,
+            occupation_title=guess.title,
+            confidence=guess.confidence,
+        )
     alias = _contained(clean, taxonomy) or _contained(core, taxonomy)
     confidence = 0.0
     if alias is not None:
@@ -486,9 +531,11 @@ def normalize_title(
         title: the title as published; None or garbage gives an empty result, never an error.
         floqer_seniority: a Floqer row's ``seniority`` (c_level, staff, senior, mid_level, junior), used only
             when the title itself names no level.
-        taxonomy: the occupation taxonomy (default: the project's; or ``load_onet_taxonomy(...)``).
+        taxonomy: None (default) codes the occupation with the O*NET coder
+            (``matcher.normalize.occupations``); a taxonomy (``project_taxonomy()``,
+            ``load_onet_taxonomy(...)``) codes it by alias lookup instead.
     """
     if not isinstance(title, str) or not title.strip():
         return TitleInfo(clean="", core="", seniority=FLOQER_LEVELS.get(floqer_seniority or ""),
                          occupation_code=None, occupation_title=None, confidence=0.0)  # fmt: skip
-    return _normalize(title[:300], floqer_seniority, taxonomy or project_taxonomy())
+    return _normalize(title[:300], floqer_seniority, taxonomy)

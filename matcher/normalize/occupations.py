@@ -1,0 +1,313 @@
+"""Job titles -> O*NET-SOC occupations (SOC 2018 six digits), learned from O*NET's own titles.
+
+>>> [(g.code, g.title) for g in code_titles(["Senior Registered Nurse - Nights", "Delivery Driver"])]
+[('29-1141', 'Registered Nurses'), ('53-3033', 'Light Truck Drivers')]
+
+The model is a similarity-weighted nearest-neighbour vote over O*NET 27.0's occupation titles, alternate
+titles and sample of reported titles (``matcher/reference/onet_titles.tsv.gz``, 55,567 titles of 867
+occupations). Titles are compared as TF-IDF vectors of character n-grams (2-4, within words) and words,
+after the project's own cleaning (``clean_title``, then ``occupation_text``: levels such as "senior" or
+"II" removed, "manager"/"director" kept since they change the occupation). Each training title votes for its
+code with its O*NET weight (how many O*NET sources list it) times its cosine similarity to the asked title
+raised to ``POWER``, so near neighbours dominate and far ones barely count (a soft k-nearest-neighbours).
+
+``confidence`` is the probability that the code is right, read off a calibration curve of the raw score
+(top similarity x the winning code's share of the vote) measured on held-out O*NET titles
+(``bench/bench_occupations.py``). Below ``THRESHOLD`` the code is None.
+
+Nothing fitted is shipped: the model is fitted from the shipped titles on first use (about a second) and
+cached under ``cache_dir()`` keyed by scikit-learn's version and a hash of the data and this code; a cache
+that cannot be written is no error (the model stays in memory).
+
+Built with scikit-learn; trained on O*NET 27.0 (CC BY 4.0), see ``matcher/reference/README.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
+
+from matcher.common.reference import reference_rows
+from matcher.normalize.location import cache_dir
+from matcher.normalize.titles import clean_title, occupation_text
+
+ONET_VERSION = "27.0"
+POWER = 8.0  # similarity**POWER: a neighbour at 0.9 counts 2.3x one at 0.8, 17x one at 0.6
+WORD_WEIGHT = 0.5  # the word vector's weight beside the character n-gram vector
+MAX_DF = 1.0  # n-grams in more than this share of titles are left out of the neighbour search (speed)
+THRESHOLD = 0.35  # confidence below this: no code (chosen on held-out O*NET titles, see the bench)
+# raw score -> P(code right), measured on held-out O*NET titles (bench/bench_occupations.py --calibrate)
+CALIBRATION: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
+CANDIDATES = 10  # codes whose centroid is nearest, among which the neighbour vote decides
+
+
+@dataclass(frozen=True)
+class OccupationGuess:
+    """One title's occupation: ``code`` ("29-1141") and ``title`` ("Registered Nurses") or both None."""
+
+    code: str | None
+    title: str | None
+    confidence: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingTitle:
+    title: str
+    soc_code: str
+    weight: float
+
+
+class OccupationCoder:
+    """A fitted title -> occupation model (see the module docstring). Build with ``OccupationCoder.fit``."""
+
+    def __init__(
+        self,
+        *,
+        char_vectorizer: TfidfVectorizer,
+        word_vectorizer: TfidfVectorizer,
+        matrix: sp.csr_matrix,
+        votes: sp.csr_matrix,
+        codes: list[str],
+        occupation_titles: dict[str, str],
+        lookup: dict[str, int],
+        threshold: float = THRESHOLD,
+        power: float = POWER,
+        word_weight: float = WORD_WEIGHT,
+    ) -> None:
+        self.char_vectorizer = char_vectorizer
+        self.word_vectorizer = word_vectorizer
+        self.matrix = matrix  # one L2-normalized row per distinct training text
+        self.votes = votes  # distinct training text x code: O*NET weight
+        self.codes = codes
+        self.occupation_titles = occupation_titles
+        self.lookup = lookup  # training text -> row
+        self.centroids = sp.csr_matrix((0, 0), dtype=np.float32)  # features x codes, columns L2-normalized
+        self.members: list[tuple[sp.csr_matrix, np.ndarray]] = []  # per code: its titles' vectors, weights
+        self.threshold = threshold
+        self.power = power
+        self.word_weight = word_weight
+
+    @classmethod
+    def fit(
+        cls,
+        titles: Sequence[TrainingTitle],
+        occupation_titles: dict[str, str],
+        *,
+        ngram_range: tuple[int, int] = (2, 4),
+        max_df: float = MAX_DF,
+        **options: Any,
+    ) -> OccupationCoder:
+        """Fit on training titles (raw text; cleaned here as asked titles are)."""
+        texts = _texts([t.title for t in titles])
+        rows: dict[str, int] = {}
+        r, c, v = [], [], []
+        codes = sorted({t.soc_code for t in titles})
+        column = {code: i for i, code in enumerate(codes)}
+        for text, title in zip(texts, titles, strict=True):
+            if not text:
+                continue
+            row = rows.setdefault(text, len(rows))
+            r.append(row)
+            c.append(column[title.soc_code])
+            v.append(title.weight)
+        votes = sp.csr_matrix((v, (r, c)), shape=(len(rows), len(codes)), dtype=np.float32)
+        votes.sum_duplicates()
+        distinct = list(rows)
+        char_vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32, max_df=max_df
+        )
+        word_vectorizer = TfidfVectorizer(
+            analyzer="word", token_pattern=r"[a-z0-9&+]+", sublinear_tf=True, dtype=np.float32, max_df=max_df
+        )
+        char_vectorizer.fit(distinct)
+        word_vectorizer.fit(distinct)
+        coder = cls(
+            char_vectorizer=char_vectorizer,
+            word_vectorizer=word_vectorizer,
+            matrix=sp.csr_matrix((0, 0), dtype=np.float32),
+            votes=votes,
+            codes=codes,
+            occupation_titles=occupation_titles,
+            lookup=rows,
+            **options,
+        )
+        coder.matrix = coder._vectors(distinct).T.tocsc()  # stored transposed: features x titles
+        coder.centroids = normalize(coder.matrix @ votes, axis=0).tocsr()  # features x codes
+        by_code = votes.tocsc()
+        coder.members = []
+        for code in range(len(codes)):
+            titles_of = by_code.indices[by_code.indptr[code] : by_code.indptr[code + 1]]
+            weights_of = by_code.data[by_code.indptr[code] : by_code.indptr[code + 1]]
+            coder.members.append((coder.matrix[:, titles_of].tocsr(), weights_of.astype(np.float32)))
+        return coder
+
+    def _vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
+        chars = normalize(self.char_vectorizer.transform(texts))
+        words = normalize(self.word_vectorizer.transform(texts)) * self.word_weight
+        return normalize(sp.hstack([chars, words], format="csr"))
+
+    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For occupation texts: (best code index, top similarity, the best code's share of the vote)."""
+        return self._neighbour_scores(texts)
+
+    def _neighbour_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Two steps, so the work grows with the candidates, not with all 45,000 titles: the ``CANDIDATES``
+        codes whose centroid is nearest, then the similarity-weighted vote of those codes' own titles."""
+        n = len(texts)
+        best = np.zeros(n, dtype=np.int64)
+        top = np.zeros(n, dtype=np.float32)
+        share = np.zeros(n, dtype=np.float32)
+        if not n:
+            return best, top, share
+        queries = self._vectors(texts)
+        near = (queries @ self.centroids).toarray()
+        k = min(CANDIDATES, near.shape[1])
+        candidates = np.argpartition(-near, k - 1, axis=1)[:, :k]  # n x k code indexes
+        tally = np.zeros((n, k), dtype=np.float32)
+        nearest = np.zeros((n, k), dtype=np.float32)
+        flat = candidates.ravel()
+        order = np.argsort(flat, kind="stable")
+        bounds = np.searchsorted(flat[order], np.arange(len(self.codes) + 1))
+        for code in np.flatnonzero(np.diff(bounds)):
+            cells = order[bounds[code] : bounds[code + 1]]  # positions in the n x k grid
+            asked, slot = np.divmod(cells, k)
+            members, weights = self.members[code]
+            sims = (queries[asked] @ members).toarray()
+            nearest[asked, slot] = sims.max(axis=1)
+            tally[asked, slot] = (sims**self.power) @ weights
+        won = tally.argmax(axis=1)
+        rows = np.arange(n)
+        best = candidates[rows, won]
+        top = nearest.max(axis=1)
+        total = tally.sum(axis=1)
+        share = np.divide(tally[rows, won], total, out=np.zeros(n, dtype=np.float32), where=total > 0)
+        return best, top, share
+
+    def code_texts(self, texts: Sequence[str]) -> list[OccupationGuess]:
+        """Occupations of texts already reduced by ``occupation_text`` (one vectorized pass)."""
+        distinct = list(dict.fromkeys(texts))
+        asked = [t for t in distinct if t]
+        best, top, share = self.scores(asked)
+        confidence = calibrated(top * share)
+        found: dict[str, OccupationGuess] = {"": OccupationGuess(None, None, 0.0)}
+        for text, index, conf in zip(asked, best.tolist(), confidence.tolist(), strict=True):
+            conf = round(min(max(conf, 0.0), 1.0), 3)
+            if conf < self.threshold:
+                found[text] = OccupationGuess(None, None, conf)
+            else:
+                code = self.codes[index]
+                found[text] = OccupationGuess(code, self.occupation_titles.get(code, code), conf)
+        return [found[t] for t in texts]
+
+    def code_titles(self, titles: Sequence[str | None]) -> list[OccupationGuess]:
+        """Occupations of raw job titles: cleaned, levels removed, then coded in one vectorized pass."""
+        return self.code_texts(_texts(titles))
+
+
+def calibrated(raw: np.ndarray) -> np.ndarray:
+    """Raw scores -> P(code right) along ``CALIBRATION`` (piecewise linear)."""
+    xs, ys = zip(*CALIBRATION, strict=True)
+    return np.asarray(np.interp(raw, xs, ys), dtype=np.float64)
+
+
+def _texts(titles: Sequence[str | None]) -> list[str]:
+    return [_text(t) if isinstance(t, str) else "" for t in titles]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _text(title: str) -> str:
+    return occupation_text(clean_title(title[:300]))
+
+
+def code_titles(titles: Sequence[str | None]) -> list[OccupationGuess]:
+    """Occupations of job titles with the default coder: one guess per title, in order.
+
+    >>> code_titles(["Business Analyst"])[0].code
+    '13-1111'
+    """
+    return default_coder().code_titles(titles)
+
+
+def code_title(title: str | None) -> OccupationGuess:
+    return code_titles([title])[0]
+
+
+# -- the shipped O*NET data -----------------------------------------------------------------------------
+
+
+def _reference_bytes(name: str) -> bytes:
+    return resources.files("matcher").joinpath(f"reference/{name}").read_bytes()
+
+
+def onet_titles() -> list[TrainingTitle]:
+    """The shipped O*NET titles (``onet_titles.tsv.gz``: title, soc_code, onet_code, source, weight)."""
+    text = gzip.decompress(_reference_bytes("onet_titles.tsv.gz")).decode("utf-8")
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_MINIMAL)
+    return [
+        TrainingTitle(title=r["title"], soc_code=r["soc_code"], weight=float(r["weight"])) for r in reader
+    ]
+
+
+def project_titles() -> list[TrainingTitle]:
+    """The project taxonomy's names and aliases (``occupations.csv``): the tech titles O*NET lacks
+    ("backend engineer", "sre"), each with the weight of a title O*NET lists in two sources."""
+    known = onet_occupations()
+    return [
+        TrainingTitle(title=alias, soc_code=row["soc_code"], weight=3.0)
+        for row in reference_rows("occupations.csv")
+        if row["soc_code"] in known
+        for alias in [row["canonical"], *row["aliases"].split("|")]
+        if alias.strip()
+    ]
+
+
+@functools.cache
+def onet_occupations() -> dict[str, str]:
+    """SOC six-digit code -> O*NET title (``onet_occupations.csv``)."""
+    text = _reference_bytes("onet_occupations.csv").decode("utf-8")
+    return {r["soc_code"]: r["title"] for r in csv.DictReader(io.StringIO(text))}
+
+
+@functools.cache
+def default_coder() -> OccupationCoder:
+    """The coder fitted on all shipped O*NET titles, from the on-disk cache when it is current."""
+    digest = hashlib.sha256()
+    names = ("onet_titles.tsv.gz", "onet_occupations.csv", "occupations.csv", "title_abbreviations.csv")
+    for name in (*names, "seniority_lexicon.csv"):
+        digest.update(_reference_bytes(name))
+    digest.update(Path(__file__).read_bytes())
+    digest.update(Path(clean_title.__code__.co_filename).read_bytes())
+    sklearn = metadata.version("scikit-learn")
+    path = cache_dir() / f"occupations-{digest.hexdigest()[:12]}-sklearn{sklearn}.pickle"
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, OccupationCoder):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
+        pass  # absent, unreadable, or from another version: fit again
+    coder = OccupationCoder.fit([*onet_titles(), *project_titles()], onet_occupations())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        with temp.open("wb") as handle:
+            pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        pass  # a read-only cache is no reason to fail
+    return coder
