@@ -9,6 +9,7 @@ from bench import (
     bench_ingest,
     bench_match,
     bench_normalize,
+    bench_occupations,
     bench_quality,
     bench_report,
     bench_sandbox,
@@ -22,6 +23,7 @@ def main() -> None:
     bench_ingest.main()
     bench_validation.main()
     bench_normalize.main()
+    bench_occupations.main()
     bench_match.main()
     bench_report.main()
     bench_quality.main()

@@ -1,0 +1,264 @@
+"""The O*NET occupation coder (``matcher.normalize.occupations``) against the alias coders it replaced.
+
+1. held-out O*NET titles: ``GroupKFold`` over the distinct occupation texts (cleaned, levels removed), grouped
+   by the text's set of words, so no test title's words (in any order) are a training title; six- and
+   two-digit accuracy and coverage per model, a title counting as right when the code is one of the codes
+   O*NET lists it under. Models: the shipped neighbour vote, the nearest centroid alone (a linear model),
+   and the baselines refitted on the same folds: the project taxonomy (``occupations.csv``, alias
+   containment + rapidfuzz) and an O*NET alias lookup (``load_onet_taxonomy``'s method on the training
+   titles).
+2. calibration: the raw score's bins against the held-out accuracy (what ``CALIBRATION`` is read from) and
+   coverage/accuracy for thresholds (what ``THRESHOLD`` is chosen from).
+3. real titles: ``bench/data/occupation_labels.csv`` (hand-labelled H-1B and ai-jobs.net titles), coded% and
+   right% at six and two digits, new coder against both baselines fitted on all data.
+4. speed: fit seconds, distinct titles per second on H-1B titles.
+
+Run: ``uv run python -m bench.bench_occupations`` (``--build-reference`` rebuilds the shipped O*NET files
+from ``../shared/data/onet``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.model_selection import GroupKFold
+
+from matcher.normalize import occupations as occ
+from matcher.normalize.titles import (
+    Occupation,
+    Taxonomy,
+    _expand,
+    _fold,
+    _key,
+    _taxonomy,
+    normalize_title,
+    project_taxonomy,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+LABELS = ROOT / "bench" / "data" / "occupation_labels.csv"
+FOLDS = 5
+FOLDS_RUN = 2  # of the 5; each fold refits every model
+
+
+def build_reference(onet: Path = SHARED / "onet", target: Path = ROOT / "matcher" / "reference") -> None:
+    """Write ``onet_occupations.csv`` and ``onet_titles.tsv.gz`` from O*NET's text files."""
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (onet / name).open(encoding="utf-8", errors="replace", newline="") as handle:
+            return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+    occupations = rows("occupation_data.tsv")
+    titles: dict[str, str] = {}
+    for r in occupations:
+        code = r["O*NET-SOC Code"]
+        if code.endswith(".00") or code[:7] not in titles:
+            titles[code[:7]] = r["Title"]
+    with (target / "onet_occupations.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["soc_code", "title"])
+        writer.writerows(sorted(titles.items()))
+    seen: dict[tuple[str, str], list[object]] = {}
+
+    def add(title: str, onet_code: str, source: str, weight: int) -> None:
+        title = " ".join(title.split())
+        if not title or title == "n/a":
+            return
+        key = (title.lower(), onet_code[:7])
+        if key in seen:
+            seen[key][4] = max(int(str(seen[key][4])), weight)
+        else:
+            seen[key] = [title, onet_code[:7], onet_code, source, weight]
+
+    for r in occupations:
+        add(r["Title"], r["O*NET-SOC Code"], "occupation", 4)
+    for r in rows("alternate_titles.tsv"):
+        sources = len([s for s in r["Source(s)"].split(",") if s.strip()])
+        add(r["Alternate Title"], r["O*NET-SOC Code"], "alternate", 1 + sources)
+        add(r["Short Title"], r["O*NET-SOC Code"], "short", 1 + sources)
+    for r in rows("sample_of_reported_titles.tsv"):
+        add(
+            r["Reported Job Title"],
+            r["O*NET-SOC Code"],
+            "reported",
+            3 if r["Shown in My Next Move"] == "Y" else 2,
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(["title", "soc_code", "onet_code", "source", "weight"])
+    writer.writerows(sorted(seen.values(), key=lambda r: (r[1], r[2], str(r[0]).lower())))
+    with gzip.GzipFile(target / "onet_titles.tsv.gz", "wb", mtime=0) as handle:
+        handle.write(buffer.getvalue().encode("utf-8"))
+
+
+def alias_taxonomy(titles: Sequence[occ.TrainingTitle], names: dict[str, str]) -> Taxonomy:
+    """``load_onet_taxonomy``'s alias lookup from training titles (the best-weighted code per alias)."""
+    by_alias: dict[str, Occupation] = {}
+    for t in sorted(titles, key=lambda t: -t.weight):
+        name = names.get(t.soc_code, t.soc_code)
+        by_alias.setdefault(_key(_expand(_fold(t.title))), Occupation(t.soc_code, name, name.lower()))
+    return _taxonomy(by_alias)
+
+
+def taxonomy_coder(taxonomy: Taxonomy) -> Callable[[Sequence[str]], list[str | None]]:
+    return lambda titles: [normalize_title(t, taxonomy=taxonomy).occupation_code for t in titles]
+
+
+def model_coders(coder: occ.OccupationCoder) -> dict[str, Callable[[Sequence[str]], list[str | None]]]:
+    def knn(texts: Sequence[str]) -> list[str | None]:
+        return [g.code for g in coder.code_texts(list(texts))]
+
+    def centroid(texts: Sequence[str]) -> list[str | None]:
+        asked = list(texts)
+        near = (coder._vectors(asked) @ coder.centroids).toarray()
+        return [coder.codes[i] if s > 0 else None for i, s in zip(near.argmax(1), near.max(1), strict=True)]
+
+    return {"neighbour vote (shipped)": knn, "nearest centroid (linear)": centroid}
+
+
+def score(predicted: Sequence[str | None], truth: Sequence[set[str]]) -> tuple[float, float, float]:
+    """(coverage, six-digit right among all, two-digit right among all)."""
+    coded = [p is not None for p in predicted]
+    six = [p in t for p, t in zip(predicted, truth, strict=True)]
+    two = [p is not None and p[:2] in {c[:2] for c in t} for p, t in zip(predicted, truth, strict=True)]
+    return float(np.mean(coded)), float(np.mean(six)), float(np.mean(two))
+
+
+def held_out() -> list[tuple[float, bool]]:
+    titles = occ.onet_titles()
+    names = occ.onet_occupations()
+    texts = occ._texts([t.title for t in titles])
+    truth: dict[str, set[str]] = defaultdict(set)
+    raw: dict[str, str] = {}
+    for text, t in zip(texts, titles, strict=True):
+        if text:
+            truth[text].add(t.soc_code)
+            raw.setdefault(text, t.title)
+    distinct = sorted(truth)
+    groups = [" ".join(sorted(set(t.split()))) for t in distinct]
+    results: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    calibration: list[tuple[float, bool]] = []
+    for fold, (_, test) in enumerate(GroupKFold(n_splits=FOLDS).split(distinct, groups=groups)):
+        if fold >= FOLDS_RUN:
+            break
+        tested = {distinct[i] for i in test}
+        train = [t for t, x in zip(titles, texts, strict=True) if x and x not in tested]
+        asked = sorted(tested)
+        expected = [truth[x] for x in asked]
+        coder = occ.OccupationCoder.fit(train, names, threshold=0.0)
+        for name, code in model_coders(coder).items():
+            results[name].append(score(code(asked), expected))
+        best, top, share = coder.scores(asked)
+        calibration += [
+            (float(r), coder.codes[b] in t) for r, b, t in zip(top * share, best, expected, strict=True)
+        ]
+        originals = [raw[x] for x in asked]
+        results["baseline: project taxonomy"].append(
+            score(taxonomy_coder(project_taxonomy())(originals), expected)
+        )
+        onet_aliases = alias_taxonomy(train, names)
+        results["baseline: O*NET alias lookup"].append(
+            score(taxonomy_coder(onet_aliases)(originals), expected)
+        )
+    print(f"\n== held-out O*NET titles ({FOLDS_RUN} of {FOLDS} folds by word set, {len(distinct):,} texts)")
+    print(f"{'model':32} {'coverage':>9} {'6-digit':>8} {'2-digit':>8}")
+    for name, rows in results.items():
+        cov, six, two = np.mean(rows, axis=0)
+        print(f"{name:32} {cov:9.1%} {six:8.1%} {two:8.1%}")
+    return calibration
+
+
+def calibrate(points: list[tuple[float, bool]]) -> None:
+    raw = np.array([p[0] for p in points])
+    right = np.array([p[1] for p in points], dtype=float)
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, right)
+    grid = np.round(np.linspace(0, 1, 11), 2)
+    print("\n== calibration: raw score (top similarity x vote share) -> held-out six-digit accuracy")
+    print(
+        "CALIBRATION = ("
+        + ", ".join(f"({x}, {y:.2f})" for x, y in zip(grid, iso.predict(grid), strict=True))
+        + ")"
+    )
+    prob = occ.calibrated(raw)
+    print(f"{'threshold':>9} {'coverage':>9} {'right|coded':>12} {'right of all':>13}")
+    for threshold in (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
+        coded = prob >= threshold
+        print(
+            f"{threshold:9.2f} {coded.mean():9.1%} {right[coded].mean() if coded.any() else 0:12.1%}"
+            f" {(right * coded).mean():13.1%}"
+        )
+
+
+def real_titles() -> None:
+    if not LABELS.exists():
+        print(f"\n== real titles: skipped, {LABELS} is absent")
+        return
+    with LABELS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    titles = [r["title"] for r in rows]
+    truth = [{r["soc_code"]} for r in rows]
+    names = occ.onet_occupations()
+    coders = {
+        "O*NET coder (new)": lambda ts: [g.code for g in occ.code_titles(ts)],
+        "baseline: project taxonomy": taxonomy_coder(project_taxonomy()),
+        "baseline: O*NET alias lookup": taxonomy_coder(alias_taxonomy(occ.onet_titles(), names)),
+    }
+    sources = sorted({r["source"] for r in rows})
+    print(
+        f"\n== real titles ({len(rows)} hand-labelled: "
+        + ", ".join(f"{sum(r['source'] == s for r in rows)} {s}" for s in sources)
+        + ")"
+    )
+    print(f"{'coder':32} {'coded':>7} {'6-digit right':>14} {'of coded':>9} {'2-digit right':>14}")
+    for name, code in coders.items():
+        predicted = code(titles)
+        cov, six, two = score(predicted, truth)
+        print(f"{name:32} {cov:7.1%} {six:14.1%} {six / cov if cov else 0:9.1%} {two:14.1%}")
+
+
+def speed() -> None:
+    titles = occ.onet_titles()
+    names = occ.onet_occupations()
+    started = time.perf_counter()
+    coder = occ.OccupationCoder.fit([*titles, *occ.project_titles()], names)
+    fitted = time.perf_counter() - started
+    path = SHARED / "h1b" / "h1b_fy13_q3.csv"
+    with path.open(encoding="latin-1") as handle:
+        asked = sorted({r["JobTitle"] for r in csv.DictReader(handle)})
+    started = time.perf_counter()
+    texts = occ._texts(asked)
+    cleaned = time.perf_counter() - started
+    distinct = list(dict.fromkeys(texts))
+    started = time.perf_counter()
+    coder.code_texts(distinct)
+    coded = time.perf_counter() - started
+    print("\n== speed")
+    print(f"fit on {len(titles):,} titles: {fitted:.1f} s")
+    print(f"clean {len(asked):,} distinct H-1B titles: {len(asked) / cleaned:,.0f}/s")
+    print(f"code {len(distinct):,} distinct occupation texts: {len(distinct) / coded:,.0f}/s")
+
+
+def main() -> None:
+    if not (SHARED / "onet").exists():
+        print(f"\n== occupations: skipped, {SHARED / 'onet'} is absent")
+        return
+    calibrate(held_out())
+    real_titles()
+    speed()
+
+
+if __name__ == "__main__":
+    if "--build-reference" in sys.argv:
+        build_reference()
+    else:
+        main()
