@@ -54,6 +54,7 @@ def run_ingest(
     options = IngestOptions(
         land_personal_data=config.land_personal_data,
         page_size=config.page_size,
+        max_pages=config.max_pages,
         scenarios=(None, *config.flowstate.scenarios),
         strict=strict,
     )
@@ -97,7 +98,13 @@ def _sources_to_poll(lake: Lake) -> list[str]:
             "[yellow]warning:[/] no Floqer source recorded in this lake: `matcher floqer create --confirm` "
             "or `matcher floqer track SOURCE_ID` first"
         )
-    return sorted(recorded)
+    bad = sorted(s for s in recorded if not is_source_id(s))
+    if bad:  # written by hand or by an older version: skipped, never sent to Floqer
+        err.print(
+            f"[yellow]warning:[/] {lake.root / 'state' / SOURCES_STATE}: skipped {len(bad)} entr"
+            f"{'y' if len(bad) == 1 else 'ies'} that are not Floqer source ids: {bad[:3]!r}"
+        )
+    return sorted(s for s in recorded if is_source_id(s))
 
 
 class _NoProgress:

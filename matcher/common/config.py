@@ -65,6 +65,7 @@ class Config:
     lake: Path = Path("data/lake")
     land_personal_data: bool = False
     page_size: int = 200
+    max_pages: int = 10_000  # pages read per source or list and run, at most (a server that never ends)
     floqer: FloqerConfig = field(default_factory=FloqerConfig)
     flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
@@ -107,7 +108,7 @@ class Config:
 
 SECTIONS: dict[str, set[str]] = {
     "lake": {"root"},
-    "ingest": {"land_personal_data", "page_size"},
+    "ingest": {"land_personal_data", "page_size", "max_pages"},
     "floqer": {"base_url", "extra_filter_keys"},
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
@@ -291,6 +292,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         lake=Path(environ.get("MATCHER_LAKE") or get("lake", "root", "data/lake", str)),
         land_personal_data=get("ingest", "land_personal_data", False, bool),
         page_size=page_size,
+        max_pages=integer("ingest", "max_pages", 10_000, 1, 10_000_000),
         floqer=FloqerConfig(
             base_url=environ.get("FLOQER_BASE_URL") or get("floqer", "base_url", FLOQER_URL, str),
             api_key=floqer_key,

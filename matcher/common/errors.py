@@ -20,7 +20,8 @@ Shaped by what the caller can do about it::
             ├── AuthenticationError   401: the key is missing or wrong
             ├── ForbiddenError        403: the key lacks a scope or the org
             ├── NotFoundError         404
-            └── ConflictError         409
+            ├── ConflictError         409
+            └── PagingLimitError      more pages after the ceiling ([ingest] max_pages)
 
 Messages never contain secrets: build them from redacted values only.
 """
@@ -149,3 +150,8 @@ class NotFoundError(PermanentError):
 
 class ConflictError(PermanentError):
     """409: the request conflicts with the resource's state."""
+
+
+class PagingLimitError(PermanentError):
+    """A list still had more pages after ``[ingest] max_pages``: the server pages without end (or the
+    ceiling is too low for the source); what was read so far has landed."""

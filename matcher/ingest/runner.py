@@ -24,6 +24,7 @@ from matcher.common.errors import (
     ForbiddenError,
     MatcherError,
     NotFoundError,
+    PagingLimitError,
     TimedOutError,
     UnreachableError,
     WaitTooLongError,
@@ -149,6 +150,7 @@ class IngestOptions:
     page_size: int = MAX_PAGE_SIZE
     scenarios: tuple[str | None, ...] = (None,)
     strict: bool = False  # a source that no longer imports (expired, paused, completed, deleted) fails
+    max_pages: int = 10_000  # pages read per source (or list) and run at most: a server that never ends
     check_listing: bool = True  # read Floqer's source listing for each source's status (optional)
     on_page: Callable[[str, int, int | None], None] | None = None  # (what, rows so far, total) for progress
 
@@ -282,8 +284,16 @@ class IngestRun:
     ) -> int | None:
         size = self.options.page_size
         total: int | None = None
+        this_pass: set[str] = set()  # the ids this pass has read: a page of only these brings nothing new
         for page in client.iter_pages(source_id, start_page=start, page_size=size):
             stats.pages += 1
+            ids = {str(r.get("id")) for r in page.rows if isinstance(r, dict)}
+            repeated = (
+                bool(page.rows)
+                and ids <= this_pass
+                and len(ids) == sum(1 for r in page.rows if isinstance(r, dict))
+            )
+            this_pass |= ids
             total = page.total_count
             stats.count_repairs(client.api.take_repairs(), f"page {page.page_no}")
             for warning in page.warnings:  # the server's own notes on the source: recorded once each
@@ -345,6 +355,22 @@ class IngestRun:
             )
             if self.options.on_page:
                 self.options.on_page(f"floqer {source_id[:8]}", page.page_no * size, total)
+            more = len(page.rows) >= size and not (total is not None and page.page_no * size >= total)
+            if more and not repeated and stats.pages >= self.options.max_pages:
+                raise PagingLimitError(
+                    f"floqer:{source_id}: stopped after {stats.pages} pages ([ingest] max_pages = "
+                    f"{self.options.max_pages}) and the server still had more (total_count {total}); the "
+                    "rows read so far landed",
+                    service="floqer",
+                )
+            if repeated:  # the server repeats rows this pass already read: more pages would bring nothing new
+                text = (
+                    f"page {page.page_no} brought nothing new (only rows this pass had already read, "
+                    f"total_count {total}): paging stopped"
+                )
+                if text not in stats.warnings:
+                    stats.warn(text)
+                return total  # the caller reads the source again (three passes at most) if rows are missing
         return total
 
     def _landable(self, raw: dict[str, Any]) -> dict[str, Any]:

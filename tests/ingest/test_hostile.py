@@ -125,3 +125,56 @@ def test_hostile_wait_hints_fall_back_to_backoff(body: bytes, header: str | None
     )
     assert api.request_json("GET", "/x") == {"ok": True}
     assert 0 <= api.stats.waited_seconds < 1
+
+
+# Finding 6: paging ends when pages bring nothing new, and at a ceiling (max_pages) with a clear error.
+def test_a_server_cycling_the_same_rows_with_a_huge_total_stops_at_once(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/sources":
+            return httpx.Response(200, json={"status": 200, "data": []})
+        page = int(request.url.params["page_no"])
+        calls.append(page)
+        rows = [
+            {"id": 1 + (page + k) % 4, "job_title": "Engineer", "date_posted": "2026-10-01"} for k in (0, 1)
+        ]
+        return httpx.Response(200, json={"status": 200, "data": {"rows": rows, "total_count": 10**9}})
+
+    run = IngestRun(Lake(tmp_path), IngestOptions(page_size=2))
+    run.floqer(FloqerClient(_api("floqer", handler)), [SOURCE])
+    stats = run.finish()["entities"][f"floqer:{SOURCE}"]
+    assert stats["landed"] == 4
+    assert len(calls) <= 12, len(calls)  # a few pages per pass, three passes at most: not thousands
+    assert any("nothing new" in w for w in stats["warnings"]), stats["warnings"]
+
+
+def test_paging_stops_at_max_pages_with_a_clear_error(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/sources":
+            return httpx.Response(200, json={"status": 200, "data": []})
+        page = int(request.url.params["page_no"])
+        calls.append(page)
+        rows = [{"id": page * 10 + k, "job_title": "Engineer", "date_posted": "2026-10-01"} for k in (0, 1)]
+        return httpx.Response(200, json={"status": 200, "data": {"rows": rows, "total_count": 10**9}})
+
+    run = IngestRun(Lake(tmp_path), IngestOptions(page_size=2, max_pages=25))
+    run.floqer(FloqerClient(_api("floqer", handler)), [SOURCE])
+    manifest = run.finish()
+    stats = manifest["entities"][f"floqer:{SOURCE}"]
+    assert len(calls) == 25 and stats["landed"] == 50
+    assert stats["outcome"] == "failed" and "max_pages" in stats["reason"]
+
+
+def test_max_pages_is_a_setting(tmp_path: Path) -> None:
+    from matcher.common.config import load_config
+    from matcher.common.errors import ConfigError
+
+    path = tmp_path / "m.toml"
+    path.write_text("[ingest]\nmax_pages = 7\n")
+    assert load_config(path, env={}).max_pages == 7
+    path.write_text("[ingest]\nmax_pages = 0\n")
+    with pytest.raises(ConfigError, match="max_pages"):
+        load_config(path, env={})
