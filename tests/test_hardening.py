@@ -149,3 +149,37 @@ def test_the_lock_sweeps_only_the_lakes_own_stale_temp_files(tmp_path: Path) -> 
         pass
     assert not ours.exists() and not old_state.exists()
     assert [p for p in theirs if not p.exists()] == []
+
+
+# Finding 7: a bad --source id is checked before it is recorded; a bad recorded id or state file costs a line.
+def test_a_bad_source_id_is_never_recorded(tmp_path: Path, sandbox: object) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+    from tests.conftest import sandbox_env
+
+    lake = tmp_path / "lake"
+    env = sandbox_env(sandbox, lake)  # type: ignore[arg-type]
+    for bad in ("not-a-uuid", "../../etc", "00000000-0000-4000-8000-000000000000"):
+        result = CliRunner().invoke(app, ["ingest", "--only", "floqer", "--source", bad], env=env)
+        assert result.exit_code in (1, 2), result.output
+        assert "Traceback" not in result.output
+        assert not (lake / "state" / "floqer_sources.json").exists()
+
+
+@pytest.mark.parametrize("state", ['{"not-a-uuid": {}}', "{not json", '["a list"]'])
+def test_a_broken_sources_state_is_one_line_not_a_traceback(
+    tmp_path: Path, sandbox: object, state: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+    from tests.conftest import sandbox_env
+
+    lake = tmp_path / "lake"
+    (lake / "state").mkdir(parents=True)
+    (lake / "state" / "floqer_sources.json").write_text(state)
+    env = sandbox_env(sandbox, lake)  # type: ignore[arg-type]
+    result = CliRunner().invoke(app, ["ingest", "--only", "floqer"], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code in (0, 1, 3), result.output

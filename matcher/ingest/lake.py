@@ -227,7 +227,12 @@ class Lake:
         path = self._state_file(name)
         if not path.exists():
             return {}
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise MatcherError(
+                f"{path}: not valid JSON ({' '.join(str(exc).split())[:120]}); fix it or remove it"
+            ) from None
         return data if isinstance(data, dict) else {}
 
     def write_state(self, name: str, data: dict[str, Any]) -> None:
