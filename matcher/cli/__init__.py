@@ -32,12 +32,20 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MatcherError as exc:
-            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            typer.secho(f"error: {one_line(str(exc))}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
         except OSError as exc:  # a path that is a file, a directory, missing, or not writable: one line
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.secho(f"error: {where}{exc.strerror or exc}", fg=typer.colors.RED, err=True)
+            typer.secho(f"error: {one_line(where + str(exc.strerror or exc))}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: a newline, a CR or a control character a file or a server put in a
+    name is shown escaped (``'a\\nb'`` -> ``a\\nb``), so one error is always one line on stderr."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 app = typer.Typer(

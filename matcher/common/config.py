@@ -213,6 +213,12 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
             data = tomllib.loads(source.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError([f"--config: {source} does not exist"]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                [f"--config: {source} is not UTF-8 text (byte {exc.start}); expected a TOML file"]
+            ) from None
+        except OSError as exc:  # a directory, unreadable, ...
+            raise ConfigError([f"--config: {source}: {exc.strerror or exc}; expected a TOML file"]) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"{source}: not valid TOML ({exc})"]) from None
     for section, values in data.items():
