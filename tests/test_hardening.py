@@ -183,3 +183,16 @@ def test_a_broken_sources_state_is_one_line_not_a_traceback(
     result = CliRunner().invoke(app, ["ingest", "--only", "floqer"], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1, 3), result.output
+
+
+# Finding 14: a formula after leading whitespace or a line break is still a formula to a spreadsheet.
+@pytest.mark.parametrize(
+    "cell", [" =1+1", "\n=1+1", "\t=1+1", "\r\n@SUM(A1)", "  +1", "\u00a0=1", "\u3000-1", "=1", "\ufeff=1"]
+)
+def test_the_csv_formula_guard_looks_past_leading_whitespace(cell: str) -> None:
+    import polars as pl
+
+    from matcher.report.writer import spreadsheet_safe
+
+    safe = spreadsheet_safe(pl.DataFrame({"title": [cell, "Data Engineer", "C++ - senior"]}))
+    assert safe["title"].to_list() == ["'" + cell, "Data Engineer", "C++ - senior"]

@@ -1,8 +1,9 @@
 """Write the reports as Parquet and CSV; read them back with ``load_reports``.
 
 CSV cells that a spreadsheet would run as a formula (text starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) are prefixed with a single quote, the OWASP-recommended neutralization: titles and company
-names are untrusted text. Parquet keeps every value as it is.
+carriage return, also after leading whitespace, line breaks or invisible characters) are prefixed with a
+single quote, the OWASP-recommended neutralization: titles and company names are untrusted text.
+Parquet keeps every value as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import polars as pl
 from matcher.common.errors import DataError
 
 REPORTS = ("vacancy_benchmarks", "vacancy_matches", "competitor_hiring", "benchmark_pool", "excluded_matches")
-FORMULA_START = r"^[=+\-@\t\r]"
+# =, +, -, @, tab or CR first, or after any leading whitespace, line breaks or invisible characters (a
+# spreadsheet trims " =1+1" and "\n=1+1" and runs them as formulas too)
+FORMULA_START = (
+    r"^[\s\x00-\x1f\x7f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]*[=+\-@\t\r]"
+)
 
 
 def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
