@@ -1,8 +1,10 @@
 """``matcher ingest``: land both services in the lake. One source or list failing costs only itself.
 
-Exit codes (documented in the README): 0 everything landed (warnings allowed); 3 some source or list failed
-while others landed (see the manifest's ``failed``); 1 nothing could be read (every source and list failed),
-or the command itself could not run (configuration, lock, ...); 2 a usage error.
+Exit codes (documented in the README and docs/reliability.md): 0 everything landed (warnings allowed); 3 some
+source or list failed while others landed (see the manifest's ``failed``); 4 nothing failed but a source
+holds rows that could not be accounted for after three passes (``status: incomplete``,
+``totals.unaccounted``); 1 nothing could be read (every source and list failed), or the command itself
+could not run (configuration, lock, ...); 2 a usage error.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def record_source(lake: Lake, source_id: str, **info: Any) -> None:
 
 
 EXIT_PARTIAL = 3  # some source or list failed, the others landed
+EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
 
 
 def run_ingest(
@@ -173,13 +176,20 @@ def print_manifest(manifest: dict[str, Any]) -> None:
             f"[red]ingest partly failed[/]: {len(manifest['failed'])} of {len(manifest['entities'])} "
             f"sources and lists failed, the others landed (exit code {EXIT_PARTIAL})"
         )
+    elif manifest.get("status") == "incomplete":
+        err.print(
+            f"[red]ingest incomplete[/]: {manifest['totals'].get('unaccounted', 0)} row(s) a source holds "
+            f"could not be accounted for after 3 passes (exit code {EXIT_INCOMPLETE})"
+        )
     elif manifest.get("status") == "failed":
         err.print("[red]ingest failed[/]: no source or list could be read (exit code 1)")
 
 
 def exit_code(manifest: dict[str, Any]) -> int:
     """0 when nothing failed, ``EXIT_PARTIAL`` when some source or list failed, 1 when all did."""
-    return {"ok": 0, "partial": EXIT_PARTIAL}.get(manifest.get("status", "ok"), 1)
+    return {"ok": 0, "partial": EXIT_PARTIAL, "incomplete": EXIT_INCOMPLETE}.get(
+        manifest.get("status", "ok"), 1
+    )
 
 
 STRICT = typer.Option(

@@ -268,8 +268,11 @@ class IngestRun:
                 attempt + 1,
             )
             start = 1
-        stats.warnings.append(
-            f"{(total or 0) - known} of {total} rows could not be accounted for after 3 passes"
+        missing = (total or 0) - known
+        stats.detail["unaccounted"] = missing
+        stats.warn(
+            f"{missing} of {total} rows could not be accounted for after 3 passes (the run is incomplete: "
+            "exit code 4)"
         )
 
     def _floqer_pass(
@@ -600,8 +603,9 @@ class IngestRun:
 
     # -- manifest ----------------------------------------------------------------------------------------
     def finish(self) -> dict[str, Any]:
-        """Write and return the manifest; ``status`` is "ok", "partial" (some entity failed) or "failed"
-        (some entity failed, none succeeded and none brought a row)."""
+        """Write and return the manifest; ``status`` is "ok", "incomplete" (nothing failed, but a source
+        holds rows that could not be accounted for), "partial" (some entity failed) or "failed" (some entity
+        failed, none succeeded and none brought a row)."""
         outcomes = {o: sum(1 for s in self.stats.values() if s.outcome == o) for o in OUTCOMES}
         readers = [s for name, s in self.stats.items() if name != "floqer:listing"]  # what lands rows
         if not outcomes["failed"]:
@@ -610,6 +614,9 @@ class IngestRun:
             status = "failed"  # nothing was read: no list succeeded and none brought a row
         else:
             status = "partial"
+        unaccounted = sum(int(s.detail.get("unaccounted", 0)) for s in self.stats.values())
+        if status == "ok" and unaccounted:
+            status = "incomplete"  # everything was read, but a source holds rows the run could not land
         manifest = {
             "run_id": self.run_id,
             "started_at": self.started_at.isoformat(),
@@ -623,7 +630,8 @@ class IngestRun:
             "totals": {
                 key: sum(getattr(s, key) for s in self.stats.values())
                 for key in ("rows_seen", "landed", "duplicates_skipped", "quarantined", "pages")
-            },
+            }
+            | {"unaccounted": unaccounted},
         }
         self.lake.write_manifest(manifest)
         return manifest

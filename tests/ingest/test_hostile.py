@@ -178,3 +178,22 @@ def test_max_pages_is_a_setting(tmp_path: Path) -> None:
     path.write_text("[ingest]\nmax_pages = 0\n")
     with pytest.raises(ConfigError, match="max_pages"):
         load_config(path, env={})
+
+
+# Finding 12: rows a source promises but never serves make the run "incomplete" with its own exit code.
+def test_rows_that_cannot_be_accounted_for_are_a_non_zero_exit(tmp_path: Path) -> None:
+    from matcher.cli.ingest import EXIT_INCOMPLETE, exit_code
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/sources":
+            return httpx.Response(200, json={"status": 200, "data": []})
+        rows = [{"id": 1, "job_title": "Engineer", "date_posted": "2026-10-01"}]
+        return httpx.Response(200, json={"status": 200, "data": {"rows": rows, "total_count": 9}})
+
+    run = IngestRun(Lake(tmp_path), IngestOptions(page_size=5))
+    run.floqer(FloqerClient(_api("floqer", handler)), [SOURCE])
+    manifest = run.finish()
+    stats = manifest["entities"][f"floqer:{SOURCE}"]
+    assert stats["outcome"] == "warning" and stats["detail"]["unaccounted"] == 8
+    assert manifest["status"] == "incomplete" and manifest["totals"]["unaccounted"] == 8
+    assert exit_code(manifest) == EXIT_INCOMPLETE != 0
