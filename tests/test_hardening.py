@@ -196,3 +196,26 @@ def test_the_csv_formula_guard_looks_past_leading_whitespace(cell: str) -> None:
 
     safe = spreadsheet_safe(pl.DataFrame({"title": [cell, "Data Engineer", "C++ - senior"]}))
     assert safe["title"].to_list() == ["'" + cell, "Data Engineer", "C++ - senior"]
+
+
+# Finding 10 (in part): a vacancy whose metadata is not an object is skipped with a reason, not a crash.
+@pytest.mark.parametrize("metadata", [["a", "b"], "text", 3, None, {}])
+def test_publish_planning_survives_metadata_of_any_shape(metadata: object) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    import polars as pl
+
+    from matcher.benchmark.publish import plan_publication
+
+    row = {
+        "vacancy_id": "v1", "role": "Data Engineer", "scenario_id": "", "as_of": date(2026, 11, 2),
+        "currency": "USD", "p25": Decimal("1"), "p50": Decimal("2"), "p75": Decimal("3"), "n_postings": 5,
+        "n_companies": 3, "confidence": "medium", "compa_ratio": Decimal("1.0"), "verdict": "within",
+    }  # fmt: skip
+    changes = plan_publication(pl.DataFrame([row]), {"v1": {"id": "v1", "metadata": metadata}})
+    (change,) = changes
+    if isinstance(metadata, dict) or metadata is None:
+        assert change.action == "set"
+    else:
+        assert change.action == "skip" and "not an object" in change.reason

@@ -66,7 +66,14 @@ def plan_publication(benchmarks: pl.DataFrame, current: dict[str, dict[str, Any]
         if stored is None:
             changes.append(Change(vacancy_id, role, "skip", None, None, reason="not found in Flowstate"))
             continue
-        metadata = dict(stored.get("metadata") or {})
+        raw_metadata = stored.get("metadata") if isinstance(stored, dict) else None
+        if raw_metadata is not None and not isinstance(raw_metadata, dict):
+            # a list or a string: writing our key would replace what is there; leave it to a person
+            kind = type(raw_metadata).__name__
+            reason = f"metadata is a {kind}, not an object: not overwritten"
+            changes.append(Change(vacancy_id, role, "skip", None, None, reason=reason))
+            continue
+        metadata = dict(raw_metadata or {})
         before = metadata.get(KEY)
         if row["p50"] is None:
             reason = "no market salaries"
