@@ -14,8 +14,10 @@ Components, each in [0, 100] (weights in ``MatchOptions``; a component that cann
 for a vacancy that lists none, is left out and the other weights are rescaled):
 
 - title: ``matcher.match.titles`` (IDF-weighted token overlap and rapidfuzz token_set_ratio on core titles);
-- seniority: 100 same level, 50 one level apart, 0 further; 50 when either is unknown;
-- geography: 100 same city, 85 same region (admin1), 70 same country, 40 a remote posting elsewhere, 0 else;
+- seniority: 100 same level, 25 one level apart, 0 further; 50 when either is unknown;
+- geography: 100 same city, 85 same region (admin1), 70 same country, 40 a remote posting of no known
+  country; a posting in another country (remote within it or not) is another market, no candidate
+  (``same_country_only``, the default; else it scores 40 when remote, 0 when not);
 - recency: 100 for a posting of the as-of day, falling linearly to 0 at ``recency_days``;
 - skills: the share of the vacancy's skills the posting names.
 
@@ -47,6 +49,9 @@ MATCHES = "matches/matches.parquet"
 AS_OF_KEY = "matcher.as_of"  # the matches table's Parquet metadata: the as-of day it was scored for
 PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
 VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs are scored together
+# the seniority component one level apart: below what a same-level posting in another city of the country
+# keeps (a level is a different job to pay for; another city is the same job)
+ONE_LEVEL_APART = 25.0
 COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
 DEFAULT_WEIGHTS = {"title": 0.45, "seniority": 0.20, "geography": 0.20, "recency": 0.05, "skills": 0.10}
 # Flowstate work type name -> the Floqer employment statuses that fit it. Pay is compared as annual
@@ -84,6 +89,10 @@ class MatchOptions:
     recency_days: int = 365
     title_floor: float = 50.0  # below this title score a posting is not the same job, whatever else agrees
     block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
+    # the same specific occupation lifts the title to at least this; a different one takes this share off
+    same_country_only: bool = True  # a posting in another country (remote there or not) is another market
+    same_occupation_title: float = 70.0
+    other_occupation_penalty: float = 0.5  # a share of the title score
 
     def __post_init__(self) -> None:
         """Refuse weights and floors that would make a score NaN (Polars counts NaN >= floor as a match).
@@ -155,6 +164,66 @@ def _token_list(column: str) -> pl.Expr:
     return stemmed.list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
 
 
+def _occupation(frame: pl.DataFrame) -> list[pl.Expr]:
+    """``_occ`` (the six-digit SOC code, null when unknown) and ``_occ_conf`` (how sure the coder was; 1.0
+    when the table has no ``title_confidence``)."""
+    code = (
+        pl.col("occupation_code").cast(pl.String).str.slice(0, 7)
+        if "occupation_code" in frame.columns
+        else pl.lit(None, dtype=pl.String)
+    )
+    confidence = (
+        pl.col("title_confidence").cast(pl.Float64).fill_null(0.0).clip(0.0, 1.0)
+        if "title_confidence" in frame.columns
+        else pl.lit(1.0)
+    )
+    return [code.alias("_occ"), pl.when(code.is_not_null()).then(confidence).alias("_occ_conf")]
+
+
+def _occupation_column(frame: pl.DataFrame) -> pl.Expr:
+    if "occupation_code" in frame.columns:
+        return pl.col("occupation_code").cast(pl.String)
+    return pl.lit(None, dtype=pl.String)
+
+
+def occupation_fit(options: MatchOptions) -> list[pl.Expr]:
+    """The title component from the lexical score (``title_lexical``) and the two occupations.
+
+    - ``same``: the same specific six-digit SOC occupation: at least ``options.same_occupation_title`` times
+      the lower of the two coders' confidences ("Assembler" and "Assembly Line Worker" share no word but are
+      one job);
+    - ``different``: both coded, different occupations: the lexical score less ``options.
+      other_occupation_penalty`` of it (a share), times the lower of the two coders' confidences, half of
+      that inside one SOC broad group (the first five digits: software developers and software testers);
+      "Registered Veterinary Nurse" is not a registered nurse however many words they share;
+    - ``unknown``: either has no occupation, or both have the same "All Other" residual (code ending in 9):
+      the lexical score alone.
+    """
+    v, p = pl.col("_vocc"), pl.col("_pocc")
+    known = v.is_not_null() & p.is_not_null()
+    same = known & (v == p)
+    fit = (
+        pl.when(same & ~v.str.ends_with("9"))
+        .then(pl.lit("same"))
+        .when(known & (v != p))
+        .then(pl.lit("different"))
+        .otherwise(pl.lit("unknown"))
+    )
+    confidence = pl.min_horizontal(pl.col("_vocc_conf").fill_null(0.0), pl.col("_pocc_conf").fill_null(0.0))
+    broad = v.str.slice(0, 6) == p.str.slice(0, 6)
+    share = options.other_occupation_penalty * confidence * pl.when(broad).then(0.5).otherwise(1.0)
+    lexical = pl.col("title_lexical")
+    title = (
+        pl.when(fit == "same")
+        .then(pl.max_horizontal(lexical, options.same_occupation_title * confidence))
+        .when(fit == "different")
+        .then(lexical * (1.0 - share))
+        .otherwise(lexical)
+        .round(2)
+    )
+    return [fit.alias("occupation_fit"), title.alias("title")]
+
+
 def posted_after(as_of: date) -> pl.Expr:
     """Postings published or discovered after ``as_of`` (the UTC day of ``discovered_at``): not yet in the
     market of that day. Null when neither date says so and one is unknown; needs both columns."""
@@ -212,12 +281,22 @@ def match_frames(
     summary.vacancies, summary.postings = vac.height, post.height
     if not vac.height or not post.height:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
-    vac = vac.with_row_index("_v").with_columns(_token_list("title_core").list.join(" ").alias("_text"))
-    post = post.with_row_index("_p").with_columns(_token_list("title_core").list.join(" ").alias("_text"))
+    vac = vac.with_row_index("_v").with_columns(
+        _token_list("title_core").list.join(" ").alias("_text"), *_occupation(vac)
+    )
+    post = post.with_row_index("_p").with_columns(
+        _token_list("title_core").list.join(" ").alias("_text"), *_occupation(post)
+    )
 
-    # distinct posting cores, their tokens and IDF weights (document frequency counted over postings)
-    cores = post.group_by("_text").agg(pl.len().alias("_n")).sort("_text").with_row_index("_c")
-    post = post.join(cores.select("_text", "_c"), on="_text", how="left")
+    # distinct posting cores (a core title with its occupation), their tokens and IDF weights (document
+    # frequency counted over postings)
+    cores = (
+        post.group_by("_text", "_occ")
+        .agg(pl.len().alias("_n"), pl.col("_occ_conf").max())
+        .sort("_text", "_occ", nulls_last=True)
+        .with_row_index("_c")
+    )
+    post = post.join(cores.select("_text", "_occ", "_c"), on=["_text", "_occ"], how="left", nulls_equal=True)
     c_tok = (
         cores.select("_c", "_n", pl.col("_text").str.split(" ").alias("token"))
         .explode("token")
@@ -250,7 +329,11 @@ def match_frames(
     v_tok = v_tok.with_columns(rare.alias("_rare"))
     v_texts = vac["_text"].to_list()
     c_texts = cores["_text"].to_list()
-    c_sizes = cores.select("_c", "_n")
+    c_sizes = cores.select("_c", "_n", pl.col("_occ").alias("_pocc"), pl.col("_occ_conf").alias("_pocc_conf"))
+    v_occ = vac.select("_v", pl.col("_occ").alias("_vocc"), pl.col("_occ_conf").alias("_vocc_conf"))
+    # a specific occupation (not a SOC "All Other" residual, whose code ends in 9) makes candidates alone
+    specific = pl.col("_occ").is_not_null() & ~pl.col("_occ").str.ends_with("9")
+    c_occ = cores.filter(specific).select("_c", "_occ")
     kept_cores: list[pl.DataFrame] = []
     for start in range(0, vac.height, VACANCIES_PER_CORE_BATCH):  # bounded intermediates
         batch = v_tok.filter(pl.col("_v").is_between(start, start + VACANCIES_PER_CORE_BATCH - 1))
@@ -262,7 +345,23 @@ def match_frames(
             .filter(pl.col("_rare") | (pl.col("_words") >= 2))
             .select("_v", "_c", "_shared")
         )
-        pairs = shared.join(v_weight, on="_v").join(c_weight, on="_c").join(c_sizes, on="_c")
+        same_occupation = (
+            vac.filter(pl.col("_v").is_between(start, start + VACANCIES_PER_CORE_BATCH - 1) & specific)
+            .select("_v", "_occ")
+            .join(c_occ, on="_occ")
+            .select("_v", "_c")
+        )
+        shared = shared.join(same_occupation, on=["_v", "_c"], how="full", coalesce=True).with_columns(
+            pl.col("_shared").fill_null(0.0)
+        )
+        pairs = (
+            shared.join(v_weight, on="_v", how="left")
+            .with_columns(pl.col("_wv").fill_null(0.0))
+            .join(c_weight, on="_c", how="left")
+            .with_columns(pl.col("_wc").fill_null(0.0))
+            .join(c_sizes, on="_c")
+            .join(v_occ, on="_v")
+        )
         # rapidfuzz on aligned lists of references to the distinct titles (no copy per pair)
         fuzzy = process.cpdist(
             [v_texts[i] for i in pairs["_v"].to_list()],
@@ -270,14 +369,18 @@ def match_frames(
             scorer=fuzz.token_set_ratio,
             workers=-1,
         )
-        dice = 2 * pl.col("_shared") / (pl.col("_wv") + pl.col("_wc"))
+        total = pl.col("_wv") + pl.col("_wc")
+        dice = pl.when(total > 0).then(2 * pl.col("_shared") / total).otherwise(0.0)
         pairs = pairs.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64)).with_columns(
-            (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2).alias("title")
+            (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2).alias("title_lexical")
         )
+        pairs = pairs.with_columns(*occupation_fit(options))
         summary.core_pairs += pairs.height
         summary.candidate_pairs += int(pairs["_n"].sum())  # the (vacancy, posting) pairs of candidate cores
         kept_cores.append(
-            pairs.filter(pl.col("title") >= options.title_floor).select("_v", "_c", "title", "_n")
+            pairs.filter(pl.col("title") >= options.title_floor).select(
+                "_v", "_c", "title", "title_lexical", "occupation_fit", "_n"
+            )
         )
     core_pairs = pl.concat(kept_cores)
 
@@ -341,7 +444,7 @@ def match_frames(
     for group in groups:
         pairs = (
             core_pairs.filter(pl.col("_v").is_in(group))
-            .select("_v", "_c", "title")
+            .select("_v", "_c", "title", "title_lexical", "occupation_fit")
             .join(p_cols, on="_c")
             .join(v_cols, on="_v")
         )
@@ -350,6 +453,12 @@ def match_frames(
             before = pairs.height
             pairs = pairs.join(allowed, on=["_wt", "_wa", "_es_id"], how="semi", nulls_equal=True)
             summary.excluded["work type does not fit"] += before - pairs.height
+        if options.same_country_only:
+            before = pairs.height
+            pairs = pairs.filter(~_abroad())
+            summary.excluded["another country"] = summary.excluded.get("another country", 0) + (
+                before - pairs.height
+            )
         scored = _skills_and_score(_components(pairs, options, as_of), vac, post, options)
         kept.append(scored.filter(pl.col("score") >= options.floor))
     frame = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
@@ -390,10 +499,25 @@ def _fits(work_type: str | None, statuses: list[str], applies_to: str | None = N
     )
 
 
+def _abroad() -> pl.Expr:
+    """A posting in another country than the vacancy's, both known: another market. A remote posting with a
+    country is remote within it ("United Kingdom (Remote)"); one with no country may be anywhere."""
+    v, p = pl.col("_vcountry_code"), pl.col("_pcountry_code")
+    return (v.is_not_null() & p.is_not_null() & (v != p)).fill_null(False)
+
+
 def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.DataFrame:
     """Seniority, geography and recency for every (vacancy, posting) pair, from integer-coded columns."""
     distance = (pl.col("_vl").cast(pl.Int16) - pl.col("_pl").cast(pl.Int16)).abs()
-    seniority = pl.when(distance.is_null()).then(50.0).otherwise((100.0 - 50.0 * distance).clip(0.0, 100.0))
+    seniority = (
+        pl.when(distance.is_null())
+        .then(50.0)
+        .when(distance == 0)
+        .then(100.0)
+        .when(distance == 1)
+        .then(ONE_LEVEL_APART)
+        .otherwise(0.0)
+    )
     same_country = pl.col("_vcountry_code").is_not_null() & (
         pl.col("_vcountry_code") == pl.col("_pcountry_code")
     )
@@ -415,6 +539,8 @@ def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.D
         "_p",
         "_c",
         "title",
+        "title_lexical",
+        "occupation_fit",
         "_v_has_skills",
         seniority.alias("seniority"),
         geography.alias("geography"),
@@ -466,6 +592,7 @@ def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl
         pl.col("seniority").alias("v_seniority"),
         pl.col("country_code").alias("v_country"),
         pl.col("city").alias("v_city"),
+        _occupation_column(vacancies).alias("v_occ"),
         _token_list("title_core").alias("_vt"),
     )
     p = postings.select(
@@ -475,17 +602,32 @@ def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl
         pl.col("country_code").alias("p_country"),
         pl.col("city").alias("p_city"),
         pl.col("is_remote").alias("_remote"),
+        _occupation_column(postings).alias("p_occ"),
         _token_list("title_core").alias("_pt"),
     )
     frame = matches.join(v, on=["scenario_id", "vacancy_id"], how="left").join(p, on="posting_id", how="left")
     tokens = pl.col("_vt").list.set_intersection("_pt").list.sort().list.join(" ")
+    fit = pl.col("occupation_fit") if "occupation_fit" in frame.columns else pl.lit("unknown")
+    lexical = pl.col("title_lexical") if "title_lexical" in frame.columns else pl.col("title")
+    occupation = (
+        pl.when(fit == "same")
+        .then(pl.format("same occupation {}", pl.col("v_occ")))
+        .when(fit == "different")
+        .then(pl.format("occupation {} vs {}", pl.col("v_occ"), pl.col("p_occ")))
+        .otherwise(pl.lit("occupation not compared"))
+    )
+    moved = (
+        pl.when(lexical != pl.col("title")).then(pl.format(", words alone {}", lexical)).otherwise(pl.lit(""))
+    )
     explanation = pl.format(
-        "title {} ({} vs {}; shared: {}) | seniority {} ({} vs {}) | geography {} ({}/{} vs {}/{}) | "
+        "title {} ({} vs {}; shared: {}; {}{}) | seniority {} ({} vs {}) | geography {} ({}/{} vs {}/{}) | "
         "recency {} ({} days) | skills {} ({} shared)",
         pl.col("title"),
         pl.col("v_core"),
         pl.col("p_core"),
         pl.when(tokens == "").then(pl.lit("none")).otherwise(tokens),
+        occupation,
+        moved,
         pl.col("seniority"),
         pl.col("v_seniority").fill_null("?"),
         pl.col("p_seniority").fill_null("?"),
@@ -515,6 +657,8 @@ MATCH_SCHEMA: dict[str, Any] = {
     "skills": pl.Float64,
     "age_days": pl.Int64,
     "skills_shared": pl.UInt32,
+    "title_lexical": pl.Float64,
+    "occupation_fit": pl.String,
 }
 
 

@@ -99,12 +99,12 @@ def run(vacancies: list[dict[str, Any]], postings: list[dict[str, Any]], **optio
 def test_components_and_ranks_worked_out_by_hand() -> None:
     postings = [
         posting("p1"),  # the vacancy's twin: every component 100, so the score is 100
-        # mid vs senior: 50; same state, other city: 85; 73 days old: 100 x (1 - 73/365) = 80; 1 of 2 skills
-        # 50: 0.45 x 100 + 0.20 x 50 + 0.20 x 85 + 0.05 x 80 + 0.10 x 50 = 45 + 10 + 17 + 4 + 5 = 81
+        # mid vs senior: 25; same state, other city: 85; 73 days old: 100 x (1 - 73/365) = 80; 1 of 2 skills
+        # 50: 0.45 x 100 + 0.20 x 25 + 0.20 x 85 + 0.05 x 80 + 0.10 x 50 = 45 + 5 + 17 + 4 + 5 = 76
         posting(
             "p2", seniority="mid", city="Dallas", date_posted=AS_OF - timedelta(days=73), skills=["python"]
         ),
-        # abroad, not remote: geography 0 -> 45 + 20 + 0 + 5 + 10 = 80
+        # another country: another market, no candidate (same_country_only=False: 45 + 20 + 0 + 5 + 10)
         posting("p3", country_code="DE", admin1="BE", city="Berlin"),
         # remote with no country: 40 -> 45 + 20 + 8 + 5 + 10 = 88
         posting("p4", country_code=None, admin1=None, city=None, is_remote=True),
@@ -117,9 +117,10 @@ def test_components_and_ranks_worked_out_by_hand() -> None:
     assert matches.select("posting_id", "rank", "score").rows() == [
         ("p1", 1, 100.0),
         ("p4", 2, 88.0),
-        ("p2", 3, 81.0),
-        ("p3", 4, 80.0),
+        ("p2", 3, 76.0),
     ]
+    abroad = run([vacancy()], postings, same_country_only=False)
+    assert abroad.filter(pl.col("posting_id") == "p3")["score"].to_list() == [80.0]
     explained = explain_matches(
         matches,
         pl.DataFrame([vacancy()], schema=VACANCY_COLUMNS, orient="row"),
@@ -128,16 +129,17 @@ def test_components_and_ranks_worked_out_by_hand() -> None:
     p2 = explained.filter(pl.col("posting_id") == "p2").row(0, named=True)
     assert (p2["title"], p2["seniority"], p2["geography"], p2["recency"], p2["skills"]) == (
         100.0,
-        50.0,
+        25.0,
         85.0,
         80.0,
         50.0,
     )
     assert p2["explanation"].startswith(
-        "title 100.0 (backend engineer vs backend engineer; shared: backend engineer)"
+        "title 100.0 (backend engineer vs backend engineer; shared: backend engineer; "
+        "same occupation 15-1252)"
     )
     assert (
-        "seniority 50.0 (senior vs mid)" in p2["explanation"]
+        "seniority 25.0 (senior vs mid)" in p2["explanation"]
         and "recency 80.0 (73 days)" in p2["explanation"]
     )
 
@@ -241,3 +243,59 @@ def test_the_stage_tokenizes_titles_like_title_similarity(words: list[str]) -> N
     core = " ".join(words)
     stage_tokens = pl.DataFrame({"title_core": [core]}).select(_token_list("title_core"))["title_core"][0]
     assert list(dict.fromkeys(stage_tokens)) == tokens(core)  # the stage de-duplicates later, per core
+
+
+def _assembly(**fields: Any) -> dict[str, Any]:
+    return vacancy(title_core="assembly line worker", occupation_code="51-2092", skills=[], **fields)
+
+
+def test_the_same_occupation_makes_a_candidate_without_a_shared_word() -> None:
+    postings = [
+        posting("p1", title_core="assembler", occupation_code="51-2092", seniority="senior", skills=[]),
+        posting("p2", title_core="assembler", occupation_code=None, seniority="senior", skills=[]),
+    ]
+    matches = run([_assembly()], postings)
+    assert matches["posting_id"].to_list() == ["p1"]  # without an occupation, "assembler" shares nothing
+    row = matches.row(0, named=True)
+    assert row["occupation_fit"] == "same" and row["title_lexical"] < 50 and row["title"] == 70.0
+    explained = explain_matches(
+        matches,
+        pl.DataFrame([_assembly()], schema=VACANCY_COLUMNS, orient="row"),
+        pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"),
+    )
+    assert "same occupation 51-2092, words alone " in explained["explanation"][0]
+
+
+def test_the_lift_scales_with_the_coders_confidence_and_skips_residual_codes() -> None:
+    unsure = posting("p1", title_core="assembler", occupation_code="51-2092", skills=[])
+    columns = {**POSTING_COLUMNS, "title_confidence": pl.Float64}
+    frame = pl.DataFrame([{**unsure, "title_confidence": 0.5}], schema=columns, orient="row")
+    vacancies = pl.DataFrame([_assembly()], schema=VACANCY_COLUMNS, orient="row")
+    matches, _ = match_frames(vacancies, frame, MatchOptions(as_of=AS_OF))
+    assert matches.is_empty()  # 70 x 0.5 = 35: under the title floor
+    other = vacancy(title_core="chief of staff", occupation_code="11-9199", skills=[])
+    residual = posting("p2", title_core="program coordinator", occupation_code="11-9199", skills=[])
+    assert run([other], [residual]).is_empty()  # "Managers, All Other" says nothing about the job
+
+
+def test_a_different_occupation_sharing_words_scores_low() -> None:
+    nurse = vacancy(title_core="registered nurse", occupation_code="29-1141", skills=[])
+    vet = {"title_core": "registered veterinary nurse", "skills": []}
+    postings = [
+        posting("p1", occupation_code="29-2056", **vet),
+        posting("p2", occupation_code=None, **vet),
+    ]
+    scored = run([nurse], postings, floor=0.0, title_floor=0.0)
+    rows = {r["posting_id"]: r for r in scored.iter_rows(named=True)}
+    lexical = rows["p2"]["title"]
+    assert rows["p2"]["occupation_fit"] == "unknown" and rows["p2"]["title_lexical"] == lexical
+    assert rows["p1"]["occupation_fit"] == "different"
+    assert rows["p1"]["title"] == pytest.approx(round(lexical * 0.5, 2))
+    assert run([nurse], postings[:1]).is_empty()  # under the title floor by default
+    # software developers (15-1252) and software testers (15-1253) share the broad group 15-1250: half of it
+    developer = vacancy(title_core="software engineer", occupation_code="15-1252", skills=[])
+    tester = {"title_core": "software test engineer", "skills": []}
+    both = [posting("p1", occupation_code="15-1253", **tester), posting("p2", occupation_code=None, **tester)]
+    scored = run([developer], both, floor=0.0, title_floor=0.0)
+    rows = {r["posting_id"]: r for r in scored.iter_rows(named=True)}
+    assert rows["p1"]["title"] == pytest.approx(round(rows["p2"]["title"] * 0.75, 2))
