@@ -18,7 +18,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 Money = Decimal
 _M = TypeVar("_M", bound=BaseModel)
@@ -91,7 +91,7 @@ class HiringTeamMember(_Open):
 class PostingRow(CompanyAttributes):
     """One Floqer Track Job Postings row (preview or ``/data``); company attributes flat or nested."""
 
-    id: int | str = Field(union_mode="left_to_right")
+    id: StrictInt | str = Field(union_mode="left_to_right")  # "00" stays "00", never 0
     job_title: str | None = None
     normalized_title: str | None = None
     url: str | None = None

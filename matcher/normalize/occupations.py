@@ -53,6 +53,13 @@ MAX_DF = 1.0  # n-grams in more than this share of titles are left out of the ne
 THRESHOLD = 0.35  # confidence below this: no code (chosen on held-out O*NET titles, see the bench)
 # raw score -> P(code right), measured on held-out O*NET titles (bench/bench_occupations.py --calibrate)
 CALIBRATION: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
+# role nouns that alone say no more than "a job" (the old taxonomy's rule: one generic word places nothing)
+GENERIC = frozenset(
+    "engineer manager analyst specialist associate consultant director officer coordinator assistant "
+    "technician representative administrator lead worker executive supervisor advisor agent staff "
+    "head professional expert member operator".split()
+)
+EXACT_FLOOR = 0.5  # confidence of a title the training data names exactly, before its codes' agreement
 CANDIDATES = 10  # codes whose centroid is nearest, among which the neighbour vote decides
 
 
@@ -201,10 +208,25 @@ class OccupationCoder:
     def code_texts(self, texts: Sequence[str]) -> list[OccupationGuess]:
         """Occupations of texts already reduced by ``occupation_text`` (one vectorized pass)."""
         distinct = list(dict.fromkeys(texts))
-        asked = [t for t in distinct if t]
+        found: dict[str, OccupationGuess] = {"": OccupationGuess(None, None, 0.0)}
+        # a title the training data names exactly: its own codes' vote (an ambiguous title, listed under
+        # several occupations, is as sure as its winning code's share of the weight)
+        exact = [t for t in distinct if t and t in self.lookup]
+        if exact:
+            rows = self.votes[[self.lookup[t] for t in exact]].toarray()
+            totals = rows.sum(axis=1)
+            for text, row, total in zip(exact, rows, totals, strict=True):
+                index = int(row.argmax())
+                conf = round(float(EXACT_FLOOR + (1 - EXACT_FLOOR) * row[index] / total), 3) if total else 0.0
+                if conf >= self.threshold:
+                    code = self.codes[index]
+                    found[text] = OccupationGuess(code, self.occupation_titles.get(code, code), conf)
+        for text in distinct:  # one generic word ("engineer", "manager") names no occupation
+            if text in GENERIC:
+                found[text] = OccupationGuess(None, None, 0.0)
+        asked = [t for t in distinct if t and t not in found]
         best, top, share = self.scores(asked)
         confidence = calibrated(top * share)
-        found: dict[str, OccupationGuess] = {"": OccupationGuess(None, None, 0.0)}
         for text, index, conf in zip(asked, best.tolist(), confidence.tolist(), strict=True):
             conf = round(min(max(conf, 0.0), 1.0), 3)
             if conf < self.threshold:

@@ -300,7 +300,8 @@ def clean_title(title: str) -> str:
     head = _SEPARATORS.split(text, maxsplit=1)
     if len(head) == 2 and _names_a_role(head[0]):
         text = head[0]  # what follows a separator is a team, a place or an arrangement
-        tail = _SEPARATORS.split(head[1].strip(), maxsplit=1)[0].strip()  # "- Level 2 - Full Time"
+        # "- Level 2 - Full Time"; "- Level 2 - Store #1234" is "Level 2 -" once the store number is gone
+        tail = _SEPARATORS.split(head[1].strip(), maxsplit=1)[0].strip(" -–—|,:/")
         if _TAIL_LEVEL.match(tail):
             levels.append(tail)
     text = " ".join([text, *levels])

@@ -270,13 +270,13 @@ def test_one_malformed_row_changes_nothing_for_the_others(tmp_path: Path) -> Non
 
 def test_each_distinct_value_is_normalized_once(lake: Lake, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: Counter[str] = Counter()
-    real = stage.title_values
+    real = stage.title_part_values
 
     def counting(title: str | None) -> tuple[Any, ...]:
         calls[title or ""] += 1
         return real(title)
 
-    monkeypatch.setattr(stage, "title_values", counting)
+    monkeypatch.setattr(stage, "title_part_values", counting)
     titles = ["Senior Backend Engineer", "DATA  SCIENTIST", "Nurse"]
     # requisition ids, case and doubled spaces do not change a title's normalization: one call per title
     rows = [
