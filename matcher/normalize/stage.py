@@ -33,7 +33,6 @@ from matcher.common.errors import ConfigError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
 from matcher.normalize.currency import rate_table
 from matcher.normalize.location import normalize_location
-from matcher.normalize.occupations import default_coder
 from matcher.normalize.salary import (
     DOLLAR_CURRENCIES,
     PERIODS,
@@ -163,6 +162,8 @@ def _code_occupations(frame: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
     confidence = f"{prefix}title_confidence"
     status, reason = f"{prefix}title_status", f"{prefix}title_reason"
     asked = frame.filter(pl.col(status) == "ok").select(clean).unique().get_column(clean).to_list()
+    from matcher.normalize.occupations import default_coder  # scikit-learn: imported when titles are coded
+
     guesses = default_coder().code_texts([occupation_text(text) for text in asked])
     coded = pl.DataFrame(
         {
