@@ -6,6 +6,7 @@ Shaped by what the caller can do about it::
     ├── ConfigError                   fix the configuration (lists every problem at once)
     ├── DataError                     fix the input data (names the field, the value, what was expected)
     ├── SandboxError                  misuse of the local sandbox (bad fault rule, bad clock command)
+    ├── PublishInterruptedError       ``publish --apply`` failed midway: ``written`` lists what was written
     └── RemoteError                   a remote service said no, or could not be reached
         ├── TransientError            worth retrying later
         │   ├── RateLimitedError      429; ``retry_after`` holds the server's hint
@@ -62,6 +63,15 @@ class DataError(MatcherError):
 
 class SandboxError(MatcherError):
     """The sandbox was asked for something it cannot do (an unknown fault kind, a clock moved backwards)."""
+
+
+class PublishInterruptedError(MatcherError):
+    """``publish --apply`` stopped midway: the message names the failure, the vacancies already written
+    (``written``) and that running again is safe."""
+
+    def __init__(self, message: str, *, written: Iterable[str] = ()) -> None:
+        self.written = list(written)
+        super().__init__(message)
 
 
 class RemoteError(MatcherError):

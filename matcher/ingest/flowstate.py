@@ -79,9 +79,13 @@ class FlowstateClient:
     ) -> list[dict[str, Any]]:
         return [v for page in self.vacancy_pages(scenario_id=scenario_id, search=search) for v in page.items]
 
-    def get_vacancy(self, vacancy_id: str, *, scenario_id: str | None = None) -> dict[str, Any]:
+    def get_vacancy(
+        self, vacancy_id: str, *, scenario_id: str | None = None, exact_numbers: bool = False
+    ) -> dict[str, Any]:
+        """One vacancy; ``exact_numbers``: its numbers keep their text (``JsonNumber``), to write back."""
         params = {"scenarioId": scenario_id} if scenario_id else None
-        return self._one(self.api.request_json("GET", self._path("vacancies", vacancy_id), params=params))
+        path = self._path("vacancies", vacancy_id)
+        return self._one(self.api.request_json("GET", path, params=params, exact_numbers=exact_numbers))
 
     def create_vacancy(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Create a vacancy (not retried automatically: a lost answer may still have created it)."""
@@ -95,10 +99,13 @@ class FlowstateClient:
     def update_vacancy(
         self, vacancy_id: str, changes: Mapping[str, Any], *, merge_metadata: bool = True
     ) -> dict[str, Any]:
-        """PATCH ``changes``; with ``merge_metadata`` stored metadata is read first and merged key by key."""
+        """PATCH ``changes``; with ``merge_metadata`` stored metadata is read first and merged key by key.
+
+        The other keys' values go back as they were read (a ``1.10`` stays ``1.10``, ``1E300`` stays
+        ``1E300``): numbers are read as ``JsonNumber`` and written back from their text."""
         body = dict(changes)
         if merge_metadata and "metadata" in body:
-            current = self.get_vacancy(vacancy_id)
+            current = self.get_vacancy(vacancy_id, exact_numbers=True)
             merged = dict(current.get("metadata") or {})
             merged.update(body["metadata"] or {})
             body["metadata"] = merged

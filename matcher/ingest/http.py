@@ -193,23 +193,38 @@ def retry_after_header(response: httpx.Response, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def plain_json(value: Any) -> Any:
-    """``value`` with every Decimal made JSON-safe without losing digits.
+class JsonNumber(Decimal):
+    """A JSON number read with its text kept, so writing it back sends the same bytes.
 
-    Integral decimals become ints; others become floats only when the float prints back as the same
-    decimal (``Decimal("1.2")`` -> ``1.2``), else exact strings: metadata read and written back keeps types.
+    >>> number = JsonNumber("1E300"); number.text, number == Decimal("1e300")
+    ('1E300', True)
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> JsonNumber:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+def dumps_json(value: Any) -> str:
+    """JSON text in which every Decimal is written as a number with its own digits (never through a
+    float): a ``JsonNumber`` as the text it was read from, another finite Decimal as ``str`` does.
+
+    >>> dumps_json({"a": Decimal("1.10"), "b": JsonNumber("1E300"), "c": [1, "x"]})
+    '{"a":1.10,"b":1E300,"c":[1,"x"]}'
     """
     if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent >= 0:
-            return int(value)
-        as_float = float(value)
-        return as_float if Decimal(repr(as_float)) == value else str(value)
+        if isinstance(value, JsonNumber):
+            return value.text
+        return str(value) if value.is_finite() else json.dumps(str(value))
     if isinstance(value, Mapping):
-        return {k: plain_json(v) for k, v in value.items()}
+        items = (f"{json.dumps(str(k), ensure_ascii=False)}:{dumps_json(v)}" for k, v in value.items())
+        return "{" + ",".join(items) + "}"
     if isinstance(value, list | tuple):
-        return [plain_json(v) for v in value]
-    return value
+        return "[" + ",".join(dumps_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # "\ud800" in JSON: a surrogate, maybe lone
@@ -217,7 +232,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
 
-def decode_json(content: bytes) -> tuple[Any, list[str]]:
+def decode_json(content: bytes, *, exact_numbers: bool = False) -> tuple[Any, list[str]]:
     """A body's JSON with text that cannot be stored repaired: (value, the JSON paths repaired).
 
     A lone surrogate (``"\\ud800"``, valid JSON but not Unicode text) and a byte that is not UTF-8 each
@@ -226,7 +241,9 @@ def decode_json(content: bytes) -> tuple[Any, list[str]]:
     >>> decode_json(b'{"data": [{"t": "a\\\\ud800"}, {"t": "caf\\xe9"}]}')
     ({'data': [{'t': 'a\ufffd'}, {'t': 'caf\ufffd'}]}, ['data[0].t', 'data[1].t'])
 
-    Raises ``ValueError`` for a body that is not JSON, ``RecursionError`` for one nested too deep.
+    With ``exact_numbers`` each non-integer number is a ``JsonNumber`` that remembers its text (read a record
+    to send it back unchanged); else a ``Decimal``. Raises ``ValueError`` for a body that is not JSON,
+    ``RecursionError`` for one nested too deep.
     """
     encoding = json.detect_encoding(content)
     escaped = False
@@ -238,7 +255,7 @@ def decode_json(content: bytes) -> tuple[Any, list[str]]:
             escaped = True
     else:
         text = content.decode(encoding)
-    value = json.loads(text, parse_float=Decimal)  # money stays exact
+    value = json.loads(text, parse_float=JsonNumber if exact_numbers else Decimal)  # money stays exact
     if not escaped and not _SURROGATE_ESCAPE.search(content):
         return value, []
     repaired: list[str] = []
@@ -328,19 +345,20 @@ class ApiClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         retry: bool = True,
+        exact_numbers: bool = False,
     ) -> Any:
         """Send one request and return its decoded JSON (None for 204), retrying what may be retried.
 
         Raises a ``PermanentError`` subclass at once on 400/401/403/404/409, ``WaitTooLongError`` when the
         server's hint exceeds the maximum wait, and the last ``TransientError`` when attempts run out or
-        when ``retry`` is False.
+        when ``retry`` is False. ``exact_numbers``: numbers come back as ``JsonNumber`` (see ``decode_json``).
         """
         label = f"{self.service} {method} {path}"
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._once(method, path, params, json_body, label)
+                return self._once(method, path, params, json_body, label, exact_numbers)
             except WaitTooLongError:
                 raise
             except TransientError as exc:
@@ -374,7 +392,15 @@ class ApiClient:
         backoff = min(self.retry.max_delay, self.retry.base_delay * 2.0 ** (attempt - 1))
         return backoff / 2 + self._rng.uniform(0, backoff / 2)
 
-    def _once(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any, label: str) -> Any:
+    def _once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        label: str,
+        exact_numbers: bool = False,
+    ) -> Any:
         headers = {
             "Authorization": f"Bearer {self._key}",
             "Accept": "application/json",
@@ -384,7 +410,8 @@ class ApiClient:
         try:
             content = None
             if body is not None:
-                content = json.dumps(plain_json(body), ensure_ascii=False).encode("utf-8")
+                # numbers keep their digits and form (a metadata "1.10" is not sent back as 1.1)
+                content = dumps_json(body).encode("utf-8")
                 headers["Content-Type"] = "application/json"
             response = self._client.request(
                 method, self.base_url + path, params=params, content=content, headers=headers
@@ -418,7 +445,7 @@ class ApiClient:
             if status == 204 or not response.content:
                 return None
             try:
-                value, repaired = decode_json(response.content)
+                value, repaired = decode_json(response.content, exact_numbers=exact_numbers)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise self._error(
                     BadResponseError, f"{label}: {status} with a body that is not JSON ({exc})", status
