@@ -13,6 +13,7 @@ from bench import (
     bench_quality,
     bench_report,
     bench_sandbox,
+    bench_semantic,
     bench_validation,
 )
 
@@ -24,6 +25,7 @@ def main() -> None:
     bench_validation.main()
     bench_normalize.main()
     bench_occupations.main()
+    bench_semantic.main()
     bench_match.main()
     bench_report.main()
     bench_quality.main()

@@ -101,7 +101,7 @@ def synthetic_clean(n_postings: int, n_vacancies: int, seed: int = 11) -> tuple[
             "is_recruiting_agency": [rng.random() < 0.05 for _ in range(n_postings)],
             "title_core": _titles(rng, n_postings),
             "seniority": rng.choices(LEVELS, k=n_postings),
-            "occupation_code": [f"15-{rng.randrange(1000, 1300)}" for _ in range(n_postings)],
+            "occupation_code": None,
             "country_code": p_country,
             "admin1": None,
             "city": p_city,
@@ -112,8 +112,8 @@ def synthetic_clean(n_postings: int, n_vacancies: int, seed: int = 11) -> tuple[
                 ["full_time"] if rng.random() < 0.9 else ["contract"] for _ in range(n_postings)
             ],
         },
-        schema_overrides={"company_domain": pl.String, "admin1": pl.String},
-    )
+        schema_overrides={"company_domain": pl.String, "admin1": pl.String, "occupation_code": pl.String},
+    ).with_columns(_occupation_of("title_core"))
     v_country, v_city = places(n_vacancies)
     vacancies = pl.DataFrame(
         {
@@ -122,16 +122,24 @@ def synthetic_clean(n_postings: int, n_vacancies: int, seed: int = 11) -> tuple[
             "is_open": [True] * n_vacancies,
             "title_core": _titles(rng, n_vacancies),
             "seniority": rng.choices(LEVELS[:-1], k=n_vacancies),
-            "occupation_code": [f"15-{rng.randrange(1000, 1300)}" for _ in range(n_vacancies)],
+            "occupation_code": None,
             "country_code": v_country,
             "admin1": None,
             "city": v_city,
             "skills": [rng.sample(SKILLS, rng.randint(0, 4)) for _ in range(n_vacancies)],
             "work_type_name": ["Full-time"] * n_vacancies,
         },
-        schema_overrides={"admin1": pl.String},
-    )
+        schema_overrides={"admin1": pl.String, "occupation_code": pl.String},
+    ).with_columns(_occupation_of("title_core"))
     return vacancies, postings
+
+
+def _occupation_of(column: str) -> pl.Expr:
+    """An occupation code that depends on the title, as a coder's does: its first qualifier and its head word
+    ("backend engineer" and "backend cloud engineer" share one; 300 codes in all)."""
+    words = pl.col(column).str.split(" ")
+    key = pl.concat_str(words.list.first(), words.list.last(), separator=" ")
+    return pl.format("15-{}", (key.hash(seed=7) % 300 + 1000).cast(pl.String)).alias("occupation_code")
 
 
 _CHILD = """

@@ -35,13 +35,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz, process
 
 from matcher.match.titles import DICE_WEIGHT, FUZZ_WEIGHT, STOPWORDS
-from matcher.normalize.titles import LEVELS
+from matcher.normalize.titles import LEVELS, occupation_text
+
+if TYPE_CHECKING:  # the model's libraries load when titles are embedded, not when the CLI starts
+    from matcher.match.semantic import SemanticTitles, TitleVectorCache
 
 CLEAN_POSTINGS = "clean/postings.parquet"
 CLEAN_VACANCIES = "clean/vacancies.parquet"
@@ -91,6 +96,10 @@ class MatchOptions:
     block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
     # the same specific occupation lifts the title to at least this; a different one takes this share off
     same_country_only: bool = True  # a posting in another country (remote there or not) is another market
+    # the meaning of the titles (all-MiniLM-L6-v2 sentence vectors, ``matcher.match.semantic``) as a second
+    # reading beside the words: cosine SEMANTIC_FLOOR -> 0, SEMANTIC_FULL -> 100, the higher of the two counts
+    semantic: bool = True
+    semantic_candidates: int = 100  # posting titles nearest in meaning made candidates per vacancy title
     same_occupation_title: float = 70.0
     other_occupation_penalty: float = 0.5  # a share of the title score
 
@@ -180,6 +189,87 @@ def _occupation(frame: pl.DataFrame) -> list[pl.Expr]:
     return [code.alias("_occ"), pl.when(code.is_not_null()).then(confidence).alias("_occ_conf")]
 
 
+SEMANTIC_FLOOR = 0.60  # cosine at or below which the meaning adds nothing ("data engineer" vs "nurse": 0.22)
+SEMANTIC_FULL = 0.95  # from here the meaning says "the same title" ("nursing" vs "nurse manager": 0.96)
+
+
+def _meaning_text(frame: pl.DataFrame, semantic: bool) -> pl.Expr:
+    """``_stext``: what the semantic score compares, the clean title without the levels that do not change
+    the job (``occupation_text``: "senior finance manager" -> "finance manager"); "" when not computed."""
+    if not semantic or "title_clean" not in frame.columns:
+        return pl.lit("").alias("_stext")
+    distinct = frame.get_column("title_clean").drop_nulls().unique().to_list()
+    mapping = {text: occupation_text(text) for text in distinct}
+    return pl.col("title_clean").replace_strict(mapping, default="").fill_null("").alias("_stext")
+
+
+@dataclass
+class _Meaning:
+    """Semantic scores of (vacancy, core) pairs and the candidates nearest in meaning, per distinct text."""
+
+    vacancy_text: dict[int, int] = field(default_factory=dict)  # _v -> vacancy text index
+    core_text: npt.NDArray[np.int64] | None = None  # _c -> posting text index
+    titles: SemanticTitles | None = None
+    nearest: pl.DataFrame | None = None  # (_v, _c) pairs nearest in meaning
+
+    @classmethod
+    def build(
+        cls,
+        vac: pl.DataFrame,
+        cores: pl.DataFrame,
+        options: MatchOptions,
+        cache: TitleVectorCache | None,
+    ) -> _Meaning:
+        if not options.semantic:
+            return cls()
+        v_texts = sorted({t for t in vac["_stext"].to_list() if t})
+        c_texts = sorted({t for t in cores["_stext"].to_list() if t})
+        if not v_texts or not c_texts:
+            return cls()
+        from matcher.match.semantic import SemanticTitles
+
+        titles = SemanticTitles.build(v_texts, c_texts, cache=cache)
+        v_index = {t: i for i, t in enumerate(v_texts)}
+        c_index = {t: i for i, t in enumerate(c_texts)}
+        vacancy_text = {v: v_index[t] for v, t in vac.select("_v", "_stext").iter_rows() if t}
+        core_text = np.array([c_index.get(t, -1) for t in cores["_stext"].to_list()], dtype=np.int64)
+        # candidates: the posting texts nearest in meaning, mapped back to every core carrying that text
+        floor = 100 * SEMANTIC_FLOOR + 100 * (SEMANTIC_FULL - SEMANTIC_FLOOR) * options.title_floor / 100
+        rows = [
+            (i, j)
+            for i, near in enumerate(titles.top_k(options.semantic_candidates, min_score=floor))
+            for j, _ in near
+        ]
+        near_texts = pl.DataFrame(rows, schema={"_vt": pl.Int64, "_ct": pl.Int64}, orient="row")
+        nearest = (
+            pl.DataFrame(
+                {"_v": list(vacancy_text), "_vt": list(vacancy_text.values())},
+                schema_overrides={"_v": pl.UInt32, "_vt": pl.Int64},
+            )
+            .join(near_texts, on="_vt")
+            .join(pl.DataFrame({"_ct": core_text}).with_row_index("_c"), on="_ct")
+            .select("_v", "_c")
+        )
+        return cls(vacancy_text, core_text, titles, nearest)
+
+    def candidates(self, start: int, size: int) -> pl.DataFrame:
+        if self.nearest is None:
+            return pl.DataFrame(schema={"_v": pl.UInt32, "_c": pl.UInt32})
+        return self.nearest.filter(pl.col("_v").is_between(start, start + size - 1))
+
+    def scores(self, pairs: pl.DataFrame) -> pl.Series:
+        """The semantic score of each (``_v``, ``_c``) pair, mapped to [0, 100]; null when not computed."""
+        if self.titles is None or self.core_text is None or not pairs.height:
+            return pl.Series("title_semantic", [None] * pairs.height, dtype=pl.Float64)
+        vi = np.array([self.vacancy_text.get(v, -1) for v in pairs["_v"].to_list()], dtype=np.int64)
+        ci = self.core_text[pairs["_c"].to_numpy()]
+        known = (vi >= 0) & (ci >= 0)
+        cosine = np.zeros(len(vi), dtype=np.float64)
+        cosine[known] = self.titles.pair_scores(vi[known], ci[known]) / 100
+        mapped = np.clip((cosine - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR), 0.0, 1.0) * 100
+        return pl.Series("title_semantic", np.round(mapped, 2)).set(pl.Series(~known), None)
+
+
 def _occupation_column(frame: pl.DataFrame) -> pl.Expr:
     if "occupation_code" in frame.columns:
         return pl.col("occupation_code").cast(pl.String)
@@ -187,7 +277,8 @@ def _occupation_column(frame: pl.DataFrame) -> pl.Expr:
 
 
 def occupation_fit(options: MatchOptions) -> list[pl.Expr]:
-    """The title component from the lexical score (``title_lexical``) and the two occupations.
+    """The title component from the words (``title_lexical``), the meaning (``title_semantic``, when computed:
+    the higher of the two counts) and the two occupations.
 
     - ``same``: the same specific six-digit SOC occupation: at least ``options.same_occupation_title`` times
       the lower of the two coders' confidences ("Assembler" and "Assembly Line Worker" share no word but are
@@ -212,7 +303,7 @@ def occupation_fit(options: MatchOptions) -> list[pl.Expr]:
     confidence = pl.min_horizontal(pl.col("_vocc_conf").fill_null(0.0), pl.col("_pocc_conf").fill_null(0.0))
     broad = v.str.slice(0, 6) == p.str.slice(0, 6)
     share = options.other_occupation_penalty * confidence * pl.when(broad).then(0.5).otherwise(1.0)
-    lexical = pl.col("title_lexical")
+    lexical = pl.max_horizontal(pl.col("title_lexical"), pl.col("title_semantic").fill_null(0.0))
     title = (
         pl.when(fit == "same")
         .then(pl.max_horizontal(lexical, options.same_occupation_title * confidence))
@@ -265,7 +356,11 @@ def _codes(*columns: pl.Series) -> dict[str, int]:
 
 
 def match_frames(
-    vacancies: pl.DataFrame, postings: pl.DataFrame, options: MatchOptions | None = None
+    vacancies: pl.DataFrame,
+    postings: pl.DataFrame,
+    options: MatchOptions | None = None,
+    *,
+    vector_cache: TitleVectorCache | None = None,
 ) -> tuple[pl.DataFrame, MatchSummary]:
     """Score and rank ``postings`` (clean) for each open vacancy in ``vacancies`` (clean).
 
@@ -282,21 +377,27 @@ def match_frames(
     if not vac.height or not post.height:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
     vac = vac.with_row_index("_v").with_columns(
-        _token_list("title_core").list.join(" ").alias("_text"), *_occupation(vac)
+        _token_list("title_core").list.join(" ").alias("_text"),
+        *_occupation(vac),
+        _meaning_text(vac, options.semantic),
     )
     post = post.with_row_index("_p").with_columns(
-        _token_list("title_core").list.join(" ").alias("_text"), *_occupation(post)
+        _token_list("title_core").list.join(" ").alias("_text"),
+        *_occupation(post),
+        _meaning_text(post, options.semantic),
     )
 
-    # distinct posting cores (a core title with its occupation), their tokens and IDF weights (document
-    # frequency counted over postings)
+    # distinct posting cores (a core title with its occupation and, for the semantic score, the title it
+    # means), their tokens and IDF weights (document frequency counted over postings)
+    keys = ["_text", "_occ", "_stext"]
     cores = (
-        post.group_by("_text", "_occ")
+        post.group_by(keys)
         .agg(pl.len().alias("_n"), pl.col("_occ_conf").max())
-        .sort("_text", "_occ", nulls_last=True)
+        .sort(keys, nulls_last=True)
         .with_row_index("_c")
     )
-    post = post.join(cores.select("_text", "_occ", "_c"), on=["_text", "_occ"], how="left", nulls_equal=True)
+    post = post.join(cores.select(*keys, "_c"), on=keys, how="left", nulls_equal=True)
+    meaning = _Meaning.build(vac, cores, options, vector_cache)
     c_tok = (
         cores.select("_c", "_n", pl.col("_text").str.split(" ").alias("token"))
         .explode("token")
@@ -351,7 +452,8 @@ def match_frames(
             .join(c_occ, on="_occ")
             .select("_v", "_c")
         )
-        shared = shared.join(same_occupation, on=["_v", "_c"], how="full", coalesce=True).with_columns(
+        extra = pl.concat([same_occupation, meaning.candidates(start, VACANCIES_PER_CORE_BATCH)]).unique()
+        shared = shared.join(extra, on=["_v", "_c"], how="full", coalesce=True).with_columns(
             pl.col("_shared").fill_null(0.0)
         )
         pairs = (
@@ -374,12 +476,13 @@ def match_frames(
         pairs = pairs.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64)).with_columns(
             (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2).alias("title_lexical")
         )
+        pairs = pairs.with_columns(meaning.scores(pairs).alias("title_semantic"))
         pairs = pairs.with_columns(*occupation_fit(options))
         summary.core_pairs += pairs.height
         summary.candidate_pairs += int(pairs["_n"].sum())  # the (vacancy, posting) pairs of candidate cores
         kept_cores.append(
             pairs.filter(pl.col("title") >= options.title_floor).select(
-                "_v", "_c", "title", "title_lexical", "occupation_fit", "_n"
+                "_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
             )
         )
     core_pairs = pl.concat(kept_cores)
@@ -444,7 +547,7 @@ def match_frames(
     for group in groups:
         pairs = (
             core_pairs.filter(pl.col("_v").is_in(group))
-            .select("_v", "_c", "title", "title_lexical", "occupation_fit")
+            .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit")
             .join(p_cols, on="_c")
             .join(v_cols, on="_v")
         )
@@ -540,6 +643,7 @@ def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.D
         "_c",
         "title",
         "title_lexical",
+        "title_semantic",
         "occupation_fit",
         "_v_has_skills",
         seniority.alias("seniority"),
@@ -609,6 +713,12 @@ def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl
     tokens = pl.col("_vt").list.set_intersection("_pt").list.sort().list.join(" ")
     fit = pl.col("occupation_fit") if "occupation_fit" in frame.columns else pl.lit("unknown")
     lexical = pl.col("title_lexical") if "title_lexical" in frame.columns else pl.col("title")
+    semantic = pl.col("title_semantic") if "title_semantic" in frame.columns else pl.lit(None, pl.Float64)
+    meaning = (
+        pl.when(semantic.is_not_null() & (semantic > lexical))
+        .then(pl.format(", meaning {}", semantic))
+        .otherwise(pl.lit(""))
+    )
     occupation = (
         pl.when(fit == "same")
         .then(pl.format("same occupation {}", pl.col("v_occ")))
@@ -620,7 +730,7 @@ def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl
         pl.when(lexical != pl.col("title")).then(pl.format(", words alone {}", lexical)).otherwise(pl.lit(""))
     )
     explanation = pl.format(
-        "title {} ({} vs {}; shared: {}; {}{}) | seniority {} ({} vs {}) | geography {} ({}/{} vs {}/{}) | "
+        "title {} ({} vs {}; shared: {}; {}{}{}) | seniority {} ({} vs {}) | geography {} ({}/{} vs {}/{}) | "
         "recency {} ({} days) | skills {} ({} shared)",
         pl.col("title"),
         pl.col("v_core"),
@@ -628,6 +738,7 @@ def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl
         pl.when(tokens == "").then(pl.lit("none")).otherwise(tokens),
         occupation,
         moved,
+        meaning,
         pl.col("seniority"),
         pl.col("v_seniority").fill_null("?"),
         pl.col("p_seniority").fill_null("?"),
@@ -658,6 +769,7 @@ MATCH_SCHEMA: dict[str, Any] = {
     "age_days": pl.Int64,
     "skills_shared": pl.UInt32,
     "title_lexical": pl.Float64,
+    "title_semantic": pl.Float64,
     "occupation_fit": pl.String,
 }
 
@@ -668,7 +780,9 @@ def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSu
     started = time.perf_counter()
     postings = pl.read_parquet(lake / CLEAN_POSTINGS)
     vacancies = pl.read_parquet(lake / CLEAN_VACANCIES)
-    matches, summary = match_frames(vacancies, postings, options)
+    from matcher.match.semantic import TitleVectorCache
+
+    matches, summary = match_frames(vacancies, postings, options, vector_cache=TitleVectorCache.in_lake(lake))
     path = lake / MATCHES
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".parquet.tmp")

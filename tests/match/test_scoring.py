@@ -299,3 +299,25 @@ def test_a_different_occupation_sharing_words_scores_low() -> None:
     scored = run([developer], both, floor=0.0, title_floor=0.0)
     rows = {r["posting_id"]: r for r in scored.iter_rows(named=True)}
     assert rows["p1"]["title"] == pytest.approx(round(rows["p2"]["title"] * 0.75, 2))
+
+
+def test_the_meaning_of_the_titles_counts_beside_their_words() -> None:
+    """"Nursing Manager" shares only the common "manager" with "Nurse Manager" (cores "nursing" and "nurse":
+    no word at all); all-MiniLM-L6-v2 reads them as one title (cosine 0.96), "Chef" not (0.43)."""
+    v_cols = {**VACANCY_COLUMNS, "title_clean": pl.String}
+    p_cols = {**POSTING_COLUMNS, "title_clean": pl.String}
+    vac = vacancy(title_core="nurse", title_clean="nurse manager", occupation_code=None, skills=[])
+    postings = [
+        posting("p1", title_core="nursing", title_clean="nursing manager", occupation_code=None, skills=[]),
+        posting("p2", title_core="chef", title_clean="chef", occupation_code=None, skills=[]),
+    ]
+    vacancies = pl.DataFrame([vac], schema=v_cols, orient="row")
+    frame = pl.DataFrame(postings, schema=p_cols, orient="row")
+    matches, _ = match_frames(vacancies, frame, MatchOptions(as_of=AS_OF))
+    assert matches["posting_id"].to_list() == ["p1"]
+    row = matches.row(0, named=True)
+    assert row["title_lexical"] < 50 <= row["title_semantic"] == row["title"]
+    explained = explain_matches(matches, vacancies, frame)["explanation"][0]
+    assert f"meaning {row['title_semantic']}" in explained
+    off, _ = match_frames(vacancies, frame, MatchOptions(as_of=AS_OF, semantic=False))
+    assert off.is_empty()  # the words alone: under the title floor
