@@ -37,6 +37,7 @@ def floqer_client(config: Config) -> FloqerClient:
         api_key=config.floqer.api_key,
         timeout=config.http.timeout_seconds,
         retry=_retry(config),
+        max_response_bytes=config.max_response_mb * 2**20,
     )
     return FloqerClient(api, allow_filter_keys=config.floqer.extra_filter_keys)
 
@@ -50,5 +51,6 @@ def flowstate_client(config: Config) -> FlowstateClient:
         api_key=config.flowstate.api_key,
         timeout=config.http.timeout_seconds,
         retry=_retry(config),
+        max_response_bytes=config.max_response_mb * 2**20,
     )
     return FlowstateClient(api, org_id=config.flowstate.org_id)

@@ -66,6 +66,7 @@ class Config:
     land_personal_data: bool = False
     page_size: int = 200
     max_pages: int = 10_000  # pages read per source or list and run, at most (a server that never ends)
+    max_response_mb: int = 64  # a response body larger than this is refused (never held in memory)
     floqer: FloqerConfig = field(default_factory=FloqerConfig)
     flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
@@ -108,7 +109,7 @@ class Config:
 
 SECTIONS: dict[str, set[str]] = {
     "lake": {"root"},
-    "ingest": {"land_personal_data", "page_size", "max_pages"},
+    "ingest": {"land_personal_data", "page_size", "max_pages", "max_response_mb"},
     "floqer": {"base_url", "extra_filter_keys"},
     "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
     "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
@@ -299,6 +300,7 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
         land_personal_data=get("ingest", "land_personal_data", False, bool),
         page_size=page_size,
         max_pages=integer("ingest", "max_pages", 10_000, 1, 10_000_000),
+        max_response_mb=integer("ingest", "max_response_mb", 64, 1, 4096),
         floqer=FloqerConfig(
             base_url=environ.get("FLOQER_BASE_URL") or get("floqer", "base_url", FLOQER_URL, str),
             api_key=floqer_key,

@@ -14,7 +14,7 @@ Shaped by what the caller can do about it::
         │   ├── ServerError           5xx
         │   ├── NetworkError          timeouts, dropped connections, truncated bodies
         │   │   ├── UnreachableError  the host does not resolve or refuses: retried once at most
-        │   │   └── TimedOutError     no answer within the read timeout
+        │   │   └── TimedOutError     no complete answer within the timeout (a read, or the whole request)
         │   └── BadResponseError      a complete answer that is not the JSON the contract promises
         └── PermanentError            retrying will not help
             ├── BadRequestError       400; ``problems`` lists what the server said
@@ -22,7 +22,8 @@ Shaped by what the caller can do about it::
             ├── ForbiddenError        403: the key lacks a scope or the org
             ├── NotFoundError         404
             ├── ConflictError         409
-            └── PagingLimitError      more pages after the ceiling ([ingest] max_pages)
+            ├── PagingLimitError      more pages after the ceiling ([ingest] max_pages)
+            └── ResponseTooLargeError a body above the size cap ([ingest] max_response_mb)
 
 Messages never contain secrets: build them from redacted values only.
 """
@@ -131,7 +132,8 @@ class UnreachableError(NetworkError):
 
 
 class TimedOutError(NetworkError):
-    """The server took the connection but sent no answer within the timeout."""
+    """The server took the connection but sent no complete answer within the timeout (one read, or the
+    whole request: ``[http] timeout_seconds`` bounds both)."""
 
 
 class BadResponseError(TransientError):
@@ -165,3 +167,7 @@ class ConflictError(PermanentError):
 class PagingLimitError(PermanentError):
     """A list still had more pages after ``[ingest] max_pages``: the server pages without end (or the
     ceiling is too low for the source); what was read so far has landed."""
+
+
+class ResponseTooLargeError(PermanentError):
+    """A response body above ``[ingest] max_response_mb``: not read (retrying would download it again)."""

@@ -45,6 +45,7 @@ from matcher.common.errors import (
     PermanentError,
     RateLimitedError,
     RemoteError,
+    ResponseTooLargeError,
     ServerError,
     TimedOutError,
     TransientError,
@@ -55,6 +56,11 @@ from matcher.common.redaction import Redactor
 from matcher.common.version import VERSION
 
 log = logging.getLogger("matcher.ingest.http")
+
+MAX_RESPONSE_BYTES = 64 * 2**20  # a body larger than this is refused ([ingest] max_response_mb)
+MAX_TEXT_CHARS = 1_000_000  # a string longer than this is cut to it, and the cut recorded
+_BODY_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+TRUNCATED = " (truncated)"  # the suffix of a repaired path whose text was cut to ``max_text_chars``
 
 PERMANENT: dict[int, type[PermanentError]] = {
     400: BadRequestError,
@@ -232,7 +238,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
 
-def decode_json(content: bytes, *, exact_numbers: bool = False) -> tuple[Any, list[str]]:
+def decode_json(
+    content: bytes, *, exact_numbers: bool = False, max_text_chars: int = MAX_TEXT_CHARS
+) -> tuple[Any, list[str]]:
     """A body's JSON with text that cannot be stored repaired: (value, the JSON paths repaired).
 
     A lone surrogate (``"\\ud800"``, valid JSON but not Unicode text) and a byte that is not UTF-8 each
@@ -243,7 +251,8 @@ def decode_json(content: bytes, *, exact_numbers: bool = False) -> tuple[Any, li
 
     With ``exact_numbers`` each non-integer number is a ``JsonNumber`` that remembers its text (read a record
     to send it back unchanged); else a ``Decimal``. Raises ``ValueError`` for a body that is not JSON,
-    ``RecursionError`` for one nested too deep.
+    ``RecursionError`` for one nested too deep. A string longer than ``max_text_chars`` is cut to that
+    many characters and its path recorded with `` (truncated)`` after it: a 100 MB description is not stored.
     """
     encoding = json.detect_encoding(content)
     escaped = False
@@ -256,27 +265,31 @@ def decode_json(content: bytes, *, exact_numbers: bool = False) -> tuple[Any, li
     else:
         text = content.decode(encoding)
     value = json.loads(text, parse_float=JsonNumber if exact_numbers else Decimal)  # money stays exact
-    if not escaped and not _SURROGATE_ESCAPE.search(content):
+    long_text = len(content) > max_text_chars  # only then can a string be too long
+    if not escaped and not long_text and not _SURROGATE_ESCAPE.search(content):
         return value, []
     repaired: list[str] = []
-    return _repair(value, "", repaired), repaired
+    return _repair(value, "", repaired, max_text_chars), repaired
 
 
-def _repair(value: Any, path: str, repaired: list[str]) -> Any:
+def _repair(value: Any, path: str, repaired: list[str], limit: int) -> Any:
     if isinstance(value, str):
         if _SURROGATE.search(value):
             repaired.append(path or "$")
-            return _SURROGATE.sub(REPLACEMENT, value)
+            value = _SURROGATE.sub(REPLACEMENT, value)
+        if len(value) > limit:
+            repaired.append((path or "$") + TRUNCATED)
+            value = value[:limit]
         return value
     if isinstance(value, list):
-        return [_repair(v, f"{path}[{i}]", repaired) for i, v in enumerate(value)]
+        return [_repair(v, f"{path}[{i}]", repaired, limit) for i, v in enumerate(value)]
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            clean = _SURROGATE.sub(REPLACEMENT, key)
+            clean = _SURROGATE.sub(REPLACEMENT, key)[:limit]
             if clean != key:
                 repaired.append(f"{path}.{clean}" if path else clean)
-            out[clean] = _repair(item, f"{path}.{clean}" if path else clean, repaired)
+            out[clean] = _repair(item, f"{path}.{clean}" if path else clean, repaired, limit)
         return out
     return value
 
@@ -289,7 +302,12 @@ class ApiClient:
         base_url: everything before the documented paths (e.g. ``https://api.floqer.com``).
         api_key: the bearer key; it is redacted from every message.
         client: an ``httpx.Client`` to use (tests inject ``httpx.MockTransport`` through one).
-        timeout: seconds for connect/read/write when the client is made here.
+        timeout: seconds for connect/read/write when the client is made here, and the total deadline of one
+            request (headers and the whole body) in any case: a body dripped a byte at a time fails with
+            ``TimedOutError`` once it passes (checked between reads, so at most one read timeout later).
+        max_response_bytes: the largest body read; a larger one is ``ResponseTooLargeError`` (not retried).
+        max_text_chars: the longest string kept; a longer one is cut to it and its JSON path recorded
+            (``take_repairs``, with `` (truncated)``).
         retry: the retry policy.
         sleep: how to wait (tests pass a recorder, so nothing really sleeps).
         rng: the jitter's random source.
@@ -308,12 +326,17 @@ class ApiClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         redactor: Redactor | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_text_chars: int = MAX_TEXT_CHARS,
     ) -> None:
         self.service = service
         self.base_url = base_url.rstrip("/")
         self._key = api_key
         self._owns_client = client is None
         self._client = client or httpx.Client(timeout=timeout)
+        self.deadline = timeout  # seconds for a whole request: connect, send, headers and the last body byte
+        self.max_response_bytes = max_response_bytes
+        self.max_text_chars = max_text_chars
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -413,9 +436,7 @@ class ApiClient:
                 # numbers keep their digits and form (a metadata "1.10" is not sent back as 1.1)
                 content = dumps_json(body).encode("utf-8")
                 headers["Content-Type"] = "application/json"
-            response = self._client.request(
-                method, self.base_url + path, params=params, content=content, headers=headers
-            )
+            response, data = self._send(method, self.base_url + path, params, content, headers, label)
         except httpx.ConnectTimeout:
             raise self._error(
                 UnreachableError,
@@ -442,10 +463,12 @@ class ApiClient:
             ) from None
         status = response.status_code
         if 200 <= status < 300:
-            if status == 204 or not response.content:
+            if status == 204 or not data:
                 return None
             try:
-                value, repaired = decode_json(response.content, exact_numbers=exact_numbers)
+                value, repaired = decode_json(
+                    data, exact_numbers=exact_numbers, max_text_chars=self.max_text_chars
+                )
             except (ValueError, UnicodeDecodeError) as exc:
                 raise self._error(
                     BadResponseError, f"{label}: {status} with a body that is not JSON ({exc})", status
@@ -461,7 +484,8 @@ class ApiClient:
                     "%s",
                     self.redactor.redact(
                         f"{label}: {len(repaired)} text value(s) not valid Unicode (a lone surrogate or a "
-                        f"byte that is not UTF-8) read with U+FFFD in their place: {', '.join(repaired[:5])}"
+                        f"byte that is not UTF-8) read with U+FFFD in their place, or longer than "
+                        f"{self.max_text_chars:,} characters and cut to it: {', '.join(repaired[:5])}"
                     ),
                 )
             return value
@@ -490,6 +514,58 @@ class ApiClient:
         kind = PERMANENT.get(status, PermanentError)
         raise self._error(
             kind, f"{label}: {status} {detail}", status, code=error.code, problems=error.problems
+        )
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        label: str,
+    ) -> tuple[httpx.Response, bytes]:
+        """The response (status and headers) and its whole body, within ``deadline`` seconds in all and
+        at most ``max_response_bytes`` long. httpx's timeouts bound each read, not the request: a server
+        dripping a byte a second would hold a page for as long as it likes without this check."""
+        deadline = time.monotonic() + self.deadline
+        cap = self.max_response_bytes
+        with self._client.stream(method, url, params=params, content=content, headers=headers) as response:
+            length = response.headers.get("Content-Length", "")
+            if length.strip().isdigit() and int(length) > cap:
+                raise self._too_large(label, cap, f"Content-Length {int(length):,}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise self._too_large(label, cap, f"more than {cap:,} bytes")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise self._deadline_passed(label, size)
+            if time.monotonic() > deadline:
+                raise self._deadline_passed(label, size)
+        data = b"".join(chunks)
+        # a plain response over the body read (already decoded: no Content-Encoding), for the error readers
+        kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+        return httpx.Response(
+            response.status_code, headers=kept, content=data, request=response.request
+        ), data
+
+    def _deadline_passed(self, label: str, size: int) -> RemoteError:
+        return self._error(
+            TimedOutError,
+            f"{label}: no complete answer within {self.deadline:g} s ({size:,} bytes read; [http] "
+            "timeout_seconds bounds the whole request, not each read)",
+            None,
+        )
+
+    def _too_large(self, label: str, cap: int, what: str) -> RemoteError:
+        return self._error(
+            ResponseTooLargeError,
+            f"{label}: the answer is larger than the {cap / 2**20:g} MB cap ({what}; [ingest] "
+            "max_response_mb): not read",
+            None,
         )
 
     def _timeout_text(self) -> str:

@@ -31,6 +31,7 @@ from matcher.common.errors import (
 )
 from matcher.ingest.floqer import MAX_PAGE_SIZE, FloqerClient, SourceListing, warning_text
 from matcher.ingest.flowstate import FlowstateClient
+from matcher.ingest.http import MAX_TEXT_CHARS, TRUNCATED
 from matcher.ingest.lake import Lake, dumps_exact, new_run_id
 from matcher.ingest.models import JobRole, Location, PostingRow, Vacancy, WorkType, validate_tolerantly
 
@@ -111,6 +112,8 @@ class EntityStats:
     # JSON path -> strings that were not valid Unicode (a lone surrogate, a byte that is not UTF-8), landed
     # with U+FFFD in place of each bad code point
     text_repaired: dict[str, int] = field(default_factory=dict)
+    # JSON path -> strings longer than ``MAX_TEXT_CHARS``, landed cut to that length
+    text_truncated: dict[str, int] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)  # e.g. the path that answered, a source's status
 
     def warn(self, message: str) -> None:
@@ -124,6 +127,17 @@ class EntityStats:
 
     def count_repairs(self, paths: list[str], where: str) -> None:
         """Record the strings the HTTP layer repaired (``ApiClient.take_repairs``) in the page ``where``."""
+        cut = [p.removesuffix(TRUNCATED) for p in paths if p.endswith(TRUNCATED)]
+        paths = [p for p in paths if not p.endswith(TRUNCATED)]
+        for name in cut:
+            key = re.sub(r"\[\d*\]", "[]", name)
+            self.text_truncated[key] = self.text_truncated.get(key, 0) + 1
+        if cut:
+            shown = ", ".join(cut[:5]) + (f" and {len(cut) - 5} more" if len(cut) > 5 else "")
+            self.warn(
+                f"{where}: {len(cut)} text value(s) longer than {MAX_TEXT_CHARS:,} characters landed cut to "
+                f"that length: {shown}"
+            )
         if not paths:
             return
         for name in paths:
