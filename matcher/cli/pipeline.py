@@ -27,7 +27,7 @@ from matcher.match.stage import (
     match_lake,
     matches_as_of,
 )
-from matcher.report.html import write_html_report
+from matcher.report.html import render_report
 from matcher.report.writer import REPORTS, write_reports
 
 CENT = Decimal("0.01")
@@ -108,8 +108,9 @@ def run_benchmark(
     frames = benchmark_lake(config.lake, options, exclusions=struck)
     day = as_of or matches_as_of(config.lake / MATCHES)
     directory = reports or config.reports_dir
-    write_reports(frames, directory)
-    html = write_html_report(frames, directory, as_of=day)
+    # one set: the CSV, Parquet and HTML files are all new or all old, even when the disk fills midway
+    html = Path(directory) / "report.html"
+    write_reports(frames, directory, texts={html.name: render_report(frames, as_of=day)})
     record_benchmarks(config.lake, frames["vacancy_benchmarks"])
     _print_benchmarks(frames["vacancy_benchmarks"])
     excluded = frames["excluded_matches"]

@@ -6,6 +6,7 @@ Shaped by what the caller can do about it::
     ├── ConfigError                   fix the configuration (lists every problem at once)
     ├── DataError                     fix the input data (names the field, the value, what was expected)
     ├── SandboxError                  misuse of the local sandbox (bad fault rule, bad clock command)
+    ├── ReportWriteError              the reports could not be written (a full disk): the old set is intact
     ├── PublishInterruptedError       ``publish --apply`` failed midway: ``written`` lists what was written
     └── RemoteError                   a remote service said no, or could not be reached
         ├── TransientError            worth retrying later
@@ -64,6 +65,10 @@ class DataError(MatcherError):
 
 class SandboxError(MatcherError):
     """The sandbox was asked for something it cannot do (an unknown fault kind, a clock moved backwards)."""
+
+
+class ReportWriteError(MatcherError):
+    """The reports could not be written (a full disk, no permission); the previous set is left whole."""
 
 
 class PublishInterruptedError(MatcherError):

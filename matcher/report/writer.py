@@ -9,11 +9,14 @@ Parquet keeps every value as it is.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
 
-from matcher.common.errors import DataError
+from matcher.common.errors import DataError, ReportWriteError
 
 REPORTS = ("vacancy_benchmarks", "vacancy_matches", "competitor_hiring", "benchmark_pool", "excluded_matches")
 # =, +, -, @, tab or CR first, or after any leading whitespace, line breaks or invisible characters (a
@@ -38,23 +41,70 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(columns)
 
 
-def _atomic(path: Path, write: object) -> None:
-    temp = path.with_name(path.name + ".tmp")
-    write(temp)  # type: ignore[operator]
-    os.replace(temp, path)
+STAGING = ".tmp-"  # a set being written: ``<directory>/.tmp-<token>/``, swapped in once complete
+READY = ".ready"  # written last in a staging folder: every file of the set is there
 
 
-def write_reports(frames: dict[str, pl.DataFrame], directory: Path | str) -> list[Path]:
-    """Each frame as ``<name>.parquet`` and ``<name>.csv`` in ``directory`` (created); the paths written."""
+def write_reports(
+    frames: dict[str, pl.DataFrame], directory: Path | str, *, texts: Mapping[str, str] | None = None
+) -> list[Path]:
+    """Each frame as ``<name>.parquet`` and ``<name>.csv`` in ``directory`` (created), and each of ``texts``
+    (file name -> text, e.g. ``{"report.html": ...}``), as one set: all new or all old; the paths written.
+
+    Every file is first written to a staging folder beside them (``directory/.tmp-<token>/``) and fsynced;
+    only then are they renamed in (renames need no space). A failure while writing (a full disk) removes the
+    staging folder, leaves the previous set as it was and raises ``ReportWriteError`` (one line). A process
+    killed during the renames leaves a complete staging folder that the next call moves in first.
+    """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in frames.items():
-        parquet, csv = out / f"{name}.parquet", out / f"{name}.csv"
-        _atomic(parquet, frame.write_parquet)
-        _atomic(csv, spreadsheet_safe(frame).write_csv)
-        written += [parquet, csv]
-    return written
+    _settle(out)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
+    names: list[str] = []
+    try:
+        for name, frame in frames.items():
+            frame.write_parquet(stage / f"{name}.parquet")
+            spreadsheet_safe(frame).write_csv(stage / f"{name}.csv")
+            names += [f"{name}.parquet", f"{name}.csv"]
+        for file_name, text in (texts or {}).items():
+            (stage / file_name).write_text(text, encoding="utf-8")
+            names.append(file_name)
+        for file_name in names:
+            _fsync(stage / file_name)
+        (stage / READY).write_text("\n".join(names) + "\n", encoding="utf-8")
+        _fsync(stage / READY)
+    except OSError as exc:
+        shutil.rmtree(stage, ignore_errors=True)
+        what = exc.strerror or type(exc).__name__
+        raise ReportWriteError(
+            f"reports: could not write the reports in {out} ({what}); the previous reports are left as they "
+            "were and nothing was half-written"
+        ) from None
+    _settle(out)
+    return [out / name for name in names]
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _settle(out: Path) -> None:
+    """Move in each complete staging folder's files (a run killed while renaming); remove incomplete ones,
+    and the per-file temp files older versions left (``vacancy_matches.csv.tmp``)."""
+    for name in REPORTS:
+        for suffix in (".parquet.tmp", ".csv.tmp"):
+            (out / f"{name}{suffix}").unlink(missing_ok=True)
+    (out / "report.html.tmp").unlink(missing_ok=True)
+    for stage in sorted(out.glob(f"{STAGING}*")):
+        if not stage.is_dir():
+            continue
+        ready = stage / READY
+        if ready.is_file():
+            for name in ready.read_text(encoding="utf-8").split():
+                if (stage / name).exists():
+                    os.replace(stage / name, out / name)
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def load_reports(path: Path | str = "reports") -> dict[str, pl.DataFrame]:
