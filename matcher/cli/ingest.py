@@ -63,6 +63,14 @@ def run_ingest(
     )
     run = IngestRun(lake, options, run_id=new_run_id())
     with lake.lock(run_id=run.run_id, wait=wait), _progress(progress) as bar:
+        for orphan in lake.recover_manifests():  # rows of a killed run: account for them first
+            err.print(
+                f"run {orphan['run_id']} ended without a manifest (killed): recovered one from the "
+                f"{orphan['totals']['landed']} row(s) it landed (state/runs/{orphan['run_id']}.json, "
+                "status killed)",
+                style="yellow",
+                markup=False,
+            )
         tasks: dict[str, Any] = {}
 
         def on_page(what: str, done: int, total: int | None) -> None:

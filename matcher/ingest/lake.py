@@ -53,6 +53,8 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "quarantine": ("quarantine", ("source", "entity", "raw_sha")),
 }
 CRASH_POINTS = ("during_write", "after_write", "after_cursor")
+# tables whose rows a manifest's ``landed`` does not count (links, events, quarantine: counted apart)
+_NOT_LANDED = ("floqer_posting_sources", "flowstate_vacancy_events", "quarantine")
 _SENTINEL = "\ue000"
 STALE_STATE_SECONDS = 600.0  # a state file's temp copy this old was left by a process that died
 
@@ -260,6 +262,41 @@ class Lake:
         name = f"runs/{manifest['run_id']}.json"
         self.write_state(name, manifest)
         return self._state_file(name)
+
+    def recover_manifests(self, *, now: datetime | None = None) -> list[dict[str, Any]]:
+        """A manifest for each run whose rows landed but that wrote none (it was killed): status
+        ``killed``, ``recovered: true``, its rows per table counted from the parts it left, so the manifests
+        account for every row in the lake. Call it holding the lock; returns the manifests written.
+
+        >>> Lake(root).recover_manifests()   # doctest: +SKIP
+        [{'run_id': '20261102T090000Z-3f9a1c', 'status': 'killed', 'tables': {'floqer_postings': 200}, ...}]
+        """
+        runs = self.root / "state" / "runs"
+        known = {p.stem for p in runs.glob("*.json")} if runs.is_dir() else set()
+        parts: dict[str, dict[str, list[Path]]] = {}
+        for table, (folder, _) in TABLES.items():
+            for part in sorted((self.root / folder).glob("part-*.parquet")):
+                run_id = part.stem.removeprefix("part-").rsplit("-", 1)[0]  # part-<run_id>-<seq>
+                if run_id not in known:
+                    parts.setdefault(run_id, {}).setdefault(table, []).append(part)
+        recovered = []
+        for run_id, tables in sorted(parts.items()):
+            rows = {t: int(pl.scan_parquet(ps).select(pl.len()).collect().item()) for t, ps in tables.items()}
+            landed = sum(n for t, n in rows.items() if t not in _NOT_LANDED)
+            manifest = {
+                "run_id": run_id,
+                "status": "killed",
+                "recovered": True,
+                "recovered_at": (now or datetime.now(UTC)).isoformat(),
+                "note": "this run ended without a manifest (killed); counts are the rows its parts hold",
+                "tables": rows,
+                "parts": sum(len(ps) for ps in tables.values()),
+                "entities": {},
+                "totals": {"landed": landed, "quarantined": rows.get("quarantine", 0)},
+            }
+            self.write_manifest(manifest)
+            recovered.append(manifest)
+        return recovered
 
     def manifests(self) -> list[dict[str, Any]]:
         runs = self.root / "state" / "runs"
