@@ -31,6 +31,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -47,18 +48,29 @@ from matcher.normalize.location import cache_dir
 from matcher.normalize.titles import clean_title, occupation_text
 
 ONET_VERSION = "27.0"
+_WORD = re.compile(r"[a-z0-9&+]+")
 POWER = 8.0  # similarity**POWER: a neighbour at 0.9 counts 2.3x one at 0.8, 17x one at 0.6
 WORD_WEIGHT = 0.5  # the word vector's weight beside the character n-gram vector
 MAX_DF = 1.0  # n-grams in more than this share of titles are left out of the neighbour search (speed)
-THRESHOLD = 0.35  # confidence below this: no code (chosen on held-out O*NET titles, see the bench)
-# raw score -> P(code right), measured on held-out O*NET titles (bench/bench_occupations.py --calibrate)
-CALIBRATION: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
+# confidence below this: no code. On held-out O*NET titles (none named exactly in training) the codes kept at
+# 0.5 are right 64% of the time and cover 47% of titles; 0.6 would be right 71% at 28% coverage, 0.35 right
+# 57% at 70% coverage. A title the training data names exactly scores >= 0.5 and is always kept.
+THRESHOLD = 0.5
+# raw score (top similarity x share of known words x vote share) -> P(code right): isotonic regression on 3
+# held-out folds of O*NET titles grouped by exact text (bench/bench_occupations.py prints it); a raw 0 (no
+# known word) is anchored at 0
+CALIBRATION: tuple[tuple[float, float], ...] = (
+    (0.0, 0.0), (0.1, 0.15), (0.15, 0.18), (0.2, 0.25), (0.25, 0.34), (0.3, 0.43), (0.35, 0.45),
+    (0.4, 0.50), (0.45, 0.53), (0.5, 0.59), (0.55, 0.63), (0.6, 0.65), (0.65, 0.68), (0.7, 0.72),
+    (0.75, 0.77), (0.85, 0.80), (0.95, 0.84), (1.0, 0.84),
+)  # fmt: skip
 # role nouns that alone say no more than "a job" (the old taxonomy's rule: one generic word places nothing)
 GENERIC = frozenset(
     "engineer manager analyst specialist associate consultant director officer coordinator assistant "
     "technician representative administrator lead worker executive supervisor advisor agent staff "
     "head professional expert member operator".split()
 )
+PROJECT_WEIGHT = 2.5  # a project-taxonomy alias: just under a title O*NET lists in two sources (3)
 EXACT_FLOOR = 0.5  # confidence of a title the training data names exactly, before its codes' agreement
 CANDIDATES = 10  # codes whose centroid is nearest, among which the neighbour vote decides
 
@@ -175,18 +187,40 @@ class OccupationCoder:
     def _neighbour_scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Two steps, so the work grows with the candidates, not with all 45,000 titles: the ``CANDIDATES``
         codes whose centroid is nearest, then the similarity-weighted vote of those codes' own titles."""
+        candidates, tally, nearest = self._tallies(texts)
         n = len(texts)
-        best = np.zeros(n, dtype=np.int64)
-        top = np.zeros(n, dtype=np.float32)
-        share = np.zeros(n, dtype=np.float32)
         if not n:
-            return best, top, share
-        queries = self._vectors(texts)
-        near = (queries @ self.centroids).toarray()
-        k = min(CANDIDATES, near.shape[1])
-        candidates = np.argpartition(-near, k - 1, axis=1)[:, :k]  # n x k code indexes
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
+        won = tally.argmax(axis=1)
+        rows = np.arange(n)
+        best = candidates[rows, won]
+        top = nearest.max(axis=1)
+        total = tally.sum(axis=1)
+        share = np.divide(tally[rows, won], total, out=np.zeros(n, dtype=np.float32), where=total > 0)
+        return best, top * self.known_share(texts), share
+
+    def known_share(self, texts: Sequence[str]) -> np.ndarray:
+        """The share of each text's words that some training title uses: "widget wrangler" 0.5 (a title
+        that shares one real word with O*NET is only half about a known job), "registered nurse" 1.0."""
+        vocabulary = self.word_vectorizer.vocabulary_
+        known = np.ones(len(texts), dtype=np.float32)
+        for i, text in enumerate(texts):
+            words = _WORD.findall(text)
+            if words:
+                known[i] = sum(w in vocabulary for w in words) / len(words)
+        return known
+
+    def _tallies(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(n x k candidate code indexes, their similarity-weighted votes, their nearest title's sim)."""
+        n = len(texts)
+        k = min(CANDIDATES, len(self.codes))
         tally = np.zeros((n, k), dtype=np.float32)
         nearest = np.zeros((n, k), dtype=np.float32)
+        if not n:
+            return np.zeros((0, k), dtype=np.int64), tally, nearest
+        queries = self._vectors(texts)
+        near = (queries @ self.centroids).toarray()
+        candidates = np.argpartition(-near, k - 1, axis=1)[:, :k]  # n x k code indexes
         flat = candidates.ravel()
         order = np.argsort(flat, kind="stable")
         bounds = np.searchsorted(flat[order], np.arange(len(self.codes) + 1))
@@ -197,13 +231,30 @@ class OccupationCoder:
             sims = (queries[asked] @ members).toarray()
             nearest[asked, slot] = sims.max(axis=1)
             tally[asked, slot] = (sims**self.power) @ weights
-        won = tally.argmax(axis=1)
-        rows = np.arange(n)
-        best = candidates[rows, won]
-        top = nearest.max(axis=1)
-        total = tally.sum(axis=1)
-        share = np.divide(tally[rows, won], total, out=np.zeros(n, dtype=np.float32), where=total > 0)
-        return best, top, share
+        return candidates, tally, nearest
+
+    def _exact(self, texts: Sequence[str]) -> list[tuple[int, float]]:
+        """Titles the training data names exactly: (code index, confidence). The title's own O*NET listings
+        decide; when it is listed under several codes with the same weight ("assembler": six assembler
+        occupations), its neighbours' vote without itself breaks the tie ("team assembler", "assembly
+        line worker" -> 51-2092 Team Assemblers)."""
+        rows = self.votes[[self.lookup[t] for t in texts]].toarray()
+        candidates, tally, _ = self._tallies(texts)
+        found = []
+        for i, row in enumerate(rows):
+            total = row.sum()
+            if not total:
+                found.append((0, 0.0))
+                continue
+            others = np.zeros_like(row)
+            np.add.at(others, candidates[i], tally[i])
+            others = np.clip(others - row, 0.0, None)  # the title itself, at similarity 1, left out
+            if others.sum() > 0:
+                others = others / others.sum()
+            tied = row >= row.max() - 1e-6  # the codes that list the title with the top weight
+            index = int(np.argmax(np.where(tied, 1.0 + others, 0.0)))
+            found.append((index, float(EXACT_FLOOR + (1 - EXACT_FLOOR) * row[index] / total)))
+        return found
 
     def code_texts(self, texts: Sequence[str]) -> list[OccupationGuess]:
         """Occupations of texts already reduced by ``occupation_text`` (one vectorized pass)."""
@@ -212,15 +263,11 @@ class OccupationCoder:
         # a title the training data names exactly: its own codes' vote (an ambiguous title, listed under
         # several occupations, is as sure as its winning code's share of the weight)
         exact = [t for t in distinct if t and t in self.lookup]
-        if exact:
-            rows = self.votes[[self.lookup[t] for t in exact]].toarray()
-            totals = rows.sum(axis=1)
-            for text, row, total in zip(exact, rows, totals, strict=True):
-                index = int(row.argmax())
-                conf = round(float(EXACT_FLOOR + (1 - EXACT_FLOOR) * row[index] / total), 3) if total else 0.0
-                if conf >= self.threshold:
-                    code = self.codes[index]
-                    found[text] = OccupationGuess(code, self.occupation_titles.get(code, code), conf)
+        for text, (index, conf) in zip(exact, self._exact(exact), strict=True):
+            conf = round(conf, 3)
+            if conf >= self.threshold:
+                code = self.codes[index]
+                found[text] = OccupationGuess(code, self.occupation_titles.get(code, code), conf)
         for text in distinct:  # one generic word ("engineer", "manager") names no occupation
             if text in GENERIC:
                 found[text] = OccupationGuess(None, None, 0.0)
@@ -287,15 +334,34 @@ def onet_titles() -> list[TrainingTitle]:
 
 def project_titles() -> list[TrainingTitle]:
     """The project taxonomy's names and aliases (``occupations.csv``): the tech titles O*NET lacks
-    ("backend engineer", "sre"), each with the weight of a title O*NET lists in two sources."""
+    ("backend engineer", "sre"), each weighing a little less than a title O*NET lists in two sources, so a
+    title O*NET lists as often under another code stays O*NET's ("business analyst": 13-1111)."""
     known = onet_occupations()
     return [
-        TrainingTitle(title=alias, soc_code=row["soc_code"], weight=3.0)
+        TrainingTitle(title=alias, soc_code=row["soc_code"], weight=PROJECT_WEIGHT)
         for row in reference_rows("occupations.csv")
         if row["soc_code"] in known
         for alias in [row["canonical"], *row["aliases"].split("|")]
         if alias.strip()
     ]
+
+
+def extra_titles() -> list[TrainingTitle]:
+    """Titles job boards outside the US use and O*NET lacks or files elsewhere (``onet_extra_titles.csv``:
+    "Care Assistant", "Carer" -> 31-1122 Personal Care Aides, "Veterinary Nurse" -> 29-2056), each with
+    the weight of a title O*NET lists in two sources."""
+    text = _reference_bytes("onet_extra_titles.csv").decode("utf-8")
+    known = onet_occupations()
+    return [
+        TrainingTitle(title=r["title"], soc_code=r["soc_code"], weight=3.0)
+        for r in csv.DictReader(io.StringIO(text))
+        if r["soc_code"] in known
+    ]
+
+
+def training_titles() -> list[TrainingTitle]:
+    """Everything the default coder learns from: O*NET's titles, the project taxonomy's, the extra titles."""
+    return [*onet_titles(), *project_titles(), *extra_titles()]
 
 
 @functools.cache
@@ -309,7 +375,13 @@ def onet_occupations() -> dict[str, str]:
 def default_coder() -> OccupationCoder:
     """The coder fitted on all shipped O*NET titles, from the on-disk cache when it is current."""
     digest = hashlib.sha256()
-    names = ("onet_titles.tsv.gz", "onet_occupations.csv", "occupations.csv", "title_abbreviations.csv")
+    names = (
+        "onet_titles.tsv.gz",
+        "onet_occupations.csv",
+        "onet_extra_titles.csv",
+        "occupations.csv",
+        "title_abbreviations.csv",
+    )
     for name in (*names, "seniority_lexicon.csv"):
         digest.update(_reference_bytes(name))
     digest.update(Path(__file__).read_bytes())
@@ -323,7 +395,7 @@ def default_coder() -> OccupationCoder:
             return cached
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
         pass  # absent, unreadable, or from another version: fit again
-    coder = OccupationCoder.fit([*onet_titles(), *project_titles()], onet_occupations())
+    coder = OccupationCoder.fit(training_titles(), onet_occupations())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.normalize.occupations import code_title, code_titles
+from matcher.normalize import occupations as occ
+from matcher.normalize.occupations import THRESHOLD, code_title, code_titles
 from matcher.normalize.titles import normalize_title
 
 
@@ -18,14 +21,44 @@ def test_levels_and_shifts_do_not_change_the_occupation() -> None:
 
 def test_delivery_driver_is_a_light_truck_driver_not_a_tractor_trailer_driver() -> None:
     assert code_title("Delivery Driver").code == "53-3033"
+    assert code_title("Route Driver (Non CDL)").code == "53-3033"
 
 
 def test_business_analyst_is_not_a_data_scientist() -> None:
-    assert code_title("Business Analyst").code != "15-2051"
+    assert code_title("Business Analyst").code == "13-1111"
 
 
-def test_garbage_gets_no_code() -> None:
-    assert code_title("asdf qwer zxcv").code is None
+def test_data_analyst_is_where_onet_lists_it_most() -> None:
+    # O*NET 27.0 lists "Data Analyst" under eight codes, most heavily 15-2051 (whose 15-2051.01 Business
+    # Intelligence Analysts also reports it)
+    assert code_title("Data Analyst").code == "15-2051"
+
+
+@pytest.mark.parametrize("title", ["Assembler", "Assembly Line Worker", "Production Assembler"])
+def test_assembly_titles_share_one_occupation(title: str) -> None:
+    assert code_title(title).code == "51-2092"
+
+
+def test_a_veterinary_nurse_is_not_a_registered_nurse() -> None:
+    assert code_title("Registered Veterinary Nurse").code == "29-2056"
+
+
+@pytest.mark.parametrize(
+    "title", ["Care Assistant", "Carer", "Night Care Worker", "Healthcare Support Worker"]
+)
+def test_care_work_is_personal_care_or_nursing_assistance(title: str) -> None:
+    assert code_title(title).code in {"31-1122", "31-1131"}
+
+
+@pytest.mark.parametrize("title", ["Widget Wrangler", "Rockstar Coder", "asdf", "asdf qwer zxcv"])
+def test_nonsense_is_unsure(title: str) -> None:
+    guess = code_title(title)
+    assert guess.code is None
+    assert guess.confidence < THRESHOLD
+
+
+def test_one_generic_word_names_no_occupation() -> None:
+    assert code_title("Manager").code is None
 
 
 def test_normalize_title_uses_the_coder() -> None:
@@ -34,14 +67,49 @@ def test_normalize_title_uses_the_coder() -> None:
 
 
 def test_batch_equals_one_by_one() -> None:
-    titles = ["Accountant", "Delivery Driver", "Software Engineer", "", "Teacher"]
+    titles = ["Accountant", "Delivery Driver", "Software Engineer", "", "Teacher", "Carer"]
     assert code_titles(titles) == [code_title(t) for t in titles]
 
 
-@settings(max_examples=50, deadline=None)
+def test_confidence_is_calibrated_monotone() -> None:
+    xs, ys = zip(*occ.CALIBRATION, strict=True)
+    assert list(xs) == sorted(xs)
+    assert list(ys) == sorted(ys)
+    assert 0.0 <= min(ys) <= max(ys) <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=80))
 def test_any_text_gives_a_code_or_none_and_a_confidence_in_range(text: str) -> None:
     guess = code_title(text)
     assert 0.0 <= guess.confidence <= 1.0
     assert guess.code is None or re.fullmatch(r"\d\d-\d{4}", guess.code)
     assert (guess.code is None) == (guess.title is None)
+    assert (guess.code is None) == (guess.confidence < THRESHOLD)
+
+
+def test_held_out_accuracy_floor() -> None:
+    """One fold of 1 in 10 O*NET occupation texts (grouped by exact text: none is a training text), fitted on
+    the rest. Measured: six-digit 0.46, two-digit 0.70 with every title coded; the floors leave a margin."""
+    titles = occ.onet_titles()
+    texts = occ._texts([t.title for t in titles])
+    truth: dict[str, set[str]] = defaultdict(set)
+    for text, t in zip(texts, titles, strict=True):
+        if text:
+            truth[text].add(t.soc_code)
+    asked = sorted(truth)[3::10][:3000]
+    held = set(asked)
+    train = [t for t, x in zip(titles, texts, strict=True) if x and x not in held]
+    coder = occ.OccupationCoder.fit(train, occ.onet_occupations(), threshold=0.0)
+    guesses = coder.code_texts(asked)
+    six = sum(g.code in truth[x] for g, x in zip(guesses, asked, strict=True)) / len(asked)
+    two = sum(
+        g.code is not None and g.code[:2] in {c[:2] for c in truth[x]}
+        for g, x in zip(guesses, asked, strict=True)
+    ) / len(asked)
+    assert six >= SIX_FLOOR, six
+    assert two >= TWO_FLOOR, two
+
+
+SIX_FLOOR = 0.40
+TWO_FLOOR = 0.64
