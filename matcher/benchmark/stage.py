@@ -6,7 +6,8 @@ Per open vacancy, from its matches at or above ``min_score``:
    posting whose level is unknown (neither its title nor Floqer names one) is read as ``mid``, the level a
    vacancy naming none gets, so it counts for mid vacancies only (``n_unknown_level`` says how many did).
    "adjacent" admits postings one level apart, "any" every level. What was left out is ``n_other_level``
-   and the ``benchmark_pool`` rows with reason ``other_level``; matches and hiring windows keep every level;
+   (with the match stage's ``left_out``: the match stage applies the same policy to matches) and the
+   ``benchmark_pool`` rows with reason ``other_level``;
 1. reposts collapse: the same company, core title, place and pay count once (the best-scoring copy);
 2. each company counts at most ``company_cap`` postings (its best-scoring ones), so one employer's many
    openings cannot make the market;
@@ -47,14 +48,20 @@ from matcher.benchmark.stats import (
     verdict,
 )
 from matcher.common.errors import DataError, MatcherError
-from matcher.match.stage import MATCHES, explain_matches, matches_as_of, posted_after
+from matcher.match.stage import (
+    LEFT_OUT,
+    LEVEL_POLICIES,
+    MATCHES,
+    explain_matches,
+    matches_as_of,
+    posted_after,
+)
 from matcher.normalize.currency import rate_table
 from matcher.normalize.titles import LEVELS
 
 MONEY = pl.Decimal(26, 2)
 SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
 TREND_UP, TREND_DOWN = 1.25, 0.8
-LEVEL_POLICIES = ("exact", "adjacent", "any")
 UNKNOWN_LEVEL_READ_AS = "mid"  # a posting naming no level is read as a vacancy naming none is (normalize)
 
 
@@ -306,12 +313,15 @@ def benchmark_frames(
     *,
     exclusions: pl.DataFrame | None = None,
     previous: pl.DataFrame | None = None,
+    left_out: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The report frames: ``vacancy_benchmarks``, ``vacancy_matches``, ``competitor_hiring``,
     ``benchmark_pool`` and ``excluded_matches``.
 
     ``exclusions`` (vacancy_id, posting_id[, reason]) strikes matches before anything is counted;
     ``previous`` (an earlier run's ``vacancy_benchmarks`` with ``run_at``) fills the ``*_previous`` columns.
+    ``left_out`` (scenario_id, vacancy_id, reason, n: the match stage's ``MatchSummary.left_out``) adds the
+    postings the match stage left out for their level to ``n_other_level``.
     """
     options = options or BenchmarkOptions()
     as_of = options.as_of or date.today()
@@ -344,6 +354,19 @@ def benchmark_frames(
     other_level = leveled.filter(~admitted)
     kept, counts = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
     n_other_level = other_level.group_by("scenario_id", "vacancy_id").agg(pl.len().alias("n_other_level"))
+    if left_out is not None and left_out.height:
+        n_other_level = (
+            pl.concat(
+                [
+                    n_other_level.with_columns(pl.col("n_other_level").cast(pl.Int64)),
+                    left_out.filter(pl.col("reason") == "another level").select(
+                        "scenario_id", "vacancy_id", pl.col("n").cast(pl.Int64).alias("n_other_level")
+                    ),
+                ]
+            )
+            .group_by("scenario_id", "vacancy_id")
+            .agg(pl.col("n_other_level").sum())
+        )
     by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in kept.iter_rows(named=True):
         by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
@@ -647,6 +670,13 @@ def benchmark_lake(
         )
     options = replace(options, as_of=scored_for)
     postings, vacancies, matches = (pl.read_parquet(p) for p in needed)
+    side = root / LEFT_OUT
     return benchmark_frames(
-        vacancies, postings, matches, options, exclusions=exclusions, previous=previous_benchmarks(root)
+        vacancies,
+        postings,
+        matches,
+        options,
+        exclusions=exclusions,
+        previous=previous_benchmarks(root),
+        left_out=pl.read_parquet(side) if side.exists() else None,
     )

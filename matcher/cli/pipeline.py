@@ -57,6 +57,7 @@ def run_match(config: Config, as_of: date) -> MatchSummary:
         include_agencies=config.include_agencies,
         require_work_type=config.require_work_type,
         as_of=as_of,
+        level_policy=config.level_policy,  # matches and the salary pool admit the same levels
     )
     summary = match_lake(config.lake, options)
     excluded = ", ".join(f"{v:,} {k}" for k, v in summary.excluded.items() if v)

@@ -57,6 +57,9 @@ VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs ar
 # the seniority component one level apart: below what a same-level posting in another city of the country
 # keeps (a level is a different job to pay for; another city is the same job)
 ONE_LEVEL_APART = 25.0
+LEVEL_POLICIES = ("exact", "adjacent", "any")
+LEFT_OUT_SCHEMA = {"scenario_id": pl.String, "vacancy_id": pl.String, "reason": pl.String, "n": pl.Int64}
+LEFT_OUT = "matches/left_out.parquet"  # per vacancy, matches left out for their level
 COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
 DEFAULT_WEIGHTS = {"title": 0.45, "seniority": 0.20, "geography": 0.20, "recency": 0.05, "skills": 0.10}
 # Flowstate work type name -> the Floqer employment statuses that fit it. Pay is compared as annual
@@ -96,6 +99,10 @@ class MatchOptions:
     block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
     # the same specific occupation lifts the title to at least this; a different one takes this share off
     same_country_only: bool = True  # a posting in another country (remote there or not) is another market
+    # which postings' levels are matches: "exact" (the vacancy's level; a vacancy naming none is mid; a
+    # posting naming none is kept), "adjacent" (also one level apart) or "any"; the others are left out and
+    # counted per vacancy (``MatchSummary.left_out``, ``matches/left_out.parquet``)
+    level_policy: str = "exact"
     # the meaning of the titles (all-MiniLM-L6-v2 sentence vectors, ``matcher.match.semantic``) as a second
     # reading beside the words: cosine SEMANTIC_FLOOR -> 0, SEMANTIC_FULL -> 100, the higher of the two counts
     semantic: bool = True
@@ -154,6 +161,8 @@ class MatchSummary:
     matches: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
     as_of: date | None = None  # the day the matches were scored for (the cut-off and recency's reference)
+    # per vacancy, matches (score >= floor) left out for their level: scenario_id, vacancy_id, reason, n
+    left_out: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEFT_OUT_SCHEMA))
     seconds: float = 0.0
     path: Path | None = None
 
@@ -532,6 +541,9 @@ def match_frames(
         summary.excluded["work type does not fit"] = 0
     # vacancies in batches, so the posting-level pairs in memory at once stay bounded
     kept: list[pl.DataFrame] = []
+    left_out: list[pl.DataFrame] = []
+    if options.level_policy not in LEVEL_POLICIES:
+        raise ValueError(f"level_policy: got {options.level_policy!r}, expected one of {LEVEL_POLICIES}")
     per_vacancy = core_pairs.group_by("_v").agg(pl.col("_n").sum()).sort("_v")
     group_now: list[int] = []
     load = 0
@@ -563,7 +575,19 @@ def match_frames(
                 before - pairs.height
             )
         scored = _skills_and_score(_components(pairs, options, as_of), vac, post, options)
-        kept.append(scored.filter(pl.col("score") >= options.floor))
+        matched = scored.filter(pl.col("score") >= options.floor)
+        admitted = _level_admits(options.level_policy)
+        left_out.append(matched.filter(~admitted).group_by("_v").agg(pl.len().alias("n")))
+        kept.append(matched.filter(admitted).drop("_vl", "_pl"))
+    if left_out:
+        counts = pl.concat(left_out).group_by("_v").agg(pl.col("n").sum())
+        summary.left_out = (
+            counts.join(vac.select("_v", "scenario_id", "vacancy_id"), on="_v")
+            .with_columns(pl.lit("another level").alias("reason"), pl.col("n").cast(pl.Int64))
+            .select("scenario_id", "vacancy_id", "reason", "n")
+            .sort("scenario_id", "vacancy_id")
+        )
+        summary.excluded["another level"] = int(summary.left_out["n"].sum())
     frame = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
     if not frame.height:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
@@ -600,6 +624,16 @@ def _fits(work_type: str | None, statuses: list[str], applies_to: str | None = N
         " ".join((status or "").lower().replace("-", " ").split()).replace(" ", "_") in fits
         for status in statuses
     )
+
+
+def _level_admits(policy: str) -> pl.Expr:
+    """Whether a pair's posting level is a match under ``policy`` (on the integer-coded ``_vl``, ``_pl``): a
+    vacancy naming no level is mid, as normalize reads it; a posting naming none is always admitted."""
+    if policy == "any":
+        return pl.lit(True)
+    vacancy = pl.col("_vl").fill_null(LEVELS.index("mid")).cast(pl.Int16)
+    distance = (vacancy - pl.col("_pl").cast(pl.Int16)).abs()
+    return (distance <= (1 if policy == "adjacent" else 0)).fill_null(True)
 
 
 def _abroad() -> pl.Expr:
@@ -647,6 +681,8 @@ def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.D
         "occupation_fit",
         "_v_has_skills",
         seniority.alias("seniority"),
+        "_vl",
+        "_pl",
         geography.alias("geography"),
         recency.alias("recency"),
         age.alias("age_days"),
@@ -788,6 +824,10 @@ def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSu
     temp = path.with_suffix(".parquet.tmp")
     assert summary.as_of is not None
     matches.write_parquet(temp, metadata={AS_OF_KEY: summary.as_of.isoformat()})
+    side = lake / LEFT_OUT
+    side_temp = side.with_suffix(".parquet.tmp")
+    summary.left_out.write_parquet(side_temp)
+    os.replace(side_temp, side)  # first: a left_out beside older matches overstates nothing the report counts
     os.replace(temp, path)
     summary.path = path
     summary.seconds = time.perf_counter() - started

@@ -65,6 +65,7 @@ def frames(
     postings: list[dict[str, Any]],
     exclusions: pl.DataFrame | None = None,
     vacancies: pl.DataFrame = VACANCIES,
+    left_out: pl.DataFrame | None = None,
     **options: Any,
 ) -> dict[str, pl.DataFrame]:
     clean = pl.DataFrame(
@@ -91,7 +92,12 @@ def frames(
         schema_overrides={"skills": pl.Float64},
     )
     return benchmark_frames(
-        vacancies, clean, matches, BenchmarkOptions(as_of=AS_OF, **options), exclusions=exclusions
+        vacancies,
+        clean,
+        matches,
+        BenchmarkOptions(as_of=AS_OF, **options),
+        exclusions=exclusions,
+        left_out=left_out,
     )
 
 
@@ -359,3 +365,13 @@ def test_the_level_policy_setting(tmp_path: Path) -> None:
     path.write_text('[benchmark]\nlevel_policy = "near"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="level_policy"):
         load_config(path, env={})
+
+
+def test_n_other_level_adds_what_the_match_stage_left_out_for_level() -> None:
+    left_out = pl.DataFrame(
+        {"scenario_id": [""], "vacancy_id": ["v1"], "reason": ["another level"], "n": [7]}
+    )
+    plain = frames(_levels())["vacancy_benchmarks"].row(0, named=True)
+    both = frames(_levels(), left_out=left_out)["vacancy_benchmarks"].row(0, named=True)
+    assert both["n_other_level"] == plain["n_other_level"] + 7 == 12
+    assert (both["n_postings"], both["p50"]) == (plain["n_postings"], plain["p50"])  # the pool is the same

@@ -113,13 +113,15 @@ def test_components_and_ranks_worked_out_by_hand() -> None:
         posting("p7", is_recruiting_agency=True),  # agencies are left out by default
         posting("p8", employment_statuses=["contract"]),  # a contract does not fit a full-time vacancy
     ]
-    matches = run([vacancy()], postings)
+    # p2 is mid, the vacancy senior: another level, left out by the default level_policy "exact"
+    assert run([vacancy()], postings)["posting_id"].to_list() == ["p1", "p4"]
+    matches = run([vacancy()], postings, level_policy="adjacent")
     assert matches.select("posting_id", "rank", "score").rows() == [
         ("p1", 1, 100.0),
         ("p4", 2, 88.0),
         ("p2", 3, 76.0),
     ]
-    abroad = run([vacancy()], postings, same_country_only=False)
+    abroad = run([vacancy()], postings, same_country_only=False, level_policy="any")
     assert abroad.filter(pl.col("posting_id") == "p3")["score"].to_list() == [80.0]
     explained = explain_matches(
         matches,
@@ -302,7 +304,7 @@ def test_a_different_occupation_sharing_words_scores_low() -> None:
 
 
 def test_the_meaning_of_the_titles_counts_beside_their_words() -> None:
-    """"Nursing Manager" shares only the common "manager" with "Nurse Manager" (cores "nursing" and "nurse":
+    """ "Nursing Manager" shares only the common "manager" with "Nurse Manager" (cores "nursing" and "nurse":
     no word at all); all-MiniLM-L6-v2 reads them as one title (cosine 0.96), "Chef" not (0.43)."""
     v_cols = {**VACANCY_COLUMNS, "title_clean": pl.String}
     p_cols = {**POSTING_COLUMNS, "title_clean": pl.String}
@@ -321,3 +323,31 @@ def test_the_meaning_of_the_titles_counts_beside_their_words() -> None:
     assert f"meaning {row['title_semantic']}" in explained
     off, _ = match_frames(vacancies, frame, MatchOptions(as_of=AS_OF, semantic=False))
     assert off.is_empty()  # the words alone: under the title floor
+
+
+def test_matches_keep_the_vacancys_level_and_count_what_they_leave_out() -> None:
+    """level_policy: "exact" keeps the vacancy's level and postings naming none; "adjacent" one level apart
+    too; "any" every level. What is left out is counted per vacancy, for the reports' n_other_level."""
+    postings = [
+        posting("same", seniority="senior"),
+        posting("unknown", seniority=None),
+        posting("below", seniority="mid"),
+        posting("far", seniority="junior"),
+    ]
+    kept = {}
+    for policy in ("exact", "adjacent", "any"):
+        matches, summary = match_frames(
+            pl.DataFrame([vacancy()], schema=VACANCY_COLUMNS, orient="row"),
+            pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"),
+            MatchOptions(as_of=AS_OF, level_policy=policy),
+        )
+        kept[policy] = sorted(matches["posting_id"])
+        left = summary.left_out["n"].sum() if summary.left_out.height else 0
+        assert left + matches.height == 4 and summary.excluded.get("another level", 0) == left
+    assert kept == {
+        "exact": ["same", "unknown"],
+        "adjacent": ["below", "same", "unknown"],
+        "any": ["below", "far", "same", "unknown"],
+    }
+    with pytest.raises(ValueError, match="level_policy"):
+        run([vacancy()], postings, level_policy="near")
