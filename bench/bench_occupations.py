@@ -123,7 +123,9 @@ def model_coders(coder: occ.OccupationCoder) -> dict[str, Callable[[Sequence[str
     neighbours.linear_weights = None
 
     def shipped(texts: Sequence[str]) -> list[str | None]:
-        return [g.code for g in coder.code_texts(list(texts))]
+        best, raw = coder.scores(list(texts))  # no held-out text is a training text: no exact path
+        sure = occ.calibrated(raw) >= occ.THRESHOLD
+        return [coder.codes[i] if ok else None for i, ok in zip(best, sure, strict=True)]
 
     def every(model: occ.OccupationCoder) -> Callable[[Sequence[str]], list[str | None]]:
         def code(texts: Sequence[str]) -> list[str | None]:

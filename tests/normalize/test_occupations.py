@@ -89,27 +89,28 @@ def test_any_text_gives_a_code_or_none_and_a_confidence_in_range(text: str) -> N
 
 
 def test_held_out_accuracy_floor() -> None:
-    """One fold of 1 in 10 O*NET occupation texts (grouped by exact text: none is a training text), fitted on
-    the rest. Measured: six-digit 0.46, two-digit 0.70 with every title coded; the floors leave a margin."""
-    titles = occ.onet_titles()
+    """Health, construction, production and transport occupations (SOC 29, 47, 51, 53: a third of O*NET's
+    titles, so the fit stays quick): every 10th occupation text held out (grouped by exact text: none is a
+    training text), the coder fitted on the rest of those groups. Measured: six-digit 0.55, two-digit
+    0.86 with every title coded; the floors leave a margin."""
+    groups = ("29-", "47-", "51-", "53-")
+    titles = [t for t in occ.onet_titles() if t.soc_code.startswith(groups)]
     texts = occ._texts([t.title for t in titles])
     truth: dict[str, set[str]] = defaultdict(set)
     for text, t in zip(texts, titles, strict=True):
         if text:
             truth[text].add(t.soc_code)
-    asked = sorted(truth)[3::10][:3000]
+    asked = sorted(truth)[3::10]
     held = set(asked)
     train = [t for t, x in zip(titles, texts, strict=True) if x and x not in held]
-    coder = occ.OccupationCoder.fit(train, occ.onet_occupations(), threshold=0.0)
-    guesses = coder.code_texts(asked)
-    six = sum(g.code in truth[x] for g, x in zip(guesses, asked, strict=True)) / len(asked)
-    two = sum(
-        g.code is not None and g.code[:2] in {c[:2] for c in truth[x]}
-        for g, x in zip(guesses, asked, strict=True)
-    ) / len(asked)
+    coder = occ.OccupationCoder.fit(train, occ.onet_occupations())
+    best, _ = coder.scores(asked)
+    codes = [coder.codes[i] for i in best]
+    six = sum(c in truth[x] for c, x in zip(codes, asked, strict=True)) / len(asked)
+    two = sum(c[:2] in {t[:2] for t in truth[x]} for c, x in zip(codes, asked, strict=True)) / len(asked)
     assert six >= SIX_FLOOR, six
     assert two >= TWO_FLOOR, two
 
 
-SIX_FLOOR = 0.40
-TWO_FLOOR = 0.64
+SIX_FLOOR = 0.50
+TWO_FLOOR = 0.81
