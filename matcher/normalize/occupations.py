@@ -38,7 +38,6 @@ import gzip
 import hashlib
 import io
 import os
-import pickle
 import re
 import warnings
 from collections.abc import Sequence
@@ -52,8 +51,8 @@ import scipy.sparse as sp  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
+from matcher.common.cache import cached_pickle
 from matcher.common.reference import reference_rows
-from matcher.normalize.location import cache_dir
 from matcher.normalize.titles import clean_title, occupation_text
 
 ONET_VERSION = "27.0"
@@ -455,21 +454,8 @@ def default_coder() -> OccupationCoder:
     digest.update(Path(__file__).read_bytes())
     digest.update(Path(clean_title.__code__.co_filename).read_bytes())
     sklearn = metadata.version("scikit-learn")
-    path = cache_dir() / f"occupations-{digest.hexdigest()[:12]}-sklearn{sklearn}.pickle"
-    try:
-        with path.open("rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, OccupationCoder):
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
-        pass  # absent, unreadable, or from another version: fit again
-    coder = OccupationCoder.fit(training_titles(), onet_occupations())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_suffix(f".{os.getpid()}.tmp")
-        with temp.open("wb") as handle:
-            pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only cache is no reason to fail
-    return coder
+    return cached_pickle(
+        f"occupations-{digest.hexdigest()[:12]}-sklearn{sklearn}.pickle",
+        OccupationCoder,
+        lambda: OccupationCoder.fit(training_titles(), onet_occupations()),
+    )
