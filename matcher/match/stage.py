@@ -43,7 +43,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from matcher.match.titles import DICE_WEIGHT, FUZZ_WEIGHT, STOPWORDS
-from matcher.normalize.titles import LEVELS, occupation_text
+from matcher.normalize.titles import GENERIC, LEVELS, occupation_text
 
 if TYPE_CHECKING:  # the model's libraries load when titles are embedded, not when the CLI starts
     from matcher.match.semantic import SemanticTitles, TitleVectorCache
@@ -198,6 +198,7 @@ def _occupation(frame: pl.DataFrame) -> list[pl.Expr]:
     return [code.alias("_occ"), pl.when(code.is_not_null()).then(confidence).alias("_occ_conf")]
 
 
+GENERIC_TITLE = 40.0  # the most a title of one generic word scores against another title
 SEMANTIC_FLOOR = 0.60  # cosine at or below which the meaning adds nothing ("data engineer" vs "nurse": 0.22)
 SEMANTIC_FULL = 0.95  # from here the meaning says "the same title" ("nursing" vs "nurse manager": 0.96)
 
@@ -482,8 +483,22 @@ def match_frames(
         )
         total = pl.col("_wv") + pl.col("_wc")
         dice = pl.when(total > 0).then(2 * pl.col("_shared") / total).otherwise(0.0)
-        pairs = pairs.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64)).with_columns(
-            (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2).alias("title_lexical")
+        lexical = (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2)
+        # one generic word ("engineer") is a subset of every title with it: token_set_ratio says 100
+        vague = pl.col("_vtext").is_in(list(GENERIC)) | pl.col("_ctext").is_in(list(GENERIC))
+        pairs = (
+            pairs.with_columns(
+                pl.Series("_fuzz", fuzzy, dtype=pl.Float64),
+                pl.Series("_vtext", [v_texts[i] for i in pairs["_v"].to_list()], dtype=pl.String),
+                pl.Series("_ctext", [c_texts[i] for i in pairs["_c"].to_list()], dtype=pl.String),
+            )
+            .with_columns(
+                pl.when(vague & (pl.col("_vtext") != pl.col("_ctext")))
+                .then(pl.min_horizontal(lexical, pl.lit(GENERIC_TITLE)))
+                .otherwise(lexical)
+                .alias("title_lexical")
+            )
+            .drop("_vtext", "_ctext")
         )
         pairs = pairs.with_columns(meaning.scores(pairs).alias("title_semantic"))
         pairs = pairs.with_columns(*occupation_fit(options))

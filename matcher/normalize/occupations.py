@@ -53,7 +53,7 @@ from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
 from matcher.common.cache import cached_pickle
 from matcher.common.reference import reference_rows
-from matcher.normalize.titles import clean_title, occupation_text
+from matcher.normalize.titles import GENERIC, clean_title, occupation_text
 
 ONET_VERSION = "27.0"
 _WORD = re.compile(r"[a-z0-9&+]+")
@@ -72,11 +72,6 @@ CALIBRATION: tuple[tuple[float, float], ...] = (
     (2.21, 0.95),
 )  # fmt: skip
 # role nouns that alone say no more than "a job" (the old taxonomy's rule: one generic word places nothing)
-GENERIC = frozenset(
-    "engineer manager analyst specialist associate consultant director officer coordinator assistant "
-    "technician representative administrator lead worker executive supervisor advisor agent staff "
-    "head professional expert member operator".split()
-)
 PROJECT_WEIGHT = 2.5  # a project-taxonomy alias: just under a title O*NET lists in two sources (3)
 EXACT_FLOOR = 0.5  # confidence of a title the training data names exactly, before its codes' agreement
 NEIGHBOUR_WEIGHT = 1.0  # the neighbour vote's share beside the linear decision (chosen on held-out folds)

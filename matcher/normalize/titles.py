@@ -38,6 +38,13 @@ from rapidfuzz import fuzz, process
 from matcher.common.errors import DataError
 from matcher.common.reference import reference_rows
 
+# role nouns that alone say no more than "a job": a title of one of them names no occupation, and is the same
+# job as no more specific title ("Engineer" is not "Data Engineer")
+GENERIC = frozenset(
+    "engineer manager analyst specialist associate consultant director officer coordinator assistant "
+    "technician representative administrator lead worker executive supervisor advisor agent staff "
+    "head professional expert member operator".split()
+)
 LEVELS = ("intern", "junior", "mid", "senior", "staff", "principal", "manager", "director", "vp", "c_level")
 FLOQER_LEVELS = {
     "c_level": "c_level",

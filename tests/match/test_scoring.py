@@ -351,3 +351,20 @@ def test_matches_keep_the_vacancys_level_and_count_what_they_leave_out() -> None
     }
     with pytest.raises(ValueError, match="level_policy"):
         run([vacancy()], postings, level_policy="near")
+
+
+def test_a_title_of_one_generic_word_is_not_a_specific_job() -> None:
+    """ "Engineer" is a subset of "Data Engineer" (token_set_ratio 100), but says nothing of which engineer."""
+    data = vacancy(title_core="data engineer", occupation_code=None, skills=[])
+    postings = [
+        posting("p1", title_core="engineer", occupation_code=None, skills=[]),
+        posting("p2", title_core="data engineer", occupation_code=None, skills=[]),
+        # a market of nurses makes "engineer" a rare word, so "Engineer" is a candidate
+        *(posting(f"n{i}", title_core="nurse", occupation_code=None, skills=[]) for i in range(60)),
+    ]
+    scored = run([data], postings, floor=0.0, title_floor=0.0)
+    rows = {r["posting_id"]: r for r in scored.iter_rows(named=True)}
+    assert rows["p1"]["title_lexical"] == 40.0 and rows["p2"]["title_lexical"] == 100.0
+    assert run([data], postings)["posting_id"].to_list() == ["p2"]
+    same = run([vacancy(title_core="engineer", occupation_code=None, skills=[])], postings[:1])
+    assert same["title"].to_list() == [100.0]  # the same one word is the same title
