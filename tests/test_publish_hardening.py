@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from matcher.cli import app
 from matcher.ingest.flowstate import FlowstateClient
 from matcher.ingest.http import ApiClient, RetryPolicy
 from matcher.report.writer import REPORTS, write_reports
+from tests.test_cli_publish import _row
 
 # metadata as another tool wrote it: numbers whose text a float (or an int) would change
 STORED_METADATA = (
@@ -24,21 +24,7 @@ STORED_METADATA = (
 
 
 def _benchmark(vacancy_id: str) -> dict[str, Any]:
-    return {
-        "scenario_id": "",
-        "vacancy_id": vacancy_id,
-        "role": "Data Engineer",
-        "as_of": None,
-        "currency": "EUR",
-        "p25": Decimal("70000.00"),
-        "p50": Decimal("80000.00"),
-        "p75": Decimal("90000.00"),
-        "n_postings": 12,
-        "n_companies": 7,
-        "confidence": "medium",
-        "compa_ratio": Decimal("1.050"),
-        "verdict": "within",
-    }
+    return _row(vacancy_id=vacancy_id, confidence="medium", verdict="within")
 
 
 class FakeFlowstate:

@@ -128,19 +128,26 @@ def test_hostile_wait_hints_fall_back_to_backoff(body: bytes, header: str | None
 
 
 # Finding 6: paging ends when pages bring nothing new, and at a ceiling (max_pages) with a clear error.
-def test_a_server_cycling_the_same_rows_with_a_huge_total_stops_at_once(tmp_path: Path) -> None:
-    calls: list[int] = []
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def _endless(calls: list[int], row_id: Callable[[int, int], int]) -> Handler:
+    """A Floqer /data claiming a billion rows: page ``p`` holds rows ``row_id(p, 0)``, ``row_id(p, 1)``."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/v1/sources":
             return httpx.Response(200, json={"status": 200, "data": []})
         page = int(request.url.params["page_no"])
         calls.append(page)
-        rows = [
-            {"id": 1 + (page + k) % 4, "job_title": "Engineer", "date_posted": "2026-10-01"} for k in (0, 1)
-        ]
+        rows = [{"id": row_id(page, k), "job_title": "Engineer", "date_posted": "2026-10-01"} for k in (0, 1)]
         return httpx.Response(200, json={"status": 200, "data": {"rows": rows, "total_count": 10**9}})
 
+    return handler
+
+
+def test_a_server_cycling_the_same_rows_with_a_huge_total_stops_at_once(tmp_path: Path) -> None:
+    calls: list[int] = []
+    handler = _endless(calls, lambda page, k: 1 + (page + k) % 4)
     run = IngestRun(Lake(tmp_path), IngestOptions(page_size=2))
     run.floqer(FloqerClient(_api("floqer", handler)), [SOURCE])
     stats = run.finish()["entities"][f"floqer:{SOURCE}"]
@@ -151,15 +158,7 @@ def test_a_server_cycling_the_same_rows_with_a_huge_total_stops_at_once(tmp_path
 
 def test_paging_stops_at_max_pages_with_a_clear_error(tmp_path: Path) -> None:
     calls: list[int] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/api/v1/sources":
-            return httpx.Response(200, json={"status": 200, "data": []})
-        page = int(request.url.params["page_no"])
-        calls.append(page)
-        rows = [{"id": page * 10 + k, "job_title": "Engineer", "date_posted": "2026-10-01"} for k in (0, 1)]
-        return httpx.Response(200, json={"status": 200, "data": {"rows": rows, "total_count": 10**9}})
-
+    handler = _endless(calls, lambda page, k: page * 10 + k)
     run = IngestRun(Lake(tmp_path), IngestOptions(page_size=2, max_pages=25))
     run.floqer(FloqerClient(_api("floqer", handler)), [SOURCE])
     manifest = run.finish()
