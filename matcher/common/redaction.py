@@ -33,6 +33,13 @@ class Redactor:
         if secret and len(secret) >= 4 and secret not in self._secrets:
             self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
 
+    def redact_exact(self, text: str) -> str:
+        """Mask only the exact secrets (not key shapes): safe for data, where 'Bearer of ...' is text."""
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)

@@ -294,6 +294,24 @@ def _repair(value: Any, path: str, repaired: list[str], limit: int) -> Any:
     return value
 
 
+def _mask_secrets(value: Any, path: str, redactor: Redactor, masked: list[str]) -> Any:
+    """``value`` with each exact secret of ``redactor`` masked in strings and keys; paths into ``masked``."""
+    if isinstance(value, str):
+        clean = redactor.redact_exact(value)
+        if clean != value:
+            masked.append(path or "$")
+        return clean
+    if isinstance(value, list):
+        return [_mask_secrets(v, f"{path}[{i}]", redactor, masked) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            clean = _mask_secrets(key, f"{path}.{key}" if path else key, redactor, masked)
+            out[clean] = _mask_secrets(item, f"{path}.{clean}" if path else clean, redactor, masked)
+        return out
+    return value
+
+
 class ApiClient:
     """One service's HTTP seam: base URL, bearer key, retries, typed errors. Thread-compatible, not shared.
 
@@ -477,6 +495,14 @@ class ApiClient:
                 raise self._error(
                     BadResponseError, f"{label}: {status} with JSON nested too deep to read", status
                 ) from None
+            masked: list[str] = []
+            value = _mask_secrets(value, "", self.redactor, masked)
+            if masked:  # a server echoing our key in its data: the key never reaches the lake
+                log.warning(
+                    "%s",
+                    f"{label}: the API key appeared in {len(masked)} text value(s), masked: "
+                    + ", ".join(masked[:5]),
+                )
             if repaired:
                 self.stats.text_repaired += len(repaired)
                 self.repairs.extend(repaired)
