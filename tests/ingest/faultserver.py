@@ -9,10 +9,16 @@ Paths (query parameters in brackets):
 - ``/big`` [mb, length]: ``mb`` megabytes of JSON; ``length=1`` announces them in ``Content-Length``,
   else the body is sent chunked with no length.
 - ``/json`` [text]: ``{"data": [{"description": "x" * text}]}``.
+- ``/endless/<mode>/api/v1/sources/<id>/data`` [page_no, page_size]: a Floqer source that never ends: every
+  page is full and claims ``total_count`` 10**9. ``mode`` ``same``: every page the same rows (ids 1..size);
+  ``cycle``: each page the next ``page_size`` ids of a ring of ``2 * page_size`` (a page always brings rows
+  the pass has seen within two pages). ``/endless/<mode>/api/v1/sources`` lists no sources. Every request is
+  appended to ``FaultServer.requests``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,8 +34,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        self.server.requests.append(self.path)  # type: ignore[attr-defined]
         try:
-            if url.path == "/drip":
+            if url.path.startswith("/endless/"):
+                self._endless(url.path.split("/")[2], url.path, query)
+            elif url.path == "/drip":
                 self._drip(int(query.get("bytes", "20")), float(query.get("every", "0.3")))
             elif url.path == "/big":
                 self._big(float(query.get("mb", "3")), query.get("length") == "1")
@@ -51,6 +60,19 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(length))
         self.end_headers()
+
+    def _endless(self, mode: str, path: str, query: dict[str, str]) -> None:
+        if path.endswith("/sources"):
+            data: object = []
+        else:
+            size, page = int(query.get("page_size", "10")), int(query.get("page_no", "1"))
+            first = 1 if mode == "same" else 1 + ((page - 1) * size) % (2 * size)
+            ids = [1 + (first - 1 + k) % (2 * size) for k in range(size)]
+            rows = [{"id": i, "job_title": "Engineer", "date_posted": "2026-10-01"} for i in ids]
+            data = {"rows": rows, "total_count": 10**9}
+        body = json.dumps({"status": 200, "data": data}).encode()
+        self._head(len(body))
+        self.wfile.write(body)
 
     def _drip(self, size: int, every: float) -> None:
         body = (b'{"data": "' + b"x" * size)[:size]
@@ -86,6 +108,8 @@ class FaultServer:
     def __init__(self) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
+        self.requests: list[str] = []  # every request's path and query, in order
+        self._server.requests = self.requests  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

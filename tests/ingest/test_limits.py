@@ -1,17 +1,22 @@
-"""Issue 13 (findings 11 and 13): a request has a total deadline, a body a size cap, a string a length cap."""
+"""Issue 13 (findings 6, 11 and 13): paging ends, a request has a total deadline, a body a size cap, a
+string a length cap; each against a loopback fault server (``tests/ingest/faultserver.py``), a real socket."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from matcher.common.config import load_config
 from matcher.common.errors import ResponseTooLargeError, TimedOutError
+from matcher.ingest.floqer import FloqerClient
 from matcher.ingest.http import MAX_TEXT_CHARS, ApiClient, RetryPolicy, decode_json
-from matcher.ingest.runner import EntityStats
+from matcher.ingest.lake import Lake
+from matcher.ingest.runner import EntityStats, IngestOptions, IngestRun
 from tests.ingest.faultserver import FaultServer
 
 
@@ -88,3 +93,32 @@ def test_a_string_longer_than_the_text_cap_is_cut_and_recorded() -> None:
         stats.count_repairs(api.take_repairs(), "page 1")
     assert stats.text_truncated == {"data.rows[].description": 1} and stats.text_repaired == {}
     assert stats.outcome == "warning" and "longer than 1,000,000 characters" in stats.warnings[0]
+
+
+SOURCE = "3b0c8a52-3a8e-4e0b-9a57-1d2c3b4a5f60"
+
+
+@pytest.mark.parametrize("mode", ["same", "cycle"])
+def test_endless_paging_over_a_socket_stops_quickly_with_the_documented_warning(
+    faults: FaultServer, mode: str, tmp_path: Path
+) -> None:
+    # every page full, total_count 10**9: before issue 13 this drove 1,175 requests in two minutes
+    faults.requests.clear()
+    started = time.monotonic()
+    with _api(f"{faults.url}/endless/{mode}", timeout=5.0) as api:
+        run = IngestRun(Lake(tmp_path), IngestOptions(page_size=5))
+        run.floqer(FloqerClient(api), [SOURCE])
+        manifest = run.finish()
+    elapsed = time.monotonic() - started
+    pages = [r for r in faults.requests if "/data?" in r]
+    stats = manifest["entities"][f"floqer:{SOURCE}"]
+    assert len(pages) <= 12, pages  # three passes at most, each ending within a page or two
+    assert elapsed < 5, elapsed
+    assert stats["landed"] == (5 if mode == "same" else 10)
+    warnings = " | ".join(stats["warnings"])
+    if mode == "cycle":  # the runner sees a page of only rows this pass read
+        assert "brought nothing new" in warnings, warnings
+    # rows the server claims but never serves: the run says so and exits 4 (incomplete)
+    assert "could not be accounted for" in warnings, warnings
+    assert manifest["status"] == "incomplete"
+    assert "floq_secret_key_abc" not in json.dumps(manifest)
