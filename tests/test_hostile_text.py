@@ -216,7 +216,7 @@ def _ingest(lake: Path, rows: list[bytes]) -> dict[str, Any]:
         manifest = run.finish()
     finally:
         client.api.close()
-    stats = manifest["entities"][f"floqer:{SOURCE}"]
+    stats: dict[str, Any] = manifest["entities"][f"floqer:{SOURCE}"]
     assert stats["outcome"] != "failed", stats
     assert stats["rows_seen"] == len(rows)
     assert stats["landed"] + stats["quarantined"] + stats["duplicates_skipped"] == len(rows), stats
