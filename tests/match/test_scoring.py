@@ -354,7 +354,7 @@ def test_matches_keep_the_vacancys_level_and_count_what_they_leave_out() -> None
 
 
 def test_a_title_of_one_generic_word_is_not_a_specific_job() -> None:
-    """ "Engineer" is a subset of "Data Engineer" (token_set_ratio 100), but says nothing of which engineer."""
+    """A title of "Engineer" is a subset of "Data Engineer" (token_set_ratio 100) but names no engineer."""
     data = vacancy(title_core="data engineer", occupation_code=None, skills=[])
     postings = [
         posting("p1", title_core="engineer", occupation_code=None, skills=[]),
