@@ -12,7 +12,7 @@ carry hostile ids (missing, a formula, a nested object) so some must be quaranti
   Asserts: no exception escapes, every row is landed or quarantined with a reason (the counts add up),
   everything stored is valid UTF-8, the key is in no file of the lake (raw, clean, state, manifests) nor in
   any log line.
-- ``test_hostile_postings_through_match_benchmark_and_reports`` (40 examples): the same pages land in a lake
+- ``test_hostile_postings_through_match_benchmark_and_reports`` (200 examples): the same pages land in a lake
   that already holds the sandbox's Flowstate vacancies (ingested once over real loopback HTTP), then
   normalize -> match -> benchmark -> ``write_reports`` with the HTML report, the order ``matcher run`` uses.
   Asserts the above plus: no NaN score in the matches, no CSV cell of any ``reports/*.csv`` that a spreadsheet
@@ -317,7 +317,7 @@ def _csv_cells_are_guarded(reports: Path) -> int:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=pages())
 def test_hostile_postings_through_match_benchmark_and_reports(
     rows: list[bytes], vacancies_lake: Path, logged: _Records
