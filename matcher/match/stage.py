@@ -445,6 +445,9 @@ def match_frames(
     # a specific occupation (not a SOC "All Other" residual, whose code ends in 9) makes candidates alone
     specific = pl.col("_occ").is_not_null() & ~pl.col("_occ").str.ends_with("9")
     c_occ = cores.filter(specific).select("_c", "_occ")
+    # titles that are one generic word, by index (computed once, joined per batch)
+    v_generic = vac.filter(pl.col("_text").is_in(list(GENERIC))).select("_v", pl.col("_text").alias("_vg"))
+    c_generic = cores.filter(pl.col("_text").is_in(list(GENERIC))).select("_c", pl.col("_text").alias("_cg"))
     kept_cores: list[pl.DataFrame] = []
     for start in range(0, vac.height, VACANCIES_PER_CORE_BATCH):  # bounded intermediates
         batch = v_tok.filter(pl.col("_v").is_between(start, start + VACANCIES_PER_CORE_BATCH - 1))
@@ -485,20 +488,18 @@ def match_frames(
         dice = pl.when(total > 0).then(2 * pl.col("_shared") / total).otherwise(0.0)
         lexical = (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2)
         # one generic word ("engineer") is a subset of every title with it: token_set_ratio says 100
-        vague = pl.col("_vtext").is_in(list(GENERIC)) | pl.col("_ctext").is_in(list(GENERIC))
+        vg, cg = pl.col("_vg").fill_null(""), pl.col("_cg").fill_null("")
         pairs = (
-            pairs.with_columns(
-                pl.Series("_fuzz", fuzzy, dtype=pl.Float64),
-                pl.Series("_vtext", [v_texts[i] for i in pairs["_v"].to_list()], dtype=pl.String),
-                pl.Series("_ctext", [c_texts[i] for i in pairs["_c"].to_list()], dtype=pl.String),
-            )
+            pairs.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64))
+            .join(v_generic, on="_v", how="left")
+            .join(c_generic, on="_c", how="left")
             .with_columns(
-                pl.when(vague & (pl.col("_vtext") != pl.col("_ctext")))
+                pl.when(vg != cg)
                 .then(pl.min_horizontal(lexical, pl.lit(GENERIC_TITLE)))
                 .otherwise(lexical)
                 .alias("title_lexical")
             )
-            .drop("_vtext", "_ctext")
+            .drop("_vg", "_cg")
         )
         pairs = pairs.with_columns(meaning.scores(pairs).alias("title_semantic"))
         pairs = pairs.with_columns(*occupation_fit(options))

@@ -20,9 +20,8 @@ from tests.ingest.conftest import Wiring
 VOLATILE = ["run_id", "ingested_at"]
 
 
-def _ingest(
-    sandbox: SandboxServer, lake: Path, source: str, crash: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def ingest_env(sandbox: SandboxServer, lake: Path, crash: str | None = None) -> dict[str, str]:
+    """The environment of a `matcher ingest` subprocess against ``sandbox`` (crashing at ``crash``)."""
     env = dict(
         os.environ,
         FLOQER_BASE_URL=sandbox.floqer_url,
@@ -35,9 +34,15 @@ def _ingest(
     env.pop("MATCHER_CRASH_AT", None)
     if crash:
         env["MATCHER_CRASH_AT"] = crash
+    return env
+
+
+def _ingest(
+    sandbox: SandboxServer, lake: Path, source: str, crash: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "matcher", "ingest", "--source", source],
-        env=env,
+        env=ingest_env(sandbox, lake, crash),
         capture_output=True,
         text=True,
         timeout=120,

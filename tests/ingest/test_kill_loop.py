@@ -11,7 +11,6 @@ natural key), every row's ``run_id`` has a manifest (recovered ones count), and 
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -28,7 +27,7 @@ from matcher.ingest.lake import CRASH_POINTS, TABLES
 from matcher.sandbox import SandboxServer
 from tests.conftest import sandbox_config
 from tests.ingest.conftest import wire
-from tests.ingest.test_crash import _snapshot
+from tests.ingest.test_crash import _snapshot, ingest_env
 
 SEED = 13
 KILLS_WANTED = 20
@@ -37,18 +36,7 @@ KILLS_WANTED = 20
 def _command(
     sandbox: SandboxServer, lake: Path, source: str, crash: str | None
 ) -> tuple[list[str], dict[str, str]]:
-    env = dict(
-        os.environ,
-        FLOQER_BASE_URL=sandbox.floqer_url,
-        FLOQER_API_KEY=sandbox.keys.floqer,
-        FLOWSTATE_BASE_URL=sandbox.flowstate_url,
-        FLOWSTATE_API_KEY=sandbox.keys.flowstate,
-        FLOWSTATE_ORG_ID=sandbox.org_id,
-        MATCHER_LAKE=str(lake),
-    )
-    env.pop("MATCHER_CRASH_AT", None)
-    if crash:
-        env["MATCHER_CRASH_AT"] = crash
+    env = ingest_env(sandbox, lake, crash)
     return [sys.executable, "-m", "matcher", "ingest", "--source", source], env
 
 
