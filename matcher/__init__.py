@@ -17,6 +17,7 @@ from matcher.common.errors import (
     TransientError,
 )
 from matcher.common.version import VERSION as __version__
+from matcher.lake.sql import connect
 from matcher.match.titles import rank_titles
 from matcher.normalize.currency import Conversion, convert_currency
 from matcher.normalize.location import LocationInfo, normalize_location
@@ -43,6 +44,7 @@ __all__ = [
     "annualize",
     "benchmark_frames",
     "benchmark_lake",
+    "connect",
     "convert_currency",
     "load_exclusions",
     "load_onet_taxonomy",

@@ -16,10 +16,12 @@ from matcher.cli.demo import demo_command
 from matcher.cli.floqer import floqer_app
 from matcher.cli.fx import fx_app
 from matcher.cli.ingest import ingest_command
+from matcher.cli.lake import lake_app
 from matcher.cli.normalize import normalize_command
 from matcher.cli.pipeline import benchmark_command, match_command, run_command
 from matcher.cli.publish import publish_command
 from matcher.cli.sandbox import sandbox_app
+from matcher.cli.sql import sql_command
 from matcher.common.errors import MatcherError
 from matcher.common.redaction import RedactingFilter
 from matcher.common.version import VERSION
@@ -66,6 +68,8 @@ app.command("benchmark")(benchmark_command)
 app.command("run")(run_command)
 app.command("publish")(publish_command)
 app.command("demo")(demo_command)
+app.command("sql")(sql_command)
+app.add_typer(lake_app, name="lake")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,271 @@
+"""Every file of the lake and of the reports folder, named once: path (or glob), natural key, purpose.
+
+>>> TABLES["raw_postings"].path
+'raw/floqer/postings/part-*.parquet'
+>>> TABLES["clean_postings"].key
+('posting_id',)
+
+``root`` says which folder a path is under: ``"lake"`` (``data/lake``, ``[lake] root``) or ``"reports"``
+(``reports/``, ``[report] dir``). ``view`` marks what ``matcher.connect`` shows as a SQL view; the other
+entries (cursors, the lock, the title-vector cache) are files the lake holds that are not tables to query.
+A raw table is many small ``part-*.parquet`` files (one per ingested page): readers de-duplicate it on its
+natural key, the first landed row winning (``ingested_at``, then part order), which is what makes
+``matcher lake compact`` safe to kill at any point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+Root = Literal["lake", "reports"]
+Format = Literal["parquet", "json", "text"]
+PART_GLOB = "part-*.parquet"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Table:
+    """One lake (or reports) table or file.
+
+    Args:
+        name: the SQL view's name (``raw_postings``).
+        path: relative to ``root``'s folder; a glob when the table is several files.
+        key: the natural key columns (one row per key; raw tables: the first landed row counts).
+        description: one line for ``matcher sql --tables`` and the docs.
+        root: ``"lake"`` or ``"reports"``.
+        format: how the files are read.
+        view: whether ``matcher.connect`` shows it as a view.
+        raw: many append-only part files, de-duplicated on ``key`` when read and compacted by
+            ``matcher lake compact``.
+        also: other files written with the same rows (the reports' spreadsheet-safe CSV copies).
+    """
+
+    name: str
+    path: str
+    key: tuple[str, ...]
+    description: str
+    root: Root = "lake"
+    format: Format = "parquet"
+    view: bool = True
+    raw: bool = False
+    also: tuple[str, ...] = ()
+
+    @property
+    def directory(self) -> str:
+        """The folder the table's files are in, relative to its root (``raw/floqer/postings``)."""
+        parent = Path(self.path).parent
+        return "" if parent == Path(".") else parent.as_posix()
+
+    def files(self, folder: Path | str) -> list[Path]:
+        """The table's files under ``folder`` (the lake or the reports folder), in name order (for raw
+        tables: landing order). Temp files (``*.tmp``) never match."""
+        return sorted(p for p in Path(folder).glob(self.path) if p.is_file())
+
+    def matches(self, relative: str) -> bool:
+        """Whether ``relative`` (a path under the table's root, ``/``-separated) is one of its files."""
+        path = PurePosixPath(relative)
+        return any(
+            len(path.parts) == len(PurePosixPath(pattern).parts) and path.match(pattern)
+            for pattern in (self.path, *self.also)
+        )
+
+
+def _raw(name: str, directory: str, key: tuple[str, ...], description: str) -> Table:
+    return Table(name=name, path=f"{directory}/{PART_GLOB}", key=key, description=description, raw=True)
+
+
+def _report(name: str, key: tuple[str, ...], description: str) -> Table:
+    return Table(
+        name=name,
+        path=f"{name}.parquet",
+        key=key,
+        description=description,
+        root="reports",
+        also=(f"{name}.csv",),
+    )
+
+
+_ENTRIES = (
+    # -- raw: written by matcher/ingest/lake.py, one part per page and table ------------------------------
+    _raw(
+        "raw_postings",
+        "raw/floqer/postings",
+        ("posting_id",),
+        "Floqer postings as received (raw_json), one per posting id, + run_id, ingested_at, page_no",
+    ),
+    _raw(
+        "raw_posting_sources",
+        "raw/floqer/posting_sources",
+        ("posting_id", "source_instance_id"),
+        "every Floqer source that found a posting",
+    ),
+    _raw(
+        "raw_vacancies",
+        "raw/flowstate/vacancies",
+        ("scenario_id", "vacancy_id", "updated_at"),
+        "Flowstate vacancies as received, every version (scenario_id '' = live)",
+    ),
+    _raw(
+        "raw_vacancy_events",
+        "raw/flowstate/vacancy_events",
+        ("scenario_id", "vacancy_id", "event", "last_updated_at"),
+        "a vacancy disappearing from (or reappearing in) its list",
+    ),
+    _raw(
+        "raw_locations",
+        "raw/flowstate/locations",
+        ("entity_id", "content_sha"),
+        "Flowstate locations, one row per content version",
+    ),
+    _raw(
+        "raw_job_roles",
+        "raw/flowstate/job_roles",
+        ("entity_id", "content_sha"),
+        "Flowstate job roles, one row per content version",
+    ),
+    _raw(
+        "raw_work_types",
+        "raw/flowstate/work_types",
+        ("entity_id", "content_sha"),
+        "Flowstate work types, one row per content version",
+    ),
+    _raw(
+        "quarantine",
+        "quarantine",
+        ("source", "entity", "raw_sha"),
+        "rows that failed validation, as received, with the reason",
+    ),
+    # -- clean, matches, benchmark history ----------------------------------------------------------------
+    Table(
+        name="clean_postings",
+        path="clean/postings.parquet",
+        key=("posting_id",),
+        description="one row per posting: title, level, occupation, salary, location (normalize)",
+    ),
+    Table(
+        name="clean_vacancies",
+        path="clean/vacancies.parquet",
+        key=("scenario_id", "vacancy_id"),
+        description="one row per (scenario, vacancy), its newest version (normalize)",
+    ),
+    Table(
+        name="matches",
+        path="matches/matches.parquet",
+        key=("scenario_id", "vacancy_id", "posting_id"),
+        description="every (vacancy, posting) pair above the floor: rank, score, components (match)",
+    ),
+    Table(
+        name="left_out",
+        path="matches/left_out.parquet",
+        key=("scenario_id", "vacancy_id", "reason"),
+        description="per vacancy, the matches left out and why (match)",
+    ),
+    Table(
+        name="benchmark_history",
+        path="benchmark/history/run_at=*.parquet",
+        key=("run_at", "scenario_id", "vacancy_id"),
+        description="each benchmark run's vacancy_benchmarks, stamped with run_at",
+    ),
+    Table(
+        name="title_vectors",
+        path="cache/title_vectors.parquet",
+        key=("model", "title"),
+        description="cached title embeddings (match): rebuilt when removed",
+        view=False,
+    ),
+    # -- state ----------------------------------------------------------------------------------------------
+    Table(
+        name="manifests",
+        path="state/runs/*.json",
+        key=("run_id",),
+        description="one JSON manifest per run: status, counts, timings, per-entity outcomes",
+        format="json",
+    ),
+    Table(
+        name="cursors",
+        path="state/cursors.json",
+        key=(),
+        description="per Floqer source and Flowstate scenario: where the next ingest resumes",
+        format="json",
+        view=False,
+    ),
+    Table(
+        name="floqer_sources",
+        path="state/floqer_sources.json",
+        key=(),
+        description="the Floqer sources `matcher ingest` polls",
+        format="json",
+        view=False,
+    ),
+    Table(
+        name="floqer_plan",
+        path="state/floqer_plan.json",
+        key=(),
+        description="the last `matcher floqer plan` (what `create --confirm` creates)",
+        format="json",
+        view=False,
+    ),
+    Table(
+        name="lock",
+        path="state/lock",
+        key=(),
+        description="flock held by the run writing the lake (names the holder)",
+        format="text",
+        view=False,
+    ),
+    # -- reports: matcher/report/writer.py (Parquet, plus a spreadsheet-safe CSV copy) ----------------------
+    _report(
+        "vacancy_benchmarks",
+        ("scenario_id", "vacancy_id"),
+        "per open vacancy: band vs market percentiles, compa-ratio, verdict",
+    ),
+    _report(
+        "vacancy_matches",
+        ("scenario_id", "vacancy_id", "posting_id"),
+        "per vacancy, its ranked matching postings with the posting's details",
+    ),
+    _report(
+        "competitor_hiring",
+        ("scope", "vacancy_id", "company"),
+        "companies hiring for the same roles: postings in 30 and 90 days, trend",
+    ),
+    _report(
+        "benchmark_pool",
+        ("scenario_id", "vacancy_id", "posting_id"),
+        "the postings each benchmark counted (or not, with the reason)",
+    ),
+    _report(
+        "excluded_matches",
+        ("vacancy_id", "posting_id"),
+        "matches struck by the exclusions file",
+    ),
+    Table(
+        name="report_html",
+        path="report.html",
+        key=(),
+        description="the HTML report with charts",
+        root="reports",
+        format="text",
+        view=False,
+    ),
+)
+
+TABLES: dict[str, Table] = {table.name: table for table in _ENTRIES}
+RAW_TABLES: tuple[Table, ...] = tuple(t for t in _ENTRIES if t.raw)
+# a folder is a lake when it holds one of these (a fresh ``matcher ingest`` makes ``state/`` first)
+LAKE_MARKERS = ("raw", "clean", "matches", "benchmark", "state", "quarantine")
+
+
+def table_for(relative: str, *, root: Root = "lake") -> Table | None:
+    """The table a file belongs to (``"raw/floqer/postings/part-x-000001.parquet"`` -> ``raw_postings``)."""
+    for table in _ENTRIES:
+        if table.root == root and table.matches(relative):
+            return table
+    return None
+
+
+def is_lake(folder: Path | str) -> bool:
+    """Whether ``folder`` looks like a lake (holds ``raw/``, ``clean/``, ``state/``, ...)."""
+    path = Path(folder)
+    return path.is_dir() and any((path / marker).is_dir() for marker in LAKE_MARKERS)
