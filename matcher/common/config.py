@@ -1,33 +1,56 @@
-"""Configuration: ``matcher.toml`` (or ``--config FILE``) for settings, environment variables for secrets.
+"""Configuration: ``matcher.toml`` (or ``--config FILE``) and ``MATCHER_<SECTION>__<KEY>`` for settings,
+environment variables for secrets.
 
->>> cfg = load_config(None, env={"FLOQER_API_KEY": "floq_x"})      # doctest: +SKIP
->>> cfg.floqer.base_url
-'https://api.floqer.com'
+>>> cfg = load_config(None, env={"FLOQER_API_KEY": "floq_x", "MATCHER_MATCH__FLOOR": "60"})  # doctest: +SKIP
+>>> cfg.floqer.base_url, cfg.match_floor  # doctest: +SKIP
+('https://api.floqer.com', 60.0)
 
-Secrets are read from the environment only (``FLOQER_API_KEY``, ``FLOWSTATE_API_KEY``, plus
-``FLOWSTATE_TENANT`` and ``FLOWSTATE_ORG_ID``); a secret found in the file is refused. Every problem is
-reported at once.
+Precedence: an environment variable, then the file, then the default. Every setting of the file has a
+variable: ``[match] floor`` is ``MATCHER_MATCH__FLOOR``; lists and tables are JSON
+(``MATCHER_MATCH__OWN_COMPANIES='["Acme"]'``, ``MATCHER_MATCH__WEIGHTS='{"title": 0.5}'``;
+``MATCHER_MATCH__WEIGHTS__TITLE=0.5`` changes one weight). The older names still work: ``MATCHER_LAKE``,
+``FLOQER_BASE_URL``, ``FLOWSTATE_BASE_URL``, ``FLOWSTATE_TENANT`` and ``FLOWSTATE_ORG_ID`` (the
+``MATCHER_<SECTION>__<KEY>`` form wins when both are set).
+
+Secrets are read from the environment only (``FLOQER_API_KEY``, ``FLOWSTATE_API_KEY``); a secret found in the
+file or in a ``MATCHER_*`` variable is refused. Every problem is reported at once, one line each naming the
+setting (``[match] floor``, or the variable it came from), the value and what was expected.
+
+pydantic-settings reads the environment (prefix, ``__`` nesting, which source wins); the pydantic models below
+check types and ranges; ``_describe`` turns their errors into those lines, with no pydantic wording in them.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import os
 import re
 import tomllib
 import urllib.parse
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import httpx
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from matcher.common.errors import ConfigError
-from matcher.common.redaction import register_secret
+from matcher.common.redaction import redact, register_secret
 
 DEFAULT_FILE = "matcher.toml"
+ENV_PREFIX = "MATCHER_"
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # what an Authorization header can carry as a bearer token
 FLOQER_URL = "https://api.floqer.com"
 FLOWSTATE_URL = "https://{tenant}.flowstate.inc/api/v1"
@@ -107,50 +130,6 @@ class Config:
             raise ConfigError(missing)
 
 
-SECTIONS: dict[str, set[str]] = {
-    "lake": {"root"},
-    "ingest": {"land_personal_data", "page_size", "max_pages", "max_response_mb"},
-    "floqer": {"base_url", "extra_filter_keys"},
-    "flowstate": {"base_url", "tenant", "org_id", "scenarios"},
-    "http": {"timeout_seconds", "max_attempts", "max_wait_seconds"},
-    "normalize": {"reporting_currency", "band_basis"},
-    "match": {"floor", "title_floor", "weights", "own_companies", "include_agencies", "require_work_type"},
-    "benchmark": {"min_score", "company_cap", "level_policy", "exclusions"},
-    "report": {"dir", "top_k"},
-}
-SECRET_KEYS = {"api_key", "key", "token", "secret"}
-
-
-MATCH_COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
-
-
-def _weights(table: dict[str, Any], problems: list[str]) -> tuple[tuple[str, float], ...]:
-    """``[match] weights = {title = 0.5, ...}``: known components, non-negative numbers."""
-    out = []
-    for name, value in table.items():
-        if name not in MATCH_COMPONENTS:
-            problems.append(
-                f"[match] weights.{name}: unknown component, expected one of {list(MATCH_COMPONENTS)}"
-            )
-        elif (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or not 0 <= value <= 1e6
-        ):
-            problems.append(f"[match] weights.{name}: got {value!r}, expected a number >= 0 (finite, <= 1e6)")
-        else:
-            out.append((name, float(value)))
-    # the four components every pair has must not all weigh 0: a pair without skills would score 0/0
-    if all(dict(out).get(c, 1.0) == 0 for c in MATCH_COMPONENTS[:4]):
-        problems.append(
-            f"[match] weights: got {dict(out)!r}, expected at least one of "
-            f"{', '.join(MATCH_COMPONENTS[:4])} above 0"
-        )
-    return tuple(out)
-
-
-_SCORE = "scores in 0..100 (a finite number)"
 _TENANT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _HTTPS_ONLY = "an https:// URL with a host and no user:password@ (plain http only on loopback)"
 
@@ -198,93 +177,299 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _optional_path(value: str | None) -> Path | None:
-    return None if value is None else Path(value)
+MATCH_COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
+SECRET_KEYS = {"api_key", "key", "token", "secret"}
+# the variables older than MATCHER_<SECTION>__<KEY>, and the setting each stands for
+ENV_ALIASES: dict[str, tuple[str, str]] = {
+    "MATCHER_LAKE": ("lake", "root"),
+    "FLOQER_BASE_URL": ("floqer", "base_url"),
+    "FLOWSTATE_BASE_URL": ("flowstate", "base_url"),
+    "FLOWSTATE_TENANT": ("flowstate", "tenant"),
+    "FLOWSTATE_ORG_ID": ("flowstate", "org_id"),
+}
+
+
+def _expected(text: str) -> PydanticCustomError:
+    """An error whose message is the 'expected ...' part of a problem line, used as it is."""
+    return PydanticCustomError("matcher", "{expected}", {"expected": text})
+
+
+def _not_bool(value: object) -> object:
+    """TOML's ``true`` is not the number 1 (pydantic's lax mode would take it as one)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_for_number", "not true or false")
+    return value
+
+
+def _json_text(value: object) -> object:
+    """A list or table given as text (always, from the environment) is JSON: ``["Acme", "acme.com"]``."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise PydanticCustomError("json_text", "not JSON") from None
+    return value
+
+
+def _component(name: str) -> str:
+    if name not in MATCH_COMPONENTS:
+        raise _expected("one of " + ", ".join(MATCH_COMPONENTS))
+    return name
+
+
+def _some_weight(weights: dict[str, float]) -> dict[str, float]:
+    # the four components every pair has must not all weigh 0: a pair without skills would score 0/0
+    if all(weights.get(c, 1.0) == 0 for c in MATCH_COMPONENTS[:4]):
+        raise _expected(f"at least one of {', '.join(MATCH_COMPONENTS[:4])} above 0")
+    return weights
+
+
+def _currency(code: str) -> str:
+    if not (len(code) == 3 and code.isalpha()):
+        raise _expected("an ISO 4217 code")
+    return code.upper()
+
+
+def _tenant(label: str | None) -> str | None:
+    if label is not None and not _TENANT.fullmatch(label):
+        raise _expected("a host name label (letters, digits and hyphens)")
+    return label
+
+
+def _base_url(url: str) -> str:
+    # a Flowstate URL is checked as it will be used, with a tenant in it (the tenant is checked on its own)
+    problem = base_url_problem(url.replace("{tenant}", "tenant"))
+    if problem:
+        raise _expected(problem)
+    return url
+
+
+_NotBool = BeforeValidator(_not_bool)
+_Json = BeforeValidator(_json_text)
+_URL = AfterValidator(_base_url)
+_SCORE = "scores in 0..100 (a finite number)"
+_WEIGHT = "a number >= 0 (finite, <= 1e6)"
+_Weight = Annotated[float, _NotBool, Field(ge=0, le=1e6, allow_inf_nan=False)]
+
+
+class _Section(BaseModel):
+    """One ``[section]`` of the file; ``description`` is what a problem line says was expected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Lake(_Section):
+    root: str = Field(default="data/lake", description="a path")
+
+
+class _Ingest(_Section):
+    land_personal_data: bool = Field(default=False, description="true or false")
+    page_size: Annotated[int, _NotBool] = Field(
+        default=200, ge=1, le=200, description="1..200 (Floqer's maximum)"
+    )
+    max_pages: Annotated[int, _NotBool] = Field(
+        default=10_000, ge=1, le=10_000_000, description="an integer in 1..10000000"
+    )
+    max_response_mb: Annotated[int, _NotBool] = Field(
+        default=64, ge=1, le=4096, description="an integer in 1..4096"
+    )
+
+
+class _Floqer(_Section):
+    base_url: Annotated[str, _URL] = Field(default=FLOQER_URL, description=_HTTPS_ONLY)
+    extra_filter_keys: Annotated[list[str], _Json] = Field(
+        default_factory=list, description='a list of strings (in the environment as JSON: ["key"])'
+    )
+
+
+class _Flowstate(_Section):
+    base_url: Annotated[str, _URL] = Field(default=FLOWSTATE_URL, description=_HTTPS_ONLY)
+    tenant: Annotated[str | None, AfterValidator(_tenant)] = Field(
+        default=None, description="a host name label"
+    )
+    org_id: str | None = Field(default=None, description="an organisation id")
+    scenarios: Annotated[list[str], _Json] = Field(
+        default_factory=list, description='a list of strings (in the environment as JSON: ["scn_a"])'
+    )
+
+
+class _Http(_Section):
+    timeout_seconds: Annotated[float, _NotBool] = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="a finite number above 0 and at most 3600",
+    )
+    max_attempts: Annotated[int, _NotBool] = Field(
+        default=6, ge=1, le=100, description="an integer in 1..100"
+    )
+    max_wait_seconds: Annotated[float, _NotBool] = Field(
+        default=120.0, ge=0, le=86400, allow_inf_nan=False, description="a finite number in 0..86400"
+    )
+
+
+class _Normalize(_Section):
+    reporting_currency: Annotated[str, AfterValidator(_currency)] = Field(
+        default="USD", description="an ISO 4217 code"
+    )
+    band_basis: Literal["paid", "full_time"] = Field(default="paid", description="paid or full_time")
+
+
+class _Match(_Section):
+    floor: Annotated[float, _NotBool] = Field(
+        default=50.0, ge=0, le=100, allow_inf_nan=False, description=_SCORE
+    )
+    title_floor: Annotated[float, _NotBool] = Field(
+        default=50.0, ge=0, le=100, allow_inf_nan=False, description=_SCORE
+    )
+    weights: Annotated[
+        dict[Annotated[str, AfterValidator(_component)], _Weight], _Json, AfterValidator(_some_weight)
+    ] = Field(
+        default_factory=dict,
+        description='a table of component = weight (in the environment as JSON: {"title": 0.5})',
+    )
+    own_companies: Annotated[list[str], _Json] = Field(
+        default_factory=list, description='a list of strings (in the environment as JSON: ["Acme"])'
+    )
+    include_agencies: bool = Field(default=False, description="true or false")
+    require_work_type: bool = Field(default=True, description="true or false")
+
+
+class _Benchmark(_Section):
+    min_score: Annotated[float, _NotBool] = Field(
+        default=75.0, ge=0, le=100, allow_inf_nan=False, description=_SCORE
+    )
+    company_cap: Annotated[int, _NotBool] = Field(
+        default=3, ge=1, le=1_000_000, description="an integer in 1..1000000"
+    )
+    level_policy: Literal["exact", "adjacent", "any"] = Field(
+        default="exact", description="exact, adjacent or any"
+    )
+    exclusions: str | None = Field(default=None, description="a path")
+
+
+class _Report(_Section):
+    dir: str = Field(default="reports", description="a path")
+    top_k: Annotated[int, _NotBool] = Field(
+        default=50, ge=1, le=1_000_000, description="an integer in 1..1000000"
+    )
+
+
+_SECTION_MODELS: dict[str, type[_Section]] = {
+    "lake": _Lake,
+    "ingest": _Ingest,
+    "floqer": _Floqer,
+    "flowstate": _Flowstate,
+    "http": _Http,
+    "normalize": _Normalize,
+    "match": _Match,
+    "benchmark": _Benchmark,
+    "report": _Report,
+}
+SECTIONS: dict[str, set[str]] = {name: set(model.model_fields) for name, model in _SECTION_MODELS.items()}
+
+# the MATCHER_* variables of one load_config call (by lower-case name), for the source below
+_OVERRIDES: ContextVar[Mapping[str, str]] = ContextVar("_OVERRIDES")
+
+
+class _OverrideSource(EnvSettingsSource):
+    """pydantic-settings' environment source over the variables ``load_config`` picked from its ``env``
+    mapping (``os.environ`` unless a test passes one)."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return dict(_OVERRIDES.get())
+
+
+class _Settings(BaseSettings):
+    """The whole file, section by section; the environment's ``MATCHER_<SECTION>__<KEY>`` outranks it."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        enable_decoding=False,  # lists and tables are decoded by _json_text: a bad one is a problem line
+        extra="forbid",
+        frozen=True,
+    )
+
+    lake: _Lake = _Lake()
+    ingest: _Ingest = _Ingest()
+    floqer: _Floqer = _Floqer()
+    flowstate: _Flowstate = _Flowstate()
+    http: _Http = _Http()
+    normalize: _Normalize = _Normalize()
+    match: _Match = _Match()
+    benchmark: _Benchmark = _Benchmark()
+    report: _Report = _Report()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # first wins: the environment, then the file (passed as init arguments); no .env, no secrets dir
+        return (_OverrideSource(settings_cls), init_settings)
+
+    def to_config(self, *, source: Path | None, floqer_key: str | None, flowstate_key: str | None) -> Config:
+        return Config(
+            lake=Path(self.lake.root),
+            land_personal_data=self.ingest.land_personal_data,
+            page_size=self.ingest.page_size,
+            max_pages=self.ingest.max_pages,
+            max_response_mb=self.ingest.max_response_mb,
+            floqer=FloqerConfig(
+                base_url=self.floqer.base_url,
+                api_key=floqer_key,
+                extra_filter_keys=tuple(self.floqer.extra_filter_keys),
+            ),
+            flowstate=FlowstateConfig(
+                base_url=self.flowstate.base_url,
+                tenant=self.flowstate.tenant,
+                org_id=self.flowstate.org_id,
+                api_key=flowstate_key,
+                scenarios=tuple(self.flowstate.scenarios),
+            ),
+            http=HttpConfig(
+                timeout_seconds=self.http.timeout_seconds,
+                max_attempts=self.http.max_attempts,
+                max_wait_seconds=self.http.max_wait_seconds,
+            ),
+            reporting_currency=self.normalize.reporting_currency,
+            band_basis=self.normalize.band_basis,
+            match_floor=self.match.floor,
+            title_floor=self.match.title_floor,
+            match_weights=tuple(self.match.weights.items()),
+            own_companies=tuple(self.match.own_companies),
+            include_agencies=self.match.include_agencies,
+            require_work_type=self.match.require_work_type,
+            benchmark_min_score=self.benchmark.min_score,
+            company_cap=self.benchmark.company_cap,
+            level_policy=self.benchmark.level_policy,
+            exclusions=None if self.benchmark.exclusions is None else Path(self.benchmark.exclusions),
+            reports_dir=Path(self.report.dir),
+            top_k=self.report.top_k,
+            source=source,
+        )
 
 
 def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None = None) -> Config:
-    """Read ``path`` (else ``./matcher.toml`` when present) and the environment; report every problem."""
+    """Read ``path`` (else ``./matcher.toml`` when present) and the environment; report every problem at once.
+
+    ``MATCHER_MATCH__FLOOR=60`` and ``[match] floor = 55`` -> ``match_floor == 60.0``.
+
+    Args:
+        path: the settings file; None reads ``./matcher.toml`` when it exists.
+        env: the environment (``os.environ`` when None; tests pass a dict).
+    """
     environ = os.environ if env is None else env
+    data, source = _read_file(path)
     problems: list[str] = []
-    data: dict[str, Any] = {}
-    source: Path | None = None
-    if path is not None or Path(DEFAULT_FILE).exists():
-        source = Path(path or DEFAULT_FILE)
-        try:
-            data = tomllib.loads(source.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError([f"--config: {source} does not exist"]) from None
-        except UnicodeDecodeError as exc:
-            raise ConfigError(
-                [f"--config: {source} is not UTF-8 text (byte {exc.start}); expected a TOML file"]
-            ) from None
-        except OSError as exc:  # a directory, unreadable, ...
-            raise ConfigError([f"--config: {source}: {exc.strerror or exc}; expected a TOML file"]) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([f"{source}: not valid TOML ({exc})"]) from None
-    for section, values in data.items():
-        if section not in SECTIONS or not isinstance(values, dict):
-            problems.append(f"[{section}]: unknown section, expected one of {sorted(SECTIONS)}")
-            continue
-        for key in values:
-            if key in SECRET_KEYS:
-                problems.append(
-                    f"[{section}] {key}: secrets belong in environment variables, not in {source}"
-                )
-            elif key not in SECTIONS[section]:
-                problems.append(
-                    f"[{section}] {key}: unknown setting, expected one of {sorted(SECTIONS[section])}"
-                )
-
-    def get(section: str, key: str, default: Any, kind: type | tuple[type, ...]) -> Any:
-        value = data.get(section, {}).get(key, default) if isinstance(data.get(section), dict) else default
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float, (int, float))):
-            problems.append(f"[{section}] {key}: got {value!r}, expected {getattr(kind, '__name__', kind)}")
-            return default
-        return value
-
-    def number(
-        section: str,
-        key: str,
-        default: float,
-        low: float,
-        high: float,
-        *,
-        above_low: bool = False,
-        expected: str = "",
-    ) -> float:
-        """A finite number in low..high (above low when ``above_low``); the default after a problem."""
-        value = get(section, key, default, (int, float))
-        in_range = (low < value if above_low else low <= value) and value <= high
-        if not (math.isfinite(value) and in_range):
-            expected = expected or (
-                f"a finite number above {low:g} and at most {high:g}"
-                if above_low
-                else f"a finite number in {low:g}..{high:g}"
-            )
-            problems.append(f"[{section}] {key}: got {value!r}, expected {expected}")
-            return float(default)
-        return float(value)
-
-    def integer(section: str, key: str, default: int, low: int, high: int) -> int:
-        value = get(section, key, default, int)
-        if not low <= value <= high:
-            problems.append(f"[{section}] {key}: got {value!r}, expected an integer in {low}..{high}")
-            return default
-        return int(value)
-
-    page_size = get("ingest", "page_size", 200, int)
-    if not 1 <= page_size <= 200:
-        problems.append(f"[ingest] page_size: got {page_size}, expected 1..200 (Floqer's maximum)")
-    http = HttpConfig(
-        timeout_seconds=number("http", "timeout_seconds", 30.0, 0, 3600, above_low=True),
-        max_attempts=integer("http", "max_attempts", 6, 1, 100),
-        max_wait_seconds=number("http", "max_wait_seconds", 120.0, 0, 86400),
-    )
-    scenarios = get("flowstate", "scenarios", [], list)
-    reporting = get("normalize", "reporting_currency", "USD", str).upper()
-    if not (len(reporting) == 3 and reporting.isalpha()):
-        problems.append(f"[normalize] reporting_currency: got {reporting!r}, expected an ISO 4217 code")
+    table = _file_settings(data, source, problems)
+    overrides, origins = _env_settings(environ, problems)
     floqer_key = environ.get("FLOQER_API_KEY") or None
     flowstate_key = environ.get("FLOWSTATE_API_KEY") or None
     register_secret(floqer_key)
@@ -295,61 +480,185 @@ def load_config(path: Path | str | None = None, *, env: Mapping[str, str] | None
                 f"{name}: contains spaces, control or non-ASCII characters ({len(key)} characters); expected "
                 "the key exactly as issued (no quotes, no newline)"
             )
-    config = Config(
-        lake=Path(environ.get("MATCHER_LAKE") or get("lake", "root", "data/lake", str)),
-        land_personal_data=get("ingest", "land_personal_data", False, bool),
-        page_size=page_size,
-        max_pages=integer("ingest", "max_pages", 10_000, 1, 10_000_000),
-        max_response_mb=integer("ingest", "max_response_mb", 64, 1, 4096),
-        floqer=FloqerConfig(
-            base_url=environ.get("FLOQER_BASE_URL") or get("floqer", "base_url", FLOQER_URL, str),
-            api_key=floqer_key,
-            extra_filter_keys=tuple(str(k) for k in get("floqer", "extra_filter_keys", [], list)),
-        ),
-        flowstate=FlowstateConfig(
-            base_url=environ.get("FLOWSTATE_BASE_URL") or get("flowstate", "base_url", FLOWSTATE_URL, str),
-            tenant=environ.get("FLOWSTATE_TENANT") or get("flowstate", "tenant", None, (str, type(None))),
-            org_id=environ.get("FLOWSTATE_ORG_ID") or get("flowstate", "org_id", None, (str, type(None))),
-            api_key=flowstate_key,
-            scenarios=tuple(str(s) for s in scenarios),
-        ),
-        http=http,
-        reporting_currency=reporting,
-        band_basis=get("normalize", "band_basis", "paid", str),
-        match_floor=number("match", "floor", 50.0, 0, 100, expected=_SCORE),
-        title_floor=number("match", "title_floor", 50.0, 0, 100, expected=_SCORE),
-        match_weights=_weights(get("match", "weights", {}, dict), problems),
-        own_companies=tuple(str(c) for c in get("match", "own_companies", [], list)),
-        include_agencies=get("match", "include_agencies", False, bool),
-        require_work_type=get("match", "require_work_type", True, bool),
-        benchmark_min_score=number("benchmark", "min_score", 75.0, 0, 100, expected=_SCORE),
-        company_cap=integer("benchmark", "company_cap", 3, -(2**63), 1_000_000),
-        level_policy=get("benchmark", "level_policy", "exact", str),
-        exclusions=_optional_path(get("benchmark", "exclusions", None, (str, type(None)))),
-        reports_dir=Path(get("report", "dir", "reports", str)),
-        top_k=integer("report", "top_k", 50, -(2**63), 1_000_000),
-        source=source,
-    )
-    if config.company_cap < 1 or config.top_k < 1:
-        problems.append(
-            f"[benchmark] company_cap and [report] top_k: expected >= 1 (got {config.company_cap} and "
-            f"{config.top_k})"
+    settings: _Settings | None = None
+    token = _OVERRIDES.set(overrides)
+    try:
+        settings = _Settings(**table)
+    except ValidationError as exc:
+        problems += [_describe(error, table, origins) for error in exc.errors(include_url=False)]
+    except SettingsError as exc:  # not expected with decoding off; still one line, not a traceback
+        problems.append(f"{ENV_PREFIX}* variables: {_plain(str(exc))}")
+    finally:
+        _OVERRIDES.reset(token)
+    if problems or settings is None:
+        raise ConfigError(dict.fromkeys(redact(p) for p in problems))
+    return settings.to_config(source=source, floqer_key=floqer_key, flowstate_key=flowstate_key)
+
+
+def _read_file(path: Path | str | None) -> tuple[dict[str, Any], Path | None]:
+    """The TOML document at ``path`` (else ``./matcher.toml`` when present, else nothing) and where it was."""
+    if path is None and not Path(DEFAULT_FILE).exists():
+        return {}, None
+    source = Path(path or DEFAULT_FILE)
+    try:
+        return tomllib.loads(source.read_text(encoding="utf-8")), source
+    except FileNotFoundError:
+        raise ConfigError([f"--config: {source} does not exist"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [f"--config: {source} is not UTF-8 text (byte {exc.start}); expected a TOML file"]
+        ) from None
+    except OSError as exc:  # a directory, unreadable, ...
+        raise ConfigError([f"--config: {source}: {exc.strerror or exc}; expected a TOML file"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{source}: not valid TOML ({exc})"]) from None
+
+
+def _file_settings(data: dict[str, Any], source: Path | None, problems: list[str]) -> dict[str, Any]:
+    """The file's known settings by section; an unknown section or key, or a secret, is a problem instead."""
+    table: dict[str, Any] = {}
+    for section, values in data.items():
+        if section not in SECTIONS:
+            problems.append(
+                f"[{_name(section)}]: unknown section, expected one of {', '.join(sorted(SECTIONS))}"
+            )
+        elif not isinstance(values, dict):
+            problems.append(
+                f"[{section}]: got {_show(values)}, expected a table ([{section}] then key = value)"
+            )
+        else:
+            for key, value in values.items():
+                if key in SECRET_KEYS:  # the value is never shown
+                    problems.append(
+                        f"[{section}] {key}: secrets belong in environment variables, not in {source}"
+                    )
+                elif key not in SECTIONS[section]:
+                    problems.append(
+                        f"[{section}] {_name(key)}: unknown setting, expected one of "
+                        f"{', '.join(sorted(SECTIONS[section]))}"
+                    )
+                else:
+                    table.setdefault(section, {})[key] = value
+    return table
+
+
+def _env_settings(
+    environ: Mapping[str, str], problems: list[str]
+) -> tuple[dict[str, str], dict[tuple[str, ...], tuple[str, str]]]:
+    """The ``MATCHER_<SECTION>__<KEY>`` variables (and the older names) for pydantic-settings, by lower-case
+    name; and for each setting path the variable it came from (as problem lines name it) and its text.
+
+    ``{"MATCHER_MATCH__FLOOR": "60", "FLOQER_BASE_URL": "http://127.0.0.1:9"}`` -> overrides
+    ``{"matcher_match__floor": "60", "matcher_floqer__base_url": ...}``, origins
+    ``{("match", "floor"): ("MATCHER_MATCH__FLOOR", "60"), ("floqer", "base_url"): ("FLOQER_BASE_URL
+    ([floqer] base_url)", ...)}``.
+    """
+    overrides: dict[str, str] = {}
+    origins: dict[tuple[str, ...], tuple[str, str]] = {}
+    for name, value in environ.items():
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or "__" not in upper or value == "":
+            continue  # MATCHER_LAKE, MATCHER_CACHE_DIR, ... are not settings of this form; empty means unset
+        path = tuple(upper[len(ENV_PREFIX) :].lower().split("__"))
+        if path[0] not in SECTIONS:
+            problems.append(
+                f"{_name(name)}: unknown section, expected {ENV_PREFIX}<SECTION>__<KEY> with a section in "
+                f"{', '.join(sorted(SECTIONS))}"
+            )
+        elif path[1] in SECRET_KEYS:  # the value is never shown, but masked wherever it turns up
+            register_secret(value)
+            problems.append(f"{_name(name)}: secrets are read from FLOQER_API_KEY and FLOWSTATE_API_KEY only")
+        else:
+            overrides[name.lower()] = value
+            origins[path] = (_name(name), value)
+    for name, (section, key) in ENV_ALIASES.items():
+        alias = environ.get(name)
+        if alias and (section, key) not in origins:
+            overrides[f"{ENV_PREFIX}{section}__{key}".lower()] = alias
+            origins[(section, key)] = (f"{name} ([{section}] {key})", alias)
+    return overrides, origins
+
+
+def _describe(
+    error: ErrorDetails, table: dict[str, Any], origins: Mapping[tuple[str, ...], tuple[str, str]]
+) -> str:
+    """One pydantic error as a problem line: the setting (or the variable it came from), the value, what was
+    expected; never pydantic's own wording.
+
+    ``loc=("match", "floor"), input="abc"`` from ``MATCHER_MATCH__FLOOR`` ->
+    ``MATCHER_MATCH__FLOOR: got "abc", expected scores in 0..100 (a finite number)``.
+    """
+    loc = tuple(str(part) for part in error["loc"])
+    section, key = (*loc, "", "")[:2]
+    # a weight is a setting of its own (weights.title); a list's item is reported as the whole list
+    depth = 3 if (section, key) == ("match", "weights") and len(loc) > 2 else 2
+    head = loc[:depth]
+    where, raw = _origin(head, table, origins)
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown setting, expected one of {', '.join(sorted(SECTIONS.get(section, ())))}"
+    if loc[-1] == "[key]":
+        return f"{where}: unknown component, expected one of {', '.join(MATCH_COMPONENTS)}"
+    if error["type"] == "matcher":
+        expected = error["msg"]
+    elif depth == 3:
+        expected = _WEIGHT
+    else:
+        model = _SECTION_MODELS.get(section)
+        info = model.model_fields.get(key) if model else None
+        expected = (info.description if info else None) or "a valid value"
+    value = raw if len(loc) > depth else error["input"]
+    return f"{where}: got {_show(value)}, expected {expected}"
+
+
+def _origin(
+    head: tuple[str, ...],
+    table: dict[str, Any],
+    origins: Mapping[tuple[str, ...], tuple[str, str]],
+) -> tuple[str, object]:
+    """Where a setting's value came from, as a problem line names it, and the value as written there."""
+    for n in range(len(head), 1, -1):
+        if head[:n] in origins:
+            name, text = origins[head[:n]]
+            return (name if n == len(head) else f"{name} ({'.'.join(_name(p) for p in head[n:])})"), text
+    section, key = head[0], head[1]
+    where = f"[{section}] {'.'.join(_name(part) for part in head[1:])}"
+    under = sorted(name for path, (name, _) in origins.items() if path[: len(head)] == head)
+    if under:  # a table from the file, with entries from the environment
+        where += f" (with {', '.join(under)})"
+    return where, table.get(section, {}).get(key)
+
+
+def _name(text: str) -> str:
+    """A section, key or variable name as it can be shown on one line."""
+    return text if text and all(c.isprintable() and not c.isspace() for c in text) else _plain(text)
+
+
+def _show(value: object) -> str:
+    """A value as the user wrote it, quoted plainly and on one line, cut at 80 characters.
+
+    ``"Acme"``, ``60``, ``nan``, ``true``, ``["a", 1]``, ``{title = -1}``.
+    """
+    text = _plain(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return (
+            '"'
+            + "".join(c if c.isprintable() and c not in '"\\' else json.dumps(c)[1:-1] for c in value)
+            + '"'
         )
-    if config.band_basis not in ("paid", "full_time"):
-        problems.append(f"[normalize] band_basis: got {config.band_basis!r}, expected paid or full_time")
-    if config.level_policy not in ("exact", "adjacent", "any"):
-        problems.append(
-            f"[benchmark] level_policy: got {config.level_policy!r}, expected exact, adjacent or any"
-        )
-    for name, url in (("floqer", config.floqer.base_url), ("flowstate", config.flowstate.resolved_url)):
-        problem = base_url_problem(url)
-        if problem:
-            problems.append(f"[{name}] base_url: got {url!r}, expected {problem}")
-    if config.flowstate.tenant is not None and not _TENANT.fullmatch(config.flowstate.tenant):
-        problems.append(
-            f"FLOWSTATE_TENANT: got {config.flowstate.tenant!r}, expected a host name label "
-            "(letters, digits and hyphens)"
-        )
-    if problems:
-        raise ConfigError(problems)
-    return config
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_plain(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_name(str(k))} = {_plain(v)}" for k, v in value.items()) + "}"
+    return _plain(str(value))  # TOML dates and times

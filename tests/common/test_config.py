@@ -91,7 +91,10 @@ def test_the_example_file_loads_and_pipeline_settings_are_checked(tmp_path: Path
     assert (
         "weights.title: got -1, expected a number >= 0" in text and "weights.vibes: unknown component" in text
     )
-    assert "expected scores in 0..100" in text and "company_cap and [report] top_k: expected >= 1" in text
+    assert (
+        "expected scores in 0..100" in text
+        and "[benchmark] company_cap: got 0, expected an integer in 1.." in text
+    )
 
 
 @pytest.mark.parametrize("key", ["floq_abc\nX-Evil: 1", "floq_Ünïcode", "floq_with space", "floq_\x00"])
