@@ -99,6 +99,15 @@ def test_the_reports_beside_the_lake_are_found(full: tuple[Path, Path]) -> None:
     )  # tmp/lake and tmp/reports, as `matcher demo --lake --reports` lays out
 
 
+def test_the_views_survive_a_change_of_directory(
+    full: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(full[0].parent)
+    connection = matcher.connect("lake", "reports")  # relative, as in a notebook
+    monkeypatch.chdir(Path("/"))
+    assert fetch(connection, "select count(*) from clean_postings").rows[0][0] > 1000
+
+
 def test_a_table_without_files_has_no_view(tmp_path: Path) -> None:
     (tmp_path / "state").mkdir()  # what `matcher ingest` makes first
     connection = matcher.connect(tmp_path)

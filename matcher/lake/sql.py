@@ -90,11 +90,11 @@ def connect(lake: Path | str, reports: Path | str | None = None) -> duckdb.DuckD
     """
     import duckdb
 
-    root = Path(lake)
+    root = Path(lake).absolute()  # views keep the path: a notebook may change directory later
     if not is_lake(root):
         raise DataError(
             "lake",
-            str(root),
+            str(lake),
             "a lake folder (with raw/, clean/, matches/ or state/ in it): run `matcher ingest` or "
             "`matcher demo` first",
         )
@@ -104,7 +104,7 @@ def connect(lake: Path | str, reports: Path | str | None = None) -> duckdb.DuckD
             raise DataError(
                 "reports", str(reports), "a reports folder (run `matcher run` or `matcher benchmark`)"
             )
-        folders["reports"] = Path(reports)
+        folders["reports"] = Path(reports).absolute()
     elif (root.parent / "reports").is_dir():
         folders["reports"] = root.parent / "reports"
     connection = duckdb.connect(":memory:")
