@@ -67,7 +67,9 @@ SENIORITY_FOR_LEVEL: dict[str, tuple[str, ...]] = {
     "staff": ("staff",),
     "principal": ("staff",),
     "manager": ("mid_level", "senior"),
+    "senior_manager": ("senior",),
     "director": ("c_level",),
+    "senior_director": ("c_level",),
     "vp": ("c_level",),
     "c_level": ("c_level",),
 }

@@ -230,6 +230,35 @@ def _city(name: str, *, country: str | None, admin1: str | None) -> _City | None
     return candidates[0]
 
 
+def names_a_place(text: str) -> bool:
+    """Whether ``text`` is only a place: a country, a state or province, a town of 5,000 people or more, or
+    such parts joined by commas ("London", "Austin, TX", "Remote"). A job title's tail is read with it
+    ("Manager, Finance" names a function, "Manager, London" a place).
+
+    >>> names_a_place("Austin, TX"), names_a_place("Finance")
+    (True, False)
+    """
+    parts = [p.strip() for p in re.split(r"[,/]", text) if p.strip()]
+    if not parts:
+        return False
+    index = _index()
+    for part in parts:
+        key = _fold(part)
+        if not (
+            _REMOTE.search(part) or _HYBRID.search(part) or _ONSITE.search(part)
+            or key in index.countries or key in index.subdivision_names or key in index.cities
+            or key in _subdivision_codes()
+        ):  # fmt: skip
+            return False
+    return True
+
+
+@functools.cache
+def _subdivision_codes() -> frozenset[str]:
+    """Every state or province code ("tx", "on", "mh"), folded."""
+    return frozenset(key for _, key in _index().subdivisions if len(key) <= 3)
+
+
 def _arrangement(text: str) -> tuple[bool, str | None]:
     if re.search(r"\bhybrid[\s-]+remote\b", text, re.I):  # Indeed's "Hybrid remote in Pune, MH" is hybrid
         return False, "hybrid"

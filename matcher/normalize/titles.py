@@ -45,7 +45,13 @@ GENERIC = frozenset(
     "technician representative administrator lead worker executive supervisor advisor agent staff "
     "head professional expert member operator".split()
 )
-LEVELS = ("intern", "junior", "mid", "senior", "staff", "principal", "manager", "director", "vp", "c_level")
+LEVELS = (
+    "intern", "junior", "mid", "senior", "staff", "principal", "manager", "senior_manager", "director",
+    "senior_director", "vp", "c_level",
+)  # fmt: skip
+# "Senior" before a manager's or director's title is a grade of its own ("Senior Finance Manager" leads
+# finance managers; it is not a senior individual contributor): a level between it and the next one up
+SENIOR_GRADES = {"manager": "senior_manager", "director": "senior_director"}
 FLOQER_LEVELS = {
     "c_level": "c_level",
     "staff": "staff",
@@ -63,7 +69,9 @@ LEVEL_AS_FLOQER = {
     "staff": "staff",
     "principal": "staff",
     "manager": "senior",
+    "senior_manager": "senior",
     "director": "c_level",
+    "senior_director": "c_level",
     "vp": "c_level",
     "c_level": "c_level",
 }
@@ -261,8 +269,9 @@ def title_key(title: pl.Expr) -> pl.Expr:
     For printable-ASCII titles, ``clean_title``'s first steps run in Polars (Rust regex, whole column): the
     closing requisition id, bracketed noise (levels kept), requisition numbers, and what follows a separator
     after a head that names a role ("Engineer - Payments", "Designer, Growth (Remote)"); then lower case and
-    single spaces. So thousands of team and place variants are normalized once. Other titles are their own
-    key. Property tests check ``normalize_title(key) == normalize_title(title)``.
+    single spaces. So thousands of team and place variants are normalized once. Other titles, and titles
+    whose head is a bare role word ("Manager, Finance": the tail may be the function), are their own key.
+    Property tests check ``normalize_title(key) == normalize_title(title)``.
     """
     t0 = title.str.replace(f"(?i){_REQ_TAIL_PATTERN}", "")
     bracketed = t0.str.extract_all(r"(?i)[(\[]\s*(?:L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]").list.join(" ")
@@ -285,7 +294,12 @@ def title_key(title: pl.Expr) -> pl.Expr:
     extra = pl.when(role & tail_level).then(tail).otherwise(pl.lit(""))
     key = pl.concat_str([text, levels, extra], separator=" ")
     key = key.str.to_lowercase().str.replace_all(" {2,}", " ").str.strip_chars_end(" ")
-    return pl.when(title.str.contains(r"^[\x20-\x7e]*$")).then(key).otherwise(title)
+    # a head of one generic role word and levels ("Manager, Finance") may take its tail as its function
+    # (``_bare_role``): such titles are their own key
+    bare_words = list(_level_words() | GENERIC | _role_tokens())  # wider than ``_bare_role``: never less
+    bare = words.list.eval(pl.element().is_in(bare_words)).list.all()
+    keyed = title.str.contains(r"^[\x20-\x7e]*$") & ~(role & bare.fill_null(False))
+    return pl.when(keyed).then(key).otherwise(title)
 
 
 @functools.cache
@@ -311,6 +325,11 @@ def clean_title(title: str) -> str:
         tail = _SEPARATORS.split(head[1].strip(), maxsplit=1)[0].strip(" -–—|,:/")
         if _TAIL_LEVEL.match(tail):
             levels.append(tail)
+        elif (role := _bare_role(head[0])) is not None and _names_a_function(tail):
+            # ... unless the head is only a role word: "Manager, Finance" is a finance manager and
+            # "Sr. Analyst II - Marketing" a senior marketing analyst II (the function before the role)
+            words = text.split()
+            text = " ".join([*words[:role], tail, *words[role:]])
     text = " ".join([text, *levels])
     if text.isascii():  # the same filter, without a category lookup per character
         text = _ASCII_NOISE.sub("", text)
@@ -334,6 +353,32 @@ def _names_a_role(text: str) -> bool:
 
 
 _LEADER_WORDS = frozenset({"director", "president", "head", "chief"})
+
+
+def _bare_role(text: str) -> int | None:
+    """When ``text`` is one generic role word and level words at most ("Manager", "Sr. Analyst II", not
+    "Tech Lead"): the role word's position among its words; else None."""
+    words = text.split()
+    expanded = [_expand(_fold(w)) for w in words]
+    core = _levels(" ".join(expanded), keep=OCCUPATION_LEVELS)[1]
+    if core not in GENERIC or expanded.count(core) != 1:
+        return None
+    return expanded.index(core)
+
+
+def _names_a_function(tail: str) -> bool:
+    """Whether a title's tail after a bare role names its function ("Finance", "Data Platform"): one to four
+    words with letters and no digits, not a level, not a place or an arrangement ("London", "Remote")."""
+    from matcher.normalize.location import names_a_place  # the place index: only for such titles
+
+    words = _fold(tail).split()
+    return (
+        0 < len(words) <= 4
+        and all(w.isalpha() for w in words)
+        and not _SCHEDULE_NOISE.search(" ".join(words))
+        and not all(w in _level_words() for w in words)
+        and not names_a_place(tail)
+    )
 
 
 @functools.cache
@@ -432,6 +477,17 @@ def _levels(clean: str, keep: frozenset[str] = frozenset()) -> tuple[list[str], 
     return found, core or clean
 
 
+def _level(levels: list[str], clean: str) -> str:
+    """The title's level: the highest it names, a grade up when the word "senior" qualifies a manager or
+    director ("Manager III" stays a manager: a number grades within the level).
+
+    >>> _level(["senior", "manager"], "senior manager"), _level(["senior", "manager"], "manager iii")
+    ('senior_manager', 'manager')
+    """
+    top = max(levels, key=LEVELS.index)
+    return SENIOR_GRADES.get(top, top) if "senior" in clean.split() else top
+
+
 def _rule_level(rules: tuple[tuple[str, str], ...], tokens: list[str], i: int, width: int) -> str | None:
     """The level of the first rule whose position holds for ``tokens[i : i + width]``, else None.
 
@@ -493,7 +549,7 @@ _NO_OCCUPATION = Taxonomy({}, ())  # a taxonomy with no alias: codes nothing, fa
 def _normalize(title: str, floqer_seniority: str | None, taxonomy: Taxonomy | None) -> TitleInfo:
     clean = clean_title(title)
     levels, core = _levels(clean)
-    seniority = max(levels, key=LEVELS.index) if levels else FLOQER_LEVELS.get(floqer_seniority or "")
+    seniority = _level(levels, clean) if levels else FLOQER_LEVELS.get(floqer_seniority or "")
     if taxonomy is _NO_OCCUPATION:
         return TitleInfo(clean=clean, core=core, seniority=seniority, occupation_code=None,
                          occupation_title=None, confidence=0.0)  # fmt: skip

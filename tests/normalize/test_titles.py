@@ -168,9 +168,17 @@ def test_the_ascii_fast_path_removes_exactly_what_the_unicode_filter_removes() -
 TITLE_PARTS = st.tuples(
     st.sampled_from(["", "Senior ", "sr. ", "JUNIOR ", "Head of ", "VP, ", "Staff  ", "🚀 "]),
     st.sampled_from(
-        ["Backend Engineer", "Data Scientist", "Product Manager", "RN", "Director", "Engineer (L5)"]
+        [
+            *["Backend Engineer", "Data Scientist", "Product Manager", "RN", "Director", "Engineer (L5)"],
+            *["Manager", "Mgr II", "Analyst"],
+        ]
     ),
-    st.sampled_from(["", " II", " - Payments", " (Remote)", ", London", " - II", " | Growth", " - Level 2"]),
+    st.sampled_from(
+        [
+            *["", " II", " - Payments", " (Remote)", ", London", " - II", " | Growth", " - Level 2"],
+            *[", Finance", " - Austin, TX", " - Full Time"],
+        ]
+    ),
     st.sampled_from(
         ["", " - R12345", " - #881", " | Req 42", " - req-7781", " / job id 9", " #12", "  - r999 "]
     ),
@@ -193,3 +201,51 @@ def test_the_stage_key_on_every_sandbox_title() -> None:
     assert len(set(keys)) < len(titles)
     for title, key in zip(titles, keys, strict=True):
         assert normalize_title(key) == normalize_title(title), (title, key)
+
+
+@pytest.mark.parametrize(
+    ("title", "clean", "seniority"),
+    [
+        ("Manager, Finance", "finance manager", "manager"),
+        ("Sr. Manager - Finance", "senior finance manager", "senior_manager"),
+        ("Manager II, Software Engineering", "software engineering manager ii", "manager"),
+        ("Specialist, Human Resources", "human resources specialist", None),
+        ("Manager, London", "manager", "manager"),  # a place is not a function
+        ("Manager - Austin, TX", "manager", "manager"),
+        ("Analyst - Full Time", "analyst", None),  # nor an arrangement
+        ("Engineer - Level 2", "engineer level 2", "mid"),  # nor a level
+        ("Tech Lead - Platform", "tech lead", "senior"),  # "tech lead" is more than a bare role: a team
+        ("Data Engineer - Payments", "data engineer", None),
+    ],
+)
+def test_a_bare_role_takes_its_function_from_the_tail(title: str, clean: str, seniority: str | None) -> None:
+    info = normalize_title(title)
+    assert (info.clean, info.seniority) == (clean, seniority)
+
+
+@pytest.mark.parametrize(
+    ("title", "seniority"),
+    [
+        ("Senior Finance Manager", "senior_manager"),
+        ("Finance Manager", "manager"),
+        ("Sales Manager III", "manager"),  # a number grades within the level; only "senior" raises it
+        ("Senior Director of Engineering", "senior_director"),
+        ("Senior Product Manager", "senior"),  # "product manager" is the job: a senior one
+        ("Senior Vice President, Sales", "vp"),
+    ],
+)
+def test_senior_raises_a_manager_or_director_one_grade(title: str, seniority: str) -> None:
+    assert normalize_title(title).seniority == seniority
+    assert LEVELS.index("manager") < LEVELS.index("senior_manager") < LEVELS.index("director")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Finance", "Marketing", "Human Resources", "Data Platform", "Customer Service"]),
+    st.sampled_from(["Manager", "Analyst", "Specialist", "Representative", "Coordinator"]),
+    st.sampled_from(["", "Senior ", "Sr. "]),
+    st.sampled_from([", ", " - ", " | "]),
+)
+def test_role_comma_function_reads_as_function_role(function: str, role: str, level: str, sep: str) -> None:
+    """ "Manager, Finance" and "Finance Manager" are one title to every later step."""
+    assert normalize_title(f"{level}{role}{sep}{function}") == normalize_title(f"{level}{function} {role}")

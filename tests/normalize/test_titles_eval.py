@@ -114,8 +114,8 @@ H1B: dict[str, str | None] = {
     "PROJECT LEAD": "manager",
     "TEAM LEAD": "manager",
     "SENIOR CONSULTANT": "senior",
-    "SENIOR MANAGER": "manager",
-    "SENIOR MANAGER, MARKETING": "manager",
+    "SENIOR MANAGER": "senior_manager",  # a grade above manager (until 2026-12 the vocabulary had none)
+    "SENIOR MANAGER, MARKETING": "senior",  # "senior marketing manager": as "SENIOR PROGRAM MANAGER"
     "VICE PRESIDENT OF ENGINEERING": "vp",
     "VICE PRESIDENT, BUSINESS DEVELOPMENT": "vp",
     "MANAGING DIRECTOR": "director",
