@@ -61,10 +61,10 @@ def test_evaluate_matches_on_a_hand_made_ranking() -> None:
         _posting("5", "Data Engineer", "SE", annual=90000),
     ]
     matches = [
-        {"vacancy_id": "V1", "posting_id": "4", "rank": 2},
-        {"vacancy_id": "V1", "posting_id": "1", "rank": 1},
-        {"vacancy_id": "V1", "posting_id": "5", "rank": 3},
-        {"vacancy_id": "V1", "posting_id": "2", "rank": 4},
+        {"vacancy_id": "V1", "posting_id": "4", "rank": 2, "score": 80.0},
+        {"vacancy_id": "V1", "posting_id": "1", "rank": 1, "score": 90.0},
+        {"vacancy_id": "V1", "posting_id": "5", "rank": 3, "score": 76.0},
+        {"vacancy_id": "V1", "posting_id": "2", "rank": 4, "score": 60.0},
     ]
     benchmarks = {"V1": {"p50": 55000.0, "n": 3, "confidence": "low", "verdict": "insufficient data"}}
     (q,) = bq.evaluate_matches([V], postings, LABELS, matches, benchmarks)
@@ -74,6 +74,13 @@ def test_evaluate_matches_on_a_hand_made_ranking() -> None:
     assert q.truth_p50 == Decimal(50000)
     assert q.p50_error == pytest.approx(0.10)
     assert q.missed == ["Data Engineer [MI]"]
+    # the product calls 1, 5 and 2 the same job (the analyst a related posting): precision on those, 2/3;
+    # every match still counts in precision_all and recall
+    same = [{"vacancy_id": "V1", "posting_id": pid} for pid in ("1", "5", "2")]
+    (q,) = bq.evaluate_matches([V], postings, LABELS, matches, benchmarks, same=same)
+    assert (q.precision, q.precision_all, q.recall) == (2 / 3, 0.5, 2 / 3)
+    assert q.recall_pool == 1 / 3  # of 1, 2, 3 only 1 scores 75 or more
+    assert q.wrong_top == ["Data Engineer [SE, GB]"]
 
 
 def test_display_salary_writes_each_country_style() -> None:

@@ -406,6 +406,11 @@ def benchmark_frames(
     top = top.join(pool, on=["scenario_id", "vacancy_id", "posting_id"], how="left").with_columns(
         pl.col("in_benchmark_pool").fill_null(False)
     )
+    # the same job: what the benchmark would count if it had a salary (score, country, level); the rest of
+    # the list are related postings, shown below and never counted
+    top = top.with_columns(_level_fit().alias("level_fit")).with_columns(
+        (in_pool & admitted).fill_null(False).alias("same_job")
+    )
     vacancy_matches = top.select(
         "scenario_id",
         "vacancy_id",
@@ -418,6 +423,7 @@ def benchmark_frames(
         "recency",
         "skills",
         "explanation",
+        "same_job",
         "in_benchmark_pool",
         "company",
         "job_title",

@@ -14,7 +14,8 @@ Components, each in [0, 100] (weights in ``MatchOptions``; a component that cann
 for a vacancy that lists none, is left out and the other weights are rescaled):
 
 - title: ``matcher.match.titles`` (IDF-weighted token overlap and rapidfuzz token_set_ratio on core titles);
-- seniority: 100 same level, 25 one level apart, 0 further; 50 when either is unknown;
+- seniority: 100 same level, 25 one level apart, 0 further; 50 when one of them names no level; not judged
+  (null, its weight left out) when neither does ("Marketing Manager" and "Product Marketing Manager");
 - geography: 100 same city, 85 same region (admin1), 70 same country, 40 a remote posting of no known
   country; a posting in another country (remote within it or not) is another market, no candidate
   (``same_country_only``, the default; else it scores 40 when remote, 0 when not);
@@ -529,6 +530,7 @@ def match_frames(
     v_cols = vac.select(
         "_v",
         pl.col("seniority").replace_strict(level, default=None, return_dtype=pl.Int8).alias("_vl"),
+        _level_defaulted(vac).alias("_vdef"),
         *(pl.col(c).replace_strict(places, default=None, return_dtype=pl.Int32).alias(f"_v{c}")
           for c in ("country_code", "admin1", "city")),
         (pl.col("skills").list.len().fill_null(0) > 0).alias("_v_has_skills"),
@@ -659,11 +661,25 @@ def _abroad() -> pl.Expr:
     return (v.is_not_null() & p.is_not_null() & (v != p)).fill_null(False)
 
 
+def _level_defaulted(vac: pl.DataFrame) -> pl.Expr:
+    """Whether a vacancy's role names no level (normalize planned it at mid: ``seniority_source`` default)."""
+    if "seniority_source" not in vac.columns:
+        return pl.col("seniority").is_null()
+    return (pl.col("seniority_source") == "default").fill_null(pl.col("seniority").is_null())
+
+
+def _others_weigh(options: MatchOptions) -> bool:
+    """Whether title, geography and recency weigh anything: a seniority left unjudged then leaves a score."""
+    return sum(float(options.weights.get(c, 0.0)) for c in ("title", "geography", "recency")) > 0
+
+
 def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.DataFrame:
     """Seniority, geography and recency for every (vacancy, posting) pair, from integer-coded columns."""
     distance = (pl.col("_vl").cast(pl.Int16) - pl.col("_pl").cast(pl.Int16)).abs()
     seniority = (
-        pl.when(distance.is_null())
+        pl.when((pl.col("_vl").is_null() | pl.col("_vdef")) & pl.col("_pl").is_null())
+        .then(None if _others_weigh(options) else 50.0)  # neither names a level: no evidence, not judged
+        .when(distance.is_null())
         .then(50.0)
         .when(distance == 0)
         .then(100.0)
@@ -711,9 +727,12 @@ def _skills_and_score(
     """The composite score; skills are compared only for pairs that could still reach the floor."""
     weights = {c: float(options.weights.get(c, 0.0)) for c in COMPONENTS}
     partial = pl.sum_horizontal(
-        [pl.col(c) * weights[c] for c in ("title", "seniority", "geography", "recency")]
+        [pl.col(c).fill_null(0.0) * weights[c] for c in ("title", "seniority", "geography", "recency")]
     )
-    base = sum(weights[c] for c in ("title", "seniority", "geography", "recency"))
+    # seniority is null (not judged) when neither title names a level: its weight leaves the denominator
+    base = sum(weights[c] for c in ("title", "seniority", "geography", "recency")) - pl.when(
+        pl.col("seniority").is_null()
+    ).then(weights["seniority"]).otherwise(0.0)
     best = (partial + weights["skills"] * 100) / (base + weights["skills"])
     without = partial / base
     hopeful = pairs.filter(pl.when(pl.col("_v_has_skills")).then(best).otherwise(without) >= options.floor)
@@ -791,7 +810,7 @@ def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl
         occupation,
         moved,
         meaning,
-        pl.col("seniority"),
+        pl.col("seniority").cast(pl.String).fill_null("not judged"),
         pl.col("v_seniority").fill_null("?"),
         pl.col("p_seniority").fill_null("?"),
         pl.col("geography"),

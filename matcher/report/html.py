@@ -366,7 +366,11 @@ def _match_cells(m: Row) -> list[Cell]:
         _num(f"<strong>{_score(m.get('score'))}</strong>"),
         *(_num(_score(m.get(c))) for c in ("title", "seniority", "geography", "recency", "skills")),
         _text(m.get("company")),
-        (_link(m.get("url"), m.get("job_title") or m.get("posting_id")), ""),
+        (
+            _link(m.get("url"), m.get("job_title") or m.get("posting_id"))
+            + ("" if m.get("same_job", True) else ' <span class="tag">related</span>'),
+            "",
+        ),
         (_e(place) + (' <span class="tag">remote</span>' if m.get("is_remote") else ""), ""),
         (_when(m.get("date_posted")) if m.get("date_posted") else DASH, "num"),
         ("yes" if m.get("in_benchmark_pool") else '<span class="muted">no</span>', ""),

@@ -325,6 +325,45 @@ def test_the_meaning_of_the_titles_counts_beside_their_words() -> None:
     assert off.is_empty()  # the words alone: under the title floor
 
 
+def test_seniority_is_not_judged_when_neither_title_names_a_level() -> None:
+    """A plain vacancy ("Marketing Manager": planned at mid, ``seniority_source`` default) and a plain
+    posting: no evidence either way, so seniority is left out and the other weights rescaled, as skills
+    are; a posting that names a level is still judged against mid; a stated vacancy level judges all."""
+    plain = vacancy(seniority="mid", skills=[])
+    postings = [posting("plain", seniority=None, skills=[]), posting("mid", seniority="mid", skills=[])]
+    frame = pl.DataFrame([plain], schema=VACANCY_COLUMNS, orient="row")
+    defaulted = frame.with_columns(pl.lit("default").alias("seniority_source"))
+    matches, _ = match_frames(
+        defaulted, pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"), MatchOptions(as_of=AS_OF)
+    )
+    by_id = {r["posting_id"]: r for r in matches.iter_rows(named=True)}
+    # (45 + 20 + 5) / 0.7 = 100 without seniority; the mid posting: (45 + 20 + 20 + 5) / 0.9 = 100
+    assert (by_id["plain"]["seniority"], by_id["plain"]["score"]) == (None, 100.0)
+    assert (by_id["mid"]["seniority"], by_id["mid"]["score"]) == (100.0, 100.0)
+    explained = explain_matches(
+        matches, defaulted, pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row")
+    )
+    assert (
+        "seniority not judged (mid vs ?)"
+        in explained.filter(pl.col("posting_id") == "plain")["explanation"][0]
+    )
+    stated = frame.with_columns(pl.lit("title").alias("seniority_source"))  # "Engineer II": mid, stated
+    matches, _ = match_frames(
+        stated, pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"), MatchOptions(as_of=AS_OF)
+    )
+    plain_row = matches.filter(pl.col("posting_id") == "plain").row(0, named=True)
+    assert (plain_row["seniority"], plain_row["score"]) == (50.0, round((45 + 10 + 20 + 5) / 0.9, 2))
+    # seniority as the only weight but title's: never 0 / 0 (weights of title, geography, recency all 0)
+    matches, _ = match_frames(
+        defaulted,
+        pl.DataFrame(postings, schema=POSTING_COLUMNS, orient="row"),
+        MatchOptions(
+            as_of=AS_OF, weights={"title": 0, "seniority": 1, "geography": 0, "recency": 0, "skills": 0}
+        ),
+    )
+    assert matches.filter(pl.col("posting_id") == "plain")["score"].to_list() == [50.0]
+
+
 def test_matches_keep_the_vacancys_level_and_count_what_they_leave_out() -> None:
     """level_policy: "exact" keeps the vacancy's level and postings naming none; "adjacent" one level apart
     too; "any" every level. What is left out is counted per vacancy, for the reports' n_other_level."""
