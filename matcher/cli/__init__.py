@@ -5,13 +5,19 @@ Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
+from matcher.cli.console import set_quiet, set_stderr_lines
 from matcher.cli.demo import demo_command
 from matcher.cli.floqer import floqer_app
 from matcher.cli.fx import fx_app
@@ -23,7 +29,7 @@ from matcher.cli.publish import publish_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.cli.sql import sql_command
 from matcher.common.errors import MatcherError
-from matcher.common.redaction import RedactingFilter
+from matcher.common.redaction import RedactingFilter, redact
 from matcher.common.version import VERSION
 
 
@@ -78,36 +84,169 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+_NOISY = ("httpx", "httpcore")  # a line per request: shown with -vv only
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version."
     ),
+    verbose: int = typer.Option(
+        0,
+        "--verbose",
+        "-v",
+        count=True,
+        show_default=False,
+        help="More log lines on stderr: -v info, -vv debug.",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Errors only: no warnings, no tables or summaries on stdout."
+    ),
+    log_level: LogLevel = typer.Option(
+        LogLevel.warning,
+        "--log-level",
+        envvar="MATCHER_LOG_LEVEL",
+        case_sensitive=False,
+        help="Log level when neither -v nor -q is given.",
+        show_envvar=True,
+    ),
+    log_format: LogFormat = typer.Option(
+        LogFormat.text,
+        "--log-format",
+        envvar="MATCHER_LOG_FORMAT",
+        case_sensitive=False,
+        help="'json': one JSON object per log line on stderr (ts, level, logger, message and extra fields).",
+        show_envvar=True,
+    ),
 ) -> None:
     """matcher: hiring-intent matching and salary benchmarking."""
-    _configure_logging()
+    if verbose and quiet:
+        raise typer.BadParameter("-q/--quiet and -v/--verbose contradict each other: give one")
+    if quiet:
+        level = logging.ERROR
+    elif verbose:
+        level = logging.INFO if verbose == 1 else logging.DEBUG
+    else:
+        level = logging.getLevelNamesMapping()[log_level.value.upper()]
+    json_lines = log_format is LogFormat.json
+    _configure_logging(level=level, json_lines=json_lines)
+    set_quiet(quiet)
+    set_stderr_lines(_console_lines(json_lines=json_lines, errors_only=quiet))
+
+
+_FAILURE_LINE = re.compile(r"(error|failed|\S+ failed)\b", re.IGNORECASE)
+_WARNING_LINE = re.compile(r"warning\b", re.IGNORECASE)
+
+
+def _console_lines(*, json_lines: bool, errors_only: bool) -> Callable[[str], None] | None:
+    """Where a stderr console's lines go (``None``: to stderr as printed). A line is a failure when it starts
+    with ``error``, ``failed`` or ``<what> failed``, a warning when it starts with ``warning``, else a notice
+    (``info``); with ``errors_only`` only failures are kept, and with ``json_lines`` each is a JSON object of
+    logger ``matcher.cli``: ``failed: floqer: 401`` -> ``{..., "level": "error", "message": "failed: floqer:
+    401"}``.
+    Console lines are a command's output: the log level does not filter them, only ``-q`` does."""
+    if not json_lines and not errors_only:
+        return None
+    formatter = JsonLineFormatter()
+
+    def write(line: str) -> None:
+        if not line.strip():
+            return
+        if _FAILURE_LINE.match(line):
+            level = logging.ERROR
+        else:
+            level = logging.WARNING if _WARNING_LINE.match(line) else logging.INFO
+        if errors_only and level < logging.ERROR:
+            return
+        if json_lines:
+            record = logging.LogRecord("matcher.cli", level, __file__, 0, line, None, None)
+            line = formatter.format(record)
+        sys.stderr.write(redact(line) + "\n")
+
+    return write
 
 
 class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it); the whole line, traceback
+    included, goes through the secret redactor once more."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.write(redact(self.format(record)) + "\n")
         except Exception:  # logging must never break a command
             self.handleError(record)
 
 
-def _configure_logging() -> None:
-    """Warnings (retries, skipped sources) to stderr, every line through the secret redactor."""
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per record, its strings redacted.
+
+    ``log.warning("retry %d", 2, extra={"host": "x"})`` -> ``{"ts": "2026-12-01T09:30:00.123+00:00",
+    "level": "warning", "logger": "matcher.ingest", "message": "retry 2", "host": "x"}`` (a traceback, when
+    there is one, under ``exc``).
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and key not in line:
+                line[key] = value
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(_redacted(line), default=str, ensure_ascii=False)
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` with every string in it redacted (an ``extra`` field may carry a URL or a header)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact(str(value))
+
+
+def _configure_logging(*, level: int = logging.WARNING, json_lines: bool = False) -> None:
+    """Log lines at ``level`` and above to stderr, as text (``WARNING matcher.ingest: ...``) or one JSON
+    object each, every line through the secret redactor. Called on every invocation (a test runner invokes
+    many in one process): the handler it added before is replaced, never doubled."""
     root = logging.getLogger()
-    if any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
-        return
+    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(old)
     handler = _StderrHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLineFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactingFilter())
     root.addHandler(handler)
-    root.setLevel(logging.WARNING)
+    root.setLevel(level)
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(
+            logging.NOTSET if level <= logging.DEBUG else max(level, logging.WARNING)
+        )
 
 
 def main() -> None:

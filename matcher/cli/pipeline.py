@@ -148,10 +148,16 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         "confidence": 11,
         "verdict": 8,
     }
+    fixed = console.is_terminal  # under cron or in a pipe every cell is shown in full, never cut with "…"
     for column, width in widths.items():
         right = column in ("p50", "compa", "n", "firms")
         table.add_column(
-            column, justify="right" if right else "left", no_wrap=True, overflow="ellipsis", width=width
+            column,
+            justify="right" if right else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            width=width if fixed else None,
+            min_width=None if fixed else width,
         )
     marked = False
     for row in frame.iter_rows(named=True):
