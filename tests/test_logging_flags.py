@@ -87,6 +87,17 @@ def test_quiet_still_prints_a_failure_as_one_line() -> None:
     assert len(lines) == 1 and lines[0].startswith("error: ")
 
 
+def test_a_failure_is_one_json_line_with_log_format_json() -> None:
+    result = CliRunner().invoke(
+        app, ["--log-format", "json", "normalize", "--currency", "XYZ", "--lake", "/nonexistent-lake"]
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["level"] == "error" and record["message"].startswith("error: ")
+
+
 def test_verbose_once_shows_info_twice_shows_debug() -> None:
     _, _, err = _invoke("-v")
     assert "INFO matcher.test_logging_flags: info line" in err and "debug line" not in err

@@ -32,20 +32,33 @@ from matcher.common.errors import MatcherError
 from matcher.common.redaction import RedactingFilter, redact
 from matcher.common.version import VERSION
 
+_json_errors = False  # set by the root command from --log-format
+
 
 class _Group(TyperGroup):
-    """Every ``MatcherError`` raised by any command becomes one red line on stderr and exit code 1."""
+    """Every ``MatcherError`` raised by any command becomes one red line on stderr (one JSON object with
+    ``--log-format json``) and exit code 1."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except MatcherError as exc:
-            typer.secho(f"error: {one_line(str(exc))}", fg=typer.colors.RED, err=True)
+            _print_error(f"error: {one_line(str(exc))}")
             raise typer.Exit(1) from None
         except OSError as exc:  # a path that is a file, a directory, missing, or not writable: one line
             where = f"{exc.filename}: " if exc.filename else ""
-            typer.secho(f"error: {one_line(where + str(exc.strerror or exc))}", fg=typer.colors.RED, err=True)
+            _print_error(f"error: {one_line(where + str(exc.strerror or exc))}")
             raise typer.Exit(1) from None
+
+
+def _print_error(line: str) -> None:
+    """The one line a failed command prints: red text, or with ``--log-format json`` a JSON object of level
+    ``error`` like every other stderr line."""
+    if _json_errors:
+        record = logging.LogRecord("matcher.cli", logging.ERROR, __file__, 0, line, None, None)
+        sys.stderr.write(JsonLineFormatter().format(record) + "\n")
+    else:
+        typer.secho(line, fg=typer.colors.RED, err=True)
 
 
 def one_line(text: str) -> str:
@@ -141,7 +154,8 @@ def _root(
         level = logging.INFO if verbose == 1 else logging.DEBUG
     else:
         level = logging.getLevelNamesMapping()[log_level.value.upper()]
-    json_lines = log_format is LogFormat.json
+    global _json_errors
+    json_lines = _json_errors = log_format is LogFormat.json
     _configure_logging(level=level, json_lines=json_lines)
     set_quiet(quiet)
     set_stderr_lines(_console_lines(json_lines=json_lines, errors_only=quiet))
