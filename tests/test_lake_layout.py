@@ -16,7 +16,8 @@ from matcher.ingest import lake as ingest_lake
 from matcher.ingest.lake import Lake, LakeBusyError
 from matcher.lake import compact
 from matcher.lake.compact import CompactSummary, compact_lake
-from matcher.lake.layout import RAW_TABLES, TABLES, is_lake, table_for
+from matcher.lake.files import atomic_file, write_json, write_parquet_atomic, write_text_atomic
+from matcher.lake.layout import RAW_TABLES, TABLES, folder, is_lake, path, table_for
 from matcher.lake.sql import connect, table_counts
 
 # ingest's table names -> the registry's
@@ -55,11 +56,11 @@ def test_every_table_has_a_unique_name_a_relative_path_and_a_description() -> No
 
 
 def test_the_raw_tables_are_ingests_tables() -> None:
-    """Same folders and natural keys as matcher/ingest/lake.py writes (until ingest reads the registry)."""
+    """Same folders and natural keys as matcher/ingest/lake.py writes (it reads them from the registry)."""
     assert {INGEST_NAMES[name] for name in ingest_lake.TABLES} == {t.name for t in RAW_TABLES}
-    for name, (folder, key) in ingest_lake.TABLES.items():
+    for name, (directory, key) in ingest_lake.TABLES.items():
         table = TABLES[INGEST_NAMES[name]]
-        assert (table.directory, table.key) == (folder, key)
+        assert (table.directory, table.key) == (directory, key)
 
 
 def test_the_stages_paths_are_the_registrys() -> None:
@@ -69,21 +70,108 @@ def test_the_stages_paths_are_the_registrys() -> None:
     from matcher.normalize import stage as normalize
     from matcher.report.writer import REPORTS
 
-    assert TABLES["clean_postings"].path == normalize.CLEAN_POSTINGS == match.CLEAN_POSTINGS
-    assert TABLES["clean_vacancies"].path == normalize.CLEAN_VACANCIES == match.CLEAN_VACANCIES
+    assert TABLES["clean_postings"].path == match.CLEAN_POSTINGS
+    assert TABLES["clean_vacancies"].path == match.CLEAN_VACANCIES
     assert TABLES["matches"].path == match.MATCHES
     assert TABLES["left_out"].path == match.LEFT_OUT
     assert TABLES["benchmark_history"].directory == benchmark.HISTORY.as_posix()
     assert TABLES["title_vectors"].path == semantic.CACHE_RELATIVE_PATH.as_posix()
-    assert {t.name for t in TABLES.values() if t.root == "reports" and t.format == "parquet"} == set(REPORTS)
+    assert semantic.TitleVectorCache.in_lake("lake").path == Path("lake/cache/title_vectors.parquet")
+    reports = tuple(t.name for t in TABLES.values() if t.root == "reports" and t.format == "parquet")
+    assert reports == REPORTS
     for constant in (
         "RAW_POSTINGS",
+        "RAW_POSTING_SOURCES",
         "RAW_VACANCIES",
         "RAW_VACANCY_EVENTS",
+        "RAW_LOCATIONS",
         "RAW_JOB_ROLES",
         "RAW_WORK_TYPES",
-    ):
-        assert table_for(f"{getattr(normalize, constant)}/part-x-000001.parquet") is not None, constant
+        "CLEAN_POSTINGS",
+        "CLEAN_VACANCIES",
+    ):  # normalize names the tables it reads and writes by the registry's names
+        assert getattr(normalize, constant) in TABLES, constant
+
+
+def test_path_folder_and_file_name_a_tables_files() -> None:
+    assert path("data/lake", "clean_postings") == Path("data/lake/clean/postings.parquet")
+    assert path("reports", "vacancy_benchmarks") == Path("reports/vacancy_benchmarks.parquet")
+    assert folder("data/lake", "manifests") == Path("data/lake/state/runs")
+    assert folder("data/lake", "cursors") == Path("data/lake/state")
+    assert TABLES["raw_postings"].file("l", "r1-000001") == Path(
+        "l/raw/floqer/postings/part-r1-000001.parquet"
+    )
+    assert TABLES["manifests"].file("l", "r1") == Path("l/state/runs/r1.json")
+    with pytest.raises(ValueError, match="several files"):
+        path("l", "raw_postings")
+    with pytest.raises(ValueError, match="one file"):
+        TABLES["matches"].file("l", "x")
+    with pytest.raises(KeyError):
+        path("l", "no_such_table")
+
+
+def test_the_ingest_lake_writes_where_the_registry_says(tmp_path: Path) -> None:
+    lake = Lake(tmp_path)
+    part = lake.append("floqer_postings", [{"posting_id": "1"}], {"posting_id": pl.String}, run_id="r1")
+    assert part is not None and TABLES["raw_postings"].files(tmp_path) == [part]
+    assert lake.write_manifest({"run_id": "r1"}) == TABLES["manifests"].file(tmp_path, "r1")
+    lake.move_cursor("floqer:s1", {"page": 2})
+    assert json.loads(path(tmp_path, "cursors").read_text()) == {"floqer:s1": {"page": 2}}
+    with lake.lock(run_id="r2"):
+        assert path(tmp_path, "lock").read_text().startswith("run r2")
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+# -- the one atomic write ------------------------------------------------------------------------------------
+def test_the_atomic_writes_leave_the_file_and_no_temp_file(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"a": [1, 2]})
+    target = tmp_path / "deep" / "t.parquet"
+    assert write_parquet_atomic(frame, target, compression="zstd") == target
+    assert pl.read_parquet(target).equals(frame)
+    assert write_text_atomic(tmp_path / "t.txt", "é\n").read_text(encoding="utf-8") == "é\n"
+    write_json(tmp_path / "s" / "t.json", {"b": 1, "a": [1]})
+    assert (tmp_path / "s" / "t.json").read_text() == '{\n  "a": [\n    1\n  ],\n  "b": 1\n}'
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_failed_atomic_write_keeps_the_old_file_and_removes_its_temp_file(tmp_path: Path) -> None:
+    target = tmp_path / "t.txt"
+    target.write_text("old")
+
+    def write_half() -> None:
+        with atomic_file(target) as temp:
+            temp.write_text("half")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_half()
+    assert target.read_text() == "old" and not list(tmp_path.glob("*.tmp"))
+
+
+def test_nested_atomic_files_are_all_written_before_any_is_renamed(tmp_path: Path) -> None:
+    first, second = tmp_path / "matches.parquet", tmp_path / "left_out.parquet"
+    seen: list[bool] = []
+    with atomic_file(first) as a, atomic_file(second, written=lambda: seen.append(first.exists())) as b:
+        a.write_text("a")
+        b.write_text("b")
+    assert seen == [False]  # the inner file is renamed first, the outer one after it
+    assert (first.read_text(), second.read_text()) == ("a", "b")
+
+
+def test_a_crash_after_the_write_leaves_the_temp_file_as_a_kill_would(tmp_path: Path) -> None:
+    class Killed(BaseException):
+        pass
+
+    def kill() -> None:
+        raise Killed
+
+    def write() -> None:
+        with atomic_file(tmp_path / "t.txt", written=kill) as temp:
+            temp.write_text("new")
+
+    with pytest.raises(Killed):
+        write()
+    assert not (tmp_path / "t.txt").exists() and (tmp_path / "t.txt.tmp").read_text() == "new"
 
 
 def test_every_file_the_demo_writes_is_in_the_registry(demo_outputs: tuple[Path, Path]) -> None:

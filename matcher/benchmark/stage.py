@@ -47,11 +47,13 @@ from matcher.benchmark.stats import (
     trim_outliers,
     verdict,
 )
+from matcher.common import defaults
 from matcher.common.errors import DataError, MatcherError
+from matcher.lake.files import write_parquet_atomic
+from matcher.lake.layout import TABLES
+from matcher.lake.layout import path as lake_path
 from matcher.match.stage import (
-    LEFT_OUT,
     LEVEL_POLICIES,
-    MATCHES,
     explain_matches,
     matches_as_of,
     posted_after,
@@ -71,15 +73,15 @@ class MatchesAsOfError(MatcherError):
 
 @dataclass
 class BenchmarkOptions:
-    min_score: float = 75.0
+    min_score: float = defaults.BENCHMARK_MIN_SCORE
     same_country_only: bool = (
         True  # pay markets are national: postings abroad inform matches, not the benchmark
     )
-    company_cap: int = 3
+    company_cap: int = defaults.COMPANY_CAP
     # which postings count in the salary pool by level: "exact" (the vacancy's level; unknown read as mid),
     # "adjacent" (also one level apart), "any" (every level, as matched)
-    level_policy: str = "exact"
-    top_k: int = 50
+    level_policy: str = defaults.LEVEL_POLICY
+    top_k: int = defaults.TOP_K
     as_of: date | None = None
 
 
@@ -593,7 +595,7 @@ def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
     )
 
 
-HISTORY = Path("benchmark") / "history"
+HISTORY = Path(TABLES["benchmark_history"].directory)  # relative to the lake (matcher/lake/layout.py)
 PREVIOUS_SCHEMA: dict[str, Any] = {
     "previous_run_at": pl.Datetime("us", "UTC"),
     "p50_previous": MONEY,
@@ -621,23 +623,18 @@ def with_previous(benchmarks: pl.DataFrame, previous: pl.DataFrame | None) -> pl
 
 def previous_benchmarks(lake: Path | str) -> pl.DataFrame | None:
     """The latest ``vacancy_benchmarks`` recorded by ``record_benchmarks`` in the lake, if any."""
-    runs = sorted((Path(lake) / HISTORY).glob("run_at=*.parquet"))
+    runs = TABLES["benchmark_history"].files(lake)
     return pl.read_parquet(runs[-1]) if runs else None
 
 
 def record_benchmarks(lake: Path | str, benchmarks: pl.DataFrame, run_at: datetime | None = None) -> Path:
     """Keep this run's benchmarks in ``lake/benchmark/history`` so the next run can show what changed."""
     moment = (run_at or datetime.now(UTC)).astimezone(UTC)
-    directory = Path(lake) / HISTORY
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"run_at={moment:%Y%m%dT%H%M%S%fZ}.parquet"
+    path = TABLES["benchmark_history"].file(lake, f"{moment:%Y%m%dT%H%M%S%fZ}")
     snapshot = benchmarks.drop([c for c in PREVIOUS_SCHEMA if c in benchmarks.columns]).with_columns(
         pl.lit(moment).cast(PREVIOUS_SCHEMA["previous_run_at"]).alias("run_at")
     )
-    temp = path.with_name(path.name + ".tmp")
-    snapshot.write_parquet(temp)
-    temp.replace(path)
-    return path
+    return write_parquet_atomic(snapshot, path)
 
 
 def benchmark_lake(
@@ -654,20 +651,17 @@ def benchmark_lake(
     """
     root = Path(lake)
     options = options or BenchmarkOptions()
-    needed = [
-        root / "clean" / "postings.parquet",
-        root / "clean" / "vacancies.parquet",
-        root / "matches" / "matches.parquet",
-    ]
+    needed = [lake_path(root, name) for name in ("clean_postings", "clean_vacancies", "matches")]
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise DataError("lake", str(root), f"the clean tables and matches ({', '.join(missing)} missing)")
-    scored_for = matches_as_of(root / MATCHES)
+    matches_path = lake_path(root, "matches")
+    scored_for = matches_as_of(matches_path)
     wanted = options.as_of
     if scored_for is None:
         again = f"`matcher match --as-of {wanted}`" if wanted else "`matcher match`"
         raise MatchesAsOfError(
-            f"{root / MATCHES} does not record the as-of day its matches were scored for; run {again}"
+            f"{matches_path} does not record the as-of day its matches were scored for; run {again}"
         )
     if wanted is not None and wanted != scored_for:
         raise MatchesAsOfError(
@@ -676,7 +670,7 @@ def benchmark_lake(
         )
     options = replace(options, as_of=scored_for)
     postings, vacancies, matches = (pl.read_parquet(p) for p in needed)
-    side = root / LEFT_OUT
+    side = lake_path(root, "left_out")
     return benchmark_frames(
         vacancies,
         postings,

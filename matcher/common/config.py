@@ -46,6 +46,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from matcher.common import defaults
 from matcher.common.errors import ConfigError
 from matcher.common.redaction import redact, register_secret
 
@@ -78,35 +79,36 @@ class FlowstateConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class HttpConfig:
-    timeout_seconds: float = 30.0
-    max_attempts: int = 6
-    max_wait_seconds: float = 120.0
+    timeout_seconds: float = defaults.HTTP_TIMEOUT_SECONDS
+    max_attempts: int = defaults.HTTP_MAX_ATTEMPTS
+    max_wait_seconds: float = defaults.HTTP_MAX_WAIT_SECONDS
 
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    lake: Path = Path("data/lake")
+    lake: Path = Path(defaults.LAKE_ROOT)
     land_personal_data: bool = False
-    page_size: int = 200
-    max_pages: int = 10_000  # pages read per source or list and run, at most (a server that never ends)
-    max_response_mb: int = 64  # a response body larger than this is refused (never held in memory)
+    page_size: int = defaults.PAGE_SIZE
+    max_pages: int = defaults.MAX_PAGES  # pages read per source or list and run, at most
+    max_response_mb: int = defaults.MAX_RESPONSE_MB  # a larger response body is refused
     floqer: FloqerConfig = field(default_factory=FloqerConfig)
     flowstate: FlowstateConfig = field(default_factory=FlowstateConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
-    reporting_currency: str = "USD"
-    band_basis: str = "paid"  # a part-time vacancy's band: what it pays at its fte ("paid") or "full_time"
-    match_floor: float = 50.0
-    title_floor: float = 50.0
+    reporting_currency: str = defaults.REPORTING_CURRENCY
+    band_basis: str = defaults.BAND_BASIS  # a part-time vacancy's band: what it pays at its fte, or full_time
+    match_floor: float = defaults.MATCH_FLOOR
+    title_floor: float = defaults.TITLE_FLOOR
     match_weights: tuple[tuple[str, float], ...] = ()  # overrides of the default component weights
     own_companies: tuple[str, ...] = ()
-    include_agencies: bool = False
-    require_work_type: bool = True
-    benchmark_min_score: float = 75.0
-    company_cap: int = 3
-    level_policy: str = "exact"  # which postings' levels count in the salary pool: exact, adjacent or any
+    include_agencies: bool = defaults.INCLUDE_AGENCIES
+    require_work_type: bool = defaults.REQUIRE_WORK_TYPE
+    benchmark_min_score: float = defaults.BENCHMARK_MIN_SCORE
+    company_cap: int = defaults.COMPANY_CAP
+    # which postings' levels count in the salary pool: exact, adjacent or any
+    level_policy: str = defaults.LEVEL_POLICY
     exclusions: Path | None = None  # the analysts' exclusions file (vacancy_id, posting_id, reason)
-    reports_dir: Path = Path("reports")
-    top_k: int = 50
+    reports_dir: Path = Path(defaults.REPORTS_DIR)
+    top_k: int = defaults.TOP_K
     source: Path | None = None
 
     def require_floqer(self) -> None:
@@ -259,19 +261,19 @@ class _Section(BaseModel):
 
 
 class _Lake(_Section):
-    root: str = Field(default="data/lake", description="a path")
+    root: str = Field(default=defaults.LAKE_ROOT, description="a path")
 
 
 class _Ingest(_Section):
     land_personal_data: bool = Field(default=False, description="true or false")
     page_size: Annotated[int, _NotBool] = Field(
-        default=200, ge=1, le=200, description="1..200 (Floqer's maximum)"
+        default=defaults.PAGE_SIZE, ge=1, le=200, description="1..200 (Floqer's maximum)"
     )
     max_pages: Annotated[int, _NotBool] = Field(
-        default=10_000, ge=1, le=10_000_000, description="an integer in 1..10000000"
+        default=defaults.MAX_PAGES, ge=1, le=10_000_000, description="an integer in 1..10000000"
     )
     max_response_mb: Annotated[int, _NotBool] = Field(
-        default=64, ge=1, le=4096, description="an integer in 1..4096"
+        default=defaults.MAX_RESPONSE_MB, ge=1, le=4096, description="an integer in 1..4096"
     )
 
 
@@ -295,33 +297,39 @@ class _Flowstate(_Section):
 
 class _Http(_Section):
     timeout_seconds: Annotated[float, _NotBool] = Field(
-        default=30.0,
+        default=defaults.HTTP_TIMEOUT_SECONDS,
         gt=0,
         le=3600,
         allow_inf_nan=False,
         description="a finite number above 0 and at most 3600",
     )
     max_attempts: Annotated[int, _NotBool] = Field(
-        default=6, ge=1, le=100, description="an integer in 1..100"
+        default=defaults.HTTP_MAX_ATTEMPTS, ge=1, le=100, description="an integer in 1..100"
     )
     max_wait_seconds: Annotated[float, _NotBool] = Field(
-        default=120.0, ge=0, le=86400, allow_inf_nan=False, description="a finite number in 0..86400"
+        default=defaults.HTTP_MAX_WAIT_SECONDS,
+        ge=0,
+        le=86400,
+        allow_inf_nan=False,
+        description="a finite number in 0..86400",
     )
 
 
 class _Normalize(_Section):
     reporting_currency: Annotated[str, AfterValidator(_currency)] = Field(
-        default="USD", description="an ISO 4217 code"
+        default=defaults.REPORTING_CURRENCY, description="an ISO 4217 code"
     )
-    band_basis: Literal["paid", "full_time"] = Field(default="paid", description="paid or full_time")
+    band_basis: Literal["paid", "full_time"] = Field(
+        default=defaults.BAND_BASIS, description="paid or full_time"
+    )
 
 
 class _Match(_Section):
     floor: Annotated[float, _NotBool] = Field(
-        default=50.0, ge=0, le=100, allow_inf_nan=False, description=_SCORE
+        default=defaults.MATCH_FLOOR, ge=0, le=100, allow_inf_nan=False, description=_SCORE
     )
     title_floor: Annotated[float, _NotBool] = Field(
-        default=50.0, ge=0, le=100, allow_inf_nan=False, description=_SCORE
+        default=defaults.TITLE_FLOOR, ge=0, le=100, allow_inf_nan=False, description=_SCORE
     )
     weights: Annotated[
         dict[Annotated[str, AfterValidator(_component)], _Weight], _Json, AfterValidator(_some_weight)
@@ -332,27 +340,27 @@ class _Match(_Section):
     own_companies: Annotated[list[str], _Json] = Field(
         default_factory=list, description='a list of strings (in the environment as JSON: ["Acme"])'
     )
-    include_agencies: bool = Field(default=False, description="true or false")
-    require_work_type: bool = Field(default=True, description="true or false")
+    include_agencies: bool = Field(default=defaults.INCLUDE_AGENCIES, description="true or false")
+    require_work_type: bool = Field(default=defaults.REQUIRE_WORK_TYPE, description="true or false")
 
 
 class _Benchmark(_Section):
     min_score: Annotated[float, _NotBool] = Field(
-        default=75.0, ge=0, le=100, allow_inf_nan=False, description=_SCORE
+        default=defaults.BENCHMARK_MIN_SCORE, ge=0, le=100, allow_inf_nan=False, description=_SCORE
     )
     company_cap: Annotated[int, _NotBool] = Field(
-        default=3, ge=1, le=1_000_000, description="an integer in 1..1000000"
+        default=defaults.COMPANY_CAP, ge=1, le=1_000_000, description="an integer in 1..1000000"
     )
     level_policy: Literal["exact", "adjacent", "any"] = Field(
-        default="exact", description="exact, adjacent or any"
+        default=defaults.LEVEL_POLICY, description="exact, adjacent or any"
     )
     exclusions: str | None = Field(default=None, description="a path")
 
 
 class _Report(_Section):
-    dir: str = Field(default="reports", description="a path")
+    dir: str = Field(default=defaults.REPORTS_DIR, description="a path")
     top_k: Annotated[int, _NotBool] = Field(
-        default=50, ge=1, le=1_000_000, description="an integer in 1..1000000"
+        default=defaults.TOP_K, ge=1, le=1_000_000, description="an integer in 1..1000000"
     )
 
 

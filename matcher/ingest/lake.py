@@ -37,25 +37,29 @@ from typing import Any
 import polars as pl
 
 from matcher.common.errors import MatcherError
+from matcher.lake import layout
+from matcher.lake.files import TEMP_SUFFIX, atomic_file, write_json
 
+# ingest's table names -> the registry's (matcher/lake/layout.py names every folder and natural key)
+LAYOUT_NAMES = {
+    "floqer_postings": "raw_postings",
+    "floqer_posting_sources": "raw_posting_sources",
+    "flowstate_vacancies": "raw_vacancies",
+    "flowstate_vacancy_events": "raw_vacancy_events",
+    "flowstate_locations": "raw_locations",
+    "flowstate_job_roles": "raw_job_roles",
+    "flowstate_work_types": "raw_work_types",
+    "quarantine": "quarantine",
+}
+# table -> (directory under root, natural key columns)
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    # table -> (directory under root, natural key columns)
-    "floqer_postings": ("raw/floqer/postings", ("posting_id",)),
-    "floqer_posting_sources": ("raw/floqer/posting_sources", ("posting_id", "source_instance_id")),
-    "flowstate_vacancies": ("raw/flowstate/vacancies", ("scenario_id", "vacancy_id", "updated_at")),
-    "flowstate_vacancy_events": (
-        "raw/flowstate/vacancy_events",
-        ("scenario_id", "vacancy_id", "event", "last_updated_at"),
-    ),
-    "flowstate_locations": ("raw/flowstate/locations", ("entity_id", "content_sha")),
-    "flowstate_job_roles": ("raw/flowstate/job_roles", ("entity_id", "content_sha")),
-    "flowstate_work_types": ("raw/flowstate/work_types", ("entity_id", "content_sha")),
-    "quarantine": ("quarantine", ("source", "entity", "raw_sha")),
+    name: (layout.TABLES[entry].directory, layout.TABLES[entry].key) for name, entry in LAYOUT_NAMES.items()
 }
 CRASH_POINTS = ("during_write", "after_write", "after_cursor")
 # tables whose rows a manifest's ``landed`` does not count (links, events, quarantine: counted apart)
 _NOT_LANDED = ("floqer_posting_sources", "flowstate_vacancy_events", "quarantine")
 _SENTINEL = "\ue000"
+CURSORS = Path(layout.TABLES["cursors"].path).name  # state file names are relative to the state folder
 STALE_STATE_SECONDS = 600.0  # a state file's temp copy this old was left by a process that died
 
 
@@ -130,9 +134,9 @@ class Lake:
     @contextlib.contextmanager
     def lock(self, *, run_id: str, wait: bool = False, timeout: float = 600.0) -> Iterator[None]:
         """Hold the lake's lock; a second run waits (``wait``) or fails at once with who holds it."""
-        state = self.root / "state"
-        state.mkdir(parents=True, exist_ok=True)
-        handle = (state / "lock").open("a+")
+        lock_file = layout.path(self.root, "lock")
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_file.open("a+")
         deadline = time.monotonic() + timeout
         try:
             while True:
@@ -167,14 +171,14 @@ class Lake:
         for table in TABLES:
             directory = self.table_dir(table)
             if directory.is_dir() and not directory.is_symlink():
-                for temp in directory.glob("part-*.parquet.tmp"):
+                for temp in directory.glob(layout.PART_GLOB + TEMP_SUFFIX):
                     if temp.is_file() and not temp.is_symlink():
                         temp.unlink(missing_ok=True)
         cutoff = time.time() - STALE_STATE_SECONDS
-        for directory in (self.root / "state", self.root / "state" / "runs"):
+        for directory in (layout.folder(self.root, "cursors"), layout.folder(self.root, "manifests")):
             if not directory.is_dir() or directory.is_symlink():
                 continue
-            for temp in directory.glob("*.json.tmp"):
+            for temp in directory.glob("*.json" + TEMP_SUFFIX):
                 with contextlib.suppress(OSError):
                     if temp.is_file() and not temp.is_symlink() and temp.stat().st_mtime < cutoff:
                         temp.unlink(missing_ok=True)
@@ -184,8 +188,7 @@ class Lake:
         return self.root / TABLES[table][0]
 
     def parts(self, table: str) -> list[Path]:
-        directory = self.table_dir(table)
-        return sorted(directory.glob("part-*.parquet")) if directory.is_dir() else []
+        return layout.TABLES[LAYOUT_NAMES[table]].files(self.root)
 
     def read(self, table: str, columns: list[str] | None = None) -> pl.DataFrame:
         """The whole table (empty frame when nothing landed yet)."""
@@ -206,24 +209,17 @@ class Lake:
         """Write ``rows`` as one new part, atomically; returns its path (None when there is nothing)."""
         if not rows:
             return None
-        directory = self.table_dir(table)
-        directory.mkdir(parents=True, exist_ok=True)
         self._seq += 1
-        final = directory / f"part-{run_id}-{self._seq:06d}.parquet"
-        temp = final.with_suffix(".parquet.tmp")
+        final = layout.TABLES[LAYOUT_NAMES[table]].file(self.root, f"{run_id}-{self._seq:06d}")
         frame = pl.DataFrame(rows, schema=schema, orient="row")
-        with temp.open("wb") as handle:
-            frame.write_parquet(handle, compression="zstd")
-            handle.flush()
-            self.crash.hit("during_write")
-            os.fsync(handle.fileno())
-        os.replace(temp, final)
-        _fsync_dir(directory)
+        with atomic_file(final, written=lambda: self.crash.hit("during_write")) as temp:
+            frame.write_parquet(temp, compression="zstd")
         return final
 
     # -- state -------------------------------------------------------------------------------------------
     def _state_file(self, name: str) -> Path:
-        return self.root / "state" / name
+        """``cursors.json`` -> ``<root>/state/cursors.json``; ``runs/<run_id>.json`` -> a manifest."""
+        return layout.folder(self.root, "cursors") / name
 
     def read_state(self, name: str) -> dict[str, Any]:
         path = self._state_file(name)
@@ -238,30 +234,22 @@ class Lake:
         return data if isinstance(data, dict) else {}
 
     def write_state(self, name: str, data: dict[str, Any]) -> None:
-        path = self._state_file(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(path.name + ".tmp")
-        with temp.open("w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True, default=str)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        _fsync_dir(path.parent)
+        write_json(self._state_file(name), data)
 
     def cursor(self, key: str) -> dict[str, Any]:
-        value = self.read_state("cursors.json").get(key)
+        value = self.read_state(CURSORS).get(key)
         return dict(value) if isinstance(value, dict) else {}
 
     def move_cursor(self, key: str, value: dict[str, Any]) -> None:
-        cursors = self.read_state("cursors.json")
+        cursors = self.read_state(CURSORS)
         cursors[key] = value
-        self.write_state("cursors.json", cursors)
+        self.write_state(CURSORS, cursors)
         self.crash.hit("after_cursor")
 
     def write_manifest(self, manifest: dict[str, Any]) -> Path:
-        name = f"runs/{manifest['run_id']}.json"
-        self.write_state(name, manifest)
-        return self._state_file(name)
+        path = layout.TABLES["manifests"].file(self.root, str(manifest["run_id"]))
+        write_json(path, manifest)
+        return path
 
     def recover_manifests(self, *, now: datetime | None = None) -> list[dict[str, Any]]:
         """A manifest for each run whose rows landed but that wrote none (it was killed): status
@@ -271,11 +259,10 @@ class Lake:
         >>> Lake(root).recover_manifests()   # doctest: +SKIP
         [{'run_id': '20261102T090000Z-3f9a1c', 'status': 'killed', 'tables': {'floqer_postings': 200}, ...}]
         """
-        runs = self.root / "state" / "runs"
-        known = {p.stem for p in runs.glob("*.json")} if runs.is_dir() else set()
+        known = {p.stem for p in layout.TABLES["manifests"].files(self.root)}
         parts: dict[str, dict[str, list[Path]]] = {}
-        for table, (folder, _) in TABLES.items():
-            for part in sorted((self.root / folder).glob("part-*.parquet")):
+        for table in TABLES:
+            for part in self.parts(table):
                 run_id = part.stem.removeprefix("part-").rsplit("-", 1)[0]  # part-<run_id>-<seq>
                 if run_id not in known:
                     parts.setdefault(run_id, {}).setdefault(table, []).append(part)
@@ -299,18 +286,9 @@ class Lake:
         return recovered
 
     def manifests(self) -> list[dict[str, Any]]:
-        runs = self.root / "state" / "runs"
-        if not runs.is_dir():
-            return []
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs.glob("*.json"))]
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        return [
+            json.loads(p.read_text(encoding="utf-8")) for p in layout.TABLES["manifests"].files(self.root)
+        ]
 
 
 def new_run_id(now: datetime | None = None) -> str:

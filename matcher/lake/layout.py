@@ -4,6 +4,13 @@
 'raw/floqer/postings/part-*.parquet'
 >>> TABLES["clean_postings"].key
 ('posting_id',)
+>>> path("data/lake", "clean_postings").as_posix()
+'data/lake/clean/postings.parquet'
+>>> TABLES["manifests"].file("data/lake", "20261102T090000Z-3f9a1c").as_posix()
+'data/lake/state/runs/20261102T090000Z-3f9a1c.json'
+
+Every stage takes its paths from here (``path``, ``folder``, ``Table.file``, ``Table.files``) and writes
+through ``matcher.lake.files``; no other module joins a lake folder's name by hand.
 
 ``root`` says which folder a path is under: ``"lake"`` (``data/lake``, ``[lake] root``) or ``"reports"``
 (``reports/``, ``[report] dir``). ``view`` marks what ``matcher.connect`` shows as a SQL view; the other
@@ -56,6 +63,14 @@ class Table:
         """The folder the table's files are in, relative to its root (``raw/floqer/postings``)."""
         parent = Path(self.path).parent
         return "" if parent == Path(".") else parent.as_posix()
+
+    def file(self, folder: Path | str, fill: str) -> Path:
+        """The file of this table whose name puts ``fill`` in the glob's ``*`` (a new raw part, a run's
+        manifest, a benchmark run): ``TABLES["benchmark_history"].file(lake, "20261102T090000000000Z")`` ->
+        ``lake/benchmark/history/run_at=20261102T090000000000Z.parquet``."""
+        if self.path.count("*") != 1 or "*" in self.directory:
+            raise ValueError(f"{self.name} is one file ({self.path}): use path()")
+        return Path(folder) / self.path.replace("*", fill)
 
     def files(self, folder: Path | str) -> list[Path]:
         """The table's files under ``folder`` (the lake or the reports folder), in name order (for raw
@@ -183,6 +198,21 @@ _ENTRIES = (
         format="json",
     ),
     Table(
+        name="run_records",
+        path="state/records/*.json",
+        key=("stage", "run_id"),
+        description="one JSON record per stage run: what it read, wrote and counted, timings, warnings",
+        format="json",
+    ),
+    Table(
+        name="demo_marker",
+        path="state/demo.json",
+        key=(),
+        description="marks a lake `matcher demo` made (the demo refuses any other lake)",
+        format="json",
+        view=False,
+    ),
+    Table(
         name="cursors",
         path="state/cursors.json",
         key=(),
@@ -255,6 +285,28 @@ TABLES: dict[str, Table] = {table.name: table for table in _ENTRIES}
 RAW_TABLES: tuple[Table, ...] = tuple(t for t in _ENTRIES if t.raw)
 # a folder is a lake when it holds one of these (a fresh ``matcher ingest`` makes ``state/`` first)
 LAKE_MARKERS = ("raw", "clean", "matches", "benchmark", "state", "quarantine")
+
+
+def path(root: Path | str, name: str) -> Path:
+    """The file of the one-file table ``name`` under ``root`` (the lake, or the reports folder for a report):
+    ``path("data/lake", "matches")`` -> ``data/lake/matches/matches.parquet``.
+
+    Raises:
+        KeyError: no table is called ``name``.
+        ValueError: the table is several files (a glob): use ``folder`` or ``Table.file``/``Table.files``.
+    """
+    table = TABLES[name]
+    if "*" in table.path:
+        raise ValueError(
+            f"{name} is several files ({table.path}): use folder(), Table.file() or Table.files()"
+        )
+    return Path(root) / table.path
+
+
+def folder(root: Path | str, name: str) -> Path:
+    """The folder the table ``name``'s files are in: ``folder("data/lake", "manifests")`` ->
+    ``data/lake/state/runs``; ``folder(lake, "cursors")`` is the lake's ``state`` folder."""
+    return Path(root) / TABLES[name].directory
 
 
 def table_for(relative: str, *, root: Root = "lake") -> Table | None:

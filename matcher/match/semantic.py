@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,9 @@ from scipy.special import erf  # type: ignore[import-untyped]
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from matcher.common.errors import MatcherError
+from matcher.lake.files import write_parquet_atomic
+from matcher.lake.layout import TABLES
+from matcher.lake.layout import path as lake_path
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -50,7 +52,7 @@ DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model (sentence_bert_config.json)
 BATCH_SIZE = 128
 TOKEN_BUDGET = 4096  # padded tokens per forward pass: bounds the (batch, heads, tokens, tokens) attention
-CACHE_RELATIVE_PATH = Path("cache") / "title_vectors.parquet"
+CACHE_RELATIVE_PATH = Path(TABLES["title_vectors"].path)  # relative to the lake (matcher/lake/layout.py)
 
 Vectors = npt.NDArray[np.float32]
 
@@ -316,7 +318,7 @@ class TitleVectorCache:
     @classmethod
     def in_lake(cls, lake_root: Path | str) -> TitleVectorCache:
         """The lake's cache: ``<lake_root>/cache/title_vectors.parquet``."""
-        return cls(Path(lake_root) / CACHE_RELATIVE_PATH)
+        return cls(lake_path(lake_root, "title_vectors"))
 
     def _load(self) -> None:
         if self._loaded:
@@ -357,14 +359,8 @@ class TitleVectorCache:
             {"model": [k[0] for k in keys], "title": [k[1] for k in keys], "vector": self._matrix},
             schema={"model": pl.String, "title": pl.String, "vector": pl.Array(pl.Float32, DIMENSIONS)},
         )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Same discipline as the lake's parts: temp file, fsync, rename; a crash leaves the old file whole.
-        temp = self.path.with_suffix(".parquet.tmp")
-        with temp.open("wb") as handle:
-            frame.write_parquet(handle, compression="zstd")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, self.path)
+        # the lake's one atomic write: a crash leaves the old file whole
+        write_parquet_atomic(frame, self.path, compression="zstd")
 
 
 _DEFAULT_EMBEDDER: TitleEmbedder | None = None

@@ -30,7 +30,6 @@ its Parquet metadata (``matcher.as_of``, ``matches_as_of``), so a benchmark of a
 from __future__ import annotations
 
 import math
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -43,15 +42,20 @@ import numpy.typing as npt
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from matcher.common import defaults
+from matcher.lake.files import atomic_file
+from matcher.lake.layout import TABLES
+from matcher.lake.layout import path as lake_path
 from matcher.match.titles import DICE_WEIGHT, FUZZ_WEIGHT, STOPWORDS
 from matcher.normalize.titles import GENERIC, LEVELS, occupation_text
 
 if TYPE_CHECKING:  # the model's libraries load when titles are embedded, not when the CLI starts
     from matcher.match.semantic import SemanticTitles, TitleVectorCache
 
-CLEAN_POSTINGS = "clean/postings.parquet"
-CLEAN_VACANCIES = "clean/vacancies.parquet"
-MATCHES = "matches/matches.parquet"
+# paths relative to the lake, from its registry (matcher/lake/layout.py)
+CLEAN_POSTINGS = TABLES["clean_postings"].path
+CLEAN_VACANCIES = TABLES["clean_vacancies"].path
+MATCHES = TABLES["matches"].path
 AS_OF_KEY = "matcher.as_of"  # the matches table's Parquet metadata: the as-of day it was scored for
 PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
 VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs are scored together
@@ -60,7 +64,7 @@ VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs ar
 ONE_LEVEL_APART = 25.0
 LEVEL_POLICIES = ("exact", "adjacent", "any")
 LEFT_OUT_SCHEMA = {"scenario_id": pl.String, "vacancy_id": pl.String, "reason": pl.String, "n": pl.Int64}
-LEFT_OUT = "matches/left_out.parquet"  # per vacancy, matches left out for their level
+LEFT_OUT = TABLES["left_out"].path  # per vacancy, matches left out for their level
 COMPONENTS = ("title", "seniority", "geography", "recency", "skills")
 DEFAULT_WEIGHTS = {"title": 0.45, "seniority": 0.20, "geography": 0.20, "recency": 0.05, "skills": 0.10}
 # Flowstate work type name -> the Floqer employment statuses that fit it. Pay is compared as annual
@@ -89,21 +93,23 @@ APPLIES_TO_FITS = {
 
 @dataclass
 class MatchOptions:
-    floor: float = 50.0
+    floor: float = defaults.MATCH_FLOOR
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     own_companies: tuple[str, ...] = ()  # our names and domains: never a competitor
-    include_agencies: bool = False
-    require_work_type: bool = True
+    include_agencies: bool = defaults.INCLUDE_AGENCIES
+    require_work_type: bool = defaults.REQUIRE_WORK_TYPE
     as_of: date | None = None
     recency_days: int = 365
-    title_floor: float = 50.0  # below this title score a posting is not the same job, whatever else agrees
+    title_floor: float = (
+        defaults.TITLE_FLOOR
+    )  # below this title score a posting is not the same job, whatever else agrees
     block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
     # the same specific occupation lifts the title to at least this; a different one takes this share off
     same_country_only: bool = True  # a posting in another country (remote there or not) is another market
     # which postings' levels are matches: "exact" (the vacancy's level; a vacancy naming none is mid; a
     # posting naming none is kept), "adjacent" (also one level apart) or "any"; the others are left out and
     # counted per vacancy (``MatchSummary.left_out``, ``matches/left_out.parquet``)
-    level_policy: str = "exact"
+    level_policy: str = defaults.LEVEL_POLICY
     # the meaning of the titles (all-MiniLM-L6-v2 sentence vectors, ``matcher.match.semantic``) as a second
     # reading beside the words: cosine SEMANTIC_FLOOR -> 0, SEMANTIC_FULL -> 100, the higher of the two counts
     semantic: bool = True
@@ -849,21 +855,18 @@ def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSu
     """Read the clean tables, write ``matches/matches.parquet`` (atomically)."""
     lake = Path(lake)
     started = time.perf_counter()
-    postings = pl.read_parquet(lake / CLEAN_POSTINGS)
-    vacancies = pl.read_parquet(lake / CLEAN_VACANCIES)
+    postings = pl.read_parquet(lake_path(lake, "clean_postings"))
+    vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
     from matcher.match.semantic import TitleVectorCache
 
     matches, summary = match_frames(vacancies, postings, options, vector_cache=TitleVectorCache.in_lake(lake))
-    path = lake / MATCHES
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".parquet.tmp")
+    path = lake_path(lake, "matches")
     assert summary.as_of is not None
-    matches.write_parquet(temp, metadata={AS_OF_KEY: summary.as_of.isoformat()})
-    side = lake / LEFT_OUT
-    side_temp = side.with_suffix(".parquet.tmp")
-    summary.left_out.write_parquet(side_temp)
-    os.replace(side_temp, side)  # first: a left_out beside older matches overstates nothing the report counts
-    os.replace(temp, path)
+    # both written before either is renamed; the inner one (left_out) first: a left_out beside older matches
+    # overstates nothing the report counts
+    with atomic_file(path) as temp, atomic_file(lake_path(lake, "left_out")) as side_temp:
+        matches.write_parquet(temp, metadata={AS_OF_KEY: summary.as_of.isoformat()})
+        summary.left_out.write_parquet(side_temp)
     summary.path = path
     summary.seconds = time.perf_counter() - started
     return summary

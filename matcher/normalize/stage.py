@@ -29,8 +29,12 @@ from typing import Any
 
 import polars as pl
 
+from matcher.common import defaults
 from matcher.common.errors import ConfigError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
+from matcher.lake.files import write_parquet_atomic
+from matcher.lake.layout import TABLES
+from matcher.lake.layout import path as lake_path
 from matcher.normalize.currency import rate_table
 from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import (
@@ -51,15 +55,16 @@ from matcher.normalize.titles import (
     title_parts,
 )
 
-RAW_POSTINGS = "raw/floqer/postings"
-RAW_POSTING_SOURCES = "raw/floqer/posting_sources"
-RAW_VACANCIES = "raw/flowstate/vacancies"
-RAW_VACANCY_EVENTS = "raw/flowstate/vacancy_events"
-RAW_LOCATIONS = "raw/flowstate/locations"
-RAW_JOB_ROLES = "raw/flowstate/job_roles"
-RAW_WORK_TYPES = "raw/flowstate/work_types"
-CLEAN_POSTINGS = "clean/postings.parquet"
-CLEAN_VACANCIES = "clean/vacancies.parquet"
+# the tables read and written, by their names in the lake's registry (matcher/lake/layout.py)
+RAW_POSTINGS = "raw_postings"
+RAW_POSTING_SOURCES = "raw_posting_sources"
+RAW_VACANCIES = "raw_vacancies"
+RAW_VACANCY_EVENTS = "raw_vacancy_events"
+RAW_LOCATIONS = "raw_locations"
+RAW_JOB_ROLES = "raw_job_roles"
+RAW_WORK_TYPES = "raw_work_types"
+CLEAN_POSTINGS = "clean_postings"
+CLEAN_VACANCIES = "clean_vacancies"
 
 AMOUNT = pl.Decimal(26, 6)  # source-currency amounts (the source digits are kept as text beside them)
 AMOUNT_LIMIT = Decimal(10) ** 20  # the first amount AMOUNT cannot hold (26 digits, 6 after the point)
@@ -76,11 +81,11 @@ PLACEHOLDER_TITLES = frozenset(
 
 @dataclass
 class NormalizeOptions:
-    reporting_currency: str = "USD"
+    reporting_currency: str = defaults.REPORTING_CURRENCY
     as_of: date | None = None  # the FX date for vacancy bands (default: today)
     # what a vacancy's salaryMin/salaryMax mean for an fte below 1 (Flowstate does not document it):
     # "paid" (what the position pays at its fte: divided by fte) or "full_time" (already full-time pay)
-    band_basis: str = "paid"
+    band_basis: str = defaults.BAND_BASIS
     workers: int | None = None  # processes for per-value work (default: the CPU count; 1 = in-process)
 
 
@@ -270,7 +275,8 @@ def map_distinct(
 
 
 def _read(lake: Path, table: str) -> pl.DataFrame:
-    parts = sorted((lake / table).glob("part-*.parquet"))
+    """The raw table ``table`` (a registry name: ``raw_postings``), every part in landing order."""
+    parts = TABLES[table].files(lake)
     return pl.read_parquet(parts) if parts else pl.DataFrame()
 
 
@@ -996,7 +1002,7 @@ def normalize_postings(
 def _latest_entities(lake: Path, table: str, fields: dict[str, str]) -> tuple[pl.DataFrame, bool]:
     """The newest version of each referenced Flowstate record, with the named JSON fields, and whether the
     list was read at all (a key without the scope for it leaves no table in the raw lake)."""
-    available = any((lake / table).glob("part-*.parquet"))
+    available = bool(TABLES[table].files(lake))
     raw = _read(lake, table)
     if not raw.height:
         empty = pl.DataFrame(schema={"entity_id": pl.String, **dict.fromkeys(fields, pl.String)})
@@ -1268,11 +1274,7 @@ def normalize_vacancies(lake: Path, options: NormalizeOptions, summary: Normaliz
 
 
 def _write(frame: pl.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".parquet.tmp")
-    frame.write_parquet(temp, compression="zstd")
-    os.replace(temp, path)
-    return path
+    return write_parquet_atomic(frame, path, compression="zstd")
 
 
 def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
@@ -1293,7 +1295,7 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
     started = time.perf_counter()
     summary = NormalizeSummary()
     clock = _StepClock(summary.timings)
-    parts = sorted((lake / RAW_POSTINGS).glob("part-*.parquet"))
+    parts = TABLES[RAW_POSTINGS].files(lake)
     rows = pl.scan_parquet(parts).select(pl.len()).collect().item() if parts else 0
     workers = options.workers or os.cpu_count() or 1
     with contextlib.ExitStack() as stack:
@@ -1306,7 +1308,7 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
             postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary, pool)
             del raw
             with clock("write Parquet"):
-                summary.paths.append(_write(postings, lake / CLEAN_POSTINGS))
+                summary.paths.append(_write(postings, lake_path(lake, CLEAN_POSTINGS)))
             summary.postings = postings.height
             for group in ("title", "salary", "location"):
                 summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
@@ -1314,7 +1316,7 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
                 summary.signals[f"postings.{column}"] = _count(postings.drop_nulls(column), column)
     vacancies = normalize_vacancies(lake, options, summary)
     if vacancies.height:
-        summary.paths.append(_write(vacancies, lake / CLEAN_VACANCIES))
+        summary.paths.append(_write(vacancies, lake_path(lake, CLEAN_VACANCIES)))
         summary.vacancies = vacancies.height
         for group in ("title", "salary", "location"):
             summary.counts[f"vacancies.{group}"] = _count(vacancies, f"{group}_status")

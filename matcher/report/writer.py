@@ -8,7 +8,6 @@ Parquet keeps every value as it is.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -17,8 +16,12 @@ from pathlib import Path
 import polars as pl
 
 from matcher.common.errors import DataError, ReportWriteError
+from matcher.lake.files import TEMP_SUFFIX, fsync_file, move_files
+from matcher.lake.layout import TABLES
 
-REPORTS = ("vacancy_benchmarks", "vacancy_matches", "competitor_hiring", "benchmark_pool", "excluded_matches")
+# the reports' tables, in the registry's order (matcher/lake/layout.py): vacancy_benchmarks, vacancy_matches,
+# competitor_hiring, benchmark_pool, excluded_matches
+REPORTS = tuple(t.name for t in TABLES.values() if t.root == "reports" and t.format == "parquet")
 # =, +, -, @, tab or CR first, or after any leading whitespace, line breaks or invisible characters (a
 # spreadsheet trims " =1+1" and "\n=1+1" and runs them as formulas too)
 FORMULA_START = (
@@ -63,16 +66,17 @@ def write_reports(
     names: list[str] = []
     try:
         for name, frame in frames.items():
-            frame.write_parquet(stage / f"{name}.parquet")
-            spreadsheet_safe(frame).write_csv(stage / f"{name}.csv")
-            names += [f"{name}.parquet", f"{name}.csv"]
+            parquet, csv = _file_names(name)
+            frame.write_parquet(stage / parquet)
+            spreadsheet_safe(frame).write_csv(stage / csv)
+            names += [parquet, csv]
         for file_name, text in (texts or {}).items():
             (stage / file_name).write_text(text, encoding="utf-8")
             names.append(file_name)
         for file_name in names:
-            _fsync(stage / file_name)
+            fsync_file(stage / file_name)
         (stage / READY).write_text("\n".join(names) + "\n", encoding="utf-8")
-        _fsync(stage / READY)
+        fsync_file(stage / READY)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         what = exc.strerror or type(exc).__name__
@@ -84,26 +88,28 @@ def write_reports(
     return [out / name for name in names]
 
 
-def _fsync(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
+def _file_names(name: str) -> tuple[str, str]:
+    """A report's Parquet file and its spreadsheet-safe CSV copy: the registry's, else ``<name>.parquet``
+    and ``<name>.csv``."""
+    table = TABLES.get(name)
+    if table is None or table.root != "reports" or not table.also:
+        return f"{name}.parquet", f"{name}.csv"
+    return table.path, table.also[0]
 
 
 def _settle(out: Path) -> None:
     """Move in each complete staging folder's files (a run killed while renaming); remove incomplete ones,
     and the per-file temp files older versions left (``vacancy_matches.csv.tmp``)."""
     for name in REPORTS:
-        for suffix in (".parquet.tmp", ".csv.tmp"):
-            (out / f"{name}{suffix}").unlink(missing_ok=True)
-    (out / "report.html.tmp").unlink(missing_ok=True)
+        for file_name in _file_names(name):
+            (out / f"{file_name}{TEMP_SUFFIX}").unlink(missing_ok=True)
+    (out / f"{TABLES['report_html'].path}{TEMP_SUFFIX}").unlink(missing_ok=True)
     for stage in sorted(out.glob(f"{STAGING}*")):
         if not stage.is_dir():
             continue
         ready = stage / READY
         if ready.is_file():
-            for name in ready.read_text(encoding="utf-8").split():
-                if (stage / name).exists():
-                    os.replace(stage / name, out / name)
+            move_files(stage, ready.read_text(encoding="utf-8").split(), out)
         shutil.rmtree(stage, ignore_errors=True)
 
 
@@ -112,11 +118,11 @@ def load_reports(path: Path | str = "reports") -> dict[str, pl.DataFrame]:
     ``competitor_hiring``, ``benchmark_pool``, ``excluded_matches``), read from the Parquet files (exact
     decimals, real lists and dates)."""
     directory = Path(path)
-    missing = [name for name in REPORTS if not (directory / f"{name}.parquet").exists()]
+    missing = [TABLES[name].path for name in REPORTS if not (directory / TABLES[name].path).exists()]
     if missing:
         raise DataError(
             "reports",
             str(directory),
-            f"a directory with {', '.join(f'{m}.parquet' for m in missing)} (run `matcher run`)",
+            f"a directory with {', '.join(missing)} (run `matcher run`)",
         )
-    return {name: pl.read_parquet(directory / f"{name}.parquet") for name in REPORTS}
+    return {name: pl.read_parquet(directory / TABLES[name].path) for name in REPORTS}
