@@ -1,16 +1,7 @@
 """The raw lake: Parquet part files per source and entity, written atomically, plus cursors, a lock and
-run manifests. Layout (also in docs/architecture.md)::
-
-    {root}/raw/floqer/postings/part-*.parquet          one row per posting id, as received (+ ingest metadata)
-    {root}/raw/floqer/posting_sources/part-*.parquet   (posting id, source) pairs: a posting two sources found
-    {root}/raw/flowstate/vacancies/part-*.parquet      one row per (scenario, id, updatedAt): history kept
-    {root}/raw/flowstate/vacancy_events/part-*.parquet a vacancy disappearing from (or reappearing in) a list
-    {root}/raw/flowstate/{locations,job_roles,work_types}/part-*.parquet   one row per (id, content version)
-    {root}/quarantine/part-*.parquet                   rows that failed validation, as received, with reason
-    {root}/state/cursors.json                          per-source paging cursors
-    {root}/state/floqer_sources.json                   the Floqer sources ``matcher ingest`` polls
-    {root}/state/runs/{run_id}.json                    run manifests
-    {root}/state/lock                                  held while a run writes
+run manifests. Where each file goes is the registry's (``matcher.lake.layout``: ``raw_postings`` is
+``raw/floqer/postings/part-*.parquet``, the cursors ``state/cursors.json``, the manifests
+``state/runs/{run_id}.json``, the lock ``state/lock``); every write is ``matcher.lake.files``' atomic one.
 
 Exactly once: the Parquet parts are the truth about what landed. A run loads the natural keys already landed
 and skips them, writes each page's new rows as one part (temp file, fsync, rename), and only then moves the
