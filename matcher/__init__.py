@@ -16,6 +16,7 @@ from matcher.common.errors import (
     SandboxError,
     TransientError,
 )
+from matcher.common.config import Config, load_config
 from matcher.common.version import VERSION as __version__
 from matcher.lake.sql import connect
 from matcher.match.titles import rank_titles
@@ -23,19 +24,38 @@ from matcher.normalize.currency import Conversion, convert_currency
 from matcher.normalize.location import LocationInfo, normalize_location
 from matcher.normalize.salary import SalaryInfo, annualize, parse_salary
 from matcher.normalize.titles import TitleInfo, load_onet_taxonomy, normalize_title
+from matcher.pipeline import (
+    BenchmarkResult,
+    IngestResult,
+    MatchResult,
+    NormalizeResult,
+    NotReadyError,
+    Pipeline,
+    PublishResult,
+    RunResult,
+)
 from matcher.report.charts import salary_chart
 from matcher.report.html import write_html_report
 from matcher.report.writer import load_reports
 
 __all__ = [
     "BenchmarkOptions",
+    "BenchmarkResult",
+    "Config",
     "ConfigError",
     "Conversion",
     "DataError",
+    "IngestResult",
     "LocationInfo",
+    "MatchResult",
     "MatcherError",
+    "NormalizeResult",
+    "NotReadyError",
     "PermanentError",
+    "Pipeline",
+    "PublishResult",
     "RemoteError",
+    "RunResult",
     "SalaryInfo",
     "SandboxError",
     "TitleInfo",
@@ -46,6 +66,7 @@ __all__ = [
     "benchmark_lake",
     "connect",
     "convert_currency",
+    "load_config",
     "load_exclusions",
     "load_onet_taxonomy",
     "load_reports",

@@ -53,6 +53,17 @@ EXPECTED_EXPORTS = {
     "load_exclusions",
     "salary_chart",
     "write_html_report",
+    # the library's pipeline (matcher/pipeline.py): one object, a typed result per stage
+    "Pipeline",
+    "Config",
+    "load_config",
+    "NotReadyError",
+    "IngestResult",
+    "NormalizeResult",
+    "MatchResult",
+    "BenchmarkResult",
+    "PublishResult",
+    "RunResult",
 }
 
 

@@ -92,7 +92,7 @@ def test_a_patch_failing_midway_names_what_was_written_and_that_rerunning_is_saf
     reports = _reports(tmp_path)
     fake = FakeFlowstate(fail_on="v3")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("matcher.cli.publish.flowstate_client", lambda config: _client(fake))
+    monkeypatch.setattr("matcher.pipeline.Pipeline.flowstate_client", lambda self: _client(fake))
     result = CliRunner().invoke(app, ["publish", "--to", "flowstate", "--reports", str(reports), "--apply"])
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output

@@ -11,7 +11,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from matcher.cli.ingest import SOURCES_STATE, check_source, console, err, record_source, recorded_sources
+from matcher.cli.ingest import check_source, console, err, record_source, recorded_sources
 from matcher.cli.options import CONFIG, LAKE, config_from, floqer_client
 from matcher.common.config import Config
 from matcher.common.errors import ConfigError, MatcherError, RateLimitedError, TransientError
@@ -26,6 +26,7 @@ from matcher.match.plan import (
     estimate_cost,
     plan_monitor,
 )
+from matcher.pipeline import SOURCES_STATE
 
 floqer_app = typer.Typer(
     help="Floqer Track Job Postings sources: plan, preview, create, list, status, sync, track, untrack.",

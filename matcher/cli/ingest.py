@@ -9,7 +9,6 @@ could not run (configuration, lock, ...); 2 a usage error.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +17,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from matcher.cli.console import make_console
-from matcher.cli.options import CONFIG, LAKE, config_from, floqer_client, flowstate_client
+from matcher.cli.options import CONFIG, JSON, LAKE, config_from, emit_json
 from matcher.common.config import Config
-from matcher.common.errors import ConfigError, MatcherError, NotFoundError
+from matcher.common.errors import ConfigError
 from matcher.ingest.floqer import is_source_id
-from matcher.ingest.lake import Lake, new_run_id
-from matcher.ingest.runner import IngestOptions, IngestRun
+from matcher.ingest.lake import Lake
+from matcher.pipeline import EXIT_INCOMPLETE, EXIT_PARTIAL, SOURCES_STATE, IngestResult, Pipeline
 
 console = make_console()
 err = make_console(stderr=True)
-SOURCES_STATE = "floqer_sources.json"
 
 
 def recorded_sources(lake: Lake) -> dict[str, Any]:
@@ -40,82 +38,9 @@ def record_source(lake: Lake, source_id: str, **info: Any) -> None:
     lake.write_state(SOURCES_STATE, sources)
 
 
-EXIT_PARTIAL = 3  # some source or list failed, the others landed
-EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
-
-
-def run_ingest(
-    config: Config,
-    *,
-    only: str | None = None,
-    wait: bool = False,
-    progress: bool = True,
-    strict: bool = False,
-) -> dict[str, Any]:
-    """One ingest run over ``config``'s lake; returns the manifest (its ``status``: ok, partial, failed)."""
-    lake = Lake(config.lake)
-    options = IngestOptions(
-        land_personal_data=config.land_personal_data,
-        page_size=config.page_size,
-        max_pages=config.max_pages,
-        scenarios=(None, *config.flowstate.scenarios),
-        strict=strict,
-    )
-    run = IngestRun(lake, options, run_id=new_run_id())
-    with lake.lock(run_id=run.run_id, wait=wait), _progress(progress) as bar:
-        for orphan in lake.recover_manifests():  # rows of a killed run: account for them first
-            err.print(
-                f"run {orphan['run_id']} ended without a manifest (killed): recovered one from the "
-                f"{orphan['totals']['landed']} row(s) it landed (state/runs/{orphan['run_id']}.json, "
-                "status killed)",
-                style="yellow",
-                markup=False,
-            )
-        tasks: dict[str, Any] = {}
-
-        def on_page(what: str, done: int, total: int | None) -> None:
-            if what not in tasks:
-                tasks[what] = bar.add_task(what, total=total)
-            bar.update(tasks[what], completed=min(done, total or done), total=total)
-
-        options.on_page = on_page
-        if only in (None, "floqer"):
-            with floqer_client(config) as client:
-                run.floqer(client, _sources_to_poll(lake))
-            for source_id, status in run.source_statuses.items():
-                record_source(lake, source_id, status=status)
-        if only in (None, "flowstate"):
-            with flowstate_client(config) as fs_client:
-                run.flowstate(fs_client)
-        return run.finish()
-
-
 def check_source(config: Config, source_id: str) -> None:
     """Refuse to track a source Floqer does not know: one free read of its first row (sources:read)."""
-    with floqer_client(config) as client:
-        try:
-            client.data_page(source_id, 1, 1)
-        except NotFoundError:
-            raise MatcherError(
-                f"source {source_id} is not found at Floqer (a typo, deleted, or created with another key): "
-                "not tracked"
-            ) from None
-
-
-def _sources_to_poll(lake: Lake) -> list[str]:
-    recorded = recorded_sources(lake)
-    if not recorded:
-        err.print(
-            "[yellow]warning:[/] no Floqer source recorded in this lake: `matcher floqer create --confirm` "
-            "or `matcher floqer track SOURCE_ID` first"
-        )
-    bad = sorted(s for s in recorded if not is_source_id(s))
-    if bad:  # written by hand or by an older version: skipped, never sent to Floqer
-        err.print(
-            f"[yellow]warning:[/] {lake.root / 'state' / SOURCES_STATE}: skipped {len(bad)} entr"
-            f"{'y' if len(bad) == 1 else 'ies'} that are not Floqer source ids: {bad[:3]!r}"
-        )
-    return sorted(s for s in recorded if is_source_id(s))
+    Pipeline(config).check_source(source_id)
 
 
 class _NoProgress:
@@ -193,13 +118,6 @@ def print_manifest(manifest: dict[str, Any]) -> None:
         err.print("[red]ingest failed[/]: no source or list could be read (exit code 1)")
 
 
-def exit_code(manifest: dict[str, Any]) -> int:
-    """0 when nothing failed, ``EXIT_PARTIAL`` when some source or list failed, 1 when all did."""
-    return {"ok": 0, "partial": EXIT_PARTIAL, "incomplete": EXIT_INCOMPLETE}.get(
-        manifest.get("status", "ok"), 1
-    )
-
-
 STRICT = typer.Option(
     False,
     "--strict",
@@ -216,6 +134,7 @@ def ingest_command(
     ),
     wait: bool = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock."),
     strict: bool = STRICT,
+    json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
@@ -228,10 +147,34 @@ def ingest_command(
     bad = [s for s in source if not is_source_id(s)]
     if bad:
         raise ConfigError([f"--source: got {s!r}, expected a Floqer source id (a UUID)" for s in bad])
-    config = config_from(config_file, lake)
-    for source_id in source:
-        check_source(config, source_id)
-        record_source(Lake(config.lake), source_id, recorded_at=datetime.now(UTC).isoformat())
-    manifest = run_ingest(config, only=only, wait=wait, strict=strict)
-    print_manifest(manifest)
-    raise typer.Exit(exit_code(manifest))
+    result = ingest(Pipeline(config_from(config_file, lake)), only=only, sources=source, wait=wait,
+                    strict=strict, progress=not json_out)  # fmt: skip
+    if json_out:
+        emit_json(result)
+    else:
+        print_ingest(result)
+    raise typer.Exit(result.exit_code)
+
+
+def ingest(pipeline: Pipeline, *, progress: bool = True, call: Any = None, **options: Any) -> IngestResult:
+    """``pipeline.ingest(**options)`` (or ``call(**options)``) with a progress bar on stderr."""
+    with _progress(progress) as bar:
+        tasks: dict[str, Any] = {}
+
+        def on_page(what: str, done: int, total: int | None) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=min(done, total or done), total=total)
+
+        pipeline.on_page = on_page
+        try:
+            return (call or pipeline.ingest)(**options)
+        finally:
+            pipeline.on_page = None
+
+
+def print_ingest(result: IngestResult) -> None:
+    """The run's warnings (recovered runs, sources skipped), then its manifest."""
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", style="yellow", markup=False)
+    print_manifest(result.manifest)

@@ -8,10 +8,9 @@ import typer
 from rich.table import Table
 
 from matcher.cli.console import make_console
-from matcher.cli.options import CONFIG, LAKE, config_from
-from matcher.common.errors import ConfigError
-from matcher.normalize.currency import supported_currencies
-from matcher.normalize.stage import STATUSES, NormalizeOptions, NormalizeSummary, normalize_lake
+from matcher.cli.options import CONFIG, JSON, LAKE, config_from, emit_json
+from matcher.normalize.stage import STATUSES, NormalizeSummary
+from matcher.pipeline import Pipeline
 
 console = make_console()
 
@@ -54,30 +53,19 @@ def signal_lines(summary: NormalizeSummary) -> list[str]:
     return lines
 
 
-def run_normalize(
-    lake: Path, reporting_currency: str, workers: int | None = None, band_basis: str = "paid"
-) -> NormalizeSummary:
-    if reporting_currency.upper() not in supported_currencies():
-        raise ConfigError([f"--currency: got {reporting_currency!r}, expected a currency with ECB rates"])
-    if not (lake / "raw").is_dir():
-        raise ConfigError([f"lake {lake}: no raw data yet (run `matcher ingest` first)"])
-    return normalize_lake(
-        lake,
-        NormalizeOptions(
-            reporting_currency=reporting_currency.upper(), workers=workers, band_basis=band_basis
-        ),
-    )
-
-
 def normalize_command(
     currency: str | None = typer.Option(
         None, "--currency", help="Reporting currency (default: [normalize] reporting_currency, else USD)."
     ),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Processes for per-value work."),
+    wait: bool = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock."),
+    json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Normalize titles, salaries, places and skills: lake/raw -> lake/clean (postings, vacancies)."""
-    config = config_from(config_file, lake)
-    summary = run_normalize(config.lake, currency or config.reporting_currency, workers, config.band_basis)
-    print_summary(summary)
+    result = Pipeline(config_from(config_file, lake)).normalize(currency=currency, workers=workers, wait=wait)
+    if json_out:
+        emit_json(result)
+    else:
+        print_summary(result.summary)

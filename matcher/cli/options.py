@@ -9,10 +9,11 @@ import typer
 from matcher.common.config import Config, load_config
 from matcher.ingest.floqer import FloqerClient
 from matcher.ingest.flowstate import FlowstateClient
-from matcher.ingest.http import ApiClient, RetryPolicy
+from matcher.pipeline import Pipeline, StageResult, result_json
 
 CONFIG = typer.Option(None, "--config", "-c", help="Settings file (default: ./matcher.toml when present).")
 LAKE = typer.Option(None, "--lake", help="Lake directory (default: data/lake, or [lake] root).")
+JSON = typer.Option(False, "--json", help="Print the run record as JSON on stdout instead of tables.")
 
 
 def config_from(path: Path | None, lake: Path | None = None) -> Config:
@@ -24,33 +25,14 @@ def config_from(path: Path | None, lake: Path | None = None) -> Config:
     return config
 
 
-def _retry(config: Config) -> RetryPolicy:
-    return RetryPolicy(max_attempts=config.http.max_attempts, max_wait=config.http.max_wait_seconds)
-
-
 def floqer_client(config: Config) -> FloqerClient:
-    config.require_floqer()
-    assert config.floqer.api_key is not None
-    api = ApiClient(
-        service="floqer",
-        base_url=config.floqer.base_url,
-        api_key=config.floqer.api_key,
-        timeout=config.http.timeout_seconds,
-        retry=_retry(config),
-        max_response_bytes=config.max_response_mb * 2**20,
-    )
-    return FloqerClient(api, allow_filter_keys=config.floqer.extra_filter_keys)
+    return Pipeline(config).floqer_client()
 
 
 def flowstate_client(config: Config) -> FlowstateClient:
-    config.require_flowstate()
-    assert config.flowstate.api_key is not None and config.flowstate.org_id is not None
-    api = ApiClient(
-        service="flowstate",
-        base_url=config.flowstate.resolved_url,
-        api_key=config.flowstate.api_key,
-        timeout=config.http.timeout_seconds,
-        retry=_retry(config),
-        max_response_bytes=config.max_response_mb * 2**20,
-    )
-    return FlowstateClient(api, org_id=config.flowstate.org_id)
+    return Pipeline(config).flowstate_client()
+
+
+def emit_json(result: StageResult) -> None:
+    """``--json``: the stage's run record on stdout (nothing else is printed there)."""
+    typer.echo(result_json(result))

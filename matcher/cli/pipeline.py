@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import time
+import contextlib
+from collections.abc import Iterator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import typer
 from rich import box
 from rich.table import Table
 
-from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
-from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
-from matcher.cli.ingest import STRICT, exit_code, print_manifest, run_ingest
-from matcher.cli.normalize import console, print_summary, run_normalize
-from matcher.cli.options import CONFIG, LAKE, config_from
-from matcher.common.config import Config
+from matcher.cli.ingest import STRICT, print_ingest
+from matcher.cli.ingest import ingest as ingest_with_progress
+from matcher.cli.normalize import console, print_summary
+from matcher.cli.options import CONFIG, JSON, LAKE, config_from, emit_json
 from matcher.common.errors import ConfigError
-from matcher.match.stage import (
-    DEFAULT_WEIGHTS,
-    MATCHES,
-    MatchOptions,
-    MatchSummary,
-    match_lake,
-    matches_as_of,
-)
-from matcher.report.html import render_report
-from matcher.report.writer import REPORTS, write_reports
+from matcher.pipeline import BenchmarkResult, MatchResult, Pipeline, RunResult
+from matcher.report.writer import REPORTS
 
 CENT = Decimal("0.01")
 AS_OF = typer.Option(None, "--as-of", help="The day the market is judged on (YYYY-MM-DD; default today).")
@@ -46,27 +38,14 @@ def _as_of(text: str | None) -> date:
         raise ConfigError([f"--as-of: got {text!r}, expected a date as YYYY-MM-DD"]) from None
 
 
-def run_match(config: Config, as_of: date) -> MatchSummary:
-    if not (config.lake / "clean" / "postings.parquet").exists():
-        raise ConfigError([f"lake {config.lake}: no clean tables yet (run `matcher normalize` first)"])
-    options = MatchOptions(
-        floor=config.match_floor,
-        title_floor=config.title_floor,
-        weights={**DEFAULT_WEIGHTS, **dict(config.match_weights)},
-        own_companies=config.own_companies,
-        include_agencies=config.include_agencies,
-        require_work_type=config.require_work_type,
-        as_of=as_of,
-        level_policy=config.level_policy,  # matches and the salary pool admit the same levels
-    )
-    summary = match_lake(config.lake, options)
+def print_match(result: MatchResult) -> None:
+    summary, options = result.summary, result.options
     excluded = ", ".join(f"{v:,} {k}" for k, v in summary.excluded.items() if v)
     console.print(
         f"match ({summary.seconds:.1f} s): {summary.vacancies} open vacancies x {summary.postings:,} "
         f"postings -> {summary.candidate_pairs:,} candidate pairs, {summary.scored_pairs:,} scored in full, "
         f"{summary.matches:,} matches >= {options.floor:g}" + (f"; left out: {excluded}" if excluded else "")
     )
-    return summary
 
 
 EXCLUSIONS = typer.Option(
@@ -77,42 +56,10 @@ EXCLUSIONS = typer.Option(
 )
 
 
-def exclusions_file(config: Config, override: Path | None = None) -> Path | None:
-    """The exclusions file in force: --exclusions, else [benchmark] exclusions, else ./exclusions.csv."""
-    if override is not None or config.exclusions is not None:
-        return override or config.exclusions
-    default = Path(DEFAULT_EXCLUSIONS)
-    return default if default.exists() else None
-
-
-def _load_exclusions(path: Path | None) -> pl.DataFrame | None:
-    if path is None:
-        return None
-    frame = load_exclusions(path)
-    console.print(f"exclusions: {frame.height} from {path}")
-    return frame
-
-
-def run_benchmark(
-    config: Config, as_of: date | None, reports: Path | None, exclusions: Path | None = None
-) -> Path:
-    """Benchmark and write the reports; ``as_of`` None: the day the lake's matches were scored for (matches
-    scored for another day than ``as_of`` are refused with one line by ``benchmark_lake``)."""
-    options = BenchmarkOptions(
-        min_score=config.benchmark_min_score,
-        company_cap=config.company_cap,
-        level_policy=config.level_policy,
-        top_k=config.top_k,
-        as_of=as_of,
-    )
-    struck = _load_exclusions(exclusions_file(config, exclusions))
-    frames = benchmark_lake(config.lake, options, exclusions=struck)
-    day = as_of or matches_as_of(config.lake / MATCHES)
-    directory = reports or config.reports_dir
-    # one set: the CSV, Parquet and HTML files are all new or all old, even when the disk fills midway
-    html = Path(directory) / "report.html"
-    write_reports(frames, directory, texts={html.name: render_report(frames, as_of=day)})
-    record_benchmarks(config.lake, frames["vacancy_benchmarks"])
+def print_benchmark(result: BenchmarkResult) -> None:
+    frames = result.frames
+    if result.exclusions_file is not None:
+        console.print(f"exclusions: {frames['excluded_matches'].height} from {result.exclusions_file}")
     _print_benchmarks(frames["vacancy_benchmarks"])
     excluded = frames["excluded_matches"]
     if excluded.height:
@@ -121,9 +68,9 @@ def run_benchmark(
             f"excluded by analysts: {excluded.height - unmatched} match(es) struck"
             + (f"; {unmatched} exclusion(s) named no match (see excluded_matches)" if unmatched else "")
         )
+    directory = result.reports_dir
     console.print(f"reports: {directory.resolve()}  ({', '.join(REPORTS)}; .parquet and .csv)")
-    console.print(f"open {html.resolve()} in a browser for the report with charts")
-    return directory
+    console.print(f"open {result.html.resolve()} in a browser for the report with charts")
 
 
 def _k(value: object) -> str:
@@ -188,11 +135,22 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         )
 
 
+WAIT = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock.")
+
+
 def match_command(
-    as_of: str | None = AS_OF, config_file: Path | None = CONFIG, lake: Path | None = LAKE
+    as_of: str | None = AS_OF,
+    wait: bool = WAIT,
+    json_out: bool = JSON,
+    config_file: Path | None = CONFIG,
+    lake: Path | None = LAKE,
 ) -> None:
     """Score and rank postings for every open vacancy: lake/clean -> lake/matches/matches.parquet."""
-    run_match(config_from(config_file, lake), _as_of(as_of))
+    result = Pipeline(config_from(config_file, lake)).match(as_of=_as_of(as_of), wait=wait)
+    if json_out:
+        emit_json(result)
+    else:
+        print_match(result)
 
 
 def benchmark_command(
@@ -204,13 +162,19 @@ def benchmark_command(
     ),
     reports: Path | None = REPORTS_DIR,
     exclusions: Path | None = EXCLUSIONS,
+    wait: bool = WAIT,
+    json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Benchmark each open vacancy's band against its matches and write the reports."""
-    run_benchmark(
-        config_from(config_file, lake), None if as_of is None else _as_of(as_of), reports, exclusions
+    result = Pipeline(config_from(config_file, lake)).benchmark(
+        as_of=None if as_of is None else _as_of(as_of), reports=reports, exclusions=exclusions, wait=wait
     )
+    if json_out:
+        emit_json(result)
+    else:
+        print_benchmark(result)
 
 
 def run_command(
@@ -219,6 +183,8 @@ def run_command(
     skip_ingest: bool = typer.Option(False, "--skip-ingest", help="Start from the lake as it is."),
     strict: bool = STRICT,
     exclusions: Path | None = EXCLUSIONS,
+    wait: bool = WAIT,
+    json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
@@ -227,44 +193,81 @@ def run_command(
     When some source or list fails to ingest, the later stages still run on what the lake holds, and the
     command exits with code 3 (partial) at the end.
     """
-    config = config_from(config_file, lake)
+    pipeline = Pipeline(config_from(config_file, lake))
     day = _as_of(as_of)
-    steps: list[tuple[str, str, float]] = []
-    code = 0
-    if not skip_ingest:
-        manifest = run_ingest(config, strict=strict)
-        print_manifest(manifest)
-        code = exit_code(manifest)
-        landed = sum(int(e.get("landed", 0)) for e in manifest.get("entities", {}).values())
-        steps.append(("ingest", f"{landed:,} rows landed", float(manifest.get("duration_seconds", 0.0))))
-    normalized = run_normalize(config.lake, config.reporting_currency, band_basis=config.band_basis)
-    print_summary(normalized)
-    steps.append(
-        (
-            "normalize",
-            f"{normalized.postings:,} postings, {normalized.vacancies:,} vacancies",
-            normalized.seconds,
+    with _printing(pipeline, quiet=json_out):
+        result = pipeline.run(
+            as_of=day,
+            skip_ingest=skip_ingest,
+            strict=strict,
+            reports=reports,
+            exclusions=exclusions,
+            wait=wait,
         )
+    if json_out:
+        emit_json(result)
+    else:
+        print_run(result)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+@contextlib.contextmanager
+def _printing(pipeline: Pipeline, *, quiet: bool) -> Iterator[None]:
+    """Draw each stage of ``pipeline.run`` as it finishes (a progress bar while ingest pages)."""
+    if quiet:
+        yield
+        return
+    stages = {
+        "ingest": lambda r: print_ingest(r),
+        "normalize": lambda r: print_summary(r.summary),
+        "match": lambda r: print_match(r),
+        "benchmark": lambda r: print_benchmark(r),
+    }
+    original = {name: getattr(pipeline, name) for name in stages}
+
+    def wrap(name: str) -> Any:
+        def stage(**options: Any) -> Any:
+            if name == "ingest":
+                result = ingest_with_progress(pipeline, call=original[name], **options)
+            else:
+                result = original[name](**options)
+            stages[name](result)
+            return result
+
+        return stage
+
+    for name in stages:
+        setattr(pipeline, name, wrap(name))
+    try:
+        yield
+    finally:
+        for name in stages:
+            delattr(pipeline, name)
+
+
+def print_run(result: RunResult) -> None:
+    if result.skipped:
+        console.print(f"{result.skipped}: match and benchmark skipped")
+    table = Table(
+        title=f"matcher run (as of {result.as_of.isoformat()})", title_justify="left", box=box.SIMPLE_HEAD
     )
-    if (config.lake / "clean" / "postings.parquet").exists():
-        matched = run_match(config, day)
-        steps.append(
-            ("match", f"{matched.matches:,} matches for {matched.vacancies} open vacancies", matched.seconds)
-        )
-        started = time.perf_counter()
-        directory = run_benchmark(config, day, reports, exclusions)
-        steps.append(("benchmark + reports", str(directory), time.perf_counter() - started))
-    else:  # a new source fetches a while after its creation; a source may match nothing yet
-        console.print(
-            "no postings in the lake yet (a new Floqer source imports its first postings a few minutes after "
-            "it is created; `matcher floqer list` shows its row count): match and benchmark skipped"
-        )
-        steps.append(("match, benchmark", "skipped: no postings yet", 0.0))
-    table = Table(title=f"matcher run (as of {day.isoformat()})", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("stage", "result", "seconds"):
         table.add_column(column, justify="right" if column == "seconds" else "left")
-    for stage, result, seconds in steps:
-        table.add_row(stage, result, f"{seconds:.1f}")
+    if result.ingest is not None:
+        table.add_row("ingest", f"{result.ingest.landed:,} rows landed", f"{result.ingest.seconds:.1f}")
+    n = result.normalize.summary
+    table.add_row(
+        "normalize", f"{n.postings:,} postings, {n.vacancies:,} vacancies", f"{result.normalize.seconds:.1f}"
+    )
+    if result.match is not None and result.benchmark is not None:
+        m = result.match.summary
+        table.add_row(
+            "match", f"{m.matches:,} matches for {m.vacancies} open vacancies", f"{result.match.seconds:.1f}"
+        )
+        table.add_row(
+            "benchmark + reports", str(result.benchmark.reports_dir), f"{result.benchmark.seconds:.1f}"
+        )
+    else:
+        table.add_row("match, benchmark", "skipped: no postings yet", "0.0")
     console.print(table)
-    if code:
-        raise typer.Exit(code)

@@ -9,12 +9,11 @@ import typer
 from rich import box
 from rich.table import Table
 
-from matcher.benchmark.publish import KEY, Change, plan_publication
+from matcher.benchmark.publish import KEY, Change
 from matcher.cli.console import make_console
-from matcher.cli.options import CONFIG, config_from, flowstate_client
-from matcher.common.errors import ConfigError, MatcherError, PublishInterruptedError
-from matcher.ingest.flowstate import FlowstateClient
-from matcher.report.writer import load_reports
+from matcher.cli.options import CONFIG, JSON, config_from, emit_json
+from matcher.common.errors import ConfigError
+from matcher.pipeline import Pipeline
 
 console = make_console()
 
@@ -55,43 +54,23 @@ def _print(changes: list[Change], apply: bool) -> None:
     console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
 
 
-def _write(client: FlowstateClient, writes: list[Change]) -> None:
-    """PATCH each change in turn; a failure midway says which vacancies were already written and that
-    running again is safe (each write is one whole vacancy; written ones then come out unchanged)."""
-    written: list[str] = []
-    for change in writes:  # read-modify-write per vacancy: its other metadata keys are kept
-        try:
-            client.update_vacancy(change.vacancy_id, {"metadata": {KEY: change.after}})
-        except MatcherError as exc:
-            done = ", ".join(written[:20]) + (f" and {len(written) - 20} more" if len(written) > 20 else "")
-            left = len(writes) - len(written)
-            raise PublishInterruptedError(
-                f"{exc}; publish stopped at vacancy {change.vacancy_id}: {len(written)} of {len(writes)} "
-                f"vacancies already written ({done or 'none'}), {left} not; running the same "
-                "`matcher publish --apply` again is safe (written vacancies come out unchanged)",
-                written=written,
-            ) from exc
-        written.append(change.vacancy_id)
-
-
 def publish_command(
     to: str = typer.Option(..., "--to", help="Where to publish: flowstate."),
     apply: bool = typer.Option(False, "--apply", help="Write the changes (default: a dry run)."),
     reports: Path | None = typer.Option(None, "--reports", help="Reports directory (default: [report] dir)."),
+    json_out: bool = JSON,
     config_file: Path | None = CONFIG,
 ) -> None:
     """Set each benchmarked vacancy's metadata.marketBenchmark in Flowstate (dry run unless --apply)."""
     if to != "flowstate":
         raise ConfigError([f"--to: got {to!r}, expected flowstate"])
-    config = config_from(config_file)
-    benchmarks = load_reports(reports or config.reports_dir)["vacancy_benchmarks"]
-    with flowstate_client(config) as client:
-        stored: dict[str, dict[str, Any] | None] = {v["id"]: v for v in client.list_vacancies()}
-        changes = plan_publication(benchmarks, stored)
-        writes = [c for c in changes if c.action in ("set", "update")]
-        if apply:
-            _write(client, writes)
+    result = Pipeline(config_from(config_file)).publish(apply=apply, reports=reports)
+    if json_out:
+        emit_json(result)
+        return
+    changes = list(result.changes)
     _print(changes, apply)
+    writes = [c for c in changes if c.action in ("set", "update")]
     labels = {"set": "set", "update": "updated", "unchanged": "unchanged", "skip": "skipped"}
     if not apply:
         labels |= {"set": "to set", "update": "to update"}

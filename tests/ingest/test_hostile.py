@@ -181,7 +181,7 @@ def test_max_pages_is_a_setting(tmp_path: Path) -> None:
 
 # Finding 12: rows a source promises but never serves make the run "incomplete" with its own exit code.
 def test_rows_that_cannot_be_accounted_for_are_a_non_zero_exit(tmp_path: Path) -> None:
-    from matcher.cli.ingest import EXIT_INCOMPLETE, exit_code
+    from matcher.pipeline import EXIT_INCOMPLETE, exit_code
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/v1/sources":
@@ -195,4 +195,4 @@ def test_rows_that_cannot_be_accounted_for_are_a_non_zero_exit(tmp_path: Path) -
     stats = manifest["entities"][f"floqer:{SOURCE}"]
     assert stats["outcome"] == "warning" and stats["detail"]["unaccounted"] == 8
     assert manifest["status"] == "incomplete" and manifest["totals"]["unaccounted"] == 8
-    assert exit_code(manifest) == EXIT_INCOMPLETE != 0
+    assert exit_code(manifest["status"]) == EXIT_INCOMPLETE != 0

@@ -1,0 +1,732 @@
+"""matcher as a library: one ``Pipeline`` whose stages return typed results.
+
+>>> from matcher import Pipeline, load_config                     # doctest: +SKIP
+>>> pipeline = Pipeline(load_config("matcher.toml"))              # doctest: +SKIP
+>>> result = pipeline.run(as_of=date(2026, 12, 1))                # doctest: +SKIP
+>>> result.benchmark.frames["vacancy_benchmarks"]                 # doctest: +SKIP
+
+Each stage (``ingest``, ``normalize``, ``match``, ``benchmark``, ``publish``) checks its preconditions
+and raises a ``MatcherError`` subclass with one line when one is unmet ("no clean tables yet: run normalize
+first"); each stage that writes the lake holds the lake's lock while it does (``wait=True`` queues behind
+another run); each writes a run record (``state/records/``: what it read, wrote and counted, how long it
+took, its warnings) that ``matcher.connect`` shows as the ``run_records`` view. ``run()`` chains them the
+way ``matcher run`` does. The CLI only parses arguments and draws these results.
+
+Modelled on dlt's ``Pipeline.run`` (one object per destination, typed load info) and splink's ``Linker``
+(one object, components as methods).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
+from matcher.benchmark.publish import Change, plan_publication
+from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
+from matcher.common.config import Config, load_config
+from matcher.common.errors import ConfigError, MatcherError, PublishInterruptedError
+from matcher.ingest.floqer import FloqerClient, is_source_id
+from matcher.ingest.flowstate import FlowstateClient
+from matcher.ingest.http import ApiClient, RetryPolicy
+from matcher.ingest.lake import Lake, new_run_id
+from matcher.ingest.runner import IngestOptions, IngestRun
+from matcher.match.stage import (
+    DEFAULT_WEIGHTS,
+    MATCHES,
+    MatchOptions,
+    MatchSummary,
+    match_lake,
+    matches_as_of,
+)
+from matcher.normalize.currency import supported_currencies
+from matcher.normalize.stage import NormalizeOptions, NormalizeSummary, normalize_lake
+from matcher.report.html import render_report
+from matcher.report.writer import load_reports, write_reports
+
+log = logging.getLogger("matcher.pipeline")
+
+SOURCES_STATE = "floqer_sources.json"
+RECORDS = Path("state") / "records"
+EXIT_PARTIAL = 3  # some source or list failed, the others landed
+EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
+PageCallback = Callable[[str, int, int | None], None]
+
+
+def exit_code(status: str) -> int:
+    """An ingest status as the CLI's exit code: 0 ok, 3 partial, 4 incomplete, 1 failed."""
+    return {"ok": 0, "partial": EXIT_PARTIAL, "incomplete": EXIT_INCOMPLETE}.get(status, 1)
+
+
+class NotReadyError(MatcherError):
+    """A stage's input is not there yet ("no clean tables yet: run normalize first")."""
+
+
+# -- results ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageResult:
+    """What every stage returns: its run id, timing, warnings and the path of its run record."""
+
+    stage: str
+    run_id: str
+    started_at: datetime
+    seconds: float
+    cpu_seconds: float
+    warnings: tuple[str, ...] = ()
+    record_path: Path | None = None
+
+    def counts(self) -> dict[str, Any]:
+        """The stage's figures, JSON-ready (what its run record and ``--json`` show)."""
+        return {}
+
+    def record(self) -> dict[str, Any]:
+        """The run record: stage, run id, times, counts, warnings (JSON-ready)."""
+        return {
+            "stage": self.stage,
+            "run_id": self.run_id,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "seconds": round(self.seconds, 3),
+            "cpu_seconds": round(self.cpu_seconds, 3),
+            "status": getattr(self, "status", "ok"),
+            "counts": _jsonable(self.counts()),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestResult(StageResult):
+    status: str  # ok, partial, incomplete or failed (the manifest's)
+    manifest: dict[str, Any]
+    recovered: tuple[dict[str, Any], ...] = ()  # manifests recovered for runs that were killed
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok, 3 partial, 4 incomplete, 1 failed (the CLI's exit code)."""
+        return exit_code(self.status)
+
+    @property
+    def landed(self) -> int:
+        return int(self.manifest.get("totals", {}).get("landed", 0))
+
+    def counts(self) -> dict[str, Any]:
+        return {"manifest": f"state/runs/{self.run_id}.json", **self.manifest.get("totals", {})}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NormalizeResult(StageResult):
+    summary: NormalizeSummary
+
+    def counts(self) -> dict[str, Any]:
+        s = self.summary
+        return {
+            "postings": s.postings,
+            "vacancies": s.vacancies,
+            "statuses": s.counts,
+            "distinct": s.distinct,
+            "signals": s.signals,
+            "step_seconds": {k: round(v, 3) for k, v in s.timings.items()},
+            "outputs": [str(p) for p in s.paths],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchResult(StageResult):
+    summary: MatchSummary
+    options: MatchOptions
+
+    @property
+    def as_of(self) -> date | None:
+        return self.summary.as_of
+
+    def counts(self) -> dict[str, Any]:
+        s = self.summary
+        return {
+            "as_of": s.as_of,
+            "open_vacancies": s.vacancies,
+            "postings": s.postings,
+            "candidate_pairs": s.candidate_pairs,
+            "scored_pairs": s.scored_pairs,
+            "matches": s.matches,
+            "floor": self.options.floor,
+            "level_policy": self.options.level_policy,
+            "left_out": {k: v for k, v in s.excluded.items() if v},
+            "outputs": [str(s.path)] if s.path else [],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchmarkResult(StageResult):
+    as_of: date
+    frames: dict[str, pl.DataFrame] = field(repr=False)
+    reports_dir: Path
+    html: Path
+    exclusions_file: Path | None = None
+
+    @property
+    def benchmarks(self) -> pl.DataFrame:
+        return self.frames["vacancy_benchmarks"]
+
+    def counts(self) -> dict[str, Any]:
+        b = self.benchmarks
+        excluded = self.frames.get("excluded_matches", pl.DataFrame())
+        verdicts = dict(b.group_by("verdict").len().iter_rows()) if b.height else {}
+        return {
+            "as_of": self.as_of,
+            "vacancies": b.height,
+            "verdicts": verdicts,
+            "struck_by_analysts": int(excluded.filter(pl.col("matched")).height) if excluded.height else 0,
+            "exclusions_naming_no_match": (
+                int(excluded.filter(~pl.col("matched")).height) if excluded.height else 0
+            ),
+            "exclusions_file": str(self.exclusions_file) if self.exclusions_file else None,
+            "reports": str(self.reports_dir),
+            "outputs": [str(self.reports_dir / f"{name}.parquet") for name in self.frames] + [str(self.html)],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishResult(StageResult):
+    changes: tuple[Change, ...]
+    applied: bool
+
+    def counts(self) -> dict[str, Any]:
+        actions: dict[str, int] = {}
+        for change in self.changes:
+            actions[change.action] = actions.get(change.action, 0) + 1
+        return {"applied": self.applied, "actions": actions}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResult(StageResult):
+    as_of: date
+    ingest: IngestResult | None
+    normalize: NormalizeResult
+    match: MatchResult | None
+    benchmark: BenchmarkResult | None
+    skipped: str | None = None  # why match and benchmark did not run
+
+    @property
+    def exit_code(self) -> int:
+        """The ingest's exit code (0 when it was skipped): the later stages run on what landed."""
+        return self.ingest.exit_code if self.ingest else 0
+
+    @property
+    def status(self) -> str:
+        return self.ingest.status if self.ingest else "ok"
+
+    def counts(self) -> dict[str, Any]:
+        stages = [self.ingest, self.normalize, self.match, self.benchmark]
+        return {
+            "as_of": self.as_of,
+            "skipped": self.skipped,
+            "exit_code": self.exit_code,
+            "stages": {s.stage: {"seconds": round(s.seconds, 3), **s.counts()} for s in stages if s},
+        }
+
+
+# -- the pipeline ----------------------------------------------------------------------------------------
+
+
+class Pipeline:
+    """The stages over one configuration's lake and reports.
+
+    Args:
+        config: a ``Config`` (``load_config()``), a path to a settings file, or None for ``load_config()``.
+        lake: overrides ``config.lake``.
+        reports: overrides ``config.reports_dir``.
+        on_page: called as pages land during ingest (entity, rows so far, total or None): a progress bar.
+        clients: factories for the two API clients (tests and the demo pass their own); default: built from
+            the configuration.
+    """
+
+    def __init__(
+        self,
+        config: Config | Path | str | None = None,
+        *,
+        lake: Path | str | None = None,
+        reports: Path | str | None = None,
+        on_page: PageCallback | None = None,
+    ) -> None:
+        if not isinstance(config, Config):
+            config = load_config(config)
+        if lake is not None:
+            config = replace(config, lake=Path(lake))
+        if reports is not None:
+            config = replace(config, reports_dir=Path(reports))
+        self.config = config
+        self.on_page = on_page
+        self._lock_depth = 0
+        self._lock_stack: contextlib.ExitStack | None = None
+
+    def __repr__(self) -> str:
+        return f"Pipeline(lake={str(self.lake)!r}, reports={str(self.reports_dir)!r})"
+
+    @property
+    def lake(self) -> Path:
+        return self.config.lake
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.config.reports_dir
+
+    # -- clients -------------------------------------------------------------------------------------
+
+    def _retry(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.config.http.max_attempts, max_wait=self.config.http.max_wait_seconds
+        )
+
+    def floqer_client(self) -> FloqerClient:
+        """A Floqer client from the configuration (``FLOQER_API_KEY`` must be set)."""
+        config = self.config
+        config.require_floqer()
+        assert config.floqer.api_key is not None
+        api = ApiClient(
+            service="floqer",
+            base_url=config.floqer.base_url,
+            api_key=config.floqer.api_key,
+            timeout=config.http.timeout_seconds,
+            retry=self._retry(),
+            max_response_bytes=config.max_response_mb * 2**20,
+        )
+        return FloqerClient(api, allow_filter_keys=config.floqer.extra_filter_keys)
+
+    def flowstate_client(self) -> FlowstateClient:
+        """A Flowstate client from the configuration (key, org id and tenant must be set)."""
+        config = self.config
+        config.require_flowstate()
+        assert config.flowstate.api_key is not None and config.flowstate.org_id is not None
+        api = ApiClient(
+            service="flowstate",
+            base_url=config.flowstate.resolved_url,
+            api_key=config.flowstate.api_key,
+            timeout=config.http.timeout_seconds,
+            retry=self._retry(),
+            max_response_bytes=config.max_response_mb * 2**20,
+        )
+        return FlowstateClient(api, org_id=config.flowstate.org_id)
+
+    # -- the lake's lock and run records ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self, run_id: str, *, wait: bool = False) -> Iterator[None]:
+        """Hold the lake's lock (re-entrant within this pipeline: ``run`` holds it once for every stage)."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with Lake(self.lake).lock(run_id=run_id, wait=wait):
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+
+    def _write_record(self, result: StageResult) -> Path | None:
+        """``state/records/<started>-<stage>-<run id>.json``, written whole (temp file, rename); a record
+        that cannot be written is a warning, never a failed stage."""
+        directory = self.lake / RECORDS
+        name = f"{result.started_at:%Y%m%dT%H%M%S}-{result.stage}-{result.run_id}.json"
+        record = {"lake": str(self.lake.resolve()), **result.record()}
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            temp = directory / f".{name}.tmp"
+            temp.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            os.replace(temp, directory / name)
+        except OSError as exc:
+            log.warning("run record not written (%s): %s", directory / name, exc.strerror or exc)
+            return None
+        return directory / name
+
+    def _finish(self, result: StageResult) -> Any:
+        path = self._write_record(result)
+        return replace(result, record_path=path)
+
+    # -- stages ----------------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        *,
+        only: str | None = None,
+        sources: Sequence[str] = (),
+        wait: bool = False,
+        strict: bool = False,
+        check_sources: bool = True,
+    ) -> IngestResult:
+        """Land Floqer postings and Flowstate vacancies (with their references) in the lake.
+
+        ``only``: "floqer" or "flowstate"; ``sources``: Floqer source ids to track from now on (checked at
+        Floqer first unless ``check_sources`` is False); ``strict``: a source that no longer imports fails.
+        One source or list failing costs only itself: see ``IngestResult.status``."""
+        if only not in (None, "floqer", "flowstate"):
+            raise ConfigError([f"only: got {only!r}, expected floqer or flowstate"])
+        bad = [s for s in sources if not is_source_id(s)]
+        if bad:
+            raise ConfigError([f"source: got {s!r}, expected a Floqer source id (a UUID)" for s in bad])
+        lake = Lake(self.lake)
+        for source_id in sources:
+            if check_sources:
+                self.check_source(source_id)
+            self.track_source(source_id, recorded_at=datetime.now(UTC).isoformat())
+        options = IngestOptions(
+            land_personal_data=self.config.land_personal_data,
+            page_size=self.config.page_size,
+            max_pages=self.config.max_pages,
+            scenarios=(None, *self.config.flowstate.scenarios),
+            strict=strict,
+        )
+        run = IngestRun(lake, options, run_id=new_run_id())
+        clock = _Clock()
+        warnings: list[str] = []
+        with self.locked(run.run_id, wait=wait):
+            recovered = tuple(lake.recover_manifests())  # rows of a killed run: account for them first
+            for orphan in recovered:
+                warnings.append(
+                    f"run {orphan['run_id']} ended without a manifest (killed): recovered one from the "
+                    f"{orphan['totals']['landed']} row(s) it landed (state/runs/{orphan['run_id']}.json, "
+                    "status killed)"
+                )
+            if self.on_page is not None:
+                options.on_page = self.on_page
+            if only in (None, "floqer"):
+                polled, notes = self._sources_to_poll(lake)
+                warnings += notes
+                with self.floqer_client() as client:
+                    run.floqer(client, polled)
+                for source_id, status in run.source_statuses.items():
+                    self.track_source(source_id, status=status)
+            if only in (None, "flowstate"):
+                with self.flowstate_client() as fs_client:
+                    run.flowstate(fs_client)
+            manifest = run.finish()
+        for note in warnings:  # the result carries them; the CLI prints them
+            log.info(note)
+        result = IngestResult(
+            stage="ingest",
+            run_id=run.run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            warnings=tuple(warnings),
+            status=str(manifest.get("status", "ok")),
+            manifest=manifest,
+            recovered=recovered,
+        )
+        return self._finish(result)  # type: ignore[no-any-return]
+
+    def tracked_sources(self) -> dict[str, Any]:
+        """The Floqer sources ``ingest`` polls (``state/floqer_sources.json``), by id."""
+        return Lake(self.lake).read_state(SOURCES_STATE)
+
+    def track_source(self, source_id: str, **info: Any) -> None:
+        """Record (or update) a Floqer source ``ingest`` polls."""
+        lake = Lake(self.lake)
+        sources = lake.read_state(SOURCES_STATE)
+        sources[source_id] = {**sources.get(source_id, {}), **info}
+        lake.write_state(SOURCES_STATE, sources)
+
+    def check_source(self, source_id: str) -> None:
+        """Refuse a source Floqer does not know: one free read of its first row (sources:read)."""
+        from matcher.common.errors import NotFoundError
+
+        with self.floqer_client() as client:
+            try:
+                client.data_page(source_id, 1, 1)
+            except NotFoundError:
+                raise MatcherError(
+                    f"source {source_id} is not found at Floqer (a typo, deleted, or created with another "
+                    "key): not tracked"
+                ) from None
+
+    def _sources_to_poll(self, lake: Lake) -> tuple[list[str], list[str]]:
+        recorded = lake.read_state(SOURCES_STATE)
+        notes = []
+        if not recorded:
+            notes.append(
+                "no Floqer source recorded in this lake: `matcher floqer create --confirm` or "
+                "`matcher floqer track SOURCE_ID` first"
+            )
+        bad = sorted(s for s in recorded if not is_source_id(s))
+        if bad:  # written by hand or by an older version: skipped, never sent to Floqer
+            notes.append(
+                f"{lake.root / 'state' / SOURCES_STATE}: skipped {len(bad)} entr"
+                f"{'y' if len(bad) == 1 else 'ies'} that are not Floqer source ids: {bad[:3]!r}"
+            )
+        return sorted(s for s in recorded if is_source_id(s)), notes
+
+    def normalize(
+        self, *, currency: str | None = None, workers: int | None = None, wait: bool = False
+    ) -> NormalizeResult:
+        """Raw lake -> clean postings and vacancies (titles, levels, occupations, pay, places, skills)."""
+        reporting = (currency or self.config.reporting_currency).upper()
+        if reporting not in supported_currencies():
+            raise ConfigError([f"currency: got {reporting!r}, expected a currency with ECB rates"])
+        if not (self.lake / "raw").is_dir():
+            raise NotReadyError(f"lake {self.lake}: no raw data yet: run `matcher ingest` first")
+        run_id = _run_id()
+        clock = _Clock()
+        options = NormalizeOptions(
+            reporting_currency=reporting, workers=workers, band_basis=self.config.band_basis
+        )
+        with self.locked(run_id, wait=wait):
+            summary = normalize_lake(self.lake, options)
+        result = NormalizeResult(
+            stage="normalize",
+            run_id=run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            summary=summary,
+        )
+        return self._finish(result)  # type: ignore[no-any-return]
+
+    def match_options(self, as_of: date | None = None) -> MatchOptions:
+        """The match stage's options from the configuration."""
+        config = self.config
+        return MatchOptions(
+            floor=config.match_floor,
+            title_floor=config.title_floor,
+            weights={**DEFAULT_WEIGHTS, **dict(config.match_weights)},
+            own_companies=config.own_companies,
+            include_agencies=config.include_agencies,
+            require_work_type=config.require_work_type,
+            as_of=as_of or date.today(),
+            level_policy=config.level_policy,  # matches and the salary pool admit the same levels
+        )
+
+    def match(self, *, as_of: date | None = None, wait: bool = False) -> MatchResult:
+        """Score and rank postings for every open vacancy as of ``as_of`` (default today)."""
+        if not (self.lake / "clean" / "postings.parquet").exists():
+            raise NotReadyError(f"lake {self.lake}: no clean tables yet: run `matcher normalize` first")
+        run_id = _run_id()
+        clock = _Clock()
+        options = self.match_options(as_of)
+        with self.locked(run_id, wait=wait):
+            summary = match_lake(self.lake, options)
+        result = MatchResult(
+            stage="match",
+            run_id=run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            summary=summary,
+            options=options,
+        )
+        return self._finish(result)  # type: ignore[no-any-return]
+
+    def benchmark_options(self, as_of: date | None = None) -> BenchmarkOptions:
+        config = self.config
+        return BenchmarkOptions(
+            min_score=config.benchmark_min_score,
+            company_cap=config.company_cap,
+            level_policy=config.level_policy,
+            top_k=config.top_k,
+            as_of=as_of,
+        )
+
+    def exclusions_file(self, override: Path | None = None) -> Path | None:
+        """The analysts' exclusions in force: ``override``, else ``[benchmark] exclusions``, else
+        ``./exclusions.csv`` when present."""
+        if override is not None or self.config.exclusions is not None:
+            return override or self.config.exclusions
+        default = Path(DEFAULT_EXCLUSIONS)
+        return default if default.exists() else None
+
+    def benchmark(
+        self,
+        *,
+        as_of: date | None = None,
+        reports: Path | str | None = None,
+        exclusions: Path | str | None = None,
+        wait: bool = False,
+    ) -> BenchmarkResult:
+        """Benchmark every open vacancy's band against its matches and write the reports (Parquet, CSV and
+        HTML, as one set). ``as_of`` None: the day the lake's matches were scored for; matches scored for
+        another day are refused."""
+        matches = self.lake / MATCHES
+        if not matches.exists():
+            raise NotReadyError(f"lake {self.lake}: no matches yet: run `matcher match` first")
+        run_id = _run_id()
+        clock = _Clock()
+        source = self.exclusions_file(None if exclusions is None else Path(exclusions))
+        struck = load_exclusions(source) if source is not None else None
+        directory = Path(reports) if reports is not None else self.reports_dir
+        with self.locked(run_id, wait=wait):
+            frames = benchmark_lake(self.lake, self.benchmark_options(as_of), exclusions=struck)
+            day = as_of or matches_as_of(matches) or date.today()
+            html = directory / "report.html"
+            # one set: the CSV, Parquet and HTML files are all new or all old, even when the disk fills
+            write_reports(frames, directory, texts={html.name: render_report(frames, as_of=day)})
+            record_benchmarks(self.lake, frames["vacancy_benchmarks"])
+        warnings = []
+        excluded = frames.get("excluded_matches")
+        if (
+            excluded is not None
+            and excluded.height
+            and (unmatched := excluded.filter(~pl.col("matched")).height)
+        ):
+            warnings.append(f"{unmatched} exclusion(s) named no match (see excluded_matches)")
+        result = BenchmarkResult(
+            stage="benchmark",
+            run_id=run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            warnings=tuple(warnings),
+            as_of=day,
+            frames=frames,
+            reports_dir=directory,
+            html=html,
+            exclusions_file=source,
+        )
+        return self._finish(result)  # type: ignore[no-any-return]
+
+    def publish(self, *, apply: bool = False, reports: Path | str | None = None) -> PublishResult:
+        """Each benchmarked vacancy's market figures into its Flowstate ``metadata.marketBenchmark``; a dry
+        run unless ``apply``. A failure midway says what was written; running again is safe."""
+        run_id = _run_id()
+        clock = _Clock()
+        benchmarks = load_reports(Path(reports) if reports is not None else self.reports_dir)[
+            "vacancy_benchmarks"
+        ]
+        with self.flowstate_client() as client:
+            stored: dict[str, dict[str, Any] | None] = {v["id"]: v for v in client.list_vacancies()}
+            changes = plan_publication(benchmarks, stored)
+            if apply:
+                _write_changes(client, [c for c in changes if c.action in ("set", "update")])
+        result = PublishResult(
+            stage="publish",
+            run_id=run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            changes=tuple(changes),
+            applied=apply,
+        )
+        return self._finish(result) if apply else result
+
+    def run(
+        self,
+        *,
+        as_of: date | None = None,
+        skip_ingest: bool = False,
+        strict: bool = False,
+        reports: Path | str | None = None,
+        exclusions: Path | str | None = None,
+        wait: bool = False,
+    ) -> RunResult:
+        """ingest -> normalize -> match -> benchmark (and the reports), under one hold of the lake's lock.
+
+        When some source or list fails to ingest, the later stages still run on what the lake holds
+        (``RunResult.exit_code`` is the ingest's); with no posting in the lake yet, match and benchmark are
+        skipped with the reason in ``RunResult.skipped``."""
+        day = as_of or date.today()
+        run_id = _run_id()
+        clock = _Clock()
+        with self.locked(run_id, wait=wait):
+            ingested = None if skip_ingest else self.ingest(strict=strict)
+            normalized = self.normalize()
+            matched = benchmarked = None
+            skipped = None
+            if (self.lake / "clean" / "postings.parquet").exists():
+                matched = self.match(as_of=day)
+                benchmarked = self.benchmark(as_of=day, reports=reports, exclusions=exclusions)
+            else:  # a new source fetches a while after its creation; a source may match nothing yet
+                skipped = (
+                    "no postings in the lake yet (a new Floqer source imports its first postings a few "
+                    "minutes after it is created; `matcher floqer list` shows its row count)"
+                )
+        result = RunResult(
+            stage="run",
+            run_id=run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            warnings=tuple(w for s in (ingested, normalized, matched, benchmarked) if s for w in s.warnings),
+            as_of=day,
+            ingest=ingested,
+            normalize=normalized,
+            match=matched,
+            benchmark=benchmarked,
+            skipped=skipped,
+        )
+        return self._finish(result)  # type: ignore[no-any-return]
+
+
+def _write_changes(client: FlowstateClient, writes: list[Change]) -> None:
+    """PATCH each change in turn; a failure midway says which vacancies were already written and that
+    running again is safe (each write is one whole vacancy; written ones then come out unchanged)."""
+    from matcher.benchmark.publish import KEY
+
+    written: list[str] = []
+    for change in writes:  # read-modify-write per vacancy: its other metadata keys are kept
+        try:
+            client.update_vacancy(change.vacancy_id, {"metadata": {KEY: change.after}})
+        except MatcherError as exc:
+            done = ", ".join(written[:20]) + (f" and {len(written) - 20} more" if len(written) > 20 else "")
+            left = len(writes) - len(written)
+            raise PublishInterruptedError(
+                f"{exc}; publish stopped at vacancy {change.vacancy_id}: {len(written)} of {len(writes)} "
+                f"vacancies already written ({done or 'none'}), {left} not; running the same "
+                "`matcher publish --apply` again is safe (written vacancies come out unchanged)",
+                written=written,
+            ) from exc
+        written.append(change.vacancy_id)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.started_at = datetime.now(UTC)
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self._wall
+
+    def cpu(self) -> float:
+        return time.process_time() - self._cpu
+
+
+def _run_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def _jsonable(value: Any) -> Any:
+    """Dates, paths, decimals and dataclasses as JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def result_json(result: StageResult) -> str:
+    """A result as the JSON ``--json`` prints: its run record plus where the record was written."""
+    record = result.record()
+    record["record_path"] = str(result.record_path) if result.record_path else None
+    return json.dumps(record, indent=2, sort_keys=True)

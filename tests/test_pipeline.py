@@ -1,0 +1,139 @@
+"""matcher as a library: ``Pipeline`` stages, their typed results, preconditions, run records and the lock."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from matcher import Config, ConfigError, NotReadyError, Pipeline, RunResult
+from matcher.cli import app
+from matcher.cli.demo import DEMO_FILTERS
+from matcher.common.config import FloqerConfig, FlowstateConfig
+from matcher.ingest.lake import Lake, LakeBusyError
+from matcher.match.stage import MATCHES, matches_as_of
+from matcher.sandbox import SandboxServer
+
+from .conftest import sandbox_config
+
+
+def _copy(demo_outputs: tuple[Path, Path], tmp_path: Path) -> Path:
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_outputs[0], lake)
+    return lake
+
+
+def test_the_whole_run_as_a_library_call(tmp_path: Path) -> None:
+    """ingest -> normalize -> match -> benchmark through ``Pipeline.run`` against the sandbox, no CLI."""
+    with SandboxServer(sandbox_config()) as sandbox:
+        lake, reports = tmp_path / "lake", tmp_path / "reports"
+        own = sandbox.app.market.own_company
+        pipeline = Pipeline(
+            Config(
+                lake=lake,
+                reports_dir=reports,
+                own_companies=(own["name"], own["domain"]),
+                floqer=FloqerConfig(base_url=sandbox.floqer_url, api_key=sandbox.keys.floqer),
+                flowstate=FlowstateConfig(
+                    base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
+                ),
+            )
+        )
+        expiration = (sandbox.clock.now() + timedelta(days=60)).date().isoformat()
+        with pipeline.floqer_client() as client:
+            created = client.create(name="test", filters=DEMO_FILTERS, expiration_date=expiration, broad=True)
+        pipeline.track_source(created.source_instance_id)
+        sandbox.clock.advance(timedelta(minutes=2, days=20))
+        day = sandbox.clock.now().date()
+        result = pipeline.run(as_of=day)
+
+        assert isinstance(result, RunResult) and result.exit_code == 0 and result.skipped is None
+        assert result.ingest is not None and result.ingest.landed > 0 and result.ingest.status == "ok"
+        assert (
+            result.normalize.summary.postings
+            == result.ingest.manifest["entities"][f"floqer:{created.source_instance_id}"]["landed"]
+        )
+        assert result.match is not None and result.match.summary.matches > 0 and result.match.as_of == day
+        assert result.benchmark is not None and result.benchmark.as_of == day
+        benchmarks = result.benchmark.benchmarks
+        assert benchmarks.height == result.match.summary.vacancies
+        assert (reports / "vacancy_benchmarks.parquet").exists() and result.benchmark.html.exists()
+        # a run record per stage and one for the run, each naming its stage, run id, counts and time
+        records = sorted((lake / "state" / "records").glob("*.json"))
+        stages = sorted(json.loads(p.read_text())["stage"] for p in records)
+        assert stages == ["benchmark", "ingest", "match", "normalize", "run"]
+        run = json.loads(result.record_path.read_text()) if result.record_path else {}
+        assert run["counts"]["stages"]["match"]["matches"] == result.match.summary.matches
+        assert run["seconds"] >= run["counts"]["stages"]["normalize"]["seconds"] > 0
+        assert sandbox.keys.floqer not in "".join(p.read_text() for p in records)  # no secret in records
+
+
+def test_each_stage_names_the_step_that_is_missing(tmp_path: Path) -> None:
+    pipeline = Pipeline(Config(lake=tmp_path / "empty"))
+    with pytest.raises(NotReadyError, match="no raw data yet: run `matcher ingest` first"):
+        pipeline.normalize()
+    with pytest.raises(NotReadyError, match="no clean tables yet: run `matcher normalize` first"):
+        pipeline.match()
+    with pytest.raises(NotReadyError, match="no matches yet: run `matcher match` first"):
+        pipeline.benchmark()
+    with pytest.raises(ConfigError, match="currency: got 'XYZ', expected a currency with ECB rates"):
+        pipeline.normalize(currency="xyz")
+    with pytest.raises(ConfigError, match="only: got 'both'"):
+        pipeline.ingest(only="both")
+    assert not (tmp_path / "empty").exists()  # a refused stage writes nothing
+
+
+def test_stages_on_the_demo_lake_return_results_and_take_the_lock(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lake = _copy(demo_outputs, tmp_path)
+    pipeline = Pipeline(lake=lake, reports=tmp_path / "reports", config=Config(lake=lake))
+    normalized = pipeline.normalize()
+    assert normalized.summary.postings > 1000 and normalized.record_path and normalized.record_path.exists()
+    record = json.loads(normalized.record_path.read_text())
+    assert record["stage"] == "normalize" and record["counts"]["postings"] == normalized.summary.postings
+    assert record["cpu_seconds"] > 0 and record["status"] == "ok"
+    matched = pipeline.match(as_of=demo_as_of(demo_outputs))
+    assert matched.summary.matches > 0
+    benchmarked = pipeline.benchmark()  # as of the day the matches were scored for
+    assert benchmarked.as_of == matched.as_of and benchmarked.benchmarks.height > 0
+    # another process holding the lake's lock: a stage refuses at once, naming the holder
+    with Lake(lake).lock(run_id="other-run"), pytest.raises(LakeBusyError, match="locked by run other-run"):
+        pipeline.match(as_of=matched.as_of)
+
+
+def demo_as_of(demo_outputs: tuple[Path, Path]) -> date:
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    return day
+
+
+def test_json_prints_the_run_record(demo_outputs: tuple[Path, Path], tmp_path: Path) -> None:
+    lake = _copy(demo_outputs, tmp_path)
+    day = str(demo_as_of(demo_outputs))
+    result = CliRunner().invoke(app, ["match", "--lake", str(lake), "--as-of", day, "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["stage"] == "match" and record["counts"]["as_of"] == day and record["counts"]["matches"] > 0
+    assert Path(record["record_path"]).is_file()
+
+
+def test_the_demo_refuses_a_lake_that_is_not_its_own(tmp_path: Path) -> None:
+    real = tmp_path / "lake"
+    (real / "raw" / "floqer").mkdir(parents=True)
+    (real / "state").mkdir()
+    (real / "state" / "floqer_sources.json").write_text("{}")
+    result = CliRunner().invoke(app, ["demo", "--lake", str(real), "--reports", str(tmp_path / "r")])
+    assert result.exit_code == 1
+    assert "holds data that is not the demo's" in result.output and "pick another --lake" in result.output
+    assert sorted(p.name for p in real.rglob("*")) == ["floqer", "floqer_sources.json", "raw", "state"]
+
+
+def test_the_demo_writes_its_own_marked_lake(demo_outputs: tuple[Path, Path]) -> None:
+    lake, reports = demo_outputs
+    assert json.loads((lake / "state" / "demo.json").read_text())["demo"] is True
+    assert (reports / "report.html").is_file()
