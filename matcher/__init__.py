@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from matcher.benchmark.exclusions import load_exclusions
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_frames, benchmark_lake
+from matcher.common.config import Config, load_config
 from matcher.common.errors import (
     ConfigError,
     DataError,
@@ -16,7 +17,6 @@ from matcher.common.errors import (
     SandboxError,
     TransientError,
 )
-from matcher.common.config import Config, load_config
 from matcher.common.version import VERSION as __version__
 from matcher.lake.sql import connect
 from matcher.match.titles import rank_titles

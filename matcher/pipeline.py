@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +41,8 @@ from matcher.ingest.flowstate import FlowstateClient
 from matcher.ingest.http import ApiClient, RetryPolicy
 from matcher.ingest.lake import Lake, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
+from matcher.lake import layout
+from matcher.lake.files import write_text_atomic
 from matcher.match.stage import (
     DEFAULT_WEIGHTS,
     MATCHES,
@@ -57,8 +58,8 @@ from matcher.report.writer import load_reports, write_reports
 
 log = logging.getLogger("matcher.pipeline")
 
-SOURCES_STATE = "floqer_sources.json"
-RECORDS = Path("state") / "records"
+SOURCES_STATE = layout.path("", "floqer_sources").name  # the file's name in the lake's state folder
+RAW_TABLES = tuple(name for name in layout.TABLES if name.startswith("raw_"))
 EXIT_PARTIAL = 3  # some source or list failed, the others landed
 EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
 PageCallback = Callable[[str, int, int | None], None]
@@ -123,7 +124,8 @@ class IngestResult(StageResult):
         return int(self.manifest.get("totals", {}).get("landed", 0))
 
     def counts(self) -> dict[str, Any]:
-        return {"manifest": f"state/runs/{self.run_id}.json", **self.manifest.get("totals", {})}
+        manifest = layout.TABLES["manifests"].file("", self.run_id).as_posix()
+        return {"manifest": manifest, **self.manifest.get("totals", {})}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,18 +344,17 @@ class Pipeline:
     def _write_record(self, result: StageResult) -> Path | None:
         """``state/records/<started>-<stage>-<run id>.json``, written whole (temp file, rename); a record
         that cannot be written is a warning, never a failed stage."""
-        directory = self.lake / RECORDS
-        name = f"{result.started_at:%Y%m%dT%H%M%S}-{result.stage}-{result.run_id}.json"
+        target = layout.TABLES["run_records"].file(
+            self.lake, f"{result.started_at:%Y%m%dT%H%M%S}-{result.stage}-{result.run_id}"
+        )
         record = {"lake": str(self.lake.resolve()), **result.record()}
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            temp = directory / f".{name}.tmp"
-            temp.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            os.replace(temp, directory / name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(target, json.dumps(record, indent=2, sort_keys=True) + "\n")
         except OSError as exc:
-            log.warning("run record not written (%s): %s", directory / name, exc.strerror or exc)
+            log.warning("run record not written (%s): %s", target, exc.strerror or exc)
             return None
-        return directory / name
+        return target
 
     def _finish(self, result: StageResult) -> Any:
         path = self._write_record(result)
@@ -466,7 +467,7 @@ class Pipeline:
         bad = sorted(s for s in recorded if not is_source_id(s))
         if bad:  # written by hand or by an older version: skipped, never sent to Floqer
             notes.append(
-                f"{lake.root / 'state' / SOURCES_STATE}: skipped {len(bad)} entr"
+                f"{layout.path(lake.root, 'floqer_sources')}: skipped {len(bad)} entr"
                 f"{'y' if len(bad) == 1 else 'ies'} that are not Floqer source ids: {bad[:3]!r}"
             )
         return sorted(s for s in recorded if is_source_id(s)), notes
@@ -478,7 +479,7 @@ class Pipeline:
         reporting = (currency or self.config.reporting_currency).upper()
         if reporting not in supported_currencies():
             raise ConfigError([f"currency: got {reporting!r}, expected a currency with ECB rates"])
-        if not (self.lake / "raw").is_dir():
+        if not any(layout.folder(self.lake, t).is_dir() for t in RAW_TABLES):
             raise NotReadyError(f"lake {self.lake}: no raw data yet: run `matcher ingest` first")
         run_id = _run_id()
         clock = _Clock()
@@ -513,7 +514,7 @@ class Pipeline:
 
     def match(self, *, as_of: date | None = None, wait: bool = False) -> MatchResult:
         """Score and rank postings for every open vacancy as of ``as_of`` (default today)."""
-        if not (self.lake / "clean" / "postings.parquet").exists():
+        if not layout.path(self.lake, "clean_postings").exists():
             raise NotReadyError(f"lake {self.lake}: no clean tables yet: run `matcher normalize` first")
         run_id = _run_id()
         clock = _Clock()
@@ -571,7 +572,7 @@ class Pipeline:
         with self.locked(run_id, wait=wait):
             frames = benchmark_lake(self.lake, self.benchmark_options(as_of), exclusions=struck)
             day = as_of or matches_as_of(matches) or date.today()
-            html = directory / "report.html"
+            html = layout.path(directory, "report_html")
             # one set: the CSV, Parquet and HTML files are all new or all old, even when the disk fills
             write_reports(frames, directory, texts={html.name: render_report(frames, as_of=day)})
             record_benchmarks(self.lake, frames["vacancy_benchmarks"])
@@ -645,7 +646,7 @@ class Pipeline:
             normalized = self.normalize()
             matched = benchmarked = None
             skipped = None
-            if (self.lake / "clean" / "postings.parquet").exists():
+            if layout.path(self.lake, "clean_postings").exists():
                 matched = self.match(as_of=day)
                 benchmarked = self.benchmark(as_of=day, reports=reports, exclusions=exclusions)
             else:  # a new source fetches a while after its creation; a source may match nothing yet

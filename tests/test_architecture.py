@@ -118,7 +118,6 @@ HAND_WRITTEN = {
     "common/cache.py": "a cache of parsed reference data, not the lake (common cannot import matcher.lake)",
     "normalize/currency.py": "the ECB rate file in the user's data folder, not the lake",
     "report/html.py": "write_html_report's report.html: to move onto matcher.lake.files.write_text_atomic",
-    "pipeline.py": "being rewritten (issue 14's Pipeline): run records to move onto matcher.lake",
 }
 
 
@@ -164,8 +163,8 @@ def test_lake_paths_and_atomic_writes_are_only_in_matcher_lake() -> None:
     violations = []
     for path in sorted(PACKAGE.rglob("*.py")):
         relative = path.relative_to(PACKAGE).as_posix()
-        if relative.startswith(("lake/", "sandbox/", "cli/")) or relative in HAND_WRITTEN:
-            continue  # cli/: being rewritten (issue 14), it is to take its paths from matcher.lake too
+        if relative.startswith(("lake/", "sandbox/")) or relative in HAND_WRITTEN:
+            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if RENAME.search(line):
                 violations.append(f"{relative}:{number}: a hand-written rename: {line.strip()}")

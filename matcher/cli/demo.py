@@ -19,13 +19,15 @@ from matcher.cli.normalize import print_summary
 from matcher.cli.pipeline import print_benchmark, print_match
 from matcher.common.config import Config, FloqerConfig, FlowstateConfig
 from matcher.common.errors import MatcherError
-from matcher.pipeline import SOURCES_STATE, Pipeline
+from matcher.lake import layout
+from matcher.lake.files import write_text_atomic
+from matcher.pipeline import Pipeline
 from matcher.sandbox import SandboxConfig, SandboxServer
 
 DEMO_FILTERS = {"posted_at_max_age_days": 180, "order_by": [{"field": "date_posted", "desc": True}]}
 DEMO_LAKE = Path("data/demo/lake")
 DEMO_REPORTS = Path("reports/demo")
-MARKER = Path("state") / "demo.json"
+MARKER = layout.path("", "demo_marker")  # state/demo.json
 
 
 class NotADemoLakeError(MatcherError):
@@ -38,7 +40,7 @@ def check_demo_lake(lake: Path) -> None:
         return
     if not lake.is_dir():
         raise NotADemoLakeError(f"--lake {lake}: not a directory; the demo needs a lake of its own")
-    if (lake / MARKER).is_file() or not any(lake.iterdir()):
+    if layout.path(lake, "demo_marker").is_file() or not any(lake.iterdir()):
         return
     raise NotADemoLakeError(
         f"--lake {lake}: this lake holds data that is not the demo's (no {MARKER}); the demo writes only "
@@ -79,12 +81,10 @@ def demo_command(
                 expiration_date=expiration,
                 broad=True,  # the demo's market is all ours to read: no filter but the lookback
             )
-        (lake / MARKER).parent.mkdir(parents=True, exist_ok=True)
-        (lake / MARKER).write_text(
-            json.dumps({"demo": True, "seed": seed, "days": days}) + "\n", encoding="utf-8"
-        )
-        # the sandbox is new each time: poll only its source
-        (lake / "state" / SOURCES_STATE).unlink(missing_ok=True)
+        marker = layout.path(lake, "demo_marker")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(marker, json.dumps({"demo": True, "seed": seed, "days": days}) + "\n")
+        layout.path(lake, "floqer_sources").unlink(missing_ok=True)  # a new sandbox: poll only its source
         pipeline.track_source(created.source_instance_id, name=created.name, created_at=created.created_at)
         console.print(
             f"created Floqer source {created.source_instance_id}; first fetch, then {days} daily run(s)"

@@ -17,6 +17,7 @@ from matcher.common.config import Config
 from matcher.common.errors import ConfigError, MatcherError, RateLimitedError, TransientError
 from matcher.ingest.floqer import is_source_id, validate_filters, warning_text
 from matcher.ingest.lake import Lake
+from matcher.lake import layout
 from matcher.match.plan import (
     DEFAULT_CREDITS_PER_ROW,
     DEFAULT_MAX_COUNT,
@@ -110,7 +111,7 @@ def plan_command(
 ) -> None:
     """Build filter sets (one source each) from the open vacancies, preview them, keep them for `create`."""
     config = config_from(config_file, lake)
-    clean = config.lake / "clean" / "vacancies.parquet"
+    clean = layout.path(config.lake, "clean_vacancies")
     if not clean.exists():
         raise ConfigError(
             [
