@@ -55,15 +55,12 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(lake, reports) of one ``matcher demo`` run, shared by the tests that read the demo's outputs.
-
-    Read-only: a test that changes files copies them first."""
-    from typer.testing import CliRunner
-
-    from matcher.cli import app
+    """(lake, reports) of one demo run (``matcher.demo.run_demo``, the library call ``matcher demo``
+    draws), shared by the tests that read the demo's outputs. Read-only: a test that changes files copies
+    them first."""
+    from matcher.demo import run_demo
 
     root = tmp_path_factory.mktemp("demo")
     lake, reports = root / "lake", root / "reports"
-    result = CliRunner().invoke(app, ["demo", "--lake", str(lake), "--reports", str(reports)])
-    assert result.exit_code == 0, result.output
+    run_demo(lake, reports)
     return lake, reports

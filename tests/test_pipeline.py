@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from matcher import Config, ConfigError, NotReadyError, Pipeline, RunResult
+from matcher import Config, ConfigError, MatcherError, NotReadyError, Pipeline, RunResult
 from matcher.cli import app
-from matcher.cli.demo import DEMO_FILTERS
 from matcher.common.config import FloqerConfig, FlowstateConfig
+from matcher.demo import DEMO_FILTERS, run_demo
 from matcher.ingest.lake import Lake, LakeBusyError
 from matcher.match.stage import MATCHES, matches_as_of
 from matcher.sandbox import SandboxServer
@@ -137,3 +137,9 @@ def test_the_demo_writes_its_own_marked_lake(demo_outputs: tuple[Path, Path]) ->
     lake, reports = demo_outputs
     assert json.loads((lake / "state" / "demo.json").read_text())["demo"] is True
     assert (reports / "report.html").is_file()
+
+
+def test_the_demo_as_a_library_call_refuses_a_real_lake(tmp_path: Path) -> None:
+    (tmp_path / "lake" / "clean").mkdir(parents=True)
+    with pytest.raises(MatcherError, match="not the demo's"):
+        run_demo(tmp_path / "lake", tmp_path / "reports")

@@ -1,14 +1,7 @@
-"""``matcher demo``: the whole pipeline on the embedded sandbox, over real HTTP, in a lake of its own.
-
-The demo writes only to its own lake and reports folder (``data/demo/lake``, ``reports/demo`` by default) and
-marks that lake as a demo's (``state/demo.json``); it refuses a lake that holds anything else, so it can never
-mix synthetic postings into a real run's lake or reports.
-"""
+"""``matcher demo``: ``matcher.demo.run_demo`` (the sandbox, the demo's own lake), drawn stage by stage."""
 
 from __future__ import annotations
 
-import json
-from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -17,35 +10,8 @@ from matcher.cli.ingest import console, print_ingest
 from matcher.cli.ingest import ingest as ingest_with_progress
 from matcher.cli.normalize import print_summary
 from matcher.cli.pipeline import print_benchmark, print_match
-from matcher.common.config import Config, FloqerConfig, FlowstateConfig
-from matcher.common.errors import MatcherError
-from matcher.lake import layout
-from matcher.lake.files import write_text_atomic
-from matcher.pipeline import Pipeline
-from matcher.sandbox import SandboxConfig, SandboxServer
-
-DEMO_FILTERS = {"posted_at_max_age_days": 180, "order_by": [{"field": "date_posted", "desc": True}]}
-DEMO_LAKE = Path("data/demo/lake")
-DEMO_REPORTS = Path("reports/demo")
-MARKER = layout.path("", "demo_marker")  # state/demo.json
-
-
-class NotADemoLakeError(MatcherError):
-    """The demo was pointed at a lake that holds real data."""
-
-
-def check_demo_lake(lake: Path) -> None:
-    """Refuse a lake that is not a demo's: one with anything in it but no ``state/demo.json``."""
-    if not lake.exists():
-        return
-    if not lake.is_dir():
-        raise NotADemoLakeError(f"--lake {lake}: not a directory; the demo needs a lake of its own")
-    if layout.path(lake, "demo_marker").is_file() or not any(lake.iterdir()):
-        return
-    raise NotADemoLakeError(
-        f"--lake {lake}: this lake holds data that is not the demo's (no {MARKER}); the demo writes only "
-        f"to a lake of its own (default {DEMO_LAKE}): pick another --lake"
-    )
+from matcher.demo import DEMO_LAKE, DEMO_REPORTS, run_demo
+from matcher.pipeline import BenchmarkResult, IngestResult, MatchResult, NormalizeResult, StageResult
 
 
 def demo_command(
@@ -57,43 +23,18 @@ def demo_command(
     reports: Path = typer.Option(DEMO_REPORTS, "--reports", help="Where the demo's reports go."),
 ) -> None:
     """Start the sandbox (frozen clock), create a Floqer source, then ingest, normalize, match, benchmark."""
-    check_demo_lake(lake)
-    with SandboxServer(SandboxConfig(seed=seed)) as sandbox:
-        own = sandbox.app.market.own_company  # the sandbox's tenant posts too: never its own competitor
-        pipeline = Pipeline(
-            Config(
-                lake=lake,
-                reports_dir=reports,
-                own_companies=(own["name"], own["domain"]),
-                floqer=FloqerConfig(base_url=sandbox.floqer_url, api_key=sandbox.keys.floqer),
-                flowstate=FlowstateConfig(
-                    base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
-                ),
-            )
-        )
-        now = sandbox.clock.now()
-        console.print(f"sandbox at {sandbox.url} (seed {seed}), clock frozen at {now:%Y-%m-%d %H:%M} UTC")
-        expiration = (sandbox.clock.now() + timedelta(days=days + 30)).date().isoformat()
-        with pipeline.floqer_client() as client:
-            created = client.create(
-                name="Demo: the market for our open roles",
-                filters=DEMO_FILTERS,
-                expiration_date=expiration,
-                broad=True,  # the demo's market is all ours to read: no filter but the lookback
-            )
-        marker = layout.path(lake, "demo_marker")
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(marker, json.dumps({"demo": True, "seed": seed, "days": days}) + "\n")
-        layout.path(lake, "floqer_sources").unlink(missing_ok=True)  # a new sandbox: poll only its source
-        pipeline.track_source(created.source_instance_id, name=created.name, created_at=created.created_at)
-        console.print(
-            f"created Floqer source {created.source_instance_id}; first fetch, then {days} daily run(s)"
-        )
-        sandbox.clock.advance(timedelta(minutes=2, days=days))
-        as_of = sandbox.clock.now().date()  # the market is judged on the sandbox's day
-        ingested = ingest_with_progress(pipeline)
-    print_ingest(ingested)
-    console.print(f"lake: {lake.resolve()}  (manifest: state/runs/{ingested.run_id}.json)\n")
-    print_summary(pipeline.normalize().summary)
-    print_match(pipeline.match(as_of=as_of))
-    print_benchmark(pipeline.benchmark(as_of=as_of))
+
+    def draw(result: StageResult) -> None:
+        if isinstance(result, IngestResult):
+            print_ingest(result)
+            console.print(f"lake: {lake.resolve()}  (manifest: {result.counts()['manifest']})\n")
+        elif isinstance(result, NormalizeResult):
+            print_summary(result.summary)
+        elif isinstance(result, MatchResult):
+            print_match(result)
+        elif isinstance(result, BenchmarkResult):
+            print_benchmark(result)
+
+    run_demo(
+        lake, reports, seed=seed, days=days, on_result=draw, say=console.print, progress=ingest_with_progress
+    )
