@@ -7,7 +7,9 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from matcher import Config, ConfigError, MatcherError, NotReadyError, Pipeline, RunResult
@@ -143,3 +145,59 @@ def test_the_demo_as_a_library_call_refuses_a_real_lake(tmp_path: Path) -> None:
     (tmp_path / "lake" / "clean").mkdir(parents=True)
     with pytest.raises(MatcherError, match="not the demo's"):
         run_demo(tmp_path / "lake", tmp_path / "reports")
+
+
+@pytest.mark.parametrize("command", ["normalize", "match", "benchmark", "run"])
+def test_every_stage_refuses_while_another_run_holds_the_lock(
+    command: str, demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lake = _copy(demo_outputs, tmp_path)
+    args = [command, "--lake", str(lake)]
+    if command in ("match", "run"):
+        args += ["--as-of", str(demo_as_of(demo_outputs))]
+    if command in ("benchmark", "run"):
+        args += ["--reports", str(tmp_path / "reports")]
+    if command == "run":
+        args.append("--skip-ingest")
+    before = sorted(p.relative_to(lake) for p in lake.rglob("*") if p.name != "lock")
+    with Lake(lake).lock(run_id="scheduled-run"):
+        result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "locked by run scheduled-run" in result.output and "--wait" in result.output
+    assert sorted(p.relative_to(lake) for p in lake.rglob("*") if p.name != "lock") == before
+
+
+def test_run_json_and_the_library_give_the_same_reports(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``matcher run --json`` prints a record a program can read; ``Pipeline(...).run()`` (a notebook
+    cell) writes the same reports from the same lake."""
+    day = demo_as_of(demo_outputs)
+    cli_lake, lib_lake = _copy(demo_outputs, tmp_path / "a"), _copy(demo_outputs, tmp_path / "b")
+    args = ["run", "--skip-ingest", "--json", "--lake", str(cli_lake), "--as-of", str(day)]
+    result = CliRunner().invoke(app, [*args, "--reports", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["stage"] == "run" and record["counts"]["exit_code"] == 0
+    assert set(record["counts"]["stages"]) == {"normalize", "match", "benchmark"}
+    assert record["counts"]["stages"]["match"]["matches"] > 0
+    ran = Pipeline(Config(lake=lib_lake, reports_dir=tmp_path / "lib")).run(skip_ingest=True, as_of=day)
+    assert (
+        ran.match is not None and ran.match.summary.matches == record["counts"]["stages"]["match"]["matches"]
+    )
+    for name in ("vacancy_benchmarks", "vacancy_matches", "competitor_hiring", "benchmark_pool"):
+        cli = pl.read_parquet(tmp_path / "cli" / f"{name}.parquet")
+        lib = pl.read_parquet(tmp_path / "lib" / f"{name}.parquet")
+        assert_frame_equal(cli.drop("run_at", strict=False), lib.drop("run_at", strict=False)), name
+
+
+def test_sql_after_the_demo_reads_the_demos_lake(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh clone after `make demo` has no data/lake yet: `matcher sql` reads the demo's, and says so."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(demo_outputs[0], tmp_path / "data" / "demo" / "lake")
+    shutil.copytree(demo_outputs[1], tmp_path / "reports" / "demo")
+    result = CliRunner().invoke(app, ["sql", "select role, p50 from vacancy_benchmarks"])
+    assert result.exit_code == 0, result.output
+    assert "Senior Backend Engineer" in result.stdout and "reading the demo's" in result.output

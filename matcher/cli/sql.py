@@ -16,6 +16,7 @@ from rich.text import Text
 from matcher.cli.console import make_console
 from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.errors import DataError
+from matcher.demo import DEMO_LAKE, DEMO_REPORTS
 from matcher.lake.sql import Result, connect, export, fetch, table_counts
 from matcher.report.writer import FORMULA_START
 
@@ -40,9 +41,19 @@ def sql_command(
 ) -> None:
     """Run a SQL query over the lake (one view per table: raw_postings, clean_postings, matches, ...)."""
     config = config_from(config_file, lake)
+    root = config.lake
+    if lake is None and not root.exists() and DEMO_LAKE.is_dir():  # after `make demo`, before a real run
+        make_console(stderr=True).print(
+            f"no lake at {root}: reading the demo's ({DEMO_LAKE}, reports {DEMO_REPORTS}); "
+            "--lake picks another",
+            markup=False,
+        )
+        root = DEMO_LAKE
+        if reports is None and DEMO_REPORTS.is_dir():
+            reports = DEMO_REPORTS
     if reports is None and config.reports_dir.is_dir():
         reports = config.reports_dir
-    connection = connect(config.lake, reports)
+    connection = connect(root, reports)
     try:
         if tables:
             _print_tables(table_counts(connection))
