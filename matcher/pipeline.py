@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -63,6 +63,7 @@ RAW_TABLES = tuple(name for name in layout.TABLES if name.startswith("raw_"))
 EXIT_PARTIAL = 3  # some source or list failed, the others landed
 EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
 PageCallback = Callable[[str, int, int | None], None]
+R = TypeVar("R", bound="StageResult")
 
 
 def exit_code(status: str) -> int:
@@ -356,9 +357,19 @@ class Pipeline:
             return None
         return target
 
-    def _finish(self, result: StageResult) -> Any:
-        path = self._write_record(result)
-        return replace(result, record_path=path)
+    def _result(
+        self, kind: type[R], stage: str, run_id: str, clock: _Clock, *, record: bool = True, **fields: Any
+    ) -> R:
+        """The stage's result with its run id and timing; its run record written (``record``)."""
+        result = kind(
+            stage=stage,
+            run_id=run_id,
+            started_at=clock.started_at,
+            seconds=clock.seconds(),
+            cpu_seconds=clock.cpu(),
+            **fields,
+        )
+        return replace(result, record_path=self._write_record(result)) if record else result
 
     # -- stages ----------------------------------------------------------------------------------------
 
@@ -419,18 +430,16 @@ class Pipeline:
             manifest = run.finish()
         for note in warnings:  # the result carries them; the CLI prints them
             log.info(note)
-        result = IngestResult(
-            stage="ingest",
-            run_id=run.run_id,
-            started_at=clock.started_at,
-            seconds=clock.seconds(),
-            cpu_seconds=clock.cpu(),
+        return self._result(
+            IngestResult,
+            "ingest",
+            run.run_id,
+            clock,
             warnings=tuple(warnings),
             status=str(manifest.get("status", "ok")),
             manifest=manifest,
             recovered=recovered,
         )
-        return self._finish(result)  # type: ignore[no-any-return]
 
     def tracked_sources(self) -> dict[str, Any]:
         """The Floqer sources ``ingest`` polls (``state/floqer_sources.json``), by id."""
@@ -488,15 +497,13 @@ class Pipeline:
         )
         with self.locked(run_id, wait=wait):
             summary = normalize_lake(self.lake, options)
-        result = NormalizeResult(
-            stage="normalize",
-            run_id=run_id,
-            started_at=clock.started_at,
-            seconds=clock.seconds(),
-            cpu_seconds=clock.cpu(),
+        return self._result(
+            NormalizeResult,
+            "normalize",
+            run_id,
+            clock,
             summary=summary,
         )
-        return self._finish(result)  # type: ignore[no-any-return]
 
     def match_options(self, as_of: date | None = None) -> MatchOptions:
         """The match stage's options from the configuration."""
@@ -521,16 +528,14 @@ class Pipeline:
         options = self.match_options(as_of)
         with self.locked(run_id, wait=wait):
             summary = match_lake(self.lake, options)
-        result = MatchResult(
-            stage="match",
-            run_id=run_id,
-            started_at=clock.started_at,
-            seconds=clock.seconds(),
-            cpu_seconds=clock.cpu(),
+        return self._result(
+            MatchResult,
+            "match",
+            run_id,
+            clock,
             summary=summary,
             options=options,
         )
-        return self._finish(result)  # type: ignore[no-any-return]
 
     def benchmark_options(self, as_of: date | None = None) -> BenchmarkOptions:
         config = self.config
@@ -584,12 +589,11 @@ class Pipeline:
             and (unmatched := excluded.filter(~pl.col("matched")).height)
         ):
             warnings.append(f"{unmatched} exclusion(s) named no match (see excluded_matches)")
-        result = BenchmarkResult(
-            stage="benchmark",
-            run_id=run_id,
-            started_at=clock.started_at,
-            seconds=clock.seconds(),
-            cpu_seconds=clock.cpu(),
+        return self._result(
+            BenchmarkResult,
+            "benchmark",
+            run_id,
+            clock,
             warnings=tuple(warnings),
             as_of=day,
             frames=frames,
@@ -597,7 +601,6 @@ class Pipeline:
             html=html,
             exclusions_file=source,
         )
-        return self._finish(result)  # type: ignore[no-any-return]
 
     def publish(self, *, apply: bool = False, reports: Path | str | None = None) -> PublishResult:
         """Each benchmarked vacancy's market figures into its Flowstate ``metadata.marketBenchmark``; a dry
@@ -612,16 +615,15 @@ class Pipeline:
             changes = plan_publication(benchmarks, stored)
             if apply:
                 _write_changes(client, [c for c in changes if c.action in ("set", "update")])
-        result = PublishResult(
-            stage="publish",
-            run_id=run_id,
-            started_at=clock.started_at,
-            seconds=clock.seconds(),
-            cpu_seconds=clock.cpu(),
+        return self._result(
+            PublishResult,
+            "publish",
+            run_id,
+            clock,
             changes=tuple(changes),
             applied=apply,
+            record=apply,
         )
-        return self._finish(result) if apply else result
 
     def run(
         self,
@@ -654,12 +656,11 @@ class Pipeline:
                     "no postings in the lake yet (a new Floqer source imports its first postings a few "
                     "minutes after it is created; `matcher floqer list` shows its row count)"
                 )
-        result = RunResult(
-            stage="run",
-            run_id=run_id,
-            started_at=clock.started_at,
-            seconds=clock.seconds(),
-            cpu_seconds=clock.cpu(),
+        return self._result(
+            RunResult,
+            "run",
+            run_id,
+            clock,
             warnings=tuple(w for s in (ingested, normalized, matched, benchmarked) if s for w in s.warnings),
             as_of=day,
             ingest=ingested,
@@ -668,7 +669,6 @@ class Pipeline:
             benchmark=benchmarked,
             skipped=skipped,
         )
-        return self._finish(result)  # type: ignore[no-any-return]
 
 
 def _write_changes(client: FlowstateClient, writes: list[Change]) -> None:
