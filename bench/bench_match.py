@@ -2,7 +2,8 @@
 
 - match: 1,000 vacancies x 1,000,000 clean postings (``MATCHER_BENCH_POSTINGS`` for another size), synthetic
   with a Zipf-like title distribution over a few thousand core titles and skill lists; wall time, peak memory
-  (ru_maxrss of a fresh process) and candidate pairs scored;
+  (VmHWM of a fresh process) and candidate pairs scored; the fresh process (``python -c``) calls the
+  library's ``match_frames``, not the CLI, so that its peak memory is the stage's own;
 - brute force: the same title scorer (IDF-weighted Dice + rapidfuzz ``token_set_ratio`` via ``cdist``) of
   sampled vacancies against every posting, timed and extrapolated to all vacancies (labelled as such);
 - recall of candidate generation: on the sample, the share of brute force's title-only top 50 per vacancy

@@ -1,8 +1,9 @@
 """The HTML report's cost: ``render_report`` against ``write_reports`` (Parquet + CSV) of the same frames.
 
-The demo's reports (18 open vacancies, K = 50) are replicated to 180 and 540 vacancies (renamed copies),
-so the page grows as a tenant's would. Printed per size: the HTML's median time, the baseline's (the five
-tabular reports written to a temporary directory), their ratio, the page's size and the peak Python heap.
+The demo's reports (``matcher.demo.run_demo``, the library call behind ``matcher demo``: 18 open vacancies,
+K = 50) are replicated to 180 and 540 vacancies (renamed copies), so the page grows as a tenant's would.
+Printed per size: the HTML's median time, the baseline's (the five tabular reports written to a temporary
+directory), their ratio, the page's size and the peak Python heap.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
-from typer.testing import CliRunner
 
 from bench._harness import median_seconds, peak_mib, report
-from matcher.cli import app
+from matcher.demo import run_demo
 from matcher.report.html import render_report
 from matcher.report.writer import load_reports, write_reports
 
@@ -33,8 +33,7 @@ def _scaled(frames: dict[str, pl.DataFrame], copies: int) -> dict[str, pl.DataFr
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        result = CliRunner().invoke(app, ["demo", "--lake", str(root / "lake"), "--reports", str(root / "r")])
-        assert result.exit_code == 0, result.output
+        run_demo(root / "lake", root / "r")
         demo = load_reports(root / "r")
         rows = []
         for copies in COPIES:
