@@ -1,7 +1,8 @@
 """The analyst notebooks in ``notebooks/`` run top to bottom on the demo's outputs and are committed stripped.
 
 Each notebook runs in a fresh ``python3`` kernel of this virtualenv (ipykernel's own kernelspec; a probe cell
-checks the kernel's ``sys.prefix``), with ``MATCHER_REPORTS`` / ``MATCHER_LAKE`` pointing at one demo run and
+checks the kernel's ``sys.prefix``), with ``MATCHER_REPORTS`` / ``MATCHER_LAKE`` pointing at one demo run (the
+session's ``demo_outputs``: ``matcher.demo.run_demo``, so the setup cells make no demo run of their own) and
 Jupyter's config, data and runtime directories in a temporary directory, so nothing under ``~`` is read or
 written. A new notebook is picked up by the glob; give it an entry in ``EXPECTED`` for its key outputs.
 """
