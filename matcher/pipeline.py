@@ -288,40 +288,32 @@ class Pipeline:
 
     # -- clients -------------------------------------------------------------------------------------
 
-    def _retry(self) -> RetryPolicy:
-        return RetryPolicy(
-            max_attempts=self.config.http.max_attempts, max_wait=self.config.http.max_wait_seconds
+    def _api(self, service: str, base_url: str, api_key: str) -> ApiClient:
+        http = self.config.http
+        return ApiClient(
+            service=service,
+            base_url=base_url,
+            api_key=api_key,
+            timeout=http.timeout_seconds,
+            retry=RetryPolicy(max_attempts=http.max_attempts, max_wait=http.max_wait_seconds),
+            max_response_bytes=self.config.max_response_mb * 2**20,
         )
 
     def floqer_client(self) -> FloqerClient:
         """A Floqer client from the configuration (``FLOQER_API_KEY`` must be set)."""
-        config = self.config
-        config.require_floqer()
-        assert config.floqer.api_key is not None
-        api = ApiClient(
-            service="floqer",
-            base_url=config.floqer.base_url,
-            api_key=config.floqer.api_key,
-            timeout=config.http.timeout_seconds,
-            retry=self._retry(),
-            max_response_bytes=config.max_response_mb * 2**20,
-        )
-        return FloqerClient(api, allow_filter_keys=config.floqer.extra_filter_keys)
+        floqer = self.config.floqer
+        self.config.require_floqer()
+        assert floqer.api_key is not None
+        api = self._api("floqer", floqer.base_url, floqer.api_key)
+        return FloqerClient(api, allow_filter_keys=floqer.extra_filter_keys)
 
     def flowstate_client(self) -> FlowstateClient:
         """A Flowstate client from the configuration (key, org id and tenant must be set)."""
-        config = self.config
-        config.require_flowstate()
-        assert config.flowstate.api_key is not None and config.flowstate.org_id is not None
-        api = ApiClient(
-            service="flowstate",
-            base_url=config.flowstate.resolved_url,
-            api_key=config.flowstate.api_key,
-            timeout=config.http.timeout_seconds,
-            retry=self._retry(),
-            max_response_bytes=config.max_response_mb * 2**20,
-        )
-        return FlowstateClient(api, org_id=config.flowstate.org_id)
+        flowstate = self.config.flowstate
+        self.config.require_flowstate()
+        assert flowstate.api_key is not None and flowstate.org_id is not None
+        api = self._api("flowstate", flowstate.resolved_url, flowstate.api_key)
+        return FlowstateClient(api, org_id=flowstate.org_id)
 
     # -- the lake's lock and run records ---------------------------------------------------------------
 
