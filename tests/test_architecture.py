@@ -22,7 +22,8 @@ ALLOWED: dict[str, set[str]] = {
     "lake": {"common"},  # the lake's layout, its one atomic write, SQL over it, compaction: below the stages
     "sandbox": {"common"},  # written from the vendors' documents alone: never from our clients
     # matcher/pipeline.py (the Pipeline the CLI draws) sits between the stages and the CLI
-    # matcher/demo.py (run_demo: the sandbox through the Pipeline) sits beside it
+    # matcher/demo.py (run_demo: the sandbox through the Pipeline) sits beside it, and so does
+    # matcher/sources.py (the Floqer sources: plan, create, list, track; `matcher floqer` draws them)
     "cli": {
         "common",
         "ingest",
@@ -34,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "lake",
         "pipeline",
         "demo",
+        "sources",
     },
 }
 
