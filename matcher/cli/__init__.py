@@ -5,12 +5,10 @@ Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -29,7 +27,8 @@ from matcher.cli.publish import publish_command
 from matcher.cli.sandbox import sandbox_app
 from matcher.cli.sql import sql_command
 from matcher.common.errors import MatcherError
-from matcher.common.redaction import RedactingFilter, redact
+from matcher.common.logs import FORMAT_ENV, LEVEL_ENV, configure_logging, json_line, resolve_level
+from matcher.common.redaction import redact
 from matcher.common.version import VERSION
 
 _json_errors = False  # set by the root command from --log-format
@@ -55,8 +54,7 @@ def _print_error(line: str) -> None:
     """The one line a failed command prints: red text, or with ``--log-format json`` a JSON object of level
     ``error`` like every other stderr line."""
     if _json_errors:
-        record = logging.LogRecord("matcher.cli", logging.ERROR, __file__, 0, line, None, None)
-        sys.stderr.write(JsonLineFormatter().format(record) + "\n")
+        sys.stderr.write(json_line(line, level=logging.ERROR) + "\n")
     else:
         typer.secho(line, fg=typer.colors.RED, err=True)
 
@@ -109,9 +107,6 @@ class LogFormat(StrEnum):
     json = "json"
 
 
-_NOISY = ("httpx", "httpcore")  # a line per request: shown with -vv only
-
-
 @app.callback()
 def _root(
     version: bool = typer.Option(
@@ -131,7 +126,7 @@ def _root(
     log_level: LogLevel = typer.Option(
         LogLevel.warning,
         "--log-level",
-        envvar="MATCHER_LOG_LEVEL",
+        envvar=LEVEL_ENV,
         case_sensitive=False,
         help="Log level when neither -v nor -q is given.",
         show_envvar=True,
@@ -139,7 +134,7 @@ def _root(
     log_format: LogFormat = typer.Option(
         LogFormat.text,
         "--log-format",
-        envvar="MATCHER_LOG_FORMAT",
+        envvar=FORMAT_ENV,
         case_sensitive=False,
         help="'json': one JSON object per log line on stderr (ts, level, logger, message and extra fields).",
         show_envvar=True,
@@ -148,15 +143,9 @@ def _root(
     """matcher: hiring-intent matching and salary benchmarking."""
     if verbose and quiet:
         raise typer.BadParameter("-q/--quiet and -v/--verbose contradict each other: give one")
-    if quiet:
-        level = logging.ERROR
-    elif verbose:
-        level = logging.INFO if verbose == 1 else logging.DEBUG
-    else:
-        level = logging.getLevelNamesMapping()[log_level.value.upper()]
     global _json_errors
     json_lines = _json_errors = log_format is LogFormat.json
-    _configure_logging(level=level, json_lines=json_lines)
+    configure_logging(resolve_level(log_level.value, verbose=verbose, quiet=quiet), log_format.value)
     set_quiet(quiet)
     set_stderr_lines(_console_lines(json_lines=json_lines, errors_only=quiet))
 
@@ -174,7 +163,6 @@ def _console_lines(*, json_lines: bool, errors_only: bool) -> Callable[[str], No
     Console lines are a command's output: the log level does not filter them, only ``-q`` does."""
     if not json_lines and not errors_only:
         return None
-    formatter = JsonLineFormatter()
 
     def write(line: str) -> None:
         if not line.strip():
@@ -186,81 +174,10 @@ def _console_lines(*, json_lines: bool, errors_only: bool) -> Callable[[str], No
         if errors_only and level < logging.ERROR:
             return
         if json_lines:
-            record = logging.LogRecord("matcher.cli", level, __file__, 0, line, None, None)
-            line = formatter.format(record)
+            line = json_line(line, level=level)
         sys.stderr.write(redact(line) + "\n")
 
     return write
-
-
-class _StderrHandler(logging.Handler):
-    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it); the whole line, traceback
-    included, goes through the secret redactor once more."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(redact(self.format(record)) + "\n")
-        except Exception:  # logging must never break a command
-            self.handleError(record)
-
-
-_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-
-
-class JsonLineFormatter(logging.Formatter):
-    """One JSON object per record, its strings redacted.
-
-    ``log.warning("retry %d", 2, extra={"host": "x"})`` -> ``{"ts": "2026-12-01T09:30:00.123+00:00",
-    "level": "warning", "logger": "matcher.ingest", "message": "retry 2", "host": "x"}`` (a traceback, when
-    there is one, under ``exc``).
-    """
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in vars(record).items():
-            if key not in _RECORD_FIELDS and key not in line:
-                line[key] = value
-        if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(_redacted(line), default=str, ensure_ascii=False)
-
-
-def _redacted(value: Any) -> Any:
-    """``value`` with every string in it redacted (an ``extra`` field may carry a URL or a header)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(str(k)): _redacted(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redacted(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact(str(value))
-
-
-def _configure_logging(*, level: int = logging.WARNING, json_lines: bool = False) -> None:
-    """Log lines at ``level`` and above to stderr, as text (``WARNING matcher.ingest: ...``) or one JSON
-    object each, every line through the secret redactor. Called on every invocation (a test runner invokes
-    many in one process): the handler it added before is replaced, never doubled."""
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
-        root.removeHandler(old)
-    handler = _StderrHandler()
-    handler.setFormatter(
-        JsonLineFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s")
-    )
-    handler.addFilter(RedactingFilter())
-    root.addHandler(handler)
-    root.setLevel(level)
-    for name in _NOISY:
-        logging.getLogger(name).setLevel(
-            logging.NOTSET if level <= logging.DEBUG else max(level, logging.WARNING)
-        )
 
 
 def main() -> None:
