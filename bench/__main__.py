@@ -11,6 +11,7 @@ from bench import (
     bench_normalize,
     bench_occupations,
     bench_quality,
+    bench_raw_read,
     bench_report,
     bench_sandbox,
     bench_semantic,
@@ -23,6 +24,7 @@ def main() -> None:
     bench_sandbox.main()
     bench_ingest.main()
     bench_validation.main()
+    bench_raw_read.main()
     bench_normalize.main()
     bench_occupations.main()
     bench_semantic.main()
