@@ -348,3 +348,24 @@ def test_the_cli_refuses_a_folder_that_is_not_a_lake(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "expected a lake folder" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "state").exists()  # no lock file made in a folder that is not a lake
+
+
+def test_parts_written_by_another_version_are_read_together(tmp_path: Path) -> None:
+    """A raw table that grew a field (and a part where a number was an integer): one frame, by name."""
+    import polars as pl
+
+    from matcher.lake.files import read_parts
+
+    old = tmp_path / "part-1.parquet"
+    new = tmp_path / "part-2.parquet"
+    pl.DataFrame({"posting_id": ["a"], "page_no": [1]}).write_parquet(old)
+    pl.DataFrame({"posting_id": ["b"], "page_no": [2.5], "reposted": [True]}).write_parquet(new)
+    with pytest.raises(pl.exceptions.SchemaError):
+        pl.read_parquet([old, new])  # what a one-pass read does with them
+    frame = read_parts([old, new])
+    assert frame.to_dicts() == [
+        {"posting_id": "a", "page_no": 1.0, "reposted": None},
+        {"posting_id": "b", "page_no": 2.5, "reposted": True},
+    ]
+    assert read_parts([old, new], columns=["posting_id"])["posting_id"].to_list() == ["a", "b"]
+    assert read_parts([]).height == 0

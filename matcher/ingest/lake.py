@@ -29,7 +29,7 @@ import polars as pl
 
 from matcher.common.errors import MatcherError
 from matcher.lake import layout
-from matcher.lake.files import TEMP_SUFFIX, atomic_file, write_json
+from matcher.lake.files import TEMP_SUFFIX, atomic_file, read_parts, write_json
 
 # ingest's table names -> the registry's (matcher/lake/layout.py names every folder and natural key)
 LAYOUT_NAMES = {
@@ -183,10 +183,7 @@ class Lake:
 
     def read(self, table: str, columns: list[str] | None = None) -> pl.DataFrame:
         """The whole table (empty frame when nothing landed yet)."""
-        parts = self.parts(table)
-        if not parts:
-            return pl.DataFrame()
-        return pl.read_parquet(parts, columns=columns)
+        return read_parts(self.parts(table), columns=columns)
 
     def keys(self, table: str) -> set[tuple[Any, ...]]:
         """The natural keys already landed in ``table``."""

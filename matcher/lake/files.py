@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,25 @@ def atomic_file(
         temp.unlink(missing_ok=True)
         raise
     fsync_dir(final.parent)
+
+
+def read_parts(parts: Sequence[Path], columns: list[str] | None = None) -> pl.DataFrame:
+    """A table's Parquet parts as one frame, in the order given (landing order for raw tables).
+
+    Parts written by another version may have more or fewer columns, or a column of another type (a table
+    that grew a field): Polars' one-pass read refuses those, so they are then read one by one and stacked
+    by column name (a column a part lacks is null there; types are widened). ``columns``: only those, from
+    the parts that have them."""
+    if not parts:
+        return pl.DataFrame()
+    try:
+        return pl.read_parquet(list(parts), columns=columns)
+    except (pl.exceptions.SchemaError, pl.exceptions.ColumnNotFoundError):
+        frames = []
+        for part in parts:
+            frame = pl.read_parquet(part)
+            frames.append(frame.select([c for c in columns if c in frame.columns]) if columns else frame)
+        return pl.concat(frames, how="diagonal_relaxed")
 
 
 def write_parquet_atomic(frame: pl.DataFrame, path: Path, **options: Any) -> Path:

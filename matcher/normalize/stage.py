@@ -32,7 +32,7 @@ import polars as pl
 from matcher.common import defaults
 from matcher.common.errors import ConfigError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
-from matcher.lake.files import write_parquet_atomic
+from matcher.lake.files import read_parts, write_parquet_atomic
 from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
 from matcher.normalize.currency import rate_table
@@ -276,8 +276,7 @@ def map_distinct(
 
 def _read(lake: Path, table: str) -> pl.DataFrame:
     """The raw table ``table`` (a registry name: ``raw_postings``), every part in landing order."""
-    parts = TABLES[table].files(lake)
-    return pl.read_parquet(parts) if parts else pl.DataFrame()
+    return read_parts(TABLES[table].files(lake))
 
 
 def _json(path: str) -> pl.Expr:
