@@ -18,7 +18,8 @@ For the match stage::
 
     titles = SemanticTitles.build(vacancy_cores, posting_cores, cache=TitleVectorCache.in_lake(lake_root))
     titles.pair_scores(vac_idx, post_idx)   # semantic score of candidate pairs, by index into the two lists
-    titles.top_k(50)                        # best posting titles per vacancy title (candidate generation)
+    titles.pairs_at_least(0.775)            # every pair this close in meaning (candidate generation)
+    titles.top_k(50)                        # best posting titles per vacancy title
 """
 
 from __future__ import annotations
@@ -417,6 +418,30 @@ def top_k_cosine(
     return np.take_along_axis(best_idx, order, axis=1), np.take_along_axis(best_cos, order, axis=1)
 
 
+def pairs_at_least(
+    queries: Vectors, candidates: Vectors, min_cosine: float, *, block: int = 4096
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every (query, candidate) index pair whose cosine is >= ``min_cosine``, by query then candidate.
+
+    Exhaustive, unlike ``top_k_cosine``: a dense matmul over blocks of candidates, so memory stays near
+    ``len(queries) x block x 4`` bytes (1,000 queries in blocks of 4,096: 16 MB) plus the pairs found.
+    ``pairs_at_least(q, c, 0.775)`` on 1,000 x 100,000 random unit vectors finds next to none.
+    """
+    found_q: list[npt.NDArray[np.int64]] = []
+    found_c: list[npt.NDArray[np.int64]] = []
+    threshold = np.float32(min_cosine)
+    for start in range(0, len(candidates), block):
+        sims = queries @ candidates[start : start + block].T
+        rows, cols = np.nonzero(sims >= threshold)
+        found_q.append(rows.astype(np.int64))
+        found_c.append(cols.astype(np.int64) + start)
+    if not found_q:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    q, c = np.concatenate(found_q), np.concatenate(found_c)
+    order = np.lexsort((c, q))
+    return q[order], c[order]
+
+
 @dataclass(frozen=True)
 class SemanticTitles:
     """Vectors of the distinct vacancy and posting core titles, ready for pair scores and top-k.
@@ -477,6 +502,21 @@ class SemanticTitles:
             [(int(i), round(float(s), 2)) for i, s in zip(row_i, row_s, strict=True) if s >= min_score]
             for row_i, row_s in zip(idx, scores, strict=True)
         ]
+
+    def pairs_at_least(
+        self, min_cosine: float, *, k: int | None = None, block: int = 4096
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(vacancy title index, posting title index) of every pair at cosine >= ``min_cosine``; with ``k``,
+        only among each vacancy title's ``k`` nearest (a cap: no longer exhaustive).
+
+        For candidate generation: ``titles.pairs_at_least(0.775)`` are all the pairs whose meaning alone can
+        reach a title floor of 50 (cosine 0.60 -> 0, 0.95 -> 100 in the match stage).
+        """
+        if k is None:
+            return pairs_at_least(self.vacancy_vectors, self.posting_vectors, min_cosine, block=block)
+        idx, cos = top_k_cosine(self.vacancy_vectors, self.posting_vectors, k, block=block)
+        rows, cols = np.nonzero(cos >= np.float32(min_cosine))
+        return rows.astype(np.int64), idx[rows, cols]
 
 
 def semantic_similarity(vacancy_titles: Sequence[str], posting_titles: Sequence[str]) -> Vectors:

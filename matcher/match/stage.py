@@ -4,11 +4,14 @@ For each open vacancy, every posting whose composite score reaches the floor, ra
 kept; ``explain_matches`` words any of them as a one-line explanation. Vectorized in Polars; the title's
 fuzzy part runs in rapidfuzz (C++).
 
-Candidate generation keeps the cost proportional to plausible pairs, not vacancies x postings: a posting is a
-candidate for a vacancy when their core titles share a rare word (in at most 5% of postings; the vacancy's
-rarest word when all are common) or two words. The title component depends only on the two core
-titles, so it is computed once per distinct (vacancy, core title) pair; only pairs whose title reaches
-``title_floor`` are expanded to postings, in batches of vacancies so memory stays bounded.
+The title component depends only on the two titles, so it is computed once per distinct (vacancy title,
+posting core) pair, and candidate generation is exact: a pair is left out only when an upper bound of its
+title score is below ``title_floor``. Words: one sparse product (vacancy title x word weights) @ (word x
+core) gives the IDF weight every pair sharing a word shares; token_set_ratio is at most 100, so lexical is
+at most ``0.6 x dice x 100 + 40`` (``lexical_upper_bound``), and 40 for a pair sharing no word. Meaning:
+every pair whose cosine can reach the floor (0.775 for 50), a blocked dense product. Occupation: every pair
+of the same specific occupation. Only pairs whose title reaches ``title_floor`` are expanded to postings,
+in batches of vacancies so memory stays bounded.
 
 Components, each in [0, 100] (weights in ``MatchOptions``; a component that cannot be judged, such as skills
 for a vacancy that lists none, is left out and the other weights are rescaled):
@@ -29,6 +32,7 @@ its Parquet metadata (``matcher.as_of``, ``matches_as_of``), so a benchmark of a
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
@@ -58,7 +62,6 @@ CLEAN_VACANCIES = TABLES["clean_vacancies"].path
 MATCHES = TABLES["matches"].path
 AS_OF_KEY = "matcher.as_of"  # the matches table's Parquet metadata: the as-of day it was scored for
 PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
-VACANCIES_PER_CORE_BATCH = 100  # vacancies whose (vacancy, core title) pairs are scored together
 # the seniority component one level apart: below what a same-level posting in another city of the country
 # keeps (a level is a different job to pay for; another city is the same job)
 ONE_LEVEL_APART = 25.0
@@ -103,7 +106,8 @@ class MatchOptions:
     title_floor: float = (
         defaults.TITLE_FLOOR
     )  # below this title score a posting is not the same job, whatever else agrees
-    block_max_df: float = 0.05  # words in more postings than this ("engineer") do not make candidates alone
+    # unused since candidate generation is exact (issue 15): kept, and checked, for configurations that set it
+    block_max_df: float = 0.05
     # the same specific occupation lifts the title to at least this; a different one takes this share off
     same_country_only: bool = True  # a posting in another country (remote there or not) is another market
     # which postings' levels are matches: "exact" (the vacancy's level; a vacancy naming none is mid; a
@@ -113,7 +117,9 @@ class MatchOptions:
     # the meaning of the titles (all-MiniLM-L6-v2 sentence vectors, ``matcher.match.semantic``) as a second
     # reading beside the words: cosine SEMANTIC_FLOOR -> 0, SEMANTIC_FULL -> 100, the higher of the two counts
     semantic: bool = True
-    semantic_candidates: int = 100  # posting titles nearest in meaning made candidates per vacancy title
+    # None: every posting title near enough in meaning to reach title_floor is a candidate (exact); a number
+    # caps them at that many nearest per vacancy title (candidate generation is then no longer exact)
+    semantic_candidates: int | None = None
     same_occupation_title: float = 70.0
     other_occupation_penalty: float = 0.5  # a share of the title score
 
@@ -220,26 +226,84 @@ def _meaning_text(frame: pl.DataFrame, semantic: bool) -> pl.Expr:
     return pl.col("title_clean").replace_strict(mapping, default="").fill_null("").alias("_stext")
 
 
+# Candidate generation is exact: a (vacancy title, core) pair is left out only when an upper bound of its
+# title score is below ``title_floor``. Scores are rounded to 2 decimals, so a score reaching the floor comes
+# from a value >= floor - 0.005; a pair is kept when its bound reaches floor - SCORE_MARGIN (0.01), which
+# also covers float sums taken in another order (1e-12 here).
+SCORE_MARGIN = 0.01
+# the semantic candidates' cosines come from a float32 matmul, the scores from a float32 dot product per
+# pair: they differ by ~1e-6; candidates are taken this much lower
+COSINE_MARGIN = 1e-4
+# Lexical with no shared word: dice is 0, so the score is FUZZ_WEIGHT x token_set_ratio, at most 40, though
+# token_set_ratio of disjoint token sets is not 0 (it compares the sorted strings: "data analyst" vs "date
+# analyse" 83). Below a title floor of 40 (less the margin) a pair sharing no word can reach it.
+NO_SHARED_WORD_BOUND = FUZZ_WEIGHT * 100
+CORE_PAIRS_PER_BATCH = 4_000_000  # (vacancy title, core) pairs sharing a word held at once (sparse product)
+
+
+def semantic_cosine_floor(title_floor: float) -> float:
+    """The lowest cosine whose semantic score (SEMANTIC_FLOOR -> 0, SEMANTIC_FULL -> 100) can reach
+    ``title_floor``, less the margins for rounding: ``semantic_cosine_floor(50.0)`` -> 0.7749 (0.775 exactly
+    less 0.35 x 0.01 / 100 and 1e-4)."""
+    span = SEMANTIC_FULL - SEMANTIC_FLOOR
+    return SEMANTIC_FLOOR + span * (title_floor - SCORE_MARGIN) / 100 - COSINE_MARGIN
+
+
+def lexical_upper_bound(
+    shared: npt.NDArray[np.float64],
+    vacancy_weight: npt.NDArray[np.float64],
+    core_weight: npt.NDArray[np.float64],
+    capped: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.float64]:
+    """The most ``title_lexical`` can be, before rounding, given the weight two titles share: token_set_ratio
+    is at most 100, so ``DICE_WEIGHT x dice x 100 + FUZZ_WEIGHT x 100``, and GENERIC_TITLE when ``capped``
+    (one title is one generic word the other is not).
+
+    ``lexical_upper_bound([1.5], [5.0], [4.0], [False])`` -> [60.0]: dice 1/3 -> 0.6 x 33.3 + 40.
+    """
+    shared, vw, cw = (np.asarray(x, dtype=np.float64) for x in (shared, vacancy_weight, core_weight))
+    total = vw + cw
+    dice = np.divide(2 * shared, total, out=np.zeros_like(total), where=total > 0)
+    bound = DICE_WEIGHT * dice * 100 + NO_SHARED_WORD_BOUND
+    return np.where(np.asarray(capped, dtype=bool), np.minimum(bound, GENERIC_TITLE), bound)
+
+
+def title_lexical() -> pl.Expr:
+    """``title_lexical`` from ``_shared``, ``_wv``, ``_wc`` (IDF weights), ``_fuzz`` (token_set_ratio) and
+    ``_capped`` (one title is one generic word the other is not: "engineer" is a subset of every title with
+    it, token_set_ratio says 100, so it scores at most GENERIC_TITLE)."""
+    total = pl.col("_wv") + pl.col("_wc")
+    dice = pl.when(total > 0).then(2 * pl.col("_shared") / total).otherwise(0.0)
+    lexical = (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2)
+    return (
+        pl.when(pl.col("_capped"))
+        .then(pl.min_horizontal(lexical, pl.lit(GENERIC_TITLE)))
+        .otherwise(lexical)
+        .alias("title_lexical")
+    )
+
+
 @dataclass
 class _Meaning:
-    """Semantic scores of (vacancy, core) pairs and the candidates nearest in meaning, per distinct text."""
+    """Semantic scores of (vacancy title, core) pairs and every pair close enough in meaning to reach the
+    title floor, computed per distinct text."""
 
-    vacancy_text: dict[int, int] = field(default_factory=dict)  # _v -> vacancy text index
-    core_text: npt.NDArray[np.int64] | None = None  # _c -> posting text index
+    vacancy_text: npt.NDArray[np.int64] | None = None  # _k -> vacancy text index (-1: none)
+    core_text: npt.NDArray[np.int64] | None = None  # _c -> posting text index (-1: none)
     titles: SemanticTitles | None = None
-    nearest: pl.DataFrame | None = None  # (_v, _c) pairs nearest in meaning
+    near: pl.DataFrame | None = None  # (_k, _c) pairs whose meaning alone can reach the title floor
 
     @classmethod
     def build(
         cls,
-        vac: pl.DataFrame,
+        keys: pl.DataFrame,
         cores: pl.DataFrame,
         options: MatchOptions,
         cache: TitleVectorCache | None,
     ) -> _Meaning:
         if not options.semantic:
             return cls()
-        v_texts = sorted({t for t in vac["_stext"].to_list() if t})
+        v_texts = sorted({t for t in keys["_stext"].to_list() if t})
         c_texts = sorted({t for t in cores["_stext"].to_list() if t})
         if not v_texts or not c_texts:
             return cls()
@@ -248,43 +312,123 @@ class _Meaning:
         titles = SemanticTitles.build(v_texts, c_texts, cache=cache)
         v_index = {t: i for i, t in enumerate(v_texts)}
         c_index = {t: i for i, t in enumerate(c_texts)}
-        vacancy_text = {v: v_index[t] for v, t in vac.select("_v", "_stext").iter_rows() if t}
+        vacancy_text = np.array([v_index.get(t, -1) for t in keys["_stext"].to_list()], dtype=np.int64)
         core_text = np.array([c_index.get(t, -1) for t in cores["_stext"].to_list()], dtype=np.int64)
-        # candidates: the posting texts nearest in meaning, mapped back to every core carrying that text
-        floor = 100 * SEMANTIC_FLOOR + 100 * (SEMANTIC_FULL - SEMANTIC_FLOOR) * options.title_floor / 100
-        rows = [
-            (i, j)
-            for i, near in enumerate(titles.top_k(options.semantic_candidates, min_score=floor))
-            for j, _ in near
-        ]
-        near_texts = pl.DataFrame(rows, schema={"_vt": pl.Int64, "_ct": pl.Int64}, orient="row")
-        nearest = (
-            pl.DataFrame(
-                {"_v": list(vacancy_text), "_vt": list(vacancy_text.values())},
-                schema_overrides={"_v": pl.UInt32, "_vt": pl.Int64},
-            )
-            .join(near_texts, on="_vt")
-            .join(pl.DataFrame({"_ct": core_text}).with_row_index("_c"), on="_ct")
-            .select("_v", "_c")
+        # every pair of texts whose cosine can reach the floor (all of them: no top-k unless asked), mapped
+        # back to every vacancy title and core carrying those texts
+        vi, ci = titles.pairs_at_least(
+            semantic_cosine_floor(options.title_floor), k=options.semantic_candidates
         )
-        return cls(vacancy_text, core_text, titles, nearest)
+        near = (
+            pl.DataFrame({"_vt": vacancy_text})
+            .with_row_index("_k")
+            .join(pl.DataFrame({"_vt": vi, "_ct": ci}), on="_vt")
+            .join(pl.DataFrame({"_ct": core_text}).with_row_index("_c"), on="_ct")
+            .select("_k", "_c")
+        )
+        return cls(vacancy_text, core_text, titles, near)
 
-    def candidates(self, start: int, size: int) -> pl.DataFrame:
-        if self.nearest is None:
-            return pl.DataFrame(schema={"_v": pl.UInt32, "_c": pl.UInt32})
-        return self.nearest.filter(pl.col("_v").is_between(start, start + size - 1))
+    def candidates(self, start: int, stop: int) -> pl.DataFrame:
+        """The (``_k``, ``_c``) pairs near in meaning for vacancy titles ``start`` <= _k < ``stop``."""
+        if self.near is None:
+            return pl.DataFrame(schema={"_k": pl.UInt32, "_c": pl.UInt32})
+        return self.near.filter(pl.col("_k").is_between(start, stop - 1))
 
     def scores(self, pairs: pl.DataFrame) -> pl.Series:
-        """The semantic score of each (``_v``, ``_c``) pair, mapped to [0, 100]; null when not computed."""
-        if self.titles is None or self.core_text is None or not pairs.height:
+        """The semantic score of each (``_k``, ``_c``) pair, mapped to [0, 100]; null when not computed."""
+        if self.titles is None or self.vacancy_text is None or self.core_text is None or not pairs.height:
             return pl.Series("title_semantic", [None] * pairs.height, dtype=pl.Float64)
-        vi = np.array([self.vacancy_text.get(v, -1) for v in pairs["_v"].to_list()], dtype=np.int64)
+        vi = self.vacancy_text[pairs["_k"].to_numpy()]
         ci = self.core_text[pairs["_c"].to_numpy()]
         known = (vi >= 0) & (ci >= 0)
         cosine = np.zeros(len(vi), dtype=np.float64)
         cosine[known] = self.titles.pair_scores(vi[known], ci[known]) / 100
         mapped = np.clip((cosine - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR), 0.0, 1.0) * 100
         return pl.Series("title_semantic", np.round(mapped, 2)).set(pl.Series(~known), None)
+
+
+@dataclass
+class _Words:
+    """The IDF-weighted words of the distinct vacancy titles (``_k``) and posting cores (``_c``) as sparse
+    matrices, so that ``weights @ cores`` is the weight every (vacancy title, core) pair shares at once.
+
+    IDF from document frequency over postings: ``log((n + 1) / (df + 1)) + 1``; a vacancy word no posting has
+    weighs as the rarest, ``log(n + 1) + 1`` (it adds to the vacancy's total, never to what is shared).
+    """
+
+    weights: Any  # scipy CSR (_k x word): the IDF weight of each vacancy title's words seen in postings
+    cores: Any  # scipy CSR (word x _c): 1 where the core has the word
+    vacancy_weight: npt.NDArray[np.float64]  # _k -> total weight of its words
+    core_weight: npt.NDArray[np.float64]  # _c -> total weight of its words
+    vacancy_generic: npt.NDArray[np.int64]  # _k -> 0, or 1 + the index of its one generic word
+    core_generic: npt.NDArray[np.int64]
+    reach: npt.NDArray[np.int64]  # _k -> (core, word) pairs its words meet: the sparse product's work
+
+    @classmethod
+    def build(cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int) -> _Words:
+        import scipy.sparse as sp  # type: ignore[import-untyped]
+
+        c_tok = (
+            cores.select("_c", "_n", pl.col("_text").str.split(" ").alias("token"))
+            .explode("token")
+            .filter(pl.col("token") != "")
+            .unique(["_c", "token"])
+        )
+        words = (
+            c_tok.group_by("token")
+            .agg(pl.col("_n").sum().alias("_df"), pl.len().alias("_cores"))
+            .sort("token")
+            .with_row_index("_t")
+            .with_columns(((pl.lit(postings + 1) / (pl.col("_df") + 1)).log() + 1.0).alias("w"))
+        )
+        unseen = math.log(postings + 1) + 1.0
+        c_tok = c_tok.join(words.select("token", "_t", "w"), on="token")
+        v_tok = (
+            keys.select("_k", pl.col("_text").str.split(" ").alias("token"))
+            .explode("token")
+            .filter(pl.col("token") != "")
+            .unique(["_k", "token"])
+            .join(words.select("token", "_t", "w", "_cores"), on="token", how="left")
+        )
+        nk, nc, nt = keys.height, cores.height, words.height
+        seen = v_tok.filter(pl.col("_t").is_not_null())
+        weights = sp.csr_matrix(
+            (seen["w"].to_numpy(), (seen["_k"].to_numpy(), seen["_t"].to_numpy())), shape=(nk, nt)
+        )
+        indicator = sp.csr_matrix(
+            (np.ones(c_tok.height), (c_tok["_t"].to_numpy(), c_tok["_c"].to_numpy())), shape=(nt, nc)
+        )
+
+        def per(frame: pl.DataFrame, key: str, size: int, value: pl.Expr) -> npt.NDArray[Any]:
+            out = np.zeros(size, dtype=np.float64)
+            sums = frame.group_by(key).agg(value.sum().alias("_s"))
+            out[sums[key].to_numpy()] = sums["_s"].to_numpy()
+            return out
+
+        generic = {word: i + 1 for i, word in enumerate(sorted(GENERIC))}
+        return cls(
+            weights=weights,
+            cores=indicator,
+            vacancy_weight=per(v_tok, "_k", nk, pl.col("w").fill_null(unseen)),
+            core_weight=per(c_tok, "_c", nc, pl.col("w")),
+            vacancy_generic=np.array([generic.get(t, 0) for t in keys["_text"].to_list()], dtype=np.int64),
+            core_generic=np.array([generic.get(t, 0) for t in cores["_text"].to_list()], dtype=np.int64),
+            reach=per(v_tok, "_k", nk, pl.col("_cores").fill_null(0)).astype(np.int64),
+        )
+
+    def shared(self, start: int, stop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any]:
+        """Every pair of vacancy titles ``start`` <= _k < ``stop`` and cores sharing a word: (_k, _c, shared
+        weight), ordered by _k then _c."""
+        product = (self.weights[start:stop] @ self.cores).tocsr()
+        product.sum_duplicates()
+        product.sort_indices()
+        rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(product.indptr))
+        return rows, product.indices.astype(np.int64), product.data
+
+    def capped(self, k: npt.NDArray[np.int64], c: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """One of the two titles is one generic word and the other is not the same word."""
+        capped: npt.NDArray[np.bool_] = self.vacancy_generic[k] != self.core_generic[c]
+        return capped
 
 
 def _occupation_column(frame: pl.DataFrame) -> pl.Expr:
@@ -405,7 +549,8 @@ def match_frames(
     )
 
     # distinct posting cores (a core title with its occupation and, for the semantic score, the title it
-    # means), their tokens and IDF weights (document frequency counted over postings)
+    # means) and distinct vacancy titles (the same three, with the coder's confidence): the title score
+    # depends on nothing else, so it is computed once per (vacancy title, core) pair
     keys = ["_text", "_occ", "_stext"]
     cores = (
         post.group_by(keys)
@@ -414,110 +559,99 @@ def match_frames(
         .with_row_index("_c")
     )
     post = post.join(cores.select(*keys, "_c"), on=keys, how="left", nulls_equal=True)
-    meaning = _Meaning.build(vac, cores, options, vector_cache)
-    c_tok = (
-        cores.select("_c", "_n", pl.col("_text").str.split(" ").alias("token"))
-        .explode("token")
-        .filter(pl.col("token") != "")
-        .unique(["_c", "token"])
+    v_keys = [*keys, "_occ_conf"]
+    titles = (
+        vac.group_by(v_keys).agg(pl.len().alias("_nv")).sort(v_keys, nulls_last=True).with_row_index("_k")
     )
-    n = post.height
-    idf = (
-        c_tok.group_by("token")
-        .agg(pl.col("_n").sum().alias("_df"))
-        .select("token", "_df", ((pl.lit(n + 1) / (pl.col("_df") + 1)).log() + 1.0).alias("w"))
-    )
-    unseen = math.log(n + 1) + 1.0
-    c_tok = c_tok.join(idf.select("token", "w"), on="token", how="left")
-    c_weight = c_tok.group_by("_c").agg(pl.col("w").sum().alias("_wc"))
-    v_tok = (
-        vac.select("_v", pl.col("_text").str.split(" ").alias("token"))
-        .explode("token")
-        .filter(pl.col("token") != "")
-        .unique()
-        .join(idf, on="token", how="left")
-        .with_columns(pl.col("w").fill_null(unseen))
-    )
-    v_weight = v_tok.group_by("_v").agg(pl.col("w").sum().alias("_wv"))
+    vac = vac.join(titles.select(*v_keys, "_k"), on=v_keys, how="left", nulls_equal=True).sort("_v")
+    meaning = _Meaning.build(titles, cores, options, vector_cache)
+    words = _Words.build(titles, cores, post.height)
 
-    # candidate generation at core level: the cores that share one of the vacancy's blocking words (those in
-    # at most block_max_df of the postings; the rarest word when all are common), or two of its words
-    v_tok = v_tok.with_columns(pl.col("_df").fill_null(0))
-    rare = (pl.col("_df") <= options.block_max_df * n) | (pl.col("_df") == pl.col("_df").min().over("_v"))
-    v_tok = v_tok.with_columns(rare.alias("_rare"))
-    v_texts = vac["_text"].to_list()
-    c_texts = cores["_text"].to_list()
+    # candidate generation, exact: per (vacancy title, core) pair, kept unless its title score cannot reach
+    # title_floor (see SCORE_MARGIN): the pairs sharing words whose lexical upper bound reaches it (all of
+    # them, from one sparse product per batch), every pair near enough in meaning, the same specific
+    # occupation (its title is lifted); below a floor of NO_SHARED_WORD_BOUND every pair
+    reach_floor = options.title_floor - SCORE_MARGIN
+    every_pair = reach_floor <= NO_SHARED_WORD_BOUND
+    v_texts = np.array(titles["_text"].to_list(), dtype=object)
+    c_texts = np.array(cores["_text"].to_list(), dtype=object)
     c_sizes = cores.select("_c", "_n", pl.col("_occ").alias("_pocc"), pl.col("_occ_conf").alias("_pocc_conf"))
-    v_occ = vac.select("_v", pl.col("_occ").alias("_vocc"), pl.col("_occ_conf").alias("_vocc_conf"))
+    v_occ = titles.select("_k", "_nv", pl.col("_occ").alias("_vocc"), pl.col("_occ_conf").alias("_vocc_conf"))
     # a specific occupation (not a SOC "All Other" residual, whose code ends in 9) makes candidates alone
     specific = pl.col("_occ").is_not_null() & ~pl.col("_occ").str.ends_with("9")
     c_occ = cores.filter(specific).select("_c", "_occ")
-    # titles that are one generic word, by index (computed once, joined per batch)
-    v_generic = vac.filter(pl.col("_text").is_in(list(GENERIC))).select("_v", pl.col("_text").alias("_vg"))
-    c_generic = cores.filter(pl.col("_text").is_in(list(GENERIC))).select("_c", pl.col("_text").alias("_cg"))
+    k_occ = titles.filter(specific).select("_k", "_occ")
+    # batches of vacancy titles whose sparse product stays bounded (a title of common words meets many cores)
+    work = np.full(titles.height, cores.height) if every_pair else np.maximum(words.reach, 1)
+    bounds = [0]
+    load = 0
+    for index, size in enumerate(work.tolist()):
+        if load and load + size > CORE_PAIRS_PER_BATCH:
+            bounds.append(index)
+            load = 0
+        load += size
+    bounds.append(titles.height)
     kept_cores: list[pl.DataFrame] = []
-    for start in range(0, vac.height, VACANCIES_PER_CORE_BATCH):  # bounded intermediates
-        batch = v_tok.filter(pl.col("_v").is_between(start, start + VACANCIES_PER_CORE_BATCH - 1))
-        shared = (
-            batch.select("_v", "token", "w", "_rare")
-            .join(c_tok.select("_c", "token"), on="token")
-            .group_by("_v", "_c")
-            .agg(pl.col("w").sum().alias("_shared"), pl.len().alias("_words"), pl.col("_rare").any())
-            .filter(pl.col("_rare") | (pl.col("_words") >= 2))
-            .select("_v", "_c", "_shared")
-        )
-        same_occupation = (
-            vac.filter(pl.col("_v").is_between(start, start + VACANCIES_PER_CORE_BATCH - 1) & specific)
-            .select("_v", "_occ")
-            .join(c_occ, on="_occ")
-            .select("_v", "_c")
-        )
-        extra = pl.concat([same_occupation, meaning.candidates(start, VACANCIES_PER_CORE_BATCH)]).unique()
-        shared = shared.join(extra, on=["_v", "_c"], how="full", coalesce=True).with_columns(
-            pl.col("_shared").fill_null(0.0)
-        )
-        pairs = (
-            shared.join(v_weight, on="_v", how="left")
-            .with_columns(pl.col("_wv").fill_null(0.0))
-            .join(c_weight, on="_c", how="left")
-            .with_columns(pl.col("_wc").fill_null(0.0))
-            .join(c_sizes, on="_c")
-            .join(v_occ, on="_v")
-        )
-        # rapidfuzz on aligned lists of references to the distinct titles (no copy per pair)
-        fuzzy = process.cpdist(
-            [v_texts[i] for i in pairs["_v"].to_list()],
-            [c_texts[i] for i in pairs["_c"].to_list()],
-            scorer=fuzz.token_set_ratio,
-            workers=-1,
-        )
-        total = pl.col("_wv") + pl.col("_wc")
-        dice = pl.when(total > 0).then(2 * pl.col("_shared") / total).otherwise(0.0)
-        lexical = (DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * pl.col("_fuzz")).round(2)
-        # one generic word ("engineer") is a subset of every title with it: token_set_ratio says 100
-        vg, cg = pl.col("_vg").fill_null(""), pl.col("_cg").fill_null("")
-        pairs = (
-            pairs.with_columns(pl.Series("_fuzz", fuzzy, dtype=pl.Float64))
-            .join(v_generic, on="_v", how="left")
-            .join(c_generic, on="_c", how="left")
-            .with_columns(
-                pl.when(vg != cg)
-                .then(pl.min_horizontal(lexical, pl.lit(GENERIC_TITLE)))
-                .otherwise(lexical)
-                .alias("title_lexical")
+    for start, stop in itertools.pairwise(bounds):
+        rows, cols, shared = words.shared(start, stop)
+        if every_pair:
+            lexical = pl.DataFrame(
+                {
+                    "_k": np.repeat(np.arange(start, stop), cores.height),
+                    "_c": np.tile(np.arange(cores.height), stop - start),
+                },
+                schema={"_k": pl.UInt32, "_c": pl.UInt32},
             )
-            .drop("_vg", "_cg")
+        else:
+            bound = lexical_upper_bound(
+                shared, words.vacancy_weight[rows], words.core_weight[cols], words.capped(rows, cols)
+            )
+            hopeful = bound >= reach_floor
+            lexical = pl.DataFrame(
+                {"_k": rows[hopeful], "_c": cols[hopeful]}, schema={"_k": pl.UInt32, "_c": pl.UInt32}
+            )
+        same_occupation = (
+            k_occ.filter(pl.col("_k").is_between(start, stop - 1)).join(c_occ, on="_occ").select("_k", "_c")
         )
-        pairs = pairs.with_columns(meaning.scores(pairs).alias("title_semantic"))
-        pairs = pairs.with_columns(*occupation_fit(options))
+        pairs = pl.concat([lexical, same_occupation, meaning.candidates(start, stop)]).unique()
+        k = pairs["_k"].to_numpy().astype(np.int64)
+        c = pairs["_c"].to_numpy().astype(np.int64)
+        # the shared weight of each candidate, looked up in the product (sorted by _k then _c); 0: none
+        key = (rows - start) * cores.height + cols
+        wanted = (k - start) * cores.height + c
+        at = np.minimum(np.searchsorted(key, wanted), max(len(key) - 1, 0))
+        found = (at < len(key)) & (key[at] == wanted) if len(key) else np.zeros(len(k), dtype=np.bool_)
+        pairs = pairs.with_columns(
+            pl.Series("_shared", np.where(found, shared[at] if len(key) else 0.0, 0.0)),
+            pl.Series("_wv", words.vacancy_weight[k]),
+            pl.Series("_wc", words.core_weight[c]),
+            pl.Series("_capped", words.capped(k, c)),
+            # rapidfuzz on aligned arrays of references to the distinct titles (no copy per pair)
+            pl.Series(
+                "_fuzz",
+                process.cpdist(v_texts[k], c_texts[c], scorer=fuzz.token_set_ratio, workers=-1),
+                dtype=pl.Float64,
+            ),
+        )
+        pairs = (
+            pairs.with_columns(title_lexical(), meaning.scores(pairs).alias("title_semantic"))
+            .join(c_sizes, on="_c")
+            .join(v_occ, on="_k")
+            .with_columns(*occupation_fit(options))
+        )
         summary.core_pairs += pairs.height
-        summary.candidate_pairs += int(pairs["_n"].sum())  # the (vacancy, posting) pairs of candidate cores
+        # the (vacancy, posting) pairs of candidate cores
+        summary.candidate_pairs += int((pairs["_n"].cast(pl.Int64) * pairs["_nv"]).sum())
         kept_cores.append(
             pairs.filter(pl.col("title") >= options.title_floor).select(
-                "_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
+                "_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
             )
         )
-    core_pairs = pl.concat(kept_cores)
+    core_pairs = (
+        pl.concat(kept_cores)
+        .join(vac.select("_v", "_k"), on="_k")
+        .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n")
+    )
 
     # expand to postings, on integer codes
     level = {name: i for i, name in enumerate(LEVELS)}
