@@ -333,15 +333,11 @@ class IngestRun:
                     )
                     continue
                 pid = row.posting_id
-                if (pid, source_id) in links:
-                    stats.duplicates_skipped += 1
+                if not _first_time((pid, source_id), links, stats):
                     continue
-                links.add((pid, source_id))
                 new_links.append({"posting_id": pid, "source_instance_id": source_id, **meta})
-                if pid in postings:  # found before by another source: recorded as a link only
-                    stats.duplicates_skipped += 1
+                if not _first_time(pid, postings, stats):  # found before by another source: a link only
                     continue
-                postings.add(pid)
                 stats.landed += 1
                 new_postings.append(
                     {
@@ -410,10 +406,8 @@ class IngestRun:
         text = dumps_exact(self._landable(raw) if isinstance(raw, dict) else raw)
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         key = (f"{source}:{source_instance_id}" if source_instance_id else source, entity, sha)
-        if key in quarantined:
-            stats.duplicates_skipped += 1
+        if not _first_time(key, quarantined, stats):
             return
-        quarantined.add(key)
         stats.quarantined += 1
         bad.append(
             {
@@ -492,10 +486,8 @@ class IngestRun:
                 continue
             text = dumps_exact(raw)
             key = (checked.record.id, hashlib.sha256(text.encode("utf-8")).hexdigest())
-            if key in known:
-                stats.duplicates_skipped += 1
+            if not _first_time(key, known, stats):
                 continue
-            known.add(key)
             stats.landed += 1
             fresh.append({"entity_id": key[0], "content_sha": key[1], "raw_json": text, **meta})
         stats.pages += 1
@@ -566,10 +558,8 @@ class IngestRun:
                 )
                 continue
             key = (scenario_id, vacancy.id, updated)
-            if key in versions:
-                stats.duplicates_skipped += 1
+            if not _first_time(key, versions, stats):
                 continue
-            versions.add(key)
             stats.landed += 1
             fresh.append(
                 {
@@ -702,3 +692,13 @@ def _source_failure(source_id: str, exc: MatcherError) -> str:
     if isinstance(exc, ForbiddenError):
         return f"{text} -- the key lacks the sources:read scope, or the source belongs to another account"
     return text
+
+
+def _first_time(key: Any, seen: set[Any], stats: EntityStats) -> bool:
+    """Whether ``key`` is new to the lake (then it is remembered); a key already there is counted as a
+    duplicate skipped: the one rule that makes landing exactly-once."""
+    if key in seen:
+        stats.duplicates_skipped += 1
+        return False
+    seen.add(key)
+    return True
