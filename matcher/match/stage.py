@@ -238,7 +238,7 @@ COSINE_MARGIN = 1e-4
 # token_set_ratio of disjoint token sets is not 0 (it compares the sorted strings: "data analyst" vs "date
 # analyse" 83). Below a title floor of 40 (less the margin) a pair sharing no word can reach it.
 NO_SHARED_WORD_BOUND = FUZZ_WEIGHT * 100
-CORE_PAIRS_PER_BATCH = 4_000_000  # (vacancy title, core) pairs sharing a word held at once (sparse product)
+CORE_PAIRS_PER_BATCH = 1_000_000  # (vacancy title, core) pairs sharing a word held at once (sparse product)
 
 
 def semantic_cosine_floor(title_floor: float) -> float:
@@ -594,13 +594,17 @@ def match_frames(
     kept_cores: list[pl.DataFrame] = []
     for start, stop in itertools.pairwise(bounds):
         rows, cols, shared = words.shared(start, stop)
+        schema = {"_k": pl.UInt32, "_c": pl.UInt32, "_shared": pl.Float64}
         if every_pair:
+            dense = np.zeros((stop - start, cores.height))
+            dense[rows - start, cols] = shared
             lexical = pl.DataFrame(
                 {
                     "_k": np.repeat(np.arange(start, stop), cores.height),
                     "_c": np.tile(np.arange(cores.height), stop - start),
+                    "_shared": dense.ravel(),
                 },
-                schema={"_k": pl.UInt32, "_c": pl.UInt32},
+                schema=schema,
             )
         else:
             bound = lexical_upper_bound(
@@ -608,21 +612,29 @@ def match_frames(
             )
             hopeful = bound >= reach_floor
             lexical = pl.DataFrame(
-                {"_k": rows[hopeful], "_c": cols[hopeful]}, schema={"_k": pl.UInt32, "_c": pl.UInt32}
+                {"_k": rows[hopeful], "_c": cols[hopeful], "_shared": shared[hopeful]}, schema=schema
             )
         same_occupation = (
             k_occ.filter(pl.col("_k").is_between(start, stop - 1)).join(c_occ, on="_occ").select("_k", "_c")
         )
-        pairs = pl.concat([lexical, same_occupation, meaning.candidates(start, stop)]).unique()
+        extra = (
+            pl.concat([same_occupation, meaning.candidates(start, stop)])
+            .unique()
+            .join(lexical, on=["_k", "_c"], how="anti")
+            .sort("_k", "_c")
+        )
+        # the weight those share, looked up in the product (both sorted by _k then _c); 0: no shared word
+        key = (rows - start) * cores.height + cols
+        wanted = (extra["_k"].to_numpy().astype(np.int64) - start) * cores.height + extra["_c"].to_numpy()
+        at = np.searchsorted(key, wanted)
+        found = at < len(key)
+        found[found] = key[at[found]] == wanted[found]
+        extra_shared = np.zeros(len(wanted))
+        extra_shared[found] = shared[at[found]]
+        pairs = pl.concat([lexical, extra.with_columns(pl.Series("_shared", extra_shared))])
         k = pairs["_k"].to_numpy().astype(np.int64)
         c = pairs["_c"].to_numpy().astype(np.int64)
-        # the shared weight of each candidate, looked up in the product (sorted by _k then _c); 0: none
-        key = (rows - start) * cores.height + cols
-        wanted = (k - start) * cores.height + c
-        at = np.minimum(np.searchsorted(key, wanted), max(len(key) - 1, 0))
-        found = (at < len(key)) & (key[at] == wanted) if len(key) else np.zeros(len(k), dtype=np.bool_)
         pairs = pairs.with_columns(
-            pl.Series("_shared", np.where(found, shared[at] if len(key) else 0.0, 0.0)),
             pl.Series("_wv", words.vacancy_weight[k]),
             pl.Series("_wc", words.core_weight[c]),
             pl.Series("_capped", words.capped(k, c)),
