@@ -201,3 +201,24 @@ def test_sql_after_the_demo_reads_the_demos_lake(
     result = CliRunner().invoke(app, ["sql", "select role, p50 from vacancy_benchmarks"])
     assert result.exit_code == 0, result.output
     assert "Senior Backend Engineer" in result.stdout and "reading the demo's" in result.output
+
+
+def test_an_ingest_without_keys_writes_nothing(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    with pytest.raises(ConfigError, match="FLOQER_API_KEY is not set"):
+        Pipeline(Config(lake=lake)).ingest()
+    with pytest.raises(ConfigError, match="FLOWSTATE_API_KEY is not set"):
+        Pipeline(Config(lake=lake)).ingest(only="flowstate")
+    assert not lake.exists()  # not even the lock file: a later `matcher sql` still finds the demo's lake
+
+
+def test_sql_reads_the_demos_lake_beside_a_lake_that_holds_only_a_lock(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "lake" / "state").mkdir(parents=True)
+    (tmp_path / "data" / "lake" / "state" / "lock").write_text("")
+    shutil.copytree(demo_outputs[0], tmp_path / "data" / "demo" / "lake")
+    result = CliRunner().invoke(app, ["sql", "select count(*) as n from clean_postings"])
+    assert result.exit_code == 0, result.output
+    assert "reading the demo's" in result.output

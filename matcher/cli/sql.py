@@ -17,6 +17,7 @@ from matcher.cli.console import make_console
 from matcher.cli.options import CONFIG, LAKE, config_from
 from matcher.common.errors import DataError
 from matcher.demo import DEMO_LAKE, DEMO_REPORTS
+from matcher.lake.layout import TABLES
 from matcher.lake.sql import Result, connect, export, fetch, table_counts
 from matcher.report.writer import FORMULA_START
 
@@ -42,7 +43,7 @@ def sql_command(
     """Run a SQL query over the lake (one view per table: raw_postings, clean_postings, matches, ...)."""
     config = config_from(config_file, lake)
     root = config.lake
-    if lake is None and not root.exists() and DEMO_LAKE.is_dir():  # after `make demo`, before a real run
+    if lake is None and not _holds_tables(root) and _holds_tables(DEMO_LAKE):  # after `make demo` only
         make_console(stderr=True).print(
             f"no lake at {root}: reading the demo's ({DEMO_LAKE}, reports {DEMO_REPORTS}); "
             "--lake picks another",
@@ -67,6 +68,11 @@ def sql_command(
         print_result(fetch(connection, query))
     finally:
         connection.close()
+
+
+def _holds_tables(root: Path) -> bool:
+    """Whether any lake table has a file under ``root`` (a lock file alone is no lake yet)."""
+    return any(table.files(root) for table in TABLES.values() if table.root == "lake" and table.view)
 
 
 def _print_tables(counts: list[tuple[str, int, str]]) -> None:
