@@ -73,7 +73,7 @@ def _check_lake(root: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(480)  # 20 kills and reruns, each a fresh `matcher` process: 60-80 s, longer on a busy host
+@pytest.mark.timeout(480)  # 20 kills and reruns, each a fresh `matcher` process: 60-80 s, more on a busy host
 def test_random_kills_then_reruns_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     with SandboxServer(sandbox_config()) as sandbox:
