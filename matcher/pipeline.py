@@ -35,7 +35,7 @@ from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
 from matcher.benchmark.publish import Change, plan_publication
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
 from matcher.common.config import Config, load_config
-from matcher.common.errors import ConfigError, MatcherError, PublishInterruptedError
+from matcher.common.errors import ConfigError, MatcherError, NotReadyError, PublishInterruptedError
 from matcher.ingest.floqer import FloqerClient, is_source_id
 from matcher.ingest.flowstate import FlowstateClient
 from matcher.ingest.http import ApiClient, RetryPolicy
@@ -69,10 +69,6 @@ R = TypeVar("R", bound="StageResult")
 def exit_code(status: str) -> int:
     """An ingest status as the CLI's exit code: 0 ok, 3 partial, 4 incomplete, 1 failed."""
     return {"ok": 0, "partial": EXIT_PARTIAL, "incomplete": EXIT_INCOMPLETE}.get(status, 1)
-
-
-class NotReadyError(MatcherError):
-    """A stage's input is not there yet ("no clean tables yet: run normalize first")."""
 
 
 # -- results ---------------------------------------------------------------------------------------------

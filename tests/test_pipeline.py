@@ -203,6 +203,17 @@ def test_sql_after_the_demo_reads_the_demos_lake(
     assert "Senior Backend Engineer" in result.stdout and "reading the demo's" in result.output
 
 
+def test_the_stage_functions_name_the_missing_step_too(tmp_path: Path) -> None:
+    """Called directly, without the Pipeline: one clear error, never Polars' FileNotFoundError."""
+    from matcher import benchmark_lake
+    from matcher.match.stage import match_lake
+
+    with pytest.raises(NotReadyError, match="no clean tables yet: run `matcher normalize` first"):
+        match_lake(tmp_path)
+    with pytest.raises(NotReadyError, match="run `matcher normalize` first"):
+        benchmark_lake(tmp_path)
+
+
 def test_an_ingest_without_keys_writes_nothing(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
     with pytest.raises(ConfigError, match="FLOQER_API_KEY is not set"):

@@ -48,7 +48,7 @@ from matcher.benchmark.stats import (
     verdict,
 )
 from matcher.common import defaults
-from matcher.common.errors import DataError, MatcherError
+from matcher.common.errors import MatcherError, NotReadyError
 from matcher.lake.files import write_parquet_atomic
 from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
@@ -654,7 +654,8 @@ def benchmark_lake(
     needed = [lake_path(root, name) for name in ("clean_postings", "clean_vacancies", "matches")]
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
-        raise DataError("lake", str(root), f"the clean tables and matches ({', '.join(missing)} missing)")
+        step = "normalize" if not needed[0].exists() else "match"
+        raise NotReadyError(f"lake {root}: {', '.join(missing)} missing: run `matcher {step}` first")
     matches_path = lake_path(root, "matches")
     scored_for = matches_as_of(matches_path)
     wanted = options.as_of

@@ -63,6 +63,10 @@ class DataError(MatcherError):
         super().__init__(f"{field}: got {shown}, expected {expected}")
 
 
+class NotReadyError(MatcherError):
+    """A stage's input is not there yet ("no clean tables yet: run `matcher normalize` first")."""
+
+
 class SandboxError(MatcherError):
     """The sandbox was asked for something it cannot do (an unknown fault kind, a clock moved backwards)."""
 

@@ -47,6 +47,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from matcher.common import defaults
+from matcher.common.errors import NotReadyError
 from matcher.lake.files import atomic_file
 from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
@@ -1001,6 +1002,8 @@ def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSu
     """Read the clean tables, write ``matches/matches.parquet`` (atomically)."""
     lake = Path(lake)
     started = time.perf_counter()
+    if not lake_path(lake, "clean_postings").exists() or not lake_path(lake, "clean_vacancies").exists():
+        raise NotReadyError(f"lake {lake}: no clean tables yet: run `matcher normalize` first")
     postings = pl.read_parquet(lake_path(lake, "clean_postings"))
     vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
     from matcher.match.semantic import TitleVectorCache
