@@ -79,6 +79,22 @@ def add_skills(
             its slugs are mapped through the vocabulary's aliases ("postgres" -> "postgresql") and kept when
             unknown.
     """
+    # computed once per distinct (description, slugs): reposts and templated postings repeat them
+    keys = [description] if technology_slugs is None else [description, technology_slugs]
+    groups = (
+        frame.select(keys).with_row_index("_rows").group_by(keys, maintain_order=True).agg(pl.col("_rows"))
+    )
+    if groups.height == frame.height:
+        return _add_skills(frame, description, technology_slugs, name=name)
+    groups = _add_skills(groups, description, technology_slugs, name=name)
+    skills = groups.select("_rows", name).explode("_rows").sort("_rows").get_column(name)
+    return frame.with_columns(skills.alias(name))
+
+
+def _add_skills(
+    frame: pl.DataFrame, description: str, technology_slugs: str | None = None, *, name: str = "skills"
+) -> pl.DataFrame:
+    """``add_skills`` row by row (each row's text scanned, however often it repeats)."""
     vocab = vocabulary()
     spelled = {_spell(alias): slug for alias, slug in vocab.by_alias.items()}
     rows = frame.select(pl.col(description).fill_null("").alias("_text")).with_row_index("_row")

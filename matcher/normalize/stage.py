@@ -20,7 +20,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -247,6 +247,45 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
 
 
+@dataclass
+class PendingValues:
+    """``fn`` over the distinct ``keys`` of a frame: started in worker processes (when many), so this process
+    can do other work meanwhile; ``values()`` waits for them (or, without workers, computes them then)."""
+
+    distinct: pl.DataFrame
+    fn: Callable[..., tuple[Any, ...]]
+    schema: dict[str, Any]
+    rows: list[tuple[Any, ...]]
+    chunks: list[Future[list[tuple[Any, ...]]]] | None = None
+
+    def values(self) -> pl.DataFrame:
+        """The distinct keys with ``fn``'s columns beside them."""
+        if self.chunks is None:
+            results = _run_chunk(self.fn, self.rows)
+        else:
+            results = [r for chunk in self.chunks for r in chunk.result()]
+        values = pl.DataFrame(results, schema=self.schema, orient="row")
+        return pl.concat([self.distinct, values], how="horizontal")
+
+
+def start_distinct(
+    frame: pl.DataFrame,
+    keys: list[str],
+    fn: Callable[..., tuple[Any, ...]],
+    schema: dict[str, Any],
+    *,
+    pool: ProcessPoolExecutor | None = None,
+) -> PendingValues:
+    """``fn`` once per distinct ``keys`` of ``frame``, submitted to ``pool`` now when the values are many."""
+    distinct = frame.select(keys).unique(maintain_order=True)
+    rows = list(distinct.iter_rows())
+    pending = PendingValues(distinct, fn, schema, rows)
+    if pool is not None and len(rows) >= PARALLEL_FROM:
+        size = -(-len(rows) // 16)
+        pending.chunks = [pool.submit(_run_chunk, fn, rows[i : i + size]) for i in range(0, len(rows), size)]
+    return pending
+
+
 def map_distinct(
     frame: pl.DataFrame,
     keys: list[str],
@@ -254,21 +293,13 @@ def map_distinct(
     schema: dict[str, Any],
     *,
     pool: ProcessPoolExecutor | None = None,
+    pending: PendingValues | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """``frame`` with ``fn(*keys)`` joined on, computed once per distinct key (across processes when many)."""
-    distinct = frame.select(keys).unique(maintain_order=True)
-    rows = list(distinct.iter_rows())
-    if pool is not None and len(rows) >= PARALLEL_FROM:
-        size = -(-len(rows) // 16)
-        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-        results = [r for chunk in pool.map(_run_chunk, [fn] * len(chunks), chunks) for r in chunk]
-    else:
-        results = _run_chunk(fn, rows)
-    values = pl.DataFrame(results, schema=schema, orient="row")
-    joined = frame.join(
-        pl.concat([distinct, values], how="horizontal"), on=keys, how="left", nulls_equal=True
-    )
-    return joined, len(rows)
+    """``frame`` with ``fn(*keys)`` joined on, computed once per distinct key (across processes when many);
+    ``pending``: the same work started earlier by ``start_distinct`` on these keys."""
+    pending = pending or start_distinct(frame, keys, fn, schema, pool=pool)
+    joined = frame.join(pending.values(), on=keys, how="left", nulls_equal=True)
+    return joined, pending.distinct.height
 
 
 # -- reading the raw lake --------------------------------------------------------------------------------
@@ -277,6 +308,16 @@ def map_distinct(
 def _read(lake: Path, table: str) -> pl.DataFrame:
     """The raw table ``table`` (a registry name: ``raw_postings``), every part in landing order."""
     return read_parts(TABLES[table].files(lake))
+
+
+def _in_slices(frame: pl.DataFrame, *columns: pl.Expr) -> pl.DataFrame:
+    """``frame.with_columns(*columns)`` computed in slices on Polars' thread pool: one long chain of string
+    expressions over one column otherwise runs on a single core."""
+    size = max(1, -(-frame.height // DECODE_SLICES))
+    slices = [
+        frame.lazy().slice(start, size).with_columns(*columns) for start in range(0, frame.height, size)
+    ]
+    return pl.concat(pl.collect_all(slices)) if slices else frame.with_columns(*columns)
 
 
 def _json(path: str) -> pl.Expr:
@@ -508,18 +549,25 @@ TITLE_SCHEMA = {
 }
 
 
+def _with_title_keys(frame: pl.DataFrame, source: str) -> pl.DataFrame:
+    """``frame`` with ``_title_key``: ``title_key`` of each distinct ``source`` title, joined back."""
+    keys = _in_slices(frame.select(source).unique(), title_key(pl.col(source)).alias("_title_key"))
+    return frame.join(keys, on=source, how="left", nulls_equal=True)
+
+
 def _titles(
-    frame: pl.DataFrame, pool: ProcessPoolExecutor | None, *, source: str = "job_title"
+    frame: pl.DataFrame,
+    pool: ProcessPoolExecutor | None,
+    *,
+    source: str = "job_title",
+    pending: PendingValues | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    """Title columns from ``source``, normalized once per distinct ``title_key``."""
-    keys = frame.select(source).unique().with_columns(title_key(pl.col(source)).alias("_title_key"))
-    frame = frame.join(keys, on=source, how="left", nulls_equal=True)
+    """Title columns from ``source``, normalized once per distinct ``title_key`` (``pending``: started by
+    ``start_distinct`` on the ``_title_key`` of ``_with_title_keys``)."""
+    if "_title_key" not in frame.columns:
+        frame = _with_title_keys(frame, source)
     frame, n = map_distinct(
-        frame,
-        ["_title_key"],
-        title_part_values,
-        TITLE_SCHEMA,
-        pool=pool,
+        frame, ["_title_key"], title_part_values, TITLE_SCHEMA, pool=pool, pending=pending
     )
     frame = _code_occupations(frame)
     shown = pl.col(source).str.slice(0, 60)
@@ -658,18 +706,25 @@ def _usd_check(frame: pl.DataFrame, reporting: str) -> pl.DataFrame:
     ).drop("_f_mid", *added)
 
 
+PLACE_SCHEMA = {
+    "country_code": pl.String,
+    "admin1": pl.String,
+    "city": pl.String,
+    "_text_remote": pl.Boolean,
+    "_arrangement": pl.String,
+    "location_reason": pl.String,
+}
+POSTING_PLACE_KEYS = ["location", "city_source", "state_code", "country_code_source"]
+
+
 def _locations(
-    frame: pl.DataFrame, pool: ProcessPoolExecutor | None, *, keys: list[str]
+    frame: pl.DataFrame,
+    pool: ProcessPoolExecutor | None,
+    *,
+    keys: list[str],
+    pending: PendingValues | None = None,
 ) -> tuple[pl.DataFrame, int]:
-    schema = {
-        "country_code": pl.String,
-        "admin1": pl.String,
-        "city": pl.String,
-        "_text_remote": pl.Boolean,
-        "_arrangement": pl.String,
-        "location_reason": pl.String,
-    }
-    frame, n = map_distinct(frame, keys, location_values, schema, pool=pool)
+    frame, n = map_distinct(frame, keys, location_values, PLACE_SCHEMA, pool=pool, pending=pending)
     remote = pl.col("_text_remote") | pl.col("remote").fill_null(False)
     arrangement = (
         pl.when(remote)
@@ -787,25 +842,40 @@ def _conventions_frame() -> pl.DataFrame:
     ).with_columns(pl.col("_factor").cast(pl.Decimal(20, 4)))
 
 
+SALARY_TEXT_SCHEMA = {
+    "_t_low": pl.String,
+    "_t_high": pl.String,
+    "_t_period": pl.String,
+    "_t_code": pl.String,
+    "_t_dollar": pl.Boolean,
+    "_t_estimate": pl.Boolean,
+    "salary_modifiers": pl.List(pl.String),
+    "_t_status": pl.String,
+    "_t_reason": pl.String,
+}
+
+
+def _salary_texts(frame: pl.DataFrame) -> pl.DataFrame:
+    """The distinct ``salary_string`` of rows without structured amounts (the texts ``_salaries`` reads)."""
+    structured = pl.col("min_annual_salary").is_not_null() | pl.col("max_annual_salary").is_not_null()
+    return frame.filter(~structured).select("salary_string").unique()
+
+
 def _salaries(
-    frame: pl.DataFrame, pool: ProcessPoolExecutor | None, reporting: str
+    frame: pl.DataFrame,
+    pool: ProcessPoolExecutor | None,
+    reporting: str,
+    *,
+    pending: PendingValues | None = None,
 ) -> tuple[pl.DataFrame, int, int]:
     """Structured amounts when present; else the text, read once per distinct string, then finished by
-    country as columns (the rules of ``finish_salary``: a bare "$", the default currency, annualization)."""
+    country as columns (the rules of ``finish_salary``: a bare "$", the default currency, annualization).
+    ``pending``: the texts' reading started by ``start_distinct`` on ``_salary_texts``."""
+    texts = _salary_texts(frame) if pending is None else pending.distinct
     frame = _structured_salaries(frame)
-    schema = {
-        "_t_low": pl.String,
-        "_t_high": pl.String,
-        "_t_period": pl.String,
-        "_t_code": pl.String,
-        "_t_dollar": pl.Boolean,
-        "_t_estimate": pl.Boolean,
-        "salary_modifiers": pl.List(pl.String),
-        "_t_status": pl.String,
-        "_t_reason": pl.String,
-    }
-    texts = frame.filter(~pl.col("_structured")).select("salary_string").unique()
-    parsed, n = map_distinct(texts, ["salary_string"], salary_text_values, schema, pool=pool)
+    parsed, n = map_distinct(
+        texts, ["salary_string"], salary_text_values, SALARY_TEXT_SCHEMA, pool=pool, pending=pending
+    )
     known = set(country_conventions())
     frame = frame.join(parsed, on="salary_string", how="left", nulls_equal=True).with_columns(
         pl.when(pl.col("country_code").is_in(known)).then(pl.col("country_code")).alias("_country"),
@@ -954,20 +1024,28 @@ def normalize_postings(
     clock = _StepClock(summary.timings)
     with clock("decode JSON"):
         frame = _posting_fields(raw)
+    # The per-value Python work (salary texts, places, then titles) goes to the worker processes as soon as
+    # its keys are known; this process meanwhile computes the title keys and the skills (Polars, Rust).
+    # Without workers, each is computed when its step asks for it.
     with clock("titles"):
-        frame, summary.distinct["titles"] = _titles(frame, pool)
-        frame, summary.distinct["floqer normalized titles"] = _floqer_titles(frame, pool)
-    with clock("places"):
-        frame, summary.distinct["places"] = _locations(
-            frame, pool, keys=["location", "city_source", "state_code", "country_code_source"]
+        texts = start_distinct(
+            _salary_texts(frame), ["salary_string"], salary_text_values, SALARY_TEXT_SCHEMA, pool=pool
         )
-    with clock("salaries"):
-        frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
-            frame, pool, options.reporting_currency
-        )
-        frame = _usd_check(frame, options.reporting_currency)
+        places = start_distinct(frame, POSTING_PLACE_KEYS, location_values, PLACE_SCHEMA, pool=pool)
+        frame = _with_title_keys(frame, "job_title")
+        titles = start_distinct(frame, ["_title_key"], title_part_values, TITLE_SCHEMA, pool=pool)
     with clock("skills"):
         frame = add_skills(frame, "description", "job_technology_slugs")
+    with clock("titles"):
+        frame, summary.distinct["titles"] = _titles(frame, pool, pending=titles)
+        frame, summary.distinct["floqer normalized titles"] = _floqer_titles(frame, pool)
+    with clock("places"):
+        frame, summary.distinct["places"] = _locations(frame, pool, keys=POSTING_PLACE_KEYS, pending=places)
+    with clock("salaries"):
+        frame, summary.distinct["salary texts"], summary.distinct["fx pairs"] = _salaries(
+            frame, pool, options.reporting_currency, pending=texts
+        )
+        frame = _usd_check(frame, options.reporting_currency)
     if sources.height:
         found = sources.group_by("posting_id").agg(
             pl.col("source_instance_id").unique().sort().alias("source_instance_ids")
