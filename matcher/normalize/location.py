@@ -128,11 +128,19 @@ class _Index:
     city_states: dict[str, str] = field(default_factory=dict)  # country -> its capital of the same name
 
 
+_NOT_FOLDED = re.compile(r"[^a-z0-9. ]+")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=100_000)  # the same names recur across places (countries, states, cities)
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("ß", "ss")
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9. ]+", " ", text)).strip(" .")
+    if text.isascii():  # NFKD leaves ASCII as it is, with no combining mark: only lower case
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+        text = text.replace("ß", "ss")
+    return _SPACES.sub(" ", _NOT_FOLDED.sub(" ", text)).strip(" .")
 
 
 @functools.cache

@@ -102,6 +102,8 @@ _NOT_CURRENCIES = frozenset(
     | {"RAL", "TJM", "NET", "CDI", "CDD", "RMB"}  # it: annual gross, fr: day rate, net, contracts; yuan
 )
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMPLOYER_PROVIDED = re.compile(r"^\s*employer\s+provided\s+salary\s*:?", re.I)
+_SPACES = re.compile(r"\s+")
 _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 # Period words, in English and in the languages of the markets (French, German, Spanish, Portuguese,
 # Italian, Dutch, Swedish, Polish, Japanese). "_B" / "_E": no letter (of any script) right before / after, so
@@ -442,8 +444,8 @@ def _clean(text: str) -> str:
         pass
     else:
         text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    text = re.sub(r"^\s*employer\s+provided\s+salary\s*:?", "", text, flags=re.I)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _EMPLOYER_PROVIDED.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _modifiers(text: str) -> tuple[str, ...]:
@@ -497,7 +499,17 @@ def _period(text: str, *, lakh: bool) -> str | None:
 
 def _amounts(text: str) -> tuple[Decimal, Decimal] | None:
     """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K", "500万~800万")."""
-    matches = [m for m in _NUMBER.finditer(text) if not _is_noise(text, m)]
+    if "#" in text or "req" in text.lower():
+        matches = [m for m in _NUMBER.finditer(text) if not _is_noise(text, m)]
+    elif "(k)" in text:  # no number can follow "#" or "req": only "401(k)" can be noise
+        matches = [m for m in _NUMBER.finditer(text) if text[m.end() : m.end() + 3] != "(k)"]
+    else:
+        matches = list(_NUMBER.finditer(text))
+    return _amounts_of(text, matches)
+
+
+def _amounts_of(text: str, matches: list[re.Match[str]]) -> tuple[Decimal, Decimal] | None:
+    """``_amounts`` from the number ``matches`` in ``text`` that are not noise."""
     if not matches:
         return None
     three_decimals: bool | None = None  # decided only for a token that needs it

@@ -1,0 +1,98 @@
+"""The normalize stage's fast paths give the same clean tables as the plain ones (issue 15).
+
+- the stage with its per-value work started early in worker processes == the stage in one process;
+- skills once per distinct (description, slugs) == skills row by row;
+- the gated number scan of salary texts and the ASCII fold of place names == their general paths.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from bench.synthetic import write_raw_lake
+from matcher.normalize import location, salary, skills, stage
+from matcher.normalize.stage import NormalizeOptions, normalize_lake
+
+
+def _clean(root: Path, workers: int) -> pl.DataFrame:
+    normalize_lake(root, NormalizeOptions(workers=workers, as_of=None))
+    return pl.read_parquet(root / "clean" / "postings.parquet")
+
+
+def test_worker_processes_give_the_in_process_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3,000 synthetic postings: ~1,500 distinct titles, 600 salary texts, 150 places; every per-value map
+    # goes to the two workers (PARALLEL_FROM lowered), started before the title keys and skills
+    one, two = tmp_path / "one", tmp_path / "two"
+    write_raw_lake(one, 3_000)
+    write_raw_lake(two, 3_000)
+    expected = _clean(one, workers=1)
+    monkeypatch.setattr(stage, "PARALLEL_FROM", 1)
+    assert_frame_equal(_clean(two, workers=2), expected)
+    assert expected.height == 3_000
+
+
+def test_pending_values_join_like_map_distinct() -> None:
+    frame = pl.DataFrame({"salary_string": ["$50,000 a year", None, "£12 ph", "$50,000 a year", "x"]})
+    schema = stage.SALARY_TEXT_SCHEMA
+    plain, n = stage.map_distinct(frame, ["salary_string"], stage.salary_text_values, schema)
+    pending = stage.start_distinct(frame, ["salary_string"], stage.salary_text_values, schema)
+    early, m = stage.map_distinct(frame, ["salary_string"], stage.salary_text_values, schema, pending=pending)
+    assert (n, m) == (4, 4)  # null is a key like any other
+    assert_frame_equal(early, plain)
+
+
+def test_skills_per_distinct_description_equal_row_by_row() -> None:
+    texts = ["Python and Go on AWS", None, "C++ / .NET, React Native", "", "go to market with Salesforce"]
+    slugs = [["python"], None, [], ["postgres", "kafka"], ["Snowflake "]]
+    frame = pl.DataFrame(
+        {
+            "description": [texts[i % len(texts)] for i in range(40)],
+            "slugs": [slugs[(i // 3) % len(slugs)] for i in range(40)],
+            "n": list(range(40)),
+        },
+        schema={"description": pl.String, "slugs": pl.List(pl.String), "n": pl.Int64},
+    )
+    row_by_row = skills._add_skills(frame, "description", "slugs")
+    assert_frame_equal(skills.add_skills(frame, "description", "slugs"), row_by_row)
+    text_only = skills._add_skills(frame, "description")
+    assert_frame_equal(skills.add_skills(frame, "description"), text_only)
+    # every row distinct: the row-by-row path itself
+    assert_frame_equal(skills.add_skills(frame.head(5), "description", "slugs"), row_by_row.head(5))
+    assert row_by_row["skills"][0].to_list() == ["aws", "go", "python"]
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("Req #4521: $50,000 - $60,000", ("50000", "60000")),  # the requisition number is skipped
+        ("Job req 2024, $80k", ("80000", "80000")),
+        ("$90,000 + 401(k) match", ("90000", "90000")),  # "401" before "(k)" is not pay
+        ("£45,000 – £55,000 per annum", ("45000", "55000")),
+        ("Employer Provided Salary: $120K-$150K", ("120000", "150000")),
+    ],
+)
+def test_salary_numbers_gated_scan(text: str, amounts: tuple[str, str]) -> None:
+    read, _ = salary.read_salary_text(text)
+    assert read is not None
+    assert (str(read.low), str(read.high)) == amounts
+    # the general scan (every match checked for noise) finds the same numbers
+    cleaned = salary._clean(text)
+    general = [m for m in salary._NUMBER.finditer(cleaned) if not salary._is_noise(cleaned, m)]
+    assert salary._amounts(cleaned) == salary._amounts_of(cleaned, general)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Austin, TX", "  New   York.", "St. John's", "Zürich", "Straße", "São Paulo", "Ｔｏｋｙｏ", "A-B/C"],
+)
+def test_fold_fast_path(text: str) -> None:
+    slow = unicodedata.normalize("NFKD", text)
+    slow = "".join(ch for ch in slow if not unicodedata.combining(ch)).lower().replace("ß", "ss")
+    slow = re.sub(r"\s+", " ", re.sub(r"[^a-z0-9. ]+", " ", slow)).strip(" .")
+    assert location._fold(text) == slow
