@@ -1034,8 +1034,8 @@ def normalize_postings(
         places = start_distinct(frame, POSTING_PLACE_KEYS, location_values, PLACE_SCHEMA, pool=pool)
         frame = _with_title_keys(frame, "job_title")
         titles = start_distinct(frame, ["_title_key"], title_part_values, TITLE_SCHEMA, pool=pool)
-    with clock("skills"):
-        frame = add_skills(frame, "description", "job_technology_slugs")
+    with clock("skills"):  # the description is not in the clean table: not carried through the joins
+        frame = add_skills(frame, "description", "job_technology_slugs").drop("description")
     with clock("titles"):
         frame, summary.distinct["titles"] = _titles(frame, pool, pending=titles)
         frame, summary.distinct["floqer normalized titles"] = _floqer_titles(frame, pool)
