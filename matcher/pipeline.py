@@ -59,7 +59,6 @@ from matcher.report.writer import load_reports, write_reports
 log = logging.getLogger("matcher.pipeline")
 
 SOURCES_STATE = layout.path("", "floqer_sources").name  # the file's name in the lake's state folder
-RAW_TABLES = tuple(name for name in layout.TABLES if name.startswith("raw_"))
 EXIT_PARTIAL = 3  # some source or list failed, the others landed
 EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
 PageCallback = Callable[[str, int, int | None], None]
@@ -481,7 +480,7 @@ class Pipeline:
         reporting = (currency or self.config.reporting_currency).upper()
         if reporting not in supported_currencies():
             raise ConfigError([f"currency: got {reporting!r}, expected a currency with ECB rates"])
-        if not any(layout.folder(self.lake, t).is_dir() for t in RAW_TABLES):
+        if not layout.is_lake(self.lake):
             raise NotReadyError(f"lake {self.lake}: no raw data yet: run `matcher ingest` first")
         run_id = _run_id()
         clock = _Clock()

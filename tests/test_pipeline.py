@@ -207,7 +207,12 @@ def test_the_stage_functions_name_the_missing_step_too(tmp_path: Path) -> None:
     """Called directly, without the Pipeline: one clear error, never Polars' FileNotFoundError."""
     from matcher import benchmark_lake
     from matcher.match.stage import match_lake
+    from matcher.normalize.stage import NormalizeOptions, normalize_lake
 
+    with pytest.raises(NotReadyError, match="no raw data yet: run `matcher ingest` first"):
+        normalize_lake(tmp_path)
+    with pytest.raises(ConfigError, match="reporting_currency: got 'XYZ', expected a currency with ECB"):
+        normalize_lake(tmp_path, NormalizeOptions(reporting_currency="XYZ"))  # never silently nothing
     with pytest.raises(NotReadyError, match="no clean tables yet: run `matcher normalize` first"):
         match_lake(tmp_path)
     with pytest.raises(NotReadyError, match="run `matcher normalize` first"):

@@ -30,12 +30,12 @@ from typing import Any
 import polars as pl
 
 from matcher.common import defaults
-from matcher.common.errors import ConfigError
+from matcher.common.errors import ConfigError, NotReadyError
 from matcher.common.reference import CountryConventions, conventions_for, country_conventions
 from matcher.lake.files import read_parts, write_parquet_atomic
-from matcher.lake.layout import TABLES
+from matcher.lake.layout import TABLES, is_lake
 from matcher.lake.layout import path as lake_path
-from matcher.normalize.currency import rate_table
+from matcher.normalize.currency import rate_table, supported_currencies
 from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import (
     DOLLAR_CURRENCIES,
@@ -1368,7 +1368,14 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
         raise ConfigError(
             [f"band_basis: got {options.band_basis!r}, expected one of {', '.join(BAND_BASES)}"]
         )
+    currency = options.reporting_currency.upper() if isinstance(options.reporting_currency, str) else ""
+    if currency not in supported_currencies():
+        raise ConfigError(
+            [f"reporting_currency: got {options.reporting_currency!r}, expected a currency with ECB rates"]
+        )
     lake = Path(lake)
+    if not is_lake(lake):  # a lake whose rows were all quarantined is still a lake: empty clean tables
+        raise NotReadyError(f"lake {lake}: no raw data yet: run `matcher ingest` first")
     started = time.perf_counter()
     summary = NormalizeSummary()
     clock = _StepClock(summary.timings)
