@@ -44,6 +44,23 @@ def check_demo_lake(lake: Path) -> None:
     )
 
 
+def sandbox_pipeline(sandbox: SandboxServer, lake: Path, reports: Path) -> Pipeline:
+    """A Pipeline pointed at a running sandbox's two services with its keys, into ``lake`` and ``reports``;
+    the sandbox's own tenant is our company (it posts too: never its own competitor)."""
+    own = sandbox.app.market.own_company
+    return Pipeline(
+        Config(
+            lake=lake,
+            reports_dir=reports,
+            own_companies=(own["name"], own["domain"]),
+            floqer=FloqerConfig(base_url=sandbox.floqer_url, api_key=sandbox.keys.floqer),
+            flowstate=FlowstateConfig(
+                base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
+            ),
+        )
+    )
+
+
 def run_demo(
     lake: Path,
     reports: Path,
@@ -61,18 +78,7 @@ def run_demo(
     tell = say or (lambda text: None)
     show = on_result or (lambda result: None)
     with SandboxServer(SandboxConfig(seed=seed)) as sandbox:
-        own = sandbox.app.market.own_company  # the sandbox's tenant posts too: never its own competitor
-        pipeline = Pipeline(
-            Config(
-                lake=lake,
-                reports_dir=reports,
-                own_companies=(own["name"], own["domain"]),
-                floqer=FloqerConfig(base_url=sandbox.floqer_url, api_key=sandbox.keys.floqer),
-                flowstate=FlowstateConfig(
-                    base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
-                ),
-            )
-        )
+        pipeline = sandbox_pipeline(sandbox, lake, reports)
         now = sandbox.clock.now()
         tell(f"sandbox at {sandbox.url} (seed {seed}), clock frozen at {now:%Y-%m-%d %H:%M} UTC")
         expiration = (sandbox.clock.now() + timedelta(days=days + 30)).date().isoformat()

@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from matcher import Config, ConfigError, MatcherError, NotReadyError, Pipeline, RunResult
 from matcher.cli import app
-from matcher.common.config import FloqerConfig, FlowstateConfig
-from matcher.demo import DEMO_FILTERS, run_demo
+from matcher.demo import DEMO_FILTERS, run_demo, sandbox_pipeline
 from matcher.ingest.lake import Lake, LakeBusyError
 from matcher.match.stage import MATCHES, matches_as_of
 from matcher.sandbox import SandboxServer
@@ -33,18 +32,7 @@ def test_the_whole_run_as_a_library_call(tmp_path: Path) -> None:
     """ingest -> normalize -> match -> benchmark through ``Pipeline.run`` against the sandbox, no CLI."""
     with SandboxServer(sandbox_config()) as sandbox:
         lake, reports = tmp_path / "lake", tmp_path / "reports"
-        own = sandbox.app.market.own_company
-        pipeline = Pipeline(
-            Config(
-                lake=lake,
-                reports_dir=reports,
-                own_companies=(own["name"], own["domain"]),
-                floqer=FloqerConfig(base_url=sandbox.floqer_url, api_key=sandbox.keys.floqer),
-                flowstate=FlowstateConfig(
-                    base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
-                ),
-            )
-        )
+        pipeline = sandbox_pipeline(sandbox, lake, reports)
         expiration = (sandbox.clock.now() + timedelta(days=60)).date().isoformat()
         with pipeline.floqer_client() as client:
             created = client.create(name="test", filters=DEMO_FILTERS, expiration_date=expiration, broad=True)
