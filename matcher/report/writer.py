@@ -25,7 +25,8 @@ REPORTS = tuple(t.name for t in TABLES.values() if t.root == "reports" and t.for
 # =, +, -, @, tab or CR first, or after any leading whitespace, line breaks or invisible characters (a
 # spreadsheet trims " =1+1" and "\n=1+1" and runs them as formulas too)
 FORMULA_START = (
-    r"^[\s\x00-\x1f\x7f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]*[=+\-@\t\r]"
+    r"^[\s\x00-\x1f\x7f\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff"
+    r"\ufff9-\ufffb]*[=+\-@\t\r]"
 )
 
 
