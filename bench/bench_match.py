@@ -184,6 +184,7 @@ def _stage(vacancies: pl.DataFrame, postings: pl.DataFrame) -> dict[str, Any]:
     _, summary = match_frames(vacancies, postings, MatchOptions(as_of=AS_OF))
     return {
         "pairs_scored": summary.core_pairs,
+        "pairs_compared": summary.compared_pairs,
         "candidate_pairs": summary.candidate_pairs,
         "scored_pairs": summary.scored_pairs,
         "matches": summary.matches,

@@ -171,6 +171,7 @@ class MatchSummary:
     postings: int = 0
     candidate_pairs: int = 0  # (vacancy, posting) pairs that candidate generation keeps
     core_pairs: int = 0  # distinct (vacancy, core title) pairs whose title score was computed
+    compared_pairs: int = 0  # of those, the pairs rapidfuzz compared as strings (the rest: from lengths)
     scored_pairs: int = 0  # (vacancy, posting) pairs above the title floor: every component computed
     matches: int = 0
     excluded: dict[str, int] = field(default_factory=dict)
@@ -255,9 +256,11 @@ def lexical_upper_bound(
     vacancy_weight: npt.NDArray[np.float64],
     core_weight: npt.NDArray[np.float64],
     capped: npt.NDArray[np.bool_],
+    fuzz_upper: npt.NDArray[np.float64] | float = 100.0,
 ) -> npt.NDArray[np.float64]:
-    """The most ``title_lexical`` can be, before rounding, given the weight two titles share: token_set_ratio
-    is at most 100, so ``DICE_WEIGHT x dice x 100 + FUZZ_WEIGHT x 100``, and GENERIC_TITLE when ``capped``
+    """The most ``title_lexical`` can be, before rounding, given the weight two titles share and the most
+    their token_set_ratio can be (``fuzz_upper``, 100 when unknown; ``token_set_parts`` bounds it from the
+    lengths): ``DICE_WEIGHT x dice x 100 + FUZZ_WEIGHT x fuzz_upper``, and GENERIC_TITLE when ``capped``
     (one title is one generic word the other is not).
 
     ``lexical_upper_bound([1.5], [5.0], [4.0], [False])`` -> [60.0]: dice 1/3 -> 0.6 x 33.3 + 40.
@@ -265,8 +268,67 @@ def lexical_upper_bound(
     shared, vw, cw = (np.asarray(x, dtype=np.float64) for x in (shared, vacancy_weight, core_weight))
     total = vw + cw
     dice = np.divide(2 * shared, total, out=np.zeros_like(total), where=total > 0)
-    bound = DICE_WEIGHT * dice * 100 + NO_SHARED_WORD_BOUND
+    bound = DICE_WEIGHT * dice * 100 + FUZZ_WEIGHT * np.asarray(fuzz_upper, dtype=np.float64)
     return np.where(np.asarray(capped, dtype=bool), np.minimum(bound, GENERIC_TITLE), bound)
+
+
+_ODD_SPACE = re.compile(r"[^\S ]")  # whitespace other than " ": rapidfuzz would split there too
+_TOKEN_UNIT = float(2**20)  # the packed product's unit: shared tokens x 2**20 + their characters
+
+
+def token_set_parts(
+    a_tokens: npt.NDArray[Any],
+    a_chars: npt.NDArray[Any],
+    b_tokens: npt.NDArray[Any],
+    b_chars: npt.NDArray[Any],
+    shared_tokens: npt.NDArray[Any],
+    shared_chars: npt.NDArray[Any],
+    common_chars: npt.NDArray[Any] | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """rapidfuzz ``token_set_ratio`` from token counts and character lengths alone, where they decide it:
+    (value, NaN where the strings must be compared; upper bound), both as rapidfuzz's float32.
+
+    Inputs per pair: each title's distinct tokens and their characters (without spaces), and those the two
+    share; optionally ``common_chars``, the characters the two titles' distinct tokens have in common as
+    multisets (sum over characters of the lower count; a bucket of several characters counts as one, which
+    only loosens it). token_set_ratio is the best of three ratios: the shared tokens against each side (a
+    pure insertion, so its value follows from the lengths) and the two sides' unshared tokens, sorted and
+    joined, against each other, which needs an Indel distance: the two lengths less twice their longest
+    common subsequence, which is at most the shorter length and at most the characters the two unshared
+    parts have in common (``common_chars`` less the shared tokens' characters, plus the spaces they can
+    both have). When that bound is no more than the first two, the value is theirs; 100 when one set holds
+    the other; 0 when a title is empty.
+
+    >>> value, upper = token_set_parts(*(np.array([x]) for x in (2, 13, 3, 19, 2, 13)))  # data scientist
+    >>> float(value[0]), float(upper[0])                                        # / senior data scientist
+    (100.0, 100.0)
+    """
+    na, la, nb, lb, ns, ls = (np.asarray(x, dtype=np.float64) for x in (
+        a_tokens, a_chars, b_tokens, b_chars, shared_tokens, shared_chars
+    ))  # fmt: skip
+    sect = np.where(ns > 0, ls + ns - 1, 0.0)
+    only_a, only_b = na - ns, nb - ns
+    ab = np.where(only_a > 0, la - ls + only_a - 1, 0.0)
+    ba = np.where(only_b > 0, lb - ls + only_b - 1, 0.0)
+    joined = (sect != 0).astype(np.float64)
+    sect_ab, sect_ba = sect + joined + ab, sect + joined + ba
+    lensum = sect_ab + sect_ba
+    lcs = np.minimum(ab, ba)
+    if common_chars is not None:
+        spaces = np.clip(np.minimum(only_a, only_b) - 1, 0.0, None)
+        lcs = np.minimum(lcs, np.asarray(common_chars, dtype=np.float64) - ls + spaces)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sides = np.where(lensum > 0, 100 - 100 * (ab + ba - 2 * lcs) / lensum, 100.0)
+        ratio_ab = np.where(sect > 0, 100 - 100 * (joined + ab) / (sect + sect_ab), 0.0)
+        ratio_ba = np.where(sect > 0, 100 - 100 * (joined + ba) / (sect + sect_ba), 0.0)
+    known = np.maximum(ratio_ab, ratio_ba)
+    empty = (na == 0) | (nb == 0)
+    subset = (ns > 0) & ((only_a == 0) | (only_b == 0))
+    value = np.where(
+        empty, 0.0, np.where(subset, 100.0, np.where((sect > 0) & (sides <= known), known, np.nan))
+    )
+    upper = np.where(empty, 0.0, np.where(subset, 100.0, np.maximum(known, sides)))
+    return value.astype(np.float32).astype(np.float64), upper.astype(np.float32).astype(np.float64)
 
 
 def title_lexical() -> pl.Expr:
@@ -364,6 +426,17 @@ class _Words:
     vacancy_generic: npt.NDArray[np.int64]  # _k -> 0, or 1 + the index of its one generic word
     core_generic: npt.NDArray[np.int64]
     reach: npt.NDArray[np.int64]  # _k -> (core, word) pairs its words meet: the sparse product's work
+    # for token_set_ratio from lengths (``token_set_parts``): per title its distinct tokens and characters;
+    # the product's imaginary part is the shared tokens x 2**20 + their characters; odd: a title with
+    # whitespace other than " " (rapidfuzz splits it otherwise), always compared as strings
+    vacancy_tokens: npt.NDArray[np.float64]
+    vacancy_chars: npt.NDArray[np.float64]
+    core_tokens: npt.NDArray[np.float64]
+    core_chars: npt.NDArray[np.float64]
+    vacancy_odd: npt.NDArray[np.bool_]
+    core_odd: npt.NDArray[np.bool_]
+    vacancy_letters: npt.NDArray[np.int32]  # _k x CHAR_BUCKETS: its distinct tokens' characters, counted
+    core_letters: npt.NDArray[np.int32]
 
     @classmethod
     def build(cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int) -> _Words:
@@ -392,9 +465,16 @@ class _Words:
             .join(words.select("token", "_t", "w", "_cores"), on="token", how="left")
         )
         nk, nc, nt = keys.height, cores.height, words.height
-        seen = v_tok.filter(pl.col("_t").is_not_null())
+        seen = v_tok.filter(pl.col("_t").is_not_null()).with_columns(
+            (pl.col("token").str.len_chars().cast(pl.Float64) + _TOKEN_UNIT).alias("_packed")
+        )
+        # real part: the IDF weight; imaginary: one token unit + its characters (exact integers in float64)
         weights = sp.csr_matrix(
-            (seen["w"].to_numpy(), (seen["_k"].to_numpy(), seen["_t"].to_numpy())), shape=(nk, nt)
+            (
+                seen["w"].to_numpy() + 1j * seen["_packed"].to_numpy(),
+                (seen["_k"].to_numpy(), seen["_t"].to_numpy()),
+            ),
+            shape=(nk, nt),
         )
         indicator = sp.csr_matrix(
             (np.ones(c_tok.height), (c_tok["_t"].to_numpy(), c_tok["_c"].to_numpy())), shape=(nt, nc)
@@ -407,6 +487,11 @@ class _Words:
             return out
 
         generic = {word: i + 1 for i, word in enumerate(sorted(GENERIC))}
+        chars = pl.col("token").str.len_chars()
+
+        def odd(texts: list[str]) -> npt.NDArray[np.bool_]:
+            return np.array([_ODD_SPACE.search(t) is not None for t in texts], dtype=bool)
+
         return cls(
             weights=weights,
             cores=indicator,
@@ -415,21 +500,70 @@ class _Words:
             vacancy_generic=np.array([generic.get(t, 0) for t in keys["_text"].to_list()], dtype=np.int64),
             core_generic=np.array([generic.get(t, 0) for t in cores["_text"].to_list()], dtype=np.int64),
             reach=per(v_tok, "_k", nk, pl.col("_cores").fill_null(0)).astype(np.int64),
+            vacancy_tokens=per(v_tok, "_k", nk, pl.col("token").is_not_null()),
+            vacancy_chars=per(v_tok, "_k", nk, chars),
+            core_tokens=per(c_tok, "_c", nc, pl.col("token").is_not_null()),
+            core_chars=per(c_tok, "_c", nc, chars),
+            vacancy_odd=odd(keys["_text"].to_list()),
+            core_odd=odd(cores["_text"].to_list()),
+            vacancy_letters=_letters(v_tok, "_k", nk),
+            core_letters=_letters(c_tok, "_c", nc),
         )
 
-    def shared(self, start: int, stop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any]:
+    def shared(self, start: int, stop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any, Any]:
         """Every pair of vacancy titles ``start`` <= _k < ``stop`` and cores sharing a word: (_k, _c, shared
-        weight), ordered by _k then _c."""
+        weight, shared tokens x 2**20 + their characters), ordered by _k then _c."""
         product = (self.weights[start:stop] @ self.cores).tocsr()
         product.sum_duplicates()
         product.sort_indices()
         rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(product.indptr))
-        return rows, product.indices.astype(np.int64), product.data
+        return rows, product.indices.astype(np.int64), product.data.real.copy(), product.data.imag.copy()
+
+    def fuzz(
+        self, k: npt.NDArray[np.int64], c: npt.NDArray[np.int64], packed: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """``token_set_parts`` of (_k, _c) pairs given their packed shared tokens: (value or NaN, upper
+        bound); a pair with an odd title is NaN and 100."""
+        tokens = np.floor(packed / _TOKEN_UNIT)
+        common = np.zeros(len(k), dtype=np.float64)
+        for at in range(0, len(k), 1 << 18):  # 256k pairs x 37 buckets at once
+            part = slice(at, at + (1 << 18))
+            common[part] = np.minimum(self.vacancy_letters[k[part]], self.core_letters[c[part]]).sum(axis=1)
+        value, upper = token_set_parts(
+            self.vacancy_tokens[k],
+            self.vacancy_chars[k],
+            self.core_tokens[c],
+            self.core_chars[c],
+            tokens,
+            packed - tokens * _TOKEN_UNIT,
+            common,
+        )
+        odd = self.vacancy_odd[k] | self.core_odd[c]
+        value[odd], upper[odd] = np.nan, 100.0
+        return value, upper
 
     def capped(self, k: npt.NDArray[np.int64], c: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """One of the two titles is one generic word and the other is not the same word."""
         capped: npt.NDArray[np.bool_] = self.vacancy_generic[k] != self.core_generic[c]
         return capped
+
+
+CHAR_BUCKETS = 37  # a-z, 0-9, and one bucket for every other character
+
+
+def _letters(tokens: pl.DataFrame, key: str, size: int) -> npt.NDArray[np.int32]:
+    """``size`` x CHAR_BUCKETS: per title (``key``), the characters of its distinct tokens (``token``)
+    counted per bucket (a-z, 0-9, the rest together)."""
+    joined = tokens.group_by(key).agg(pl.col("token").str.join("")).sort(key)
+    text = "".join(joined["token"].to_list())
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    lookup = np.full(128, CHAR_BUCKETS - 1, dtype=np.int64)
+    lookup[ord("a") : ord("z") + 1] = np.arange(26)
+    lookup[ord("0") : ord("9") + 1] = np.arange(26, 36)
+    bucket = np.where(points < 128, lookup[np.minimum(points, 127)], CHAR_BUCKETS - 1)
+    owner = np.repeat(joined[key].to_numpy().astype(np.int64), joined["token"].str.len_chars().to_numpy())
+    counts = np.bincount(owner * CHAR_BUCKETS + bucket, minlength=size * CHAR_BUCKETS)
+    return counts.astype(np.int32).reshape(size, CHAR_BUCKETS)
 
 
 def _occupation_column(frame: pl.DataFrame) -> pl.Expr:
@@ -532,6 +666,7 @@ def match_frames(
     """
     options = options or MatchOptions()
     as_of = options.as_of or date.today()
+
     summary = MatchSummary(as_of=as_of)
     vac = vacancies.filter(pl.col("is_open") & pl.col("title_core").is_not_null())
     post = _eligible_postings(postings, options, summary, as_of)
@@ -594,26 +729,42 @@ def match_frames(
     bounds.append(titles.height)
     kept_cores: list[pl.DataFrame] = []
     for start, stop in itertools.pairwise(bounds):
-        rows, cols, shared = words.shared(start, stop)
-        schema = {"_k": pl.UInt32, "_c": pl.UInt32, "_shared": pl.Float64}
+        rows, cols, shared, packed = words.shared(start, stop)
+        schema = {"_k": pl.UInt32, "_c": pl.UInt32, "_shared": pl.Float64, "_packed": pl.Float64}
         if every_pair:
-            dense = np.zeros((stop - start, cores.height))
-            dense[rows - start, cols] = shared
+            cells = (rows - start) * cores.height + cols
+            dense = np.zeros((stop - start) * cores.height)
+            dense_packed = np.zeros((stop - start) * cores.height)
+            dense[cells], dense_packed[cells] = shared, packed
             lexical = pl.DataFrame(
                 {
                     "_k": np.repeat(np.arange(start, stop), cores.height),
                     "_c": np.tile(np.arange(cores.height), stop - start),
-                    "_shared": dense.ravel(),
+                    "_shared": dense,
+                    "_packed": dense_packed,
                 },
                 schema=schema,
             )
         else:
+            # token_set_ratio bounded from the lengths first: most pairs that share a common word cannot
+            # reach the floor and are never compared as strings
+            _, fuzz_upper = words.fuzz(rows, cols, packed)
             bound = lexical_upper_bound(
-                shared, words.vacancy_weight[rows], words.core_weight[cols], words.capped(rows, cols)
+                shared,
+                words.vacancy_weight[rows],
+                words.core_weight[cols],
+                words.capped(rows, cols),
+                fuzz_upper,
             )
             hopeful = bound >= reach_floor
             lexical = pl.DataFrame(
-                {"_k": rows[hopeful], "_c": cols[hopeful], "_shared": shared[hopeful]}, schema=schema
+                {
+                    "_k": rows[hopeful],
+                    "_c": cols[hopeful],
+                    "_shared": shared[hopeful],
+                    "_packed": packed[hopeful],
+                },
+                schema=schema,
             )
         same_occupation = (
             k_occ.filter(pl.col("_k").is_between(start, stop - 1)).join(c_occ, on="_occ").select("_k", "_c")
@@ -630,21 +781,30 @@ def match_frames(
         at = np.searchsorted(key, wanted)
         found = at < len(key)
         found[found] = key[at[found]] == wanted[found]
-        extra_shared = np.zeros(len(wanted))
-        extra_shared[found] = shared[at[found]]
-        pairs = pl.concat([lexical, extra.with_columns(pl.Series("_shared", extra_shared))])
+        extra_shared, extra_packed = np.zeros(len(wanted)), np.zeros(len(wanted))
+        extra_shared[found], extra_packed[found] = shared[at[found]], packed[at[found]]
+        pairs = pl.concat(
+            [
+                lexical,
+                extra.with_columns(pl.Series("_shared", extra_shared), pl.Series("_packed", extra_packed)),
+            ]
+        )
         k = pairs["_k"].to_numpy().astype(np.int64)
         c = pairs["_c"].to_numpy().astype(np.int64)
-        pairs = pairs.with_columns(
+        # token_set_ratio from the lengths where they decide it, else rapidfuzz on aligned arrays of
+        # references to the distinct titles (no copy per pair)
+        fuzzy, _ = words.fuzz(k, c, pairs["_packed"].to_numpy())
+        compare = np.flatnonzero(np.isnan(fuzzy))
+        summary.compared_pairs += len(compare)
+        if len(compare):
+            fuzzy[compare] = process.cpdist(
+                v_texts[k[compare]], c_texts[c[compare]], scorer=fuzz.token_set_ratio, workers=-1
+            )
+        pairs = pairs.drop("_packed").with_columns(
             pl.Series("_wv", words.vacancy_weight[k]),
             pl.Series("_wc", words.core_weight[c]),
             pl.Series("_capped", words.capped(k, c)),
-            # rapidfuzz on aligned arrays of references to the distinct titles (no copy per pair)
-            pl.Series(
-                "_fuzz",
-                process.cpdist(v_texts[k], c_texts[c], scorer=fuzz.token_set_ratio, workers=-1),
-                dtype=pl.Float64,
-            ),
+            pl.Series("_fuzz", fuzzy, dtype=pl.Float64),
         )
         pairs = (
             pairs.with_columns(title_lexical(), meaning.scores(pairs).alias("title_semantic"))

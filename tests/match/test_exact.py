@@ -8,6 +8,7 @@ The exhaustive reference scores every (vacancy, distinct core) pair densely with
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from matcher.match.stage import (
     occupation_fit,
     semantic_cosine_floor,
     title_lexical,
+    token_set_parts,
 )
 from matcher.match.titles import DICE_WEIGHT, FUZZ_WEIGHT, tokens
 from matcher.normalize.titles import GENERIC, normalize_title, occupation_text
@@ -333,6 +335,34 @@ def test_lexical_never_exceeds_its_upper_bound(
         assert lexical <= NO_SHARED_WORD_BOUND == FUZZ_WEIGHT * 100
     if generic:
         assert lexical <= GENERIC_TITLE
+
+
+word = st.text(alphabet="abcdeilnorstu019é-", min_size=1, max_size=9)
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=st.lists(word, min_size=0, max_size=5), b=st.lists(word, min_size=0, max_size=5), data=st.data())
+def test_token_set_parts_is_rapidfuzz_where_it_decides_and_bounds_it_elsewhere(
+    a: list[str], b: list[str], data: st.DataObject
+) -> None:
+    """From token counts, characters and the characters in common alone: where ``token_set_parts`` gives a
+    value it is rapidfuzz's token_set_ratio exactly (float32), and its upper bound is never below it. Titles
+    share tokens on purpose (b takes some of a's)."""
+    b = b + data.draw(st.lists(st.sampled_from(a), max_size=3)) if a else b
+    left, right = " ".join(a), " ".join(b)
+    ta, tb = set(left.split()), set(right.split())
+    common = sum((Counter("".join(ta)) & Counter("".join(tb))).values())
+    counts = (len(ta), sum(map(len, ta)), len(tb), sum(map(len, tb)), len(ta & tb), sum(map(len, ta & tb)))
+    value, upper = token_set_parts(*(np.array([x], dtype=np.float64) for x in (*counts, common)))
+    truth = float(np.float32(fuzz.token_set_ratio(left, right)))
+    assert upper[0] >= truth
+    if not math.isnan(value[0]):
+        assert value[0] == truth
+    # without the characters in common: a looser bound, still a bound, the same values where decided
+    loose_value, loose_upper = token_set_parts(*(np.array([x], dtype=np.float64) for x in counts))
+    assert loose_upper[0] >= upper[0]
+    if not math.isnan(loose_value[0]):
+        assert loose_value[0] == truth
 
 
 def test_disjoint_token_sets_still_score_but_never_reach_the_floor() -> None:
