@@ -52,6 +52,7 @@ from matcher.normalize.titles import (
     normalize_title,
     occupation_text,
     title_key,
+    title_keys,
     title_parts,
 )
 
@@ -310,16 +311,6 @@ def _read(lake: Path, table: str) -> pl.DataFrame:
     return read_parts(TABLES[table].files(lake))
 
 
-def _in_slices(frame: pl.DataFrame, *columns: pl.Expr) -> pl.DataFrame:
-    """``frame.with_columns(*columns)`` computed in slices on Polars' thread pool: one long chain of string
-    expressions over one column otherwise runs on a single core."""
-    size = max(1, -(-frame.height // DECODE_SLICES))
-    slices = [
-        frame.lazy().slice(start, size).with_columns(*columns) for start in range(0, frame.height, size)
-    ]
-    return pl.concat(pl.collect_all(slices)) if slices else frame.with_columns(*columns)
-
-
 def _json(path: str) -> pl.Expr:
     return pl.col("raw_json").str.json_path_match(f"$.{path}")
 
@@ -551,7 +542,8 @@ TITLE_SCHEMA = {
 
 def _with_title_keys(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     """``frame`` with ``_title_key``: ``title_key`` of each distinct ``source`` title, joined back."""
-    keys = _in_slices(frame.select(source).unique(), title_key(pl.col(source)).alias("_title_key"))
+    distinct = frame.select(source).unique()
+    keys = distinct.with_columns(title_keys(distinct.get_column(source)).alias("_title_key"))
     return frame.join(keys, on=source, how="left", nulls_equal=True)
 
 
