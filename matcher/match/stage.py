@@ -435,8 +435,8 @@ class _Words:
     core_chars: npt.NDArray[np.float64]
     vacancy_odd: npt.NDArray[np.bool_]
     core_odd: npt.NDArray[np.bool_]
-    vacancy_letters: npt.NDArray[np.int32]  # _k x CHAR_BUCKETS: its distinct tokens' characters, counted
-    core_letters: npt.NDArray[np.int32]
+    vacancy_letters: npt.NDArray[np.uint8]  # _k x CHAR_BUCKETS: its distinct tokens' characters, counted
+    core_letters: npt.NDArray[np.uint8]
 
     @classmethod
     def build(cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int) -> _Words:
@@ -489,6 +489,8 @@ class _Words:
         generic = {word: i + 1 for i, word in enumerate(sorted(GENERIC))}
         chars = pl.col("token").str.len_chars()
 
+        vacancy_letters, core_letters = _letters(v_tok, "_k", nk), _letters(c_tok, "_c", nc)
+
         def odd(texts: list[str]) -> npt.NDArray[np.bool_]:
             return np.array([_ODD_SPACE.search(t) is not None for t in texts], dtype=bool)
 
@@ -504,10 +506,10 @@ class _Words:
             vacancy_chars=per(v_tok, "_k", nk, chars),
             core_tokens=per(c_tok, "_c", nc, pl.col("token").is_not_null()),
             core_chars=per(c_tok, "_c", nc, chars),
-            vacancy_odd=odd(keys["_text"].to_list()),
-            core_odd=odd(cores["_text"].to_list()),
-            vacancy_letters=_letters(v_tok, "_k", nk),
-            core_letters=_letters(c_tok, "_c", nc),
+            vacancy_odd=odd(keys["_text"].to_list()) | (vacancy_letters == 255).any(axis=1),
+            core_odd=odd(cores["_text"].to_list()) | (core_letters == 255).any(axis=1),
+            vacancy_letters=vacancy_letters,
+            core_letters=core_letters,
         )
 
     def shared(self, start: int, stop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any, Any]:
@@ -520,7 +522,10 @@ class _Words:
         return rows, product.indices.astype(np.int64), product.data.real.copy(), product.data.imag.copy()
 
     def fuzz(
-        self, k: npt.NDArray[np.int64], c: npt.NDArray[np.int64], packed: npt.NDArray[np.float64]
+        self,
+        k: npt.NDArray[np.int64],
+        c: npt.NDArray[np.int64],
+        packed: npt.NDArray[np.float64],
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``token_set_parts`` of (_k, _c) pairs given their packed shared tokens: (value or NaN, upper
         bound); a pair with an odd title is NaN and 100."""
@@ -528,7 +533,8 @@ class _Words:
         common = np.zeros(len(k), dtype=np.float64)
         for at in range(0, len(k), 1 << 18):  # 256k pairs x 37 buckets at once
             part = slice(at, at + (1 << 18))
-            common[part] = np.minimum(self.vacancy_letters[k[part]], self.core_letters[c[part]]).sum(axis=1)
+            both = np.minimum(self.vacancy_letters[k[part]], self.core_letters[c[part]])
+            common[part] = both.sum(axis=1, dtype=np.int32)
         value, upper = token_set_parts(
             self.vacancy_tokens[k],
             self.vacancy_chars[k],
@@ -551,9 +557,10 @@ class _Words:
 CHAR_BUCKETS = 37  # a-z, 0-9, and one bucket for every other character
 
 
-def _letters(tokens: pl.DataFrame, key: str, size: int) -> npt.NDArray[np.int32]:
+def _letters(tokens: pl.DataFrame, key: str, size: int) -> npt.NDArray[np.uint8]:
     """``size`` x CHAR_BUCKETS: per title (``key``), the characters of its distinct tokens (``token``)
-    counted per bucket (a-z, 0-9, the rest together)."""
+    counted per bucket (a-z, 0-9, the rest together), at most 255 (a title with more of one is odd: its
+    pairs are always compared as strings)."""
     joined = tokens.group_by(key).agg(pl.col("token").str.join("")).sort(key)
     text = "".join(joined["token"].to_list())
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
@@ -563,7 +570,7 @@ def _letters(tokens: pl.DataFrame, key: str, size: int) -> npt.NDArray[np.int32]
     bucket = np.where(points < 128, lookup[np.minimum(points, 127)], CHAR_BUCKETS - 1)
     owner = np.repeat(joined[key].to_numpy().astype(np.int64), joined["token"].str.len_chars().to_numpy())
     counts = np.bincount(owner * CHAR_BUCKETS + bucket, minlength=size * CHAR_BUCKETS)
-    return counts.astype(np.int32).reshape(size, CHAR_BUCKETS)
+    return np.minimum(counts, 255).astype(np.uint8).reshape(size, CHAR_BUCKETS)
 
 
 def _occupation_column(frame: pl.DataFrame) -> pl.Expr:
@@ -746,17 +753,21 @@ def match_frames(
                 schema=schema,
             )
         else:
-            # token_set_ratio bounded from the lengths first: most pairs that share a common word cannot
-            # reach the floor and are never compared as strings
-            _, fuzz_upper = words.fuzz(rows, cols, packed)
-            bound = lexical_upper_bound(
-                shared,
-                words.vacancy_weight[rows],
-                words.core_weight[cols],
-                words.capped(rows, cols),
-                fuzz_upper,
+            # the shared weight's bound first (token_set_ratio at most 100), then token_set_ratio bounded
+            # without comparing strings, from the lengths and the characters in common: most pairs that
+            # share only a common word cannot reach the floor and are never compared
+            hopeful = np.flatnonzero(
+                lexical_upper_bound(
+                    shared, words.vacancy_weight[rows], words.core_weight[cols], words.capped(rows, cols)
+                )
+                >= reach_floor
             )
-            hopeful = bound >= reach_floor
+            k, c = rows[hopeful], cols[hopeful]
+            _, fuzz_upper = words.fuzz(k, c, packed[hopeful])
+            bound = lexical_upper_bound(
+                shared[hopeful], words.vacancy_weight[k], words.core_weight[c], words.capped(k, c), fuzz_upper
+            )
+            hopeful = hopeful[bound >= reach_floor]
             lexical = pl.DataFrame(
                 {
                     "_k": rows[hopeful],
