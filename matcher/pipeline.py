@@ -537,6 +537,9 @@ class Pipeline:
             level_policy=config.level_policy,
             top_k=config.top_k,
             as_of=as_of,
+            match=self.match_options(as_of),  # what its filters left out: why a vacancy has no verdict
+            flowstate_tenant=config.flowstate.tenant,  # recorded in the rows: publish writes to this org only
+            flowstate_org_id=config.flowstate.org_id,
         )
 
     def exclusions_file(self, override: Path | None = None) -> Path | None:

@@ -27,6 +27,7 @@ trend between the two windows and the seniority mix; and the same per company ac
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +37,7 @@ from typing import Any
 
 import polars as pl
 
+from matcher.benchmark import why
 from matcher.benchmark.exclusions import empty_exclusions
 from matcher.benchmark.stats import (
     PERCENTILES,
@@ -54,6 +56,7 @@ from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
 from matcher.match.stage import (
     LEVEL_POLICIES,
+    MatchOptions,
     explain_matches,
     matches_as_of,
     posted_after,
@@ -83,6 +86,13 @@ class BenchmarkOptions:
     level_policy: str = defaults.LEVEL_POLICY
     top_k: int = defaults.TOP_K
     as_of: date | None = None
+    # the match stage's options: with them, a vacancy without a verdict also counts what the match stage's
+    # filters (own company, agency, work type, country, level) left out of its pool (``benchmark.why``)
+    match: MatchOptions | None = None
+    # the Flowstate tenant and org the vacancies come from, recorded in every row (``flowstate_tenant``,
+    # ``flowstate_org_id``): ``matcher publish`` writes only to the same org
+    flowstate_tenant: str | None = None
+    flowstate_org_id: str | None = None
 
 
 def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.DataFrame) -> pl.DataFrame:
@@ -163,8 +173,9 @@ def _level_counts(policy: str) -> pl.Expr:
     )
 
 
-def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(kept rows, per-vacancy counts of reposts collapsed and rows capped)."""
+def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(kept rows, per-vacancy counts of reposts collapsed and rows capped, the rows dropped with ``_drop``:
+    ``repost`` or ``over the company cap``)."""
     key = [
         "scenario_id",
         "vacancy_id",
@@ -185,6 +196,16 @@ def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.Dat
         .alias("_nth")
     )
     kept = deduped.filter(pl.col("_nth") < cap)
+    dropped = pl.concat(
+        [
+            ordered.filter(pl.col("_copy") > 0)
+            .select("scenario_id", "vacancy_id", "posting_id")
+            .with_columns(pl.lit("repost").alias("_drop")),
+            deduped.filter(pl.col("_nth") >= cap)
+            .select("scenario_id", "vacancy_id", "posting_id")
+            .with_columns(pl.lit("over the company cap").alias("_drop")),
+        ]
+    )
     counts = (
         ordered.group_by("scenario_id", "vacancy_id")
         .agg((pl.col("_copy") > 0).sum().alias("n_reposts_collapsed"))
@@ -196,7 +217,7 @@ def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.Dat
             how="left",
         )
     )
-    return kept.drop("_copy", "_nth"), counts
+    return kept.drop("_copy", "_nth"), counts, dropped
 
 
 def _rates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -316,6 +337,8 @@ def benchmark_frames(
     exclusions: pl.DataFrame | None = None,
     previous: pl.DataFrame | None = None,
     left_out: pl.DataFrame | None = None,
+    planned: set[str] | None = None,
+    vector_cache: Any = None,
 ) -> dict[str, pl.DataFrame]:
     """The report frames: ``vacancy_benchmarks``, ``vacancy_matches``, ``competitor_hiring``,
     ``benchmark_pool`` and ``excluded_matches``.
@@ -323,12 +346,15 @@ def benchmark_frames(
     ``exclusions`` (vacancy_id, posting_id[, reason]) strikes matches before anything is counted;
     ``previous`` (an earlier run's ``vacancy_benchmarks`` with ``run_at``) fills the ``*_previous`` columns.
     ``left_out`` (scenario_id, vacancy_id, reason, n: the match stage's ``MatchSummary.left_out``) adds the
-    postings the match stage left out for their level to ``n_other_level``.
+    postings the match stage left out for their level to ``n_other_level``. ``planned``: the vacancy ids the
+    Floqer plan searches (None: no plan). Each vacancy without a verdict gets ``left_out``, ``why_no_verdict``
+    and ``suggested_change`` (``matcher.benchmark.why``; null for the others).
     """
     options = options or BenchmarkOptions()
     as_of = options.as_of or date.today()
     open_vacancies = vacancies.filter(pl.col("is_open"))
     struck = _excluded_matches(_exclusions(exclusions), matches, postings)
+    all_matches = matches
     matches = matches.join(
         struck.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
     )
@@ -354,7 +380,7 @@ def benchmark_frames(
     )
     admitted = _level_counts(options.level_policy)
     other_level = leveled.filter(~admitted)
-    kept, counts = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
+    kept, counts, dropped = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
     n_other_level = other_level.group_by("scenario_id", "vacancy_id").agg(pl.len().alias("n_other_level"))
     if left_out is not None and left_out.height:
         n_other_level = (
@@ -388,9 +414,27 @@ def benchmark_frames(
             pl.col("n_capped").fill_null(0),
             pl.col("n_other_level").fill_null(0).cast(pl.Int64),
             pl.lit(options.level_policy).alias("level_policy"),
+            pl.lit(options.flowstate_tenant, pl.String).alias("flowstate_tenant"),
+            pl.lit(options.flowstate_org_id, pl.String).alias("flowstate_org_id"),
             pl.col("n_excluded").fill_null(0).cast(pl.Int64),
         )
     )
+    undecided = benchmarks.filter(pl.col("verdict") == "insufficient data")
+    funnel = _funnel(
+        undecided.select("scenario_id", "vacancy_id"),
+        vacancies,
+        postings,
+        all_matches,
+        matches,
+        struck,
+        options,
+        as_of,
+        (kept, dropped, counted),
+        vector_cache,
+    )
+    settings = {"min_score": options.min_score, "level_policy": options.level_policy}
+    reasons = why.explain_no_verdict(undecided, funnel, vacancies, settings, planned=planned)
+    benchmarks = benchmarks.join(reasons, on=["scenario_id", "vacancy_id"], how="left", nulls_equal=True)
     benchmarks = with_previous(benchmarks, previous).with_columns(pl.lit(as_of, pl.Date).alias("as_of"))
     benchmarks = benchmarks.select(
         "scenario_id", "vacancy_id", "as_of", pl.exclude("scenario_id", "vacancy_id", "as_of")
@@ -448,6 +492,118 @@ def benchmark_frames(
         "benchmark_pool": pool_frame,
         "excluded_matches": struck,
     }
+
+
+def _funnel(
+    undecided: pl.DataFrame,
+    vacancies: pl.DataFrame,
+    postings: pl.DataFrame,
+    all_matches: pl.DataFrame,
+    matches: pl.DataFrame,
+    struck: pl.DataFrame,
+    options: BenchmarkOptions,
+    as_of: date,
+    pool: tuple[pl.DataFrame, pl.DataFrame, list[tuple[str, str, str]]],
+    vector_cache: Any,
+) -> pl.DataFrame:
+    """Per (vacancy without a verdict, posting that matches it before any filter): the first reason that left
+    it out of the pool, or ``counted`` (``matcher.benchmark.why``)."""
+    keys = ["scenario_id", "vacancy_id"]
+    schema = {
+        "scenario_id": pl.String,
+        "vacancy_id": pl.String,
+        "posting_id": pl.String,
+        "reason": pl.String,
+        "score": pl.Float64,
+    }
+    if not undecided.height:
+        return pl.DataFrame(
+            schema={**schema, "company": pl.String, "_salaried": pl.Boolean, "_detail": pl.String}
+        )
+    kept, dropped, counted = pool
+    parts: list[pl.DataFrame] = []
+    if options.match is not None:
+        chosen = vacancies.join(undecided, on=keys, how="semi", nulls_equal=True)
+        match_options = replace(options.match, as_of=as_of)
+        parts.append(
+            why.match_stage_left_out(chosen, postings, all_matches, match_options, vector_cache=vector_cache)
+        )
+    mine = matches.join(undecided, on=keys, how="semi", nulls_equal=True)
+    hit = struck.filter(pl.col("matched")).select("vacancy_id", "posting_id")
+    parts.append(
+        all_matches.join(undecided, on=keys, how="semi", nulls_equal=True)
+        .join(hit, on=["vacancy_id", "posting_id"], how="semi")
+        .select(*keys, "posting_id", pl.lit(why.ANALYST).alias("reason"), "score")
+    )
+    frame = _with_postings(mine, postings, vacancies).filter(~posted_after(as_of).fill_null(False))
+    frame = frame.with_columns(_level_fit().alias("level_fit"))
+    in_country = (pl.col("geography") >= SAME_COUNTRY) if options.same_country_only else pl.lit(True)
+    ids = pl.DataFrame(
+        counted,
+        schema={"scenario_id": pl.String, "vacancy_id": pl.String, "posting_id": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("_counted"))
+    pooled = kept.select(*keys, "posting_id", "_mid").with_columns(pl.lit(True).alias("_kept"))
+    frame = (
+        frame.join(pooled, on=[*keys, "posting_id"], how="left", nulls_equal=True)
+        .join(dropped, on=[*keys, "posting_id"], how="left", nulls_equal=True)
+        .join(ids, on=[*keys, "posting_id"], how="left", nulls_equal=True)
+    )
+    has_salary = (pl.col("salary_status") == "ok") & pl.col("_mid").is_not_null()
+    reason = (
+        pl.when(pl.col("score") < options.min_score)
+        .then(pl.lit(why.BELOW))
+        .when(~in_country.fill_null(False))
+        .then(pl.lit(why.OUTSIDE))
+        .when(~_level_counts(options.level_policy).fill_null(False))
+        .then(pl.lit(why.LEVEL))
+        .when(pl.col("_drop").is_not_null())
+        .then(pl.col("_drop"))
+        .when(pl.col("_counted").fill_null(False))
+        .then(pl.lit(why.COUNTED))
+        .when(pl.col("_kept").fill_null(False) & ~has_salary)
+        .then(pl.lit(why.NO_SALARY))
+        .when(pl.col("_kept").fill_null(False) & pl.col("is_estimate").fill_null(False))
+        .then(pl.lit(why.ESTIMATE))
+        .when(pl.col("_kept").fill_null(False))
+        .then(pl.lit(why.OUTLIER))
+        .otherwise(pl.lit(why.NO_SALARY))
+    )
+    parts.append(frame.select(*keys, "posting_id", reason.alias("reason"), "score"))
+    rows = pl.concat([p.select(list(schema)).cast(schema) for p in parts])  # type: ignore[arg-type]
+    statuses = (
+        pl.col("employment_statuses").list.join("/")
+        if "employment_statuses" in postings.columns
+        else pl.lit(None, pl.String)
+    )
+    fields = postings.select(
+        "posting_id",
+        "company",
+        (
+            (pl.col("salary_status") == "ok")
+            & ~pl.col("is_estimate").fill_null(False)
+            & pl.col("annual_min").is_not_null()
+        ).alias("_salaried"),
+        statuses.alias("_statuses"),
+        pl.col("seniority").fill_null("unknown").alias("_level"),
+        pl.col("country_code").fill_null("unknown").alias("_country"),
+    )
+    detail = (
+        pl.when(pl.col("reason") == why.WORK_TYPE)
+        .then(pl.col("_statuses"))
+        .when(pl.col("reason") == why.LEVEL)
+        .then(pl.col("_level"))
+        .when(pl.col("reason") == why.COUNTRY)
+        .then(pl.col("_country"))
+        .when((pl.col("reason") == why.BELOW) & pl.col("_salaried"))
+        .then(pl.col("score").cast(pl.String))
+        .otherwise(pl.lit(None, pl.String))
+    )
+    return (
+        rows.join(fields, on="posting_id", how="left")
+        .with_columns(pl.col("_salaried").fill_null(False), detail.alias("_detail"))
+        .select(*schema, "company", "_salaried", "_detail")
+    )
 
 
 def _exclusions(frame: pl.DataFrame | None) -> pl.DataFrame:
@@ -672,6 +828,11 @@ def benchmark_lake(
     options = replace(options, as_of=scored_for)
     postings, vacancies, matches = (pl.read_parquet(p) for p in needed)
     side = lake_path(root, "left_out")
+    vector_cache = None
+    if options.match is not None and options.match.semantic:
+        from matcher.match.semantic import TitleVectorCache
+
+        vector_cache = TitleVectorCache.in_lake(root)
     return benchmark_frames(
         vacancies,
         postings,
@@ -680,4 +841,24 @@ def benchmark_lake(
         exclusions=exclusions,
         previous=previous_benchmarks(root),
         left_out=pl.read_parquet(side) if side.exists() else None,
+        planned=planned_vacancies(root),
+        vector_cache=vector_cache,
     )
+
+
+def planned_vacancies(lake: Path | str) -> set[str] | None:
+    """The vacancy ids the lake's last Floqer plan searches (``state/floqer_plan.json``), or None when no
+    plan was made (or it cannot be read)."""
+    path = lake_path(Path(lake), "floqer_plan")
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    items = plan.get("vacancies") if isinstance(plan, dict) else None
+    if not isinstance(items, list):
+        return None
+    return {
+        str(v["vacancy_id"])
+        for v in items
+        if isinstance(v, dict) and v.get("vacancy_id") and v.get("filter_set") is not None
+    }

@@ -12,8 +12,10 @@ from typing import Any
 import polars as pl
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
+from matcher.benchmark.why import left_out_text
 from matcher.cli.ingest import STRICT, print_ingest
 from matcher.cli.ingest import ingest as ingest_with_progress
 from matcher.cli.normalize import console, print_summary
@@ -133,6 +135,27 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         console.print(
             "* indicative only: confidence none (fewer than 5 salaries or 3 companies), not a market figure"
         )
+    _print_why(frame)
+
+
+def _print_why(frame: pl.DataFrame) -> None:
+    """Why each vacancy without a verdict has none: its reason, what was left out, the suggested change."""
+    if "why_no_verdict" not in frame.columns:
+        return
+    undecided = frame.filter(pl.col("why_no_verdict").is_not_null())
+    if not undecided.height:
+        return
+    console.print("\nwhy no verdict (what was left out of each pool; the change that would help most)")
+    for row in undecided.iter_rows(named=True):
+        console.print(
+            f"[bold]{escape(row['role'] or '')} ({escape(row['country_code'] or '?')})[/bold]: "
+            f"{escape(row['why_no_verdict'])}",
+            highlight=False,
+        )
+        left = left_out_text(row.get("left_out"))
+        if left:
+            console.print(f"  left out: {escape(left)}", highlight=False)
+        console.print(f"  -> {escape(row['suggested_change'] or '')}", highlight=False)
 
 
 WAIT = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock.")

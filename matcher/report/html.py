@@ -265,7 +265,11 @@ def _overview_row(row: Row, anchor: str) -> str:
         ),
         _num(_money(row.get("p50")) + _star(row)),
         _num(_ratio(row.get("compa_ratio")) + _star(row)),
-        (_badge(row.get("verdict")), ""),
+        (
+            _badge(row.get("verdict"))
+            + (f' <a class="sub" href="#{anchor}-why">why?</a>' if row.get("why_no_verdict") else ""),
+            "",
+        ),
         _text(row.get("confidence")),
         _num(f'<span title="{counts}">{n:,} / {firms:,}</span>'),
         (_change(row), "change"),
@@ -355,6 +359,32 @@ def _reading(row: Row) -> str:
     return '<p class="reading">' + " ".join(sentences) + "</p>"
 
 
+def _why(row: Row, anchor: str) -> str:
+    """Why the vacancy has no verdict: the reason, what was left out of its pool per reason, the suggested
+    change ("" for a vacancy with a verdict, or frames written before the columns)."""
+    if not row.get("why_no_verdict"):
+        return ""
+    items = row.get("left_out") or []
+
+    def cells(item: Row) -> list[Cell]:
+        n = item.get("n") or 0
+        return [
+            _text(item.get("reason")),
+            _num(f"{n:,}" if n or item.get("reason") != "outside the Floqer plan" else DASH),
+            _num(f"{item.get('salaries') or 0:,}"),
+            _num(f"{item.get('companies') or 0:,}"),
+        ]
+
+    headers = ["Left out because", "num:Postings", "num:With a salary", "num:Companies"]
+    table = _table("left-out", headers, (_tr(cells(i)) for i in items), empty="Nothing matched this job.")
+    return (
+        f'<div class="why" id="{anchor}-why"><h3>Why no verdict</h3>'
+        f'<p class="why-reason">{_e(row["why_no_verdict"])}.</p>'
+        f'<p class="suggestion"><strong>Suggested change:</strong> {_e(row.get("suggested_change"))}</p>'
+        f"{table}</div>"
+    )
+
+
 def _match_cells(m: Row) -> list[Cell]:
     place = ", ".join(str(p) for p in (m.get("posting_city"), m.get("posting_country")) if p)
     salary = _money(m.get("salary_mid_vacancy_currency"))
@@ -397,11 +427,12 @@ MATCH_HEADERS = [
 ]
 
 
-def _matches(matches: list[Row], currency: object) -> str:
+def _matches(matches: list[Row], currency: object, *, why: bool = False) -> str:
     headers = [*MATCH_HEADERS]
     headers[12] = f"num:Salary ({currency})" if currency else "num:Salary"
     rows = (_tr(_match_cells(m)) for m in sorted(matches, key=lambda m: m.get("rank") or 0))
-    return _table("matches", headers, rows, empty="No matches for this vacancy.")
+    empty = "No matches for this vacancy" + (" (why: above)." if why else ".")
+    return _table("matches", headers, rows, empty=empty)
 
 
 def _hiring(rows: list[Row], *, market: bool) -> str:
@@ -500,8 +531,9 @@ def _section(report: _Report, row: Row) -> str:
         f'<p class="sub">{_e(row.get("location"))} · {_e(row.get("seniority"))} · '
         f"SOC {_e(row.get('occupation_code') or DASH)} · vacancy {_e(row.get('vacancy_id'))}</p>",
         f'<div class="summary"><figure>{chart}</figure>{_reading(row)}</div>',
+        _why(row, report.anchors[key]),
         f"<h3>Top matches ({len(matches)})</h3>",
-        _matches(matches, currency),
+        _matches(matches, currency, why=bool(row.get("why_no_verdict"))),
         "<h3>Companies hiring for it</h3>",
         _hiring(report.hiring.get(key), market=False),
     ]
@@ -561,6 +593,8 @@ td.change { font-size: 12px; white-space: nowrap; }
 .verdict-above { background: #dbeafe; color: #1e429f; border-color: #a4c4f4; }
 .verdict-insufficient, .verdict-other { background: #eef1f5; color: var(--muted); border-color: var(--line); }
 .indicative { color: #9a3412; }
+.why { margin: 8px 0; padding: 4px 12px; border-left: 3px solid #9a3412; background: #fff7ed; }
+.why h3 { margin-top: 6px; } .suggestion { margin: 4px 0; } table.left-out { width: auto; }
 .tag { font-size: 10px; padding: 0 4px; border: 1px solid var(--line); border-radius: 4px;
   color: var(--muted); }
 section.vacancy { border-top: 2px solid var(--ink); margin-top: 32px; padding-top: 12px; }

@@ -31,18 +31,29 @@ FORMULA_START = (
 
 
 def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
-    """String cells that start like a formula get a leading ``'``; lists become "a; b" text."""
+    """String cells that start like a formula get a leading ``'``; lists become "a; b" text (a list of
+    structs "no salary: n 3; outlier: n 1")."""
     columns = []
     for name, dtype in frame.schema.items():
         column = pl.col(name)
         is_text = dtype == pl.String
-        if isinstance(dtype, pl.List):
+        if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+            column = column.list.eval(_struct_text(dtype.inner)).list.join("; ")
+            is_text = True
+        elif isinstance(dtype, pl.List):
             column = column.cast(pl.List(pl.String)).list.join("; ")
             is_text = True
         if is_text:
             column = pl.when(column.str.contains(FORMULA_START)).then(pl.lit("'") + column).otherwise(column)
         columns.append(column.alias(name))
     return frame.select(columns)
+
+
+def _struct_text(dtype: pl.Struct) -> pl.Expr:
+    """A struct as "first: name value, name value" ({reason: "no salary", n: 3} -> "no salary: n 3")."""
+    rest = [f.name for f in dtype.fields][1:]
+    template = "{}" + (": " + ", ".join(f"{name} {{}}" for name in rest) if rest else "")
+    return pl.format(template, *(pl.element().struct.field(f.name) for f in dtype.fields))
 
 
 STAGING = ".tmp-"  # a set being written: ``<directory>/.tmp-<token>/``, swapped in once complete
