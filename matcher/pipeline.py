@@ -32,7 +32,14 @@ from typing import Any, TypeVar
 import polars as pl
 
 from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
-from matcher.benchmark.publish import Change, plan_publication
+from matcher.benchmark.publish import (
+    OTHER_ORG,
+    STALE,
+    Change,
+    PublishRefusedError,
+    PublishRules,
+    plan_publication,
+)
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
 from matcher.common.config import Config, load_config
 from matcher.common.errors import ConfigError, MatcherError, NotReadyError, PublishInterruptedError
@@ -597,17 +604,49 @@ class Pipeline:
             exclusions_file=source,
         )
 
-    def publish(self, *, apply: bool = False, reports: Path | str | None = None) -> PublishResult:
+    def publish(
+        self,
+        *,
+        apply: bool = False,
+        reports: Path | str | None = None,
+        min_confidence: str | None = None,
+        today: date | None = None,
+    ) -> PublishResult:
         """Each benchmarked vacancy's market figures into its Flowstate ``metadata.marketBenchmark``; a dry
-        run unless ``apply``. A failure midway says what was written; running again is safe."""
+        run unless ``apply``. A failure midway says what was written; running again is safe.
+
+        Only benchmarks of ``min_confidence`` (default ``[publish] min_confidence``, medium) or better are
+        written; with ``apply``, reports older than ``[publish] max_age_days`` (as of ``today``) or
+        benchmarked for another Flowstate tenant or org raise ``PublishRefusedError`` before anything is
+        written (the dry run lists them as refused)."""
         run_id = _run_id()
         clock = _Clock()
         benchmarks = load_reports(Path(reports) if reports is not None else self.reports_dir)[
             "vacancy_benchmarks"
         ]
+        flowstate = self.config.flowstate
+        rules = PublishRules(
+            min_confidence=min_confidence or self.config.publish_min_confidence,
+            max_age_days=self.config.publish_max_age_days,
+            today=today,
+            tenant=flowstate.tenant,
+            org_id=flowstate.org_id,
+        )
         with self.flowstate_client() as client:
             stored: dict[str, dict[str, Any] | None] = {v["id"]: v for v in client.list_vacancies()}
-            changes = plan_publication(benchmarks, stored)
+            changes = plan_publication(benchmarks, stored, rules)
+            unsafe = [c for c in changes if c.refusal in (STALE, OTHER_ORG)]
+            if apply and unsafe:
+                fix = (
+                    "run `matcher run` for fresh benchmarks (or raise [publish] max_age_days)"
+                    if unsafe[0].refusal == STALE
+                    else "benchmark the configured Flowstate org's vacancies (`matcher run`)"
+                )
+                raise PublishRefusedError(
+                    f"publish --apply refused, nothing written: {len(unsafe)} benchmark(s) may not be "
+                    f"published ({unsafe[0].reason}); {fix}",
+                    changes=tuple(changes),
+                )
             if apply:
                 _write_changes(client, [c for c in changes if c.action in ("set", "update")])
         return self._result(

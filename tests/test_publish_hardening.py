@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,15 @@ STORED_METADATA = (
 
 
 def _benchmark(vacancy_id: str) -> dict[str, Any]:
-    return _row(vacancy_id=vacancy_id, confidence="medium", verdict="within")
+    # benchmarked today for the configured Flowstate (no org here: the client is a fake)
+    return _row(
+        vacancy_id=vacancy_id,
+        confidence="medium",
+        verdict="within",
+        as_of=date.today(),
+        flowstate_tenant=None,
+        flowstate_org_id=None,
+    )
 
 
 class FakeFlowstate:

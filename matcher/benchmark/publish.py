@@ -1,5 +1,11 @@
 """What ``matcher publish --to flowstate`` writes: a vacancy's ``metadata.marketBenchmark``.
 
+Only what is safe to act on is written (``PublishRules``): a benchmark of at least ``min_confidence``
+(default medium: a ``none``-confidence p50 of one posting is no market figure), whose as-of day is at most
+``max_age_days`` old, benchmarked for the same Flowstate tenant and org as the one configured. Every other
+row is ``refuse``d with its reason; ``Pipeline.publish(apply=True)`` writes nothing at all when the reports
+are stale or from another org (``PublishRefusedError``).
+
 Amounts and the compa-ratio are decimal strings, as Flowstate writes its own money (``"salaryMin":
 "120000.00"``): JSON numbers would pass through floats. Only the ``marketBenchmark`` key is ours; every other
 metadata key is kept as it is (Flowstate replaces ``metadata`` wholesale on PATCH, so the whole object is
@@ -9,18 +15,82 @@ read, changed in that one key, and sent back).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
 
+from matcher.benchmark.stats import CONFIDENCE_LEVELS
+from matcher.common.config import PUBLISH_MAX_AGE_DAYS, PUBLISH_MIN_CONFIDENCE
+from matcher.common.errors import MatcherError
+
 KEY = "marketBenchmark"
+STALE, OTHER_ORG, LOW_CONFIDENCE = "stale", "other org", "confidence"  # Change.refusal
+
+
+class PublishRefusedError(MatcherError):
+    """``publish --apply`` on reports that are stale or from another Flowstate tenant or org: nothing
+    written; ``changes`` is the plan, each refusal with its reason."""
+
+    def __init__(self, message: str, *, changes: tuple[Change, ...] = ()) -> None:
+        super().__init__(message)
+        self.changes = changes
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishRules:
+    """What may be written: ``min_confidence`` or better, as-of at most ``max_age_days`` before ``today``,
+    benchmarked for ``tenant`` and ``org_id`` (the configured Flowstate)."""
+
+    min_confidence: str = PUBLISH_MIN_CONFIDENCE
+    max_age_days: int = PUBLISH_MAX_AGE_DAYS
+    today: date | None = None
+    tenant: str | None = None
+    org_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_confidence not in CONFIDENCE_LEVELS:
+            from matcher.common.errors import ConfigError
+
+            raise ConfigError(
+                [
+                    f"--min-confidence: got {self.min_confidence!r}, expected one of "
+                    + ", ".join(CONFIDENCE_LEVELS)
+                ]
+            )
+
+    def refusal(self, row: dict[str, Any]) -> tuple[str, str] | None:
+        """(kind, reason) when the row may not be written, else None."""
+        if "flowstate_org_id" not in row:
+            return OTHER_ORG, "the reports record no Flowstate org: run `matcher benchmark` again"
+        tenant, org = row.get("flowstate_tenant"), row.get("flowstate_org_id")
+        if (org, tenant) != (self.org_id, self.tenant):
+            return OTHER_ORG, (
+                f"benchmarked for org {org or '?'} (tenant {tenant or '-'}), not the configured org "
+                f"{self.org_id or '?'} (tenant {self.tenant or '-'})"
+            )
+        as_of, today = row.get("as_of"), self.today or date.today()
+        if as_of is None:
+            return STALE, "the benchmark records no as-of day"
+        age = (today - as_of).days
+        if age > self.max_age_days:
+            return STALE, (
+                f"stale: as of {as_of.isoformat()}, {age} days old (at most {self.max_age_days}: "
+                "[publish] max_age_days)"
+            )
+        level = row.get("confidence") or "none"
+        rank = CONFIDENCE_LEVELS.index(level) if level in CONFIDENCE_LEVELS else 0
+        if rank < CONFIDENCE_LEVELS.index(self.min_confidence):
+            return LOW_CONFIDENCE, f"confidence {level}, below --min-confidence {self.min_confidence}"
+        return None
 
 
 @dataclass(frozen=True)
 class Change:
-    """One vacancy's publication: ``action`` is ``set`` (no benchmark before), ``update``, ``unchanged``
-    or ``skip`` (with ``reason``)."""
+    """One vacancy's publication: ``action`` is ``set`` (no benchmark before), ``update``, ``unchanged``,
+    ``skip`` (with ``reason``: nothing to write) or ``refuse`` (with ``reason`` and ``refusal``: ``stale``,
+    ``other org`` or ``confidence``: not safe to write)."""
 
     vacancy_id: str
     role: str
@@ -29,6 +99,7 @@ class Change:
     after: dict[str, Any] | None
     metadata: dict[str, Any] | None = None  # the whole metadata object to send (set and update only)
     reason: str = ""
+    refusal: str = ""
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -51,16 +122,29 @@ def market_benchmark(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def plan_publication(benchmarks: pl.DataFrame, current: dict[str, dict[str, Any] | None]) -> list[Change]:
+def plan_publication(
+    benchmarks: pl.DataFrame,
+    current: dict[str, dict[str, Any] | None],
+    rules: PublishRules | None = None,
+) -> list[Change]:
     """The change per live vacancy, given each vacancy's stored record (``None``: not found in Flowstate).
 
     Scenario rows are skipped (a scenario is a what-if copy; PATCH writes live data), as are vacancies without
-    a market median."""
+    a market median; rows ``rules`` refuse (stale, another org, low confidence) are ``refuse``d. ``rules``
+    None: every benchmark may be written (no check)."""
     changes = []
     for row in benchmarks.sort("vacancy_id").iter_rows(named=True):
         vacancy_id, role = row["vacancy_id"], row["role"] or ""
         if row["scenario_id"]:
             changes.append(Change(vacancy_id, role, "skip", None, None, reason="a scenario's vacancy"))
+            continue
+        refused = rules.refusal(row) if rules is not None else None
+        if refused is not None:
+            stored_record = current.get(vacancy_id)
+            raw = stored_record.get("metadata") if isinstance(stored_record, dict) else None
+            before = raw.get(KEY) if isinstance(raw, dict) else None
+            kind, reason = refused
+            changes.append(Change(vacancy_id, role, "refuse", before, None, reason=reason, refusal=kind))
             continue
         stored = current.get(vacancy_id)
         if stored is None:

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import httpx
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -55,6 +55,10 @@ ENV_PREFIX = "MATCHER_"
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")  # what an Authorization header can carry as a bearer token
 FLOQER_URL = "https://api.floqer.com"
 FLOWSTATE_URL = "https://{tenant}.flowstate.inc/api/v1"
+# ``matcher publish``: the least confidence written to Flowstate, and the oldest benchmark (days since its
+# as-of day) it writes at all
+PUBLISH_MIN_CONFIDENCE: Final = "medium"
+PUBLISH_MAX_AGE_DAYS = 14
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,6 +113,8 @@ class Config:
     exclusions: Path | None = None  # the analysts' exclusions file (vacancy_id, posting_id, reason)
     reports_dir: Path = Path(defaults.REPORTS_DIR)
     top_k: int = defaults.TOP_K
+    publish_min_confidence: str = PUBLISH_MIN_CONFIDENCE  # none, low, medium or high
+    publish_max_age_days: int = PUBLISH_MAX_AGE_DAYS
     source: Path | None = None
 
     def require_floqer(self) -> None:
@@ -364,6 +370,15 @@ class _Report(_Section):
     )
 
 
+class _Publish(_Section):
+    min_confidence: Literal["none", "low", "medium", "high"] = Field(
+        default=PUBLISH_MIN_CONFIDENCE, description="none, low, medium or high"
+    )
+    max_age_days: Annotated[int, _NotBool] = Field(
+        default=PUBLISH_MAX_AGE_DAYS, ge=0, le=3650, description="an integer in 0..3650"
+    )
+
+
 _SECTION_MODELS: dict[str, type[_Section]] = {
     "lake": _Lake,
     "ingest": _Ingest,
@@ -374,6 +389,7 @@ _SECTION_MODELS: dict[str, type[_Section]] = {
     "match": _Match,
     "benchmark": _Benchmark,
     "report": _Report,
+    "publish": _Publish,
 }
 SECTIONS: dict[str, set[str]] = {name: set(model.model_fields) for name, model in _SECTION_MODELS.items()}
 
@@ -409,6 +425,7 @@ class _Settings(BaseSettings):
     match: _Match = _Match()
     benchmark: _Benchmark = _Benchmark()
     report: _Report = _Report()
+    publish: _Publish = _Publish()
 
     @classmethod
     def settings_customise_sources(
@@ -460,6 +477,8 @@ class _Settings(BaseSettings):
             exclusions=None if self.benchmark.exclusions is None else Path(self.benchmark.exclusions),
             reports_dir=Path(self.report.dir),
             top_k=self.report.top_k,
+            publish_min_confidence=self.publish.min_confidence,
+            publish_max_age_days=self.publish.max_age_days,
             source=source,
         )
 
