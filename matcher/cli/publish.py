@@ -60,8 +60,9 @@ def _print(changes: list[Change], apply: bool) -> None:
             _p50_after(change.after),
             _verdict((change.after or {}).get("verdict")),
         )
-    console.print(table)
-    console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
+    if changes:
+        console.print(table)
+        console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
     if any(_p50_after(c.after).endswith("*") for c in changes):
         console.print("* confidence none: indicative only (published because of --min-confidence none)")
     if refused:
