@@ -289,8 +289,20 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
         "verdict": verdict(level=level, band_min=band_min, band_max=band_max, p25=ps[25], p75=ps[75]),
         "n_estimated": len(estimated),
         "p50_estimated": _money(percentile([r["_mid"] for r in estimated], 50)),
+        # the band and p50 in the reporting currency, at normalize's rate for the vacancy: across countries
+        "reporting_currency": vacancy.get("reporting_currency"),
+        "band_min_reporting": _money(vacancy.get("annual_min_reporting")),
+        "band_max_reporting": _money(vacancy.get("annual_max_reporting")),
+        "p50_reporting": _in_reporting(ps[50], vacancy.get("fx_rate")),
     }
     return row, counted
+
+
+def _in_reporting(amount: Decimal | None, rate: Decimal | float | None) -> Decimal | None:
+    """``amount`` times the vacancy's rate to the reporting currency, to the cent (None without either)."""
+    if amount is None or rate is None:
+        return None
+    return _money(amount * (rate if isinstance(rate, Decimal) else Decimal(str(rate))))
 
 
 BENCHMARK_SCHEMA: dict[str, Any] = {
@@ -325,6 +337,10 @@ BENCHMARK_SCHEMA: dict[str, Any] = {
     "verdict": pl.String,
     "n_estimated": pl.Int64,
     "p50_estimated": MONEY,
+    "reporting_currency": pl.String,
+    "band_min_reporting": MONEY,
+    "band_max_reporting": MONEY,
+    "p50_reporting": MONEY,
 }
 
 
