@@ -356,7 +356,9 @@ POSTING_PATHS: dict[str, Any] = {
         "id job_title normalized_title seniority url reposted date_reposted company company_domain domain "
         "is_recruiting_agency location city state_code country_code remote hybrid salary_string "
         "salary_currency description "
-        "company_object.name company_object.domain company_object.is_recruiting_agency".split(),
+        "company_object.name company_object.domain company_object.is_recruiting_agency "
+        "employee_count industry funding_stage "  # a number may arrive as a string: read as text, cast below
+        "company_object.employee_count company_object.industry company_object.funding_stage".split(),
         pl.String,
     ),
     "employment_statuses": pl.List(pl.String),  # a single string decodes as a one-element list
@@ -514,6 +516,13 @@ def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(_bool("is_recruiting_agency"), _bool("company_object.is_recruiting_agency")).alias(
             "is_recruiting_agency"
         ),
+        # the peer-group attributes the benchmark can pool by (matcher.benchmark.stage, BenchmarkOptions)
+        pl.coalesce("employee_count", "company_object.employee_count")
+        .str.strip_chars()
+        .cast(pl.Int64, strict=False)
+        .alias("employee_count"),
+        pl.coalesce("industry", "company_object.industry").alias("industry"),
+        pl.coalesce("funding_stage", "company_object.funding_stage").alias("funding_stage"),
         *_place_fields(),
         _bool("remote").alias("remote"),
         _bool("hybrid").alias("hybrid"),
@@ -990,6 +999,7 @@ def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> t
 
 POSTING_COLUMNS = [
     "posting_id", "date_posted", "discovered_at", "company", "company_domain", "is_recruiting_agency", "url",
+    "employee_count", "industry", "funding_stage",
     "reposted", "date_reposted", "employment_statuses", "source_instance_ids",
     "job_title", "floqer_normalized_title", "floqer_seniority", "title_clean", "title_core", "seniority",
     "seniority_source", "seniority_check", "occupation_code", "occupation_title", "occupation_source",
