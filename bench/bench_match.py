@@ -14,10 +14,11 @@ seconds (``getrusage(RUSAGE_SELF)`` delta: every thread of the process) and peak
 included; the RSS after loading them is printed too):
 
 - A, the match stage: the library's ``match_frames`` with its default options (title floor 50, match floor
-  50, exact level, same country, work type). Candidate generation is exact: the IDF word-weight sparse
-  product with an upper bound, the same occupation, and the meaning product when postings carry
-  ``title_clean`` (these synthetic ones do not: the semantic score is not exercised here, bench_semantic
-  measures it);
+  50, exact level, same country, work type), its matches streamed to Parquet parts batch by batch and copied
+  into one table, as ``match_lake`` writes them. Candidate generation is exact: the IDF word-weight sparse
+  product with an upper bound (token_set_ratio bounded from lengths and characters in common), the same
+  occupation, and the meaning product when postings carry ``title_clean`` (these synthetic ones do not: the
+  semantic score is not exercised here, bench_semantic measures it);
 - B, brute force: rapidfuzz ``cdist(fuzz.ratio, workers=-1, dtype=uint8, score_cutoff=50)`` over every
   (distinct vacancy title, distinct posting title) pair of the same eligible postings (no agencies), then
   every pair >= 50 expanded to its (vacancy, posting, score) rows batch by batch (numpy arrays built,
@@ -181,7 +182,18 @@ def _read_mib(field: str) -> float:
 
 
 def _stage(vacancies: pl.DataFrame, postings: pl.DataFrame) -> dict[str, Any]:
-    _, summary = match_frames(vacancies, postings, MatchOptions(as_of=AS_OF))
+    """The stage as ``match_lake`` runs it: matches streamed to parts batch by batch, then copied into one
+    Parquet table (in a temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="bench-match-") as folder:
+        parts: list[Path] = []
+
+        def write_part(batch: pl.DataFrame) -> None:
+            parts.append(Path(folder) / f"part-{len(parts):06d}.parquet")
+            batch.write_parquet(parts[-1])
+
+        _, summary = match_frames(vacancies, postings, MatchOptions(as_of=AS_OF), sink=write_part)
+        if parts:
+            pl.scan_parquet(parts).sink_parquet(Path(folder) / "matches.parquet")
     return {
         "pairs_scored": summary.core_pairs,
         "pairs_compared": summary.compared_pairs,

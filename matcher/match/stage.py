@@ -35,7 +35,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import shutil
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -180,6 +183,14 @@ class MatchSummary:
     left_out: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEFT_OUT_SCHEMA))
     seconds: float = 0.0
     path: Path | None = None
+
+
+# the clean postings' columns the stage reads (``match_lake`` reads no others: a fraction of the table)
+POSTING_COLUMNS = (
+    "posting_id", "company", "company_domain", "is_recruiting_agency", "date_posted", "discovered_at",
+    "employment_statuses", "title_clean", "title_core", "seniority", "occupation_code", "title_confidence",
+    "country_code", "admin1", "city", "is_remote", "skills",
+)  # fmt: skip
 
 
 def _token_list(column: str) -> pl.Expr:
@@ -561,14 +572,13 @@ def _letters(tokens: pl.DataFrame, key: str, size: int) -> npt.NDArray[np.uint8]
     """``size`` x CHAR_BUCKETS: per title (``key``), the characters of its distinct tokens (``token``)
     counted per bucket (a-z, 0-9, the rest together), at most 255 (a title with more of one is odd: its
     pairs are always compared as strings)."""
-    joined = tokens.group_by(key).agg(pl.col("token").str.join("")).sort(key)
-    text = "".join(joined["token"].to_list())
+    text = "".join(tokens["token"].to_list())
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     lookup = np.full(128, CHAR_BUCKETS - 1, dtype=np.int64)
     lookup[ord("a") : ord("z") + 1] = np.arange(26)
     lookup[ord("0") : ord("9") + 1] = np.arange(26, 36)
     bucket = np.where(points < 128, lookup[np.minimum(points, 127)], CHAR_BUCKETS - 1)
-    owner = np.repeat(joined[key].to_numpy().astype(np.int64), joined["token"].str.len_chars().to_numpy())
+    owner = np.repeat(tokens[key].to_numpy().astype(np.int64), tokens["token"].str.len_chars().to_numpy())
     counts = np.bincount(owner * CHAR_BUCKETS + bucket, minlength=size * CHAR_BUCKETS)
     return np.minimum(counts, 255).astype(np.uint8).reshape(size, CHAR_BUCKETS)
 
@@ -664,8 +674,13 @@ def match_frames(
     options: MatchOptions | None = None,
     *,
     vector_cache: TitleVectorCache | None = None,
+    sink: Callable[[pl.DataFrame], None] | None = None,
 ) -> tuple[pl.DataFrame, MatchSummary]:
     """Score and rank ``postings`` (clean) for each open vacancy in ``vacancies`` (clean).
+
+    The matches come out in batches of whole vacancies, in (scenario_id, vacancy_id, rank) order: returned as
+    one frame, or, with ``sink``, handed to it batch by batch (the frame returned is then empty), so the
+    matches held in memory at once are one batch's, however many there are.
 
     The title component depends only on the two core titles, so it is computed once per distinct pair of
     cores (a few thousand, not millions); only core pairs reaching ``title_floor`` are expanded to postings,
@@ -680,10 +695,14 @@ def match_frames(
     summary.vacancies, summary.postings = vac.height, post.height
     if not vac.height or not post.height:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
-    vac = vac.with_row_index("_v").with_columns(
-        _token_list("title_core").list.join(" ").alias("_text"),
-        *_occupation(vac),
-        _meaning_text(vac, options.semantic),
+    vac = (
+        vac.sort("scenario_id", "vacancy_id")
+        .with_row_index("_v")
+        .with_columns(
+            _token_list("title_core").list.join(" ").alias("_text"),
+            *_occupation(vac),
+            _meaning_text(vac, options.semantic),
+        )
     )
     post = post.with_row_index("_p").with_columns(
         _token_list("title_core").list.join(" ").alias("_text"),
@@ -920,7 +939,12 @@ def match_frames(
         matched = scored.filter(pl.col("score") >= options.floor)
         admitted = _level_admits(options.level_policy)
         left_out.append(matched.filter(~admitted).group_by("_v").agg(pl.len().alias("n")))
-        kept.append(matched.filter(admitted).drop("_vl", "_pl"))
+        ranked = _ranked(matched.filter(admitted), vac, post)
+        summary.matches += ranked.height
+        if sink is None:
+            kept.append(ranked)
+        elif ranked.height:
+            sink(ranked)
     if left_out:
         counts = pl.concat(left_out).group_by("_v").agg(pl.col("n").sum())
         summary.left_out = (
@@ -930,17 +954,23 @@ def match_frames(
             .sort("scenario_id", "vacancy_id")
         )
         summary.excluded["another level"] = int(summary.left_out["n"].sum())
-    frame = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
-    if not frame.height:
+    if not kept:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
-    frame = frame.join(vac.select("_v", "scenario_id", "vacancy_id"), on="_v").join(
+    return pl.concat(kept), summary
+
+
+def _ranked(matched: pl.DataFrame, vac: pl.DataFrame, post: pl.DataFrame) -> pl.DataFrame:
+    """A batch of whole vacancies' matches with their ids and ranks, in MATCH_SCHEMA, in (scenario_id,
+    vacancy_id, rank) order (``_v`` follows that order: batches come out in it too)."""
+    frame = matched.join(vac.select("_v", "scenario_id", "vacancy_id"), on="_v").join(
         post.select("_p", "posting_id"), on="_p"
     )
     frame = frame.sort(["_v", "score", "posting_id"], descending=[False, True, False]).with_columns(
         pl.int_range(1, pl.len() + 1).over("_v").alias("rank")
     )
-    summary.matches = frame.height
-    return frame.select(list(MATCH_SCHEMA)).sort("scenario_id", "vacancy_id", "rank"), summary
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in MATCH_SCHEMA.items()).sort(
+        "scenario_id", "vacancy_id", "rank"
+    )
 
 
 def work_type_fits(name: str | None, applies_to: str | None = None) -> tuple[str, ...] | None:
@@ -1175,17 +1205,38 @@ def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSu
     started = time.perf_counter()
     if not lake_path(lake, "clean_postings").exists() or not lake_path(lake, "clean_vacancies").exists():
         raise NotReadyError(f"lake {lake}: no clean tables yet: run `matcher normalize` first")
-    postings = pl.read_parquet(lake_path(lake, "clean_postings"))
+    scan = pl.scan_parquet(lake_path(lake, "clean_postings"))
+    present = scan.collect_schema().names()
+    postings = scan.select(c for c in POSTING_COLUMNS if c in present).collect()
     vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
     from matcher.match.semantic import TitleVectorCache
 
-    matches, summary = match_frames(vacancies, postings, options, vector_cache=TitleVectorCache.in_lake(lake))
     path = lake_path(lake, "matches")
-    assert summary.as_of is not None
+    for stale in path.parent.glob(".matches-*"):  # parts a killed run left (the stage runs under the lock)
+        shutil.rmtree(stale, ignore_errors=True)
     # both written before either is renamed; the inner one (left_out) first: a left_out beside older matches
-    # overstates nothing the report counts
-    with atomic_file(path) as temp, atomic_file(lake_path(lake, "left_out")) as side_temp:
-        matches.write_parquet(temp, metadata={AS_OF_KEY: summary.as_of.isoformat()})
+    # overstates nothing the report counts. The matches are streamed: each batch of vacancies is written to
+    # a part as it comes, then the parts are copied into the one table by Polars' streaming engine
+    with (
+        atomic_file(path) as temp,
+        atomic_file(lake_path(lake, "left_out")) as side_temp,
+        tempfile.TemporaryDirectory(prefix=".matches-", dir=path.parent) as parts_dir,
+    ):
+        parts: list[Path] = []
+
+        def write_part(batch: pl.DataFrame) -> None:
+            parts.append(Path(parts_dir) / f"part-{len(parts):06d}.parquet")
+            batch.write_parquet(parts[-1])
+
+        _, summary = match_frames(
+            vacancies, postings, options, vector_cache=TitleVectorCache.in_lake(lake), sink=write_part
+        )
+        assert summary.as_of is not None
+        metadata = {AS_OF_KEY: summary.as_of.isoformat()}
+        if parts:
+            pl.scan_parquet(parts, schema=MATCH_SCHEMA).sink_parquet(temp, metadata=metadata)
+        else:
+            pl.DataFrame(schema=MATCH_SCHEMA).write_parquet(temp, metadata=metadata)
         summary.left_out.write_parquet(side_temp)
     summary.path = path
     summary.seconds = time.perf_counter() - started
