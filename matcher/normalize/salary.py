@@ -96,7 +96,10 @@ _THREE_CAPITALS = re.compile(
     r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])"
 )  # then looked up: faster than 180 branches
 # three capitals right before or after an amount that are no ISO 4217 code: an unknown currency, not noise
-_CODE_BY_AMOUNT = re.compile(r"(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z])")
+# (the lookahead first: a match starts at a capital or a space, a cheap test at every other position)
+_CODE_BY_AMOUNT = re.compile(
+    r"(?=[A-Z\s])(?:(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z]))"
+)
 _NOT_CURRENCIES = frozenset(
     {"OTE", "DOE", "LPA", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"}
     | {"RAL", "TJM", "NET", "CDI", "CDD", "RMB"}  # it: annual gross, fr: day rate, net, contracts; yuan

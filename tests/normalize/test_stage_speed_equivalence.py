@@ -13,6 +13,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from bench.synthetic import write_raw_lake
@@ -96,3 +98,15 @@ def test_fold_fast_path(text: str) -> None:
     slow = "".join(ch for ch in slow if not unicodedata.combining(ch)).lower().replace("ß", "ss")
     slow = re.sub(r"\s+", " ", re.sub(r"[^a-z0-9. ]+", " ", slow)).strip(" .")
     assert location._fold(text) == slow
+
+
+_UNGATED_CODE_BY_AMOUNT = re.compile(r"(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z])")
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789 .,-kK$€£EURUSDCHFabcxyzXYZ\u00a0\t"), max_size=40))
+@example("EUR 45.000 - 55.000 EUR")
+@example("45,000XYZ per year")
+def test_code_by_amount_gate_finds_what_the_plain_pattern_finds(text: str) -> None:
+    # the lookahead before the two alternatives only skips positions where neither can start
+    found = [(m.span(), m.groups()) for m in salary._CODE_BY_AMOUNT.finditer(text)]
+    assert found == [(m.span(), m.groups()) for m in _UNGATED_CODE_BY_AMOUNT.finditer(text)]
