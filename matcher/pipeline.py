@@ -41,7 +41,7 @@ from matcher.benchmark.publish import (
     plan_publication,
 )
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
-from matcher.common.config import Config, load_config
+from matcher.common.config import Config, load_config, local_path_problem
 from matcher.common.errors import ConfigError, MatcherError, NotReadyError, PublishInterruptedError
 from matcher.ingest.floqer import FloqerClient, is_source_id
 from matcher.ingest.flowstate import FlowstateClient
@@ -60,6 +60,7 @@ from matcher.match.stage import (
 )
 from matcher.normalize.currency import supported_currencies
 from matcher.normalize.stage import NormalizeOptions, NormalizeSummary, normalize_lake
+from matcher.report.history import load_history
 from matcher.report.html import render_report
 from matcher.report.writer import load_reports, write_reports
 
@@ -268,10 +269,18 @@ class Pipeline:
     ) -> None:
         if not isinstance(config, Config):
             config = load_config(config)
+        for name, value in (("lake", lake), ("reports", reports)):
+            problem = local_path_problem(str(value)) if value is not None else None
+            if problem:  # before pathlib turns "s3://b" into "s3:/b"
+                raise ConfigError([f"{name}: got {str(value)!r}, expected {problem}"])
         if lake is not None:
             config = replace(config, lake=Path(lake))
         if reports is not None:
             config = replace(config, reports_dir=Path(reports))
+        for name, folder in (("lake", config.lake), ("reports", config.reports_dir)):
+            problem = local_path_problem(str(folder))
+            if problem:  # a Config built or replaced in code, or a --lake the CLI read as a path
+                raise ConfigError([f"{name}: got {str(folder)!r}, expected {problem}"])
         self.config = config
         self.on_page = on_page
         self._lock_depth = 0
@@ -581,7 +590,8 @@ class Pipeline:
             day = as_of or matches_as_of(matches) or date.today()
             html = layout.path(directory, "report_html")
             # one set: the CSV, Parquet and HTML files are all new or all old, even when the disk fills
-            write_reports(frames, directory, texts={html.name: render_report(frames, as_of=day)})
+            page = render_report(frames, as_of=day, history=load_history(self.lake))  # + the p50 trend
+            write_reports(frames, directory, texts={html.name: page})
             record_benchmarks(self.lake, frames["vacancy_benchmarks"])
         warnings = []
         excluded = frames.get("excluded_matches")

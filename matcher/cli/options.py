@@ -19,6 +19,7 @@ JSON = typer.Option(False, "--json", help="Print the run record as JSON on stdou
 def config_from(path: Path | None, lake: Path | None = None) -> Config:
     config = load_config(path)
     if lake is not None:
+        Pipeline(config, lake=lake)  # refuses a URL (s3://...) before anything makes a folder of it
         from dataclasses import replace
 
         config = replace(config, lake=lake)

@@ -244,6 +244,29 @@ def _tenant(label: str | None) -> str | None:
     return label
 
 
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(/|$)")  # also as pathlib writes it: "s3:/bucket"
+LOCAL_PATH = "a local folder path (object-storage URLs such as s3:// are not supported)"
+
+
+def local_path_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a lake or report folder, or None: a URL (``s3://bucket/lake``) is no local
+    folder and must never become one named ``s3:``; ``file://`` URLs are refused too (give the path).
+
+    >>> local_path_problem("s3://bucket/lake")
+    'a local folder path (object-storage URLs such as s3:// are not supported)'
+    >>> local_path_problem("data/lake") is None
+    True
+    """
+    return LOCAL_PATH if _URL_SCHEME.match(value.strip()) else None
+
+
+def _local_path(value: str) -> str:
+    problem = local_path_problem(value)
+    if problem:
+        raise _expected(problem)
+    return value
+
+
 def _base_url(url: str) -> str:
     # a Flowstate URL is checked as it will be used, with a tenant in it (the tenant is checked on its own)
     problem = base_url_problem(url.replace("{tenant}", "tenant"))
@@ -267,7 +290,9 @@ class _Section(BaseModel):
 
 
 class _Lake(_Section):
-    root: str = Field(default=defaults.LAKE_ROOT, description="a path")
+    root: Annotated[str, AfterValidator(_local_path)] = Field(
+        default=defaults.LAKE_ROOT, description="a path"
+    )
 
 
 class _Ingest(_Section):
@@ -364,7 +389,9 @@ class _Benchmark(_Section):
 
 
 class _Report(_Section):
-    dir: str = Field(default=defaults.REPORTS_DIR, description="a path")
+    dir: Annotated[str, AfterValidator(_local_path)] = Field(
+        default=defaults.REPORTS_DIR, description="a path"
+    )
     top_k: Annotated[int, _NotBool] = Field(
         default=defaults.TOP_K, ge=1, le=1_000_000, description="an integer in 1..1000000"
     )
