@@ -220,3 +220,107 @@ def salary_chart(
     root = {"class_": "salary-chart", "role": "img", "aria_label": label}
     size = {"viewBox": f"0 0 {WIDTH} {HEIGHT}", "width": WIDTH, "height": HEIGHT, "font_family": FONT}
     return SalaryChart(_el("svg", "".join(parts), xmlns="http://www.w3.org/2000/svg", **root, **size))
+
+
+# --- every vacancy's band against its market, one row each ----------------------------------------------
+
+BAR_WIDTH, BAR_HEIGHT = 1000, 24  # a row's viewBox; it is stretched to the row's width (no text inside)
+MARKET = "#c5d3e8"
+
+
+def relative(value: Amount | None, p50: Amount) -> float | None:
+    """``value`` as a percentage of the market ``p50``: (90,000, 100,000) -> 90.0."""
+    return None if value is None else float(_decimal(value) / _decimal(p50) * 100)
+
+
+def relative_domain(values: Iterable[float]) -> tuple[float, float, float]:
+    """(low, high, tick step) in % of p50 for the cross-vacancy chart: round tens around every value and
+    100, within 0-300 (a band further out is drawn at the edge)."""
+    shown = [min(max(v, 0.0), 300.0) for v in values] + [100.0]
+    low, high = min(shown), max(shown)
+    step = 10.0 if high - low <= 80 else 25.0 if high - low <= 200 else 50.0
+    return (low // step) * step, -((-high) // step) * step, step
+
+
+def band_bar(
+    *,
+    band: tuple[float, float] | None,
+    market: tuple[float, float] | None,
+    low: float,
+    high: float,
+    label: str,
+    indicative: bool = False,
+) -> str:
+    """One row of the cross-vacancy chart as SVG: the market's p25-p75 (a grey box), its p50 (a line at 100)
+    and the band (an amber box), all in % of p50 on ``low``-``high``; ``label`` is the row's accessible text.
+    The SVG stretches to its row's width, so it carries no text (the row's HTML does)."""
+
+    def x(value: float) -> float:
+        return (min(max(value, low), high) - low) / (high - low) * BAR_WIDTH
+
+    stroke = {"vector_effect": "non-scaling-stroke"}
+    parts = [_el("title", escape(label))]
+    if market is not None:
+        box = {"x": x(market[0]), "y": 5, "width": max(x(market[1]) - x(market[0]), 2.0), "height": 14}
+        opacity = "0.45" if indicative else "1"
+        parts.append(_el("rect", class_="market", **box, fill=MARKET, fill_opacity=opacity))
+    centre = x(100.0)
+    parts.append(_el("line", class_="p50", x1=centre, y1=1, x2=centre, y2=23, stroke=INK, **stroke))
+    if band is not None:
+        box = {"x": x(band[0]), "y": 8, "width": max(x(band[1]) - x(band[0]), 3.0), "height": 8}
+        parts.append(_el("rect", class_="band", **box, fill=BAND, stroke=BAND_EDGE, **stroke))
+    root = {"class_": "band-bar", "role": "img", "aria_label": label, "preserveAspectRatio": "none"}
+    size = {"viewBox": f"0 0 {BAR_WIDTH} {BAR_HEIGHT}", "width": "100%", "height": BAR_HEIGHT}
+    return _el("svg", "".join(parts), xmlns="http://www.w3.org/2000/svg", **root, **size)
+
+
+# --- a vacancy's p50 over past runs ---------------------------------------------------------------------
+
+TREND_WIDTH, TREND_HEIGHT = 360, 120
+T_LEFT, T_RIGHT, T_TOP, T_BOTTOM = 44, 16, 16, 92
+
+
+def trend_chart(points: list[tuple[str, Decimal | None]], *, currency: str, title: str = "") -> SalaryChart:
+    """A line of the market p50 over runs, oldest first: ``points`` are (run label, p50 or None: no figure
+    that run, a gap). Runs are evenly spaced; each point carries its run and amount as a tooltip."""
+    values = [v for _, v in points if v is not None]
+    low, high, _ = _domain(values or [Decimal(0), Decimal(100_000)])
+    span = float(high - low) or 1.0
+    n = len(points)
+
+    def xy(i: int, value: Decimal) -> tuple[float, float]:
+        x = T_LEFT + (i + 0.5) * (TREND_WIDTH - T_LEFT - T_RIGHT) / max(n, 1)
+        return x, T_BOTTOM - float(value - low) / span * (T_BOTTOM - T_TOP)
+
+    parts = [
+        _el("line", x1=T_LEFT, y1=T_BOTTOM, x2=TREND_WIDTH - T_RIGHT, y2=T_BOTTOM, stroke=MUTED),
+        _text(T_LEFT - 4, T_BOTTOM + 4, thousands(low), anchor="end", size=11, fill=MUTED),
+        _text(T_LEFT - 4, T_TOP + 4, thousands(high), anchor="end", size=11, fill=MUTED),
+    ]
+    segment: list[str] = []
+    segments = []
+    for i, (_, value) in enumerate(points):
+        if value is None:
+            segments.append(segment)
+            segment = []
+            continue
+        x, y = xy(i, value)
+        segment.append(f"{x:.1f},{y:.1f}")
+    segments.append(segment)
+    for line in segments:
+        if len(line) > 1:
+            parts.append(_el("polyline", points=" ".join(line), fill="none", stroke=BAR, stroke_width=2))
+    for i, (run, value) in enumerate(points):
+        if value is None:
+            continue
+        x, y = xy(i, value)
+        tip = f"{run}: p50 {thousands(value)} {currency}"
+        parts.append(_el("circle", _el("title", escape(tip)), class_="run", cx=x, cy=y, r=4, fill=BAR))
+    first, last = points[0][0], points[-1][0]
+    parts.append(_text(T_LEFT, TREND_HEIGHT - 8, first, anchor="start", size=11, fill=MUTED))
+    if n > 1:
+        parts.append(_text(TREND_WIDTH - T_RIGHT, TREND_HEIGHT - 8, last, anchor="end", size=11, fill=MUTED))
+    label = f"p50 over {n} run{'s' * (n != 1)}{f' for {title}' if title else ''} ({currency})"
+    root = {"class_": "p50-trend", "role": "img", "aria_label": label}
+    size = {"viewBox": f"0 0 {TREND_WIDTH} {TREND_HEIGHT}", "width": TREND_WIDTH, "height": TREND_HEIGHT}
+    return SalaryChart(_el("svg", "".join(parts), xmlns="http://www.w3.org/2000/svg", **root, **size))

@@ -1,7 +1,11 @@
 """The HTML report: ``reports/report.html``, one self-contained file to read the benchmarks in a browser.
 
-Inline CSS and inline SVG charts only: no script, font, image or request leaves the file, and a strict
-Content-Security-Policy says so to the browser as well. Titles, companies, reasons and explanations are
+Inline CSS, inline SVG charts and one small inline script: no font, image or request leaves the file, and a
+strict Content-Security-Policy says so to the browser as well; it runs only the script whose sha256 it names
+(``SCRIPT``, hashed when the module loads). The script only sorts and filters the overview and opens and
+closes sections: the page reads the same with scripts off (vacancy sections are ``<details>``). It reads
+data from the escaped HTML (``data-*`` attributes and cell text), never runs it, and writes only text and
+attributes (Trusted Types: no HTML sink is allowed). Titles, companies, reasons and explanations are
 untrusted text: every value goes through ``html.escape``, and only http(s) URLs become links.
 
     frames = load_reports("reports")
@@ -10,6 +14,8 @@ untrusted text: every value goes through ``html.escape``, and only http(s) URLs 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,12 +29,21 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from matcher.report.charts import salary_chart
+from matcher.lake.layout import TABLES
+from matcher.report.charts import band_bar, relative, relative_domain, salary_chart, trend_chart
 
 Row = dict[str, Any]
 Key = tuple[str, str]
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+SCRIPT = (Path(__file__).with_name("report.js")).read_text(encoding="utf-8")
+if "</script" in SCRIPT.lower():  # pragma: no cover - the script is ours
+    raise RuntimeError("report.js must not contain </script")
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
+CSP = (
+    f"default-src 'none'; script-src '{SCRIPT_HASH}'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
+)
+OPEN_UP_TO = 25  # vacancy sections start open up to this many vacancies, closed beyond (a long page)
 VERDICTS = {"below": "below", "within": "within", "above": "above", "insufficient data": "insufficient"}
 DASH = "–"
 
@@ -249,51 +264,298 @@ def _place(location: object, country: object) -> str:
     return f'{_e(location)} <span class="sub">{_e(country)}</span>'
 
 
-def _overview_row(row: Row, anchor: str) -> str:
+VERDICT_ORDER = {"below": 0, "within": 1, "above": 2, "insufficient data": 3}
+CONFIDENCE_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3}
+
+
+def _sortable(value: object) -> str:
+    """A ``data-sort`` value: a plain number ("" for none, sorted last)."""
+    return "" if value is None else str(value)
+
+
+def _reporting_currency(vacancies: list[Row]) -> str | None:
+    """The one reporting currency of the rows' ``*_reporting`` amounts (None: no such column or value)."""
+    found = {r.get("reporting_currency") for r in vacancies if r.get("p50_reporting") is not None}
+    found |= {r.get("reporting_currency") for r in vacancies if r.get("band_min_reporting") is not None}
+    found.discard(None)
+    return str(found.pop()) if len(found) == 1 else None
+
+
+def _gap(row: Row) -> tuple[Decimal, ...] | None:
+    """(band_min, band_max, p25, p50, p75) as Decimals, or None when one is missing."""
+    values = [row.get(c) for c in ("band_min", "band_max", "p25", "p50", "p75")]
+    return None if any(v is None for v in values) else tuple(_decimal(v) for v in values)
+
+
+def band_change(row: Row) -> tuple[str, str, Decimal | None]:
+    """The band change that reaches the market: (short text, sentence, signed share of p50 for sorting).
+
+    Band 70,000-90,000, p25 94,900, p50 96,400.50 -> ("max +4,900 → p25; +6,401 → p50", "Raise the maximum by
+    4,900 EUR to reach p25 (94,900) and by 6,401 EUR to reach p50 (96,401).", 0.066...); ("", "", None)
+    without market figures. A band above the market reads "lower the minimum ... to reach p75 / p50".
+    """
+    gap = _gap(row)
+    if gap is None:
+        return "", "", None
+    low, high, p25, p50, p75 = gap
+    currency = f" {row.get('currency')}" if row.get("currency") else ""
+    if high < p50:
+        raise_p50 = f"by {_money(p50 - high)}{currency} to reach p50 ({_money(p50)})"
+        if high < p25:
+            short = f"max +{_money(p25 - high)} → p25; +{_money(p50 - high)} → p50"
+            words = f"Raise the maximum by {_money(p25 - high)}{currency} to reach p25 ({_money(p25)}) and "
+            words += raise_p50 + "."
+        else:
+            short, words = f"max +{_money(p50 - high)} → p50", f"Raise the maximum {raise_p50}."
+        return short, words, (p50 - high) / p50 if p50 else None
+    if low > p50:
+        lower_p50 = f"by {_money(low - p50)}{currency} to reach p50 ({_money(p50)})"
+        if low > p75:
+            short = f"min −{_money(low - p75)} → p75; −{_money(low - p50)} → p50"
+            words = f"Lower the minimum by {_money(low - p75)}{currency} to reach p75 ({_money(p75)}) and "
+            words += lower_p50 + "."
+        else:
+            short, words = f"min −{_money(low - p50)} → p50", f"Lower the minimum {lower_p50}."
+        return short, words, (p50 - low) / p50 if p50 else None
+    return (
+        "none: spans p50",
+        "The band already spans the market p50: no change needed to reach it.",
+        Decimal(0),
+    )
+
+
+def _td(markup: str, label: str, cls: str = "", sort: object = None) -> str:
+    attrs = f' class="{cls}"' if cls else ""
+    attrs += f' data-label="{_e(label)}"' if label else ""
+    attrs += f' data-sort="{_e(_sortable(sort))}"' if sort is not None or cls == "num" else ""
+    return f'<td{attrs}><div class="v">{markup}</div></td>'
+
+
+def _overview_row(row: Row, anchor: str, reporting: str | None) -> str:
     n, firms = row.get("n_postings") or 0, row.get("n_companies") or 0
     counts = f"{_plural(n, 'salary', 'salaries')} from {_plural(firms, 'company', 'companies')}"
+    verdict = str(row.get("verdict") or "")
+    short, words, share = band_change(row)
+    p50, before = row.get("p50"), row.get("p50_previous")
+    moved = (_decimal(p50) - _decimal(before)) / _decimal(before) if p50 and before else None
+    common = row.get("p50_reporting")
+    band_common = _span(row.get("band_min_reporting"), row.get("band_max_reporting"))
     cells = [
-        (
+        _td(
             f'<a href="#{anchor}">{_e(row.get("role"))}</a><div class="sub">{_e(row.get("seniority"))}</div>',
             "",
+            "role",
         ),
-        (_place(row.get("location"), row.get("country_code")), ""),
-        _num(_span(row.get("band_min"), row.get("band_max"), row.get("currency"))),
-        _num(
-            _span(row.get("p25"), row.get("p75"))
-            + (f' <span class="tag" title="{INDICATIVE_WHY}">indicative</span>' if _indicative(row) else "")
-        ),
-        _num(_money(row.get("p50")) + _star(row)),
-        _num(_ratio(row.get("compa_ratio")) + _star(row)),
-        (
-            _badge(row.get("verdict"))
+        _td(
+            _badge(verdict)
             + (f' <a class="sub" href="#{anchor}-why">why?</a>' if row.get("why_no_verdict") else ""),
-            "",
+            "Verdict",
+            "verdict",
+            VERDICT_ORDER.get(verdict, 4),
         ),
-        _text(row.get("confidence")),
-        _num(f'<span title="{counts}">{n:,} / {firms:,}</span>'),
-        (_change(row), "change"),
+        _td(_place(row.get("location"), row.get("country_code")), "Location"),
+        _td(
+            _span(row.get("band_min"), row.get("band_max"), row.get("currency")),
+            "Band",
+            "num",
+            row.get("band_max_reporting") if reporting else row.get("band_max"),
+        ),
+        _td(
+            _span(row.get("p25"), row.get("p75"))
+            + (f' <span class="tag" title="{INDICATIVE_WHY}">indicative</span>' if _indicative(row) else ""),
+            "Market p25–p75",
+            "num",
+            row.get("p25"),
+        ),
+        _td(_money(p50) + _star(row), "p50", "num", common if reporting else p50),
     ]
-    return _tr(cells, f' class="vacancy-row" data-vacancy-id="{_e(row.get("vacancy_id"))}"')
+    if reporting:
+        markup = _money(common) + (_star(row) if common is not None else "")
+        markup += f'<div class="sub">band {band_common}</div>' if band_common != DASH else ""
+        cells.append(_td(markup, f"p50 in {reporting}", "num", common))
+    cells += [
+        _td(_ratio(row.get("compa_ratio")) + _star(row), "Compa", "num", row.get("compa_ratio")),
+        _td(
+            f'<span title="{_e(words)}">{"<br>".join(_e(p) for p in short.split("; "))}</span>{_star(row)}'
+            if short
+            else DASH,
+            "To reach p25 / p50",
+            "change-needed",
+            "" if share is None else f"{share:.6f}",
+        ),
+        _td(
+            _e(row.get("confidence")), "Confidence", "", CONFIDENCE_ORDER.get(str(row.get("confidence")), -1)
+        ),
+        _td(f'<span title="{counts}">{n:,} / {firms:,}</span>', "Postings / firms", "num", n),
+        _td(_change(row), "vs last run", "change", "" if moved is None else f"{moved:.6f}"),
+    ]
+    attrs = {
+        "class": "vacancy-row",
+        "data-vacancy-id": row.get("vacancy_id"),
+        "data-key": anchor,
+        "data-verdict": verdict.lower(),
+        "data-country": str(row.get("country_code") or "").lower(),
+        "data-confidence": str(row.get("confidence") or "").lower(),
+    }
+    return "<tr" + "".join(f' {k}="{_e(v)}"' for k, v in attrs.items()) + ">" + "".join(cells) + "</tr>"
 
 
-OVERVIEW_HEADERS = [
-    "Role",
-    "Location",
-    "num:Band",
-    "num:Market p25–p75",
-    "num:p50",
-    "num:Compa",
-    "Verdict",
-    "Confidence",
-    "num:Postings / firms",
-    "vs last run",
-]
+def _overview_headers(reporting: str | None) -> list[tuple[str, str]]:
+    """(header, sort type: "num", "text" or "" for none) per overview column."""
+    headers = [
+        ("Role", "text"),
+        ("Verdict", "num"),
+        ("Location", "text"),
+        ("Band", "num"),
+        ("Market p25–p75", "num"),
+        ("p50", "num"),
+    ]
+    headers += [(f"p50 in {reporting}", "num")] if reporting else []
+    headers += [
+        ("Compa", "num"),
+        ("To reach p25 / p50", "num"),
+        ("Confidence", "num"),
+        ("Postings / firms", "num"),
+        ("vs last run", "num"),
+    ]
+    return headers
+
+
+NUMERIC_HEADERS = {"Band", "Market p25–p75", "p50", "Compa", "Postings / firms"}
 
 
 def _overview(vacancies: list[Row], anchors: dict[Key, str]) -> str:
-    rows = (_overview_row(row, anchors[_key(row)]) for row in vacancies)
-    return _table("overview", OVERVIEW_HEADERS, rows, empty="No open vacancies.")
+    if not vacancies:
+        return '<p class="empty">No open vacancies.</p>'
+    reporting = _reporting_currency(vacancies)
+    head = "".join(
+        '<th scope="col"'
+        + (' class="num"' if h in NUMERIC_HEADERS or h.startswith("p50 in") else "")
+        + (f' data-type="{kind}"' if kind else "")
+        + f">{_e(h)}</th>"
+        for h, kind in _overview_headers(reporting)
+    )
+    body = "".join(_overview_row(row, anchors[_key(row)], reporting) for row in vacancies)
+    table = f'<table class="overview" id="overview-table"><thead><tr>{head}</tr></thead>'
+    return f'<div class="scroll overview-wrap">{table}<tbody>{body}</tbody></table></div>'
+
+
+def _options(values: Iterable[object], everything: str) -> str:
+    distinct = sorted({str(v) for v in values if v not in (None, "")})
+    return f'<option value="">{_e(everything)}</option>' + "".join(
+        f'<option value="{_e(v.lower())}">{_e(v)}</option>' for v in distinct
+    )
+
+
+def _controls(vacancies: list[Row]) -> str:
+    """The overview's filters, sort and expand/collapse buttons: hidden until the script shows them (they
+    do nothing without it)."""
+    if not vacancies:
+        return ""
+    reporting = _reporting_currency(vacancies)
+    sorts = "".join(
+        f'<option value="{i}:{d}">{_e(h)} {"↑" if d > 0 else "↓"}</option>'
+        for i, (h, kind) in enumerate(_overview_headers(reporting))
+        if kind
+        for d in (1, -1)
+    )
+    levels = [c for c in CONFIDENCE_ORDER if c in {r.get("confidence") for r in vacancies}]
+    return (
+        '<div class="controls" id="controls" role="search" hidden>'
+        '<label>Verdict <select data-filter="verdict">'
+        f"{_options((r.get('verdict') for r in vacancies), 'all')}</select></label>"
+        f'<label>Country <select data-filter="country">'
+        f"{_options((r.get('country_code') for r in vacancies), 'all')}</select></label>"
+        '<label>Confidence <select data-filter="confidence"><option value="">all</option>'
+        + "".join(f'<option value="{_e(c)}">{_e(c)}</option>' for c in levels)
+        + "</select></label>"
+        '<label>Find <input type="search" data-filter="text" placeholder="role, place…"></label>'
+        f'<label>Sort <select id="sort-by"><option value="">as listed</option>{sorts}</select></label>'
+        '<span class="buttons"><button type="button" data-expand="open">Expand all</button> '
+        '<button type="button" data-expand="close">Collapse all</button></span>'
+        '<output id="shown"></output></div>'
+    )
+
+
+def _files(frames: Mapping[str, pl.DataFrame]) -> str:
+    """Links to the report files written beside the page (CSV first, for spreadsheets; then Parquet)."""
+    links = []
+    for name in frames:
+        table = TABLES.get(name)
+        if table is None or table.root != "reports" or table.format != "parquet":
+            continue
+        csv = table.also[0] if table.also else f"{name}.csv"
+        links.append(
+            f'<li><a href="{_e(csv)}">{_e(csv)}</a> <a class="sub" href="{_e(table.path)}">Parquet</a></li>'
+        )
+    if not links:
+        return ""
+    return (
+        '<nav class="files" aria-label="Report files">'
+        '<span class="muted">The reports beside this page:</span>'
+        f"<ul>{''.join(links)}</ul></nav>"
+    )
+
+
+def _band_chart(vacancies: list[Row], anchors: dict[Key, str]) -> str:
+    """Every vacancy's band against its market on one axis, one row each: the band, the market p25-p75 and
+    p50 as % of the vacancy's market p50 (so every currency shares the axis)."""
+    if not vacancies:
+        return ""
+    marks: list[float] = []
+    for row in vacancies:
+        if row.get("p50"):
+            p50 = row["p50"]
+            marks += [
+                v for v in (relative(row.get(c), p50) for c in ("band_min", "band_max", "p25", "p75")) if v
+            ]
+    low, high, step = relative_domain(marks)
+    ticks = []
+    tick = low
+    while tick <= high + 1e-9:
+        left = (tick - low) / (high - low) * 100
+        ticks.append(f'<span style="left:{left:.2f}%">{tick:g}%</span>')
+        tick += step
+    items = []
+    for row in vacancies:
+        anchor, p50 = anchors[_key(row)], row.get("p50")
+        span = _span(row.get("band_min"), row.get("band_max"), row.get("currency"))
+        label = (
+            f'<a href="#{anchor}">{_e(row.get("role"))}</a> {_badge(row.get("verdict"))}'
+            f'<div class="sub">{_e(row.get("location"))} · band {span}'
+            + (f" · p50 {_money(p50)}{_star(row)}" if p50 is not None else "")
+            + "</div>"
+        )
+        if p50:
+            band = None
+            if row.get("band_min") is not None and row.get("band_max") is not None:
+                band = (relative(row["band_min"], p50) or 0.0, relative(row["band_max"], p50) or 0.0)
+            market = None
+            if row.get("p25") is not None and row.get("p75") is not None:
+                market = (relative(row["p25"], p50) or 0.0, relative(row["p75"], p50) or 0.0)
+            words = f"{row.get('role') or ''}: band {span}; market p25–p75 " + _span(
+                row.get("p25"), row.get("p75")
+            )
+            words += f", p50 {_money(p50)}" + (" (indicative only)" if _indicative(row) else "")
+            bar = band_bar(
+                band=band, market=market, low=low, high=high, label=words, indicative=_indicative(row)
+            )
+        else:
+            bar = '<span class="no-market">no market figure</span>'
+        items.append(
+            f'<li data-key="{_e(anchor)}"><div class="label">{label}</div><div class="bar">{bar}</div></li>'
+        )
+    axis = '<div class="axis" aria-hidden="true"><div class="label"></div>'
+    axis += f'<div class="ticks">{"".join(ticks)}</div></div>'
+    legend = (
+        '<p class="legend muted"><span class="key band"></span> band (full-time equivalent) · '
+        '<span class="key market"></span> market p25–p75 · <span class="key p50"></span> market p50 = 100%. '
+        "Each row is scaled to its own market's p50, so vacancies in different currencies share the axis.</p>"
+    )
+    return (
+        '<section class="bands"><h2 id="bands">Every band against its market</h2>'
+        f'{legend}{axis}<ol class="band-chart" id="band-chart">{"".join(items)}</ol></section>'
+    )
 
 
 def _percentile_phrase(row: Row) -> str:
@@ -336,6 +598,16 @@ def _reading(row: Row) -> str:
                 '<strong class="indicative">Indicative only:</strong> a market figure needs at least 5 '
                 "employer-posted salaries from 3 companies (confidence none).",
             )
+    change_words = band_change(row)[1]
+    if change_words:
+        full_time = (
+            " (full-time equivalent)" if row.get("fte") is not None and _decimal(row["fte"]) != 1 else ""
+        )
+        sentences.append(
+            f'<span class="change-needed">{_e(change_words)}{_e(full_time)}'
+            + (" (indicative)" if _indicative(row) else "")
+            + "</span>"
+        )
     verdict, level = row.get("verdict"), _e(row.get("confidence"))
     if verdict in ("below", "within", "above"):
         sentences.append(f"Verdict: {_badge(verdict)} the market ({level} confidence).")
@@ -470,6 +742,50 @@ def _exclusions(rows: list[Row], vacancy_cell: Callable[[Row], str] | None) -> s
     return _table("exclusions", headers, (_tr(cells(r)) for r in rows), empty="No exclusions.")
 
 
+TREND_RUNS = 24  # the p50 trend shows at most this many runs, the latest
+
+
+def _trends(
+    vacancies: list[Row], history: pl.DataFrame | None, now: datetime
+) -> dict[Key, list[tuple[datetime, Decimal | None]]]:
+    """Per vacancy, (run time, p50) of the earlier runs in ``history`` in the vacancy's present currency, then
+    this run's, oldest first (at most ``TREND_RUNS``)."""
+    earlier: dict[Key, list[tuple[datetime, Decimal | None]]] = {}
+    currencies = {_key(r): r.get("currency") for r in vacancies}
+    if history is not None and history.height:
+        for r in history.sort("run_at").iter_rows(named=True):
+            key = _key(r)
+            if key in currencies and r.get("currency") == currencies[key] and r.get("run_at") is not None:
+                p50 = r.get("p50")
+                earlier.setdefault(key, []).append((r["run_at"], None if p50 is None else _decimal(p50)))
+    trends = {}
+    for row in vacancies:
+        p50 = row.get("p50")
+        runs = [*earlier.get(_key(row), []), (now, None if p50 is None else _decimal(p50))]
+        trends[_key(row)] = runs[-TREND_RUNS:]
+    return trends
+
+
+def _trend(row: Row, runs: list[tuple[datetime, Decimal | None]]) -> str:
+    """The p50 over past runs: a line chart and its numbers (a sentence for the first run)."""
+    if len(runs) < 2:
+        return '<p class="trend muted">p50 over runs: this is the first run for this vacancy.</p>'
+    if all(p50 is None for _, p50 in runs):
+        return f'<p class="trend muted">p50 over runs: no market p50 in any of the last {len(runs)} runs.</p>'
+    currency = str(row.get("currency") or "")
+    points = [(f"{when:%Y-%m-%d}", p50) for when, p50 in runs]
+    chart = trend_chart(points, currency=currency, title=str(row.get("role") or ""))
+    cells = "".join(
+        f'<tr><td>{_when(when)}</td><td class="num">{_money(p50)}</td></tr>' for when, p50 in reversed(runs)
+    )
+    return (
+        f'<div class="trend"><h3>p50 over the last {len(runs)} runs ({_e(currency)})</h3>'
+        f"<figure>{chart}</figure>"
+        f'<details><summary>the runs</summary><table class="runs"><thead><tr><th>Run</th>'
+        f'<th class="num">p50</th></tr></thead><tbody>{cells}</tbody></table></details></div>'
+    )
+
+
 @dataclass
 class _Report:
     """The frames, grouped once, and what every part of the page looks up."""
@@ -483,9 +799,12 @@ class _Report:
     market: list[Row]
     exclusions: list[Row]
     excluded: _Grouped
+    trends: dict[Key, list[tuple[datetime, Decimal | None]]]
 
     @classmethod
-    def of(cls, frames: Mapping[str, pl.DataFrame]) -> _Report:
+    def of(
+        cls, frames: Mapping[str, pl.DataFrame], history: pl.DataFrame | None, generated_at: datetime
+    ) -> _Report:
         vacancies = _rows(frames, "vacancy_benchmarks")
         hiring = _rows(frames, "competitor_hiring")
         exclusions = _rows(frames, "excluded_matches")
@@ -499,6 +818,7 @@ class _Report:
             market=[r for r in hiring if r.get("scope") == "market"],
             exclusions=exclusions,
             excluded=_Grouped.of(exclusions),
+            trends=_trends(vacancies, history, generated_at),
         )
 
     def vacancy_cell(self, r: Row) -> str:
@@ -525,13 +845,18 @@ def _section(report: _Report, row: Row) -> str:
         + (" — indicative only" if _indicative(row) else ""),
     )
     excluded = report.excluded.get(key)
+    anchor = report.anchors[key]
+    opened = " open" if len(report.vacancies) <= OPEN_UP_TO else ""
     parts = [
-        f'<section class="vacancy" id="{report.anchors[key]}" data-vacancy-id="{_e(row.get("vacancy_id"))}">',
-        f"<h2>{_e(row.get('role'))} {_badge(row.get('verdict'))}</h2>",
-        f'<p class="sub">{_e(row.get("location"))} · {_e(row.get("seniority"))} · '
-        f"SOC {_e(row.get('occupation_code') or DASH)} · vacancy {_e(row.get('vacancy_id'))}</p>",
-        f'<div class="summary"><figure>{chart}</figure>{_reading(row)}</div>',
-        _why(row, report.anchors[key]),
+        f'<section class="vacancy" id="{anchor}" data-key="{anchor}" '
+        f'data-vacancy-id="{_e(row.get("vacancy_id"))}"><details{opened}>',
+        f"<summary><h2>{_e(row.get('role'))} {_badge(row.get('verdict'))}</h2>"
+        f'<span class="sub">{_e(row.get("location"))} · {_e(row.get("seniority"))}</span></summary>',
+        f'<p class="sub">SOC {_e(row.get("occupation_code") or DASH)} · '
+        f"vacancy {_e(row.get('vacancy_id'))}</p>",
+        f'<div class="summary"><figure class="chart">{chart}</figure>{_reading(row)}</div>',
+        _trend(row, report.trends.get(key, [])),
+        _why(row, anchor),
         f"<h3>Top matches ({len(matches)})</h3>",
         _matches(matches, currency, why=bool(row.get("why_no_verdict"))),
         "<h3>Companies hiring for it</h3>",
@@ -539,7 +864,7 @@ def _section(report: _Report, row: Row) -> str:
     ]
     if excluded:
         parts += ["<h3>Excluded by analysts</h3>", _exclusions(excluded, None)]
-    parts.append('<p class="back"><a href="#overview">↑ overview</a></p></section>')
+    parts.append('<p class="back"><a href="#overview">↑ overview</a></p></details></section>')
     return "\n".join(parts)
 
 
@@ -564,7 +889,9 @@ def _header(report: _Report, as_of: date, generated_at: datetime) -> str:
         "(a part-time band divided by its FTE). Compa-ratio = band midpoint / market p50. Percentiles count "
         "employer-posted salaries of matching postings in the vacancy's country; a verdict needs medium or "
         "high confidence; * marks percentiles that are indicative only (confidence none: fewer than 5 "
-        "salaries or 3 companies).</p></header>"
+        "salaries or 3 companies). The reporting-currency column converts at ECB rates, for comparing "
+        "across countries. Band change: how far the band's maximum (or minimum) must move to reach the "
+        "market's p25 / p50 (or p75 / p50).</p></header>"
     )
 
 
@@ -581,7 +908,7 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 1
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; white-space: nowrap; }
 tbody tr:nth-child(even) { background: var(--zebra); }
-.scroll { overflow-x: auto; } table.overview td:first-child { min-width: 170px; }
+.scroll { overflow-x: auto; } table.overview td:first-child { min-width: 140px; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.matches { font-size: 12px; }
 td.why { min-width: 56px; max-width: 360px; font-size: 11px; color: var(--muted); }
@@ -602,10 +929,63 @@ section.vacancy { border-top: 2px solid var(--ink); margin-top: 32px; padding-to
 figure { margin: 0; } svg.salary-chart { max-width: 100%; height: auto; display: block; }
 .reading { flex: 1 1 320px; max-width: 640px; margin: 8px 0; }
 .empty { color: var(--muted); font-style: italic; } .back { font-size: 12px; }
+[hidden] { display: none !important; }
+nav.files ul { display: inline; margin: 0; padding: 0; }
+nav.files li { display: inline-block; margin-left: 12px; white-space: nowrap; }
+nav.files { margin: 8px 0; font-size: 13px; }
+.controls { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; margin: 6px 0;
+  padding: 6px 10px; background: #eef1f5; border-radius: 6px; font-size: 13px; }
+.controls select, .controls input, .controls button { font: inherit; }
+.controls output { color: var(--muted); }
+th button.sort { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer;
+  color: inherit; text-align: inherit; }
+th[aria-sort="ascending"] button.sort::after { content: " ▲"; }
+th[aria-sort="descending"] button.sort::after { content: " ▼"; }
+table.overview th, table.overview td { padding: 4px 5px; } table.overview { font-size: 12.5px; }
+table.overview th { white-space: normal; } table.overview td .sub { white-space: nowrap; }
+td.change-needed { font-size: 12px; } td.change-needed .v > span { white-space: nowrap; }
+section.vacancy > details > summary { cursor: pointer; }
+section.vacancy > details > summary h2 { display: inline; }
+section.vacancy > details > summary .sub { margin-left: 8px; }
+.reading .change-needed { font-weight: 600; }
+.trend figure { max-width: 100%; overflow-x: auto; } svg.p50-trend { display: block; }
+table.runs { width: auto; }
+ol.band-chart { list-style: none; margin: 0; padding: 0; }
+ol.band-chart li, .bands .axis { display: grid; grid-template-columns: minmax(0, 22em) minmax(0, 1fr);
+  gap: 0 12px; align-items: center; padding: 3px 0; border-bottom: 1px solid var(--line); }
+ol.band-chart .label { font-size: 13px; overflow-wrap: anywhere; }
+svg.band-bar { display: block; width: 100%; }
+.bands .axis { border-bottom: 1px solid var(--ink); }
+.bands .ticks { position: relative; height: 18px; font-size: 11px; color: var(--muted); }
+.bands .ticks span { position: absolute; transform: translateX(-50%); white-space: nowrap; }
+.bands .ticks span:first-child { transform: none; }
+.bands .ticks span:last-child { transform: translateX(-100%); }
+.no-market { font-size: 12px; color: var(--muted); font-style: italic; }
+.legend .key { display: inline-block; width: 14px; height: 10px; vertical-align: middle; }
+.legend .key.band { background: #f5b942; border: 1px solid #9c6412; }
+.legend .key.market { background: #c5d3e8; }
+.legend .key.p50 { width: 2px; height: 14px; background: var(--ink); }
+@media (max-width: 700px) {
+  body { padding: 10px; }
+  table.overview thead { display: none; }
+  .overview-wrap { overflow-x: visible; }
+  table.overview, table.overview tbody, table.overview tr { display: block; width: 100%; }
+  table.overview tr { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 8px; padding: 4px 8px; }
+  table.overview td { display: flex; justify-content: space-between; align-items: baseline; gap: 12px;
+    border: 0; padding: 2px 0; text-align: right; white-space: normal; min-width: 0; }
+  table.overview td::before { content: attr(data-label); color: var(--muted); font-size: 12px;
+    text-align: left; white-space: nowrap; }
+  table.overview td.role { display: block; text-align: left; font-size: 15px; }
+  table.overview td.role::before { content: none; }
+  ol.band-chart li, .bands .axis { grid-template-columns: minmax(0, 1fr); }
+  .bands .axis .label { display: none; }
+  figure.chart { overflow-x: auto; } svg.salary-chart { max-width: none; width: 560px; }
+  .controls label { display: flex; flex-direction: column; }
+}
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
   body { padding: 0; max-width: none; font-size: 11px; } a { color: inherit; text-decoration: none; }
-  section.vacancy { break-before: page; border-top: none; } .back { display: none; }
+  section.vacancy { break-before: page; border-top: none; } .back, .controls { display: none; }
   .scroll { overflow: visible; } td.why, table.matches th:last-child { display: none; }
   thead { display: table-header-group; } tr, figure, .summary { break-inside: avoid; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -614,22 +994,32 @@ figure { margin: 0; } svg.salary-chart { max-width: 100%; height: auto; display:
 
 
 def render_report(
-    frames: Mapping[str, pl.DataFrame], *, as_of: date | None = None, generated_at: datetime | None = None
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    as_of: date | None = None,
+    generated_at: datetime | None = None,
+    history: pl.DataFrame | None = None,
 ) -> str:
-    """The report as one HTML document (a string): overview, a section per open vacancy, market, exclusions.
+    """The report as one HTML document (a string): links to the report files, the overview (sortable and
+    filterable with scripts on), every band against its market, a section per open vacancy, market and
+    exclusions.
 
     ``frames`` are ``write_reports``' frames by name; ``benchmark_pool``, ``excluded_matches`` and the
-    ``*_previous`` columns are optional. ``as_of`` defaults to the benchmarks' ``as_of`` (else today),
-    ``generated_at`` to now (UTC).
+    ``*_previous`` and ``*_reporting`` columns are optional. ``history``: earlier runs' benchmarks
+    (``matcher.report.history.load_history``) for the p50 trend; this run is its last point. ``as_of``
+    defaults to the benchmarks' ``as_of`` (else today), ``generated_at`` to now (UTC).
     """
-    report = _Report.of(frames)
+    generated_at = generated_at or datetime.now(UTC).replace(microsecond=0)
+    report = _Report.of(frames, history, generated_at)
     recorded = [r["as_of"] for r in report.vacancies if r.get("as_of") is not None]
     as_of = as_of or (max(recorded) if recorded else date.today())
-    generated_at = generated_at or datetime.now(UTC).replace(microsecond=0)
     body = [
         _header(report, as_of, generated_at),
+        _files(frames),
         '<h2 id="overview">Open vacancies</h2>',
+        _controls(report.vacancies),
         _overview(report.vacancies, report.anchors),
+        _band_chart(report.vacancies, report.anchors),
         *(_section(report, row) for row in report.vacancies),
         '<section class="market"><h2 id="market">Who is hiring across your open roles</h2>',
         _hiring(report.market, market=True),
@@ -645,7 +1035,9 @@ def render_report(
         '<meta name="referrer" content="no-referrer">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Vacancy benchmarks · as of {_when(as_of)}</title>"
-        f"<style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<style>{STYLE}</style></head>\n<body>\n"
+        + "\n".join(body)
+        + f"\n<script>{SCRIPT}</script>\n</body></html>\n"
     )
 
 
@@ -655,12 +1047,14 @@ def write_html_report(
     *,
     as_of: date | None = None,
     generated_at: datetime | None = None,
+    history: pl.DataFrame | None = None,
 ) -> Path:
     """``render_report`` written to ``directory/report.html`` (created) atomically; the path written."""
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
     temp = path.with_name(path.name + ".tmp")
-    temp.write_text(render_report(frames, as_of=as_of, generated_at=generated_at), encoding="utf-8")
+    page = render_report(frames, as_of=as_of, generated_at=generated_at, history=history)
+    temp.write_text(page, encoding="utf-8")
     os.replace(temp, path)
     return path

@@ -11,6 +11,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
+from matcher.report.html import SCRIPT as REPORT_SCRIPT
 from matcher.report.html import render_report, write_html_report
 from matcher.report.writer import load_reports
 from tests.report import browser
@@ -45,11 +46,12 @@ def check_rows_and_charts(driver: Chrome, n_vacancies: int) -> None:
 
 
 def check_inert(driver: Chrome) -> None:
-    """No script ran or exists, no alert opened, nothing was fetched."""
+    """No script but the report's own exists, no injected one ran, no alert opened, nothing was fetched."""
     with pytest.raises(NoAlertPresentException):
         driver.switch_to.alert  # noqa: B018
     assert driver.execute_script("return document.body.dataset.pwned === undefined")
-    assert driver.execute_script("return document.scripts.length") == 0
+    assert driver.execute_script("return document.scripts.length") == 1
+    assert driver.execute_script("return document.scripts[0].text") == REPORT_SCRIPT
     assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
     assert driver.find_elements(By.CSS_SELECTOR, "a[href^='javascript'], img, iframe, object") == []
 
