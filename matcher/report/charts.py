@@ -234,9 +234,9 @@ def relative(value: Amount | None, p50: Amount) -> float | None:
 
 
 def relative_domain(values: Iterable[float]) -> tuple[float, float, float]:
-    """(low, high, tick step) in % of p50 for the cross-vacancy chart: round tens around every value and
-    100, within 0-300 (a band further out is drawn at the edge)."""
-    shown = [min(max(v, 0.0), 300.0) for v in values] + [100.0]
+    """(low, high, tick step) in % of p50 for the cross-vacancy chart: round steps around every value and
+    90-110, within 0-300 (a band further out is drawn at the edge)."""
+    shown = [min(max(v, 0.0), 300.0) for v in values] + [90.0, 110.0]
     low, high = min(shown), max(shown)
     step = 10.0 if high - low <= 80 else 25.0 if high - low <= 200 else 50.0
     return (low // step) * step, -((-high) // step) * step, step

@@ -16,10 +16,20 @@
   var shown = document.getElementById("shown");
   var filters = Array.prototype.slice.call(controls.querySelectorAll("[data-filter]"));
   var sorted = { column: -1, direction: 1 };
-
-  function byKey(selector, key) {
-    return document.querySelector(selector + '[data-key="' + CSS.escape(key) + '"]');
+  var position = new Map();
+  rows.forEach(function (row, i) {
+    position.set(row, i);
+  });
+  // each row's chart row and section, found once (a query per row would scan a 20 MB page)
+  function byKey(selector) {
+    var found = new Map();
+    document.querySelectorAll(selector).forEach(function (el) {
+      found.set(el.getAttribute("data-key"), el);
+    });
+    return found;
   }
+  var bars = byKey("#band-chart li");
+  var sections = byKey("section.vacancy");
 
   function sortValue(row, column) {
     var cell = row.cells[column];
@@ -37,11 +47,11 @@
         return (x === "" ? 1 : 0) - (y === "" ? 1 : 0); // no value: last either way
       }
       var d = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
-      return d * direction || rows.indexOf(a) - rows.indexOf(b);
+      return d * direction || position.get(a) - position.get(b);
     });
     order.forEach(function (row) {
       body.appendChild(row);
-      var bar = chart && byKey("#band-chart li", row.getAttribute("data-key"));
+      var bar = bars.get(row.getAttribute("data-key"));
       if (bar) {
         chart.appendChild(bar);
       }
@@ -68,7 +78,7 @@
         (!wanted.confidence || row.getAttribute("data-confidence") === wanted.confidence) &&
         (!wanted.text || row.textContent.toLowerCase().indexOf(wanted.text) >= 0);
       var key = row.getAttribute("data-key");
-      [row, byKey("#band-chart li", key), byKey("section.vacancy", key)].forEach(function (el) {
+      [row, bars.get(key), sections.get(key)].forEach(function (el) {
         if (el) {
           el.hidden = !keep;
         }
