@@ -324,6 +324,11 @@ def band_change(row: Row) -> tuple[str, str, Decimal | None]:
     )
 
 
+def _breakable(span: str) -> str:
+    """A span that may wrap after its dash in a narrow column: "2,600,000–<wbr>3,600,000 INR"."""
+    return span.replace(DASH, DASH + "<wbr>", 1)
+
+
 def _td(markup: str, label: str, cls: str = "", sort: object = None) -> str:
     attrs = f' class="{cls}"' if cls else ""
     attrs += f' data-label="{_e(label)}"' if label else ""
@@ -355,13 +360,13 @@ def _overview_row(row: Row, anchor: str, reporting: str | None) -> str:
         ),
         _td(_place(row.get("location"), row.get("country_code")), "Location"),
         _td(
-            _span(row.get("band_min"), row.get("band_max"), row.get("currency")),
+            _breakable(_span(row.get("band_min"), row.get("band_max"), row.get("currency"))),
             "Band",
             "num",
             row.get("band_max_reporting") if reporting else row.get("band_max"),
         ),
         _td(
-            _span(row.get("p25"), row.get("p75"))
+            _breakable(_span(row.get("p25"), row.get("p75")))
             + (f' <span class="tag" title="{INDICATIVE_WHY}">indicative</span>' if _indicative(row) else ""),
             "Market p25–p75",
             "num",
@@ -943,7 +948,8 @@ th[aria-sort="ascending"] button.sort::after { content: " ▲"; }
 th[aria-sort="descending"] button.sort::after { content: " ▼"; }
 table.overview th, table.overview td { padding: 4px 5px; } table.overview { font-size: 12.5px; }
 table.overview th { white-space: normal; } table.overview td .sub { white-space: nowrap; }
-td.change-needed { font-size: 12px; } td.change-needed .v > span { white-space: nowrap; }
+table.overview td.num { white-space: normal; } td.change-needed { font-size: 12px; }
+td.change-needed .v > span { white-space: nowrap; }
 section.vacancy > details > summary { cursor: pointer; }
 section.vacancy > details > summary h2 { display: inline; }
 section.vacancy > details > summary .sub { margin-left: 8px; }

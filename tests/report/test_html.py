@@ -256,7 +256,7 @@ ALLOWED_TAGS = {
     *("#document", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "h3", "p", "div"),
     *("span", "strong", "a", "br", "section", "figure", "table", "thead", "tbody", "tr", "th", "td"),
     *("details", "summary", "svg", "rect", "line", "text", "title", "circle", "polyline", "nav", "ul", "ol"),
-    *("li", "label", "select", "option", "input", "button", "output", "script"),
+    *("li", "label", "select", "option", "input", "button", "output", "script", "wbr"),
 }
 
 
