@@ -208,6 +208,18 @@ def _token_list(column: str) -> pl.Expr:
     return stemmed.list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
 
 
+def _distinct_text(frame: pl.DataFrame) -> pl.Expr:
+    """``_text``: the core title's tokens joined by spaces, computed once per distinct core title."""
+    distinct = frame.select(pl.col("title_core").drop_nulls().unique())
+    texts = distinct.with_columns(_token_list("title_core").list.join(" ").alias("_text"))
+    return (
+        pl.col("title_core")
+        .replace_strict(texts["title_core"], texts["_text"], default="", return_dtype=pl.String)
+        .fill_null("")
+        .alias("_text")
+    )
+
+
 def _occupation(frame: pl.DataFrame) -> list[pl.Expr]:
     """``_occ`` (the six-digit SOC code, null when unknown) and ``_occ_conf`` (how sure the coder was; 1.0
     when the table has no ``title_confidence``)."""
@@ -705,7 +717,7 @@ def match_frames(
         )
     )
     post = post.with_row_index("_p").with_columns(
-        _token_list("title_core").list.join(" ").alias("_text"),
+        _distinct_text(post),
         *_occupation(post),
         _meaning_text(post, options.semantic),
     )
@@ -861,15 +873,15 @@ def match_frames(
     places = _codes(
         vac["country_code"], post["country_code"], vac["city"], post["city"], vac["admin1"], post["admin1"]
     )
-    statuses = post.select(
-        "_p",
-        pl.col("employment_statuses")
-        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
-        .list.sort()
-        .alias("_es"),
+    # one id per set of employment statuses, sorted once per distinct list (not per posting)
+    raw = pl.col("employment_statuses").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    lists = post.select(raw.alias("_raw")).unique().with_columns(pl.col("_raw").list.sort().alias("_es"))
+    status_ids = lists.select("_es").unique().sort("_es").with_row_index("_es_id")
+    post = (
+        post.with_columns(raw.alias("_raw"))
+        .join(lists.join(status_ids, on="_es").select("_raw", "_es_id"), on="_raw", maintain_order="left")
+        .drop("_raw")
     )
-    status_ids = statuses.select("_es").unique().sort("_es").with_row_index("_es_id")
-    post = post.join(statuses.join(status_ids, on="_es").select("_p", "_es_id"), on="_p")
     v_cols = vac.select(
         "_v",
         pl.col("seniority").replace_strict(level, default=None, return_dtype=pl.Int8).alias("_vl"),
