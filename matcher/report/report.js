@@ -123,13 +123,18 @@
     control.addEventListener("input", applyFilters);
     control.addEventListener("change", applyFilters);
   });
+  function expand(open) {
+    document.querySelectorAll("section.vacancy > details").forEach(function (details) {
+      details.open = open;
+    });
+  }
   controls.querySelectorAll("[data-expand]").forEach(function (button) {
     button.addEventListener("click", function () {
-      var open = button.getAttribute("data-expand") === "open";
-      document.querySelectorAll("section.vacancy > details").forEach(function (details) {
-        details.open = open;
-      });
+      expand(button.getAttribute("data-expand") === "open");
     });
+  });
+  window.addEventListener("beforeprint", function () {
+    expand(true); // a printout has every section
   });
   window.addEventListener("hashchange", openTarget);
   openTarget();

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.benchmark.stage import record_benchmarks
 from matcher.report import html
@@ -17,7 +19,7 @@ from matcher.report.charts import relative_domain
 from matcher.report.history import load_history
 from matcher.report.html import SCRIPT, band_change, render_report
 from tests.report.test_explorable import explorable_frames, history
-from tests.report.test_html import AS_OF, GENERATED, frames, parse, section
+from tests.report.test_html import ALLOWED_TAGS, AS_OF, GENERATED, frames, only_our_script, parse, section
 
 D = Decimal
 MARKET = {"p25": D("94900.00"), "p50": D("96400.50"), "p75": D("115250.00"), "currency": "EUR"}
@@ -137,3 +139,24 @@ def test_the_script_writes_no_markup_and_runs_no_text() -> None:
     )
     assert [sink for sink in sinks if sink in SCRIPT] == []
     assert not re.search(r"</script", SCRIPT, re.I)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=30), st.text(max_size=8), st.text(max_size=12))
+def test_arbitrary_text_in_the_new_parts_never_injects_markup(
+    role: str, location: str, country: str, confidence: str
+) -> None:
+    result = explorable_frames()
+    benchmarks = result["vacancy_benchmarks"]
+    benchmarks[0, "role"], benchmarks[0, "location"] = role, location
+    benchmarks[0, "country_code"], benchmarks[1, "confidence"] = country, confidence
+    benchmarks[1, "reporting_currency"] = role
+    result["vacancy_benchmarks"] = benchmarks
+    doc = parse(render_report(result, as_of=AS_OF, generated_at=GENERATED, history=history()))
+    assert doc.tags() <= ALLOWED_TAGS
+    only_our_script(doc)
+    assert len(doc.all("tr", "vacancy-row")) == 3
+    assert len(doc.all("ol", "band-chart")[0].all("li")) == 3
+    v1 = doc.all("tr", "vacancy-row")[0]
+    assert v1.attrs["data-country"] == country.lower()
+    assert v1.all("td")[0].all("a")[0].content() == role
