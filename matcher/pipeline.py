@@ -556,6 +556,11 @@ class Pipeline:
             match=self.match_options(as_of),  # what its filters left out: why a vacancy has no verdict
             flowstate_tenant=config.flowstate.tenant,  # recorded in the rows: publish writes to this org only
             flowstate_org_id=config.flowstate.org_id,
+            pool_by=config.pool_by,  # the local market and peer group, named in every row's ``pool``
+            local_min_salaries=config.local_min_salaries,
+            peer_sizes=config.peer_sizes,
+            peer_industries=config.peer_industries,
+            peer_funding_stages=config.peer_funding_stages,
         )
 
     def exclusions_file(self, override: Path | None = None) -> Path | None:

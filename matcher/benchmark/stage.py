@@ -17,6 +17,16 @@ Per open vacancy, from its matches at or above ``min_score``:
 4. p10..p90, compa-ratio, the band edges' percentile ranks, confidence and verdict
    (``matcher.benchmark.stats``); ``percentiles_indicative`` marks percentiles of a ``none``-confidence pool.
 
+The pool (named in ``vacancy_benchmarks.pool``, e.g. "national US", "metro Austin; peers: 201-500
+employees"): by default every company's postings in the vacancy's country (``pool_by`` "national").
+``pool_by`` "metro" (the vacancy's city) or "region" (its admin1) uses the local postings instead when, after
+steps 0-3, they hold at least ``local_min_salaries`` (15) salaries from 3 companies: what a verdict needs
+(medium confidence); else the national pool, and the name says why ("national US (metro Austin: 6 salaries
+from 4 companies, a local pool needs 15 from 3)"). ``peer_sizes`` (Floqer ``employee_count`` bands such as
+"201-500"), ``peer_industries`` and ``peer_funding_stages`` restrict the pool to peer companies (a company
+whose attribute is unknown is no peer); empty (the default) admits every company. Postings left out are
+counted as "not a peer company" / "outside the local pool" in ``left_out``.
+
 ``as_of`` is a cut-off: a posting published or discovered after it is in no pool and no hiring window. The
 matches table records the as-of day it was scored for (Parquet metadata ``matcher.as_of``); ``benchmark_lake``
 refuses matches scored for another day (``MatchesAsOfError``) rather than reuse them.
@@ -93,6 +103,29 @@ class BenchmarkOptions:
     # ``flowstate_org_id``): ``matcher publish`` writes only to the same org
     flowstate_tenant: str | None = None
     flowstate_org_id: str | None = None
+    # the local market: "national" (the vacancy's country), "metro" (its city) or "region" (its admin1), used
+    # when it holds ``local_min_salaries`` salaries from 3 companies, else the national pool
+    pool_by: str = defaults.POOL_BY
+    local_min_salaries: int = defaults.LOCAL_MIN_SALARIES
+    # peer companies (the Floqer company attributes of each posting); empty: every company
+    peer_sizes: tuple[str, ...] = ()  # employee-count bands (``defaults.SIZE_BANDS``): "201-500", "10001+"
+    peer_industries: tuple[str, ...] = ()  # Floqer industries, case-insensitive: "Software Development"
+    peer_funding_stages: tuple[str, ...] = ()  # Floqer funding stages, case-insensitive: "Series B"
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.pool_by not in defaults.POOLS:
+            problems.append(f"pool_by: got {self.pool_by!r}, expected one of {', '.join(defaults.POOLS)}")
+        unknown = [band for band in self.peer_sizes if band not in defaults.SIZE_BANDS]
+        if unknown:
+            problems.append(
+                f"peer_sizes: got {', '.join(map(repr, unknown))}, expected bands among "
+                f"{', '.join(defaults.SIZE_BANDS)}"
+            )
+        if self.local_min_salaries < 1:
+            problems.append(f"local_min_salaries: got {self.local_min_salaries}, expected 1 or more")
+        if problems:
+            raise ValueError("; ".join(problems))
 
 
 def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.DataFrame) -> pl.DataFrame:
@@ -111,6 +144,10 @@ def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.
         ).alias("discovered_at"),
         pl.col("country_code").alias("posting_country"),
         pl.col("city").alias("posting_city"),
+        _column(postings, "admin1").alias("posting_admin1"),
+        _column(postings, "employee_count", pl.Int64).alias("employee_count"),
+        _column(postings, "industry").alias("industry"),
+        _column(postings, "funding_stage").alias("funding_stage"),
         "is_remote",
         "annual_min",
         "annual_max",
@@ -124,12 +161,61 @@ def _with_postings(matches: pl.DataFrame, postings: pl.DataFrame, vacancies: pl.
         "vacancy_id",
         pl.col("currency").alias("vacancy_currency"),
         pl.col("seniority").alias("vacancy_seniority"),
+        _column(vacancies, "country_code").alias("vacancy_country"),
+        _column(vacancies, "city").alias("vacancy_city"),
+        _column(vacancies, "admin1").alias("vacancy_admin1"),
         pl.col("annual_min").alias("band_min"),
         pl.col("annual_max").alias("band_max"),
     )
     return matches.join(fields, on="posting_id", how="left").join(
         bands, on=["scenario_id", "vacancy_id"], how="left"
     )
+
+
+def _column(frame: pl.DataFrame, name: str, dtype: Any = pl.String) -> pl.Expr:
+    """``frame``'s column ``name``, or nulls when a table from before it lacks it."""
+    return pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype)
+
+
+def _peers(options: BenchmarkOptions) -> pl.Expr:
+    """Whether a posting's company is a peer under ``options`` (every company when none is configured); a
+    company whose attribute is unknown is no peer."""
+    tests = [pl.lit(True)]
+    if options.peer_sizes:
+        n = pl.col("employee_count")
+        bands = [defaults.SIZE_BANDS[band] for band in options.peer_sizes]
+        tests.append(
+            pl.any_horizontal(n >= low if high is None else n.is_between(low, high) for low, high in bands)
+        )
+    for column, wanted in (
+        ("industry", options.peer_industries),
+        ("funding_stage", options.peer_funding_stages),
+    ):
+        if wanted:
+            tests.append(
+                pl.col(column).str.strip_chars().str.to_lowercase().is_in([w.lower() for w in wanted])
+            )
+    return pl.all_horizontal(tests).fill_null(False)
+
+
+def peers_text(options: BenchmarkOptions) -> str | None:
+    """The peer group in words: "201-500 or 501-1000 employees, industry Software Development"; None: every
+    company."""
+    parts = []
+    if options.peer_sizes:
+        parts.append(f"{' or '.join(options.peer_sizes)} employees")
+    if options.peer_industries:
+        parts.append(f"industry {' or '.join(options.peer_industries)}")
+    if options.peer_funding_stages:
+        parts.append(f"funding {' or '.join(options.peer_funding_stages)}")
+    return ", ".join(parts) or None
+
+
+def _local(pool_by: str) -> pl.Expr:
+    """Whether a posting is in the vacancy's metro area (its city) or region (its admin1), in its country."""
+    place = ("posting_city", "vacancy_city") if pool_by == "metro" else ("posting_admin1", "vacancy_admin1")
+    posting, vacancy = (pl.col(c).str.strip_chars().str.to_lowercase() for c in place)
+    return ((pl.col("posting_country") == pl.col("vacancy_country")) & (posting == vacancy)).fill_null(False)
 
 
 def _level_fit() -> pl.Expr:
@@ -382,10 +468,10 @@ def benchmark_frames(
     in_pool = pl.col("score") >= options.min_score
     if options.same_country_only:
         in_pool = in_pool & (pl.col("geography") >= SAME_COUNTRY)
-    eligible = frame.filter(in_pool)
+    eligible = frame.filter(in_pool)  # the hiring windows count every company's postings
     # level-true: the salary pool keeps the levels the policy admits (before reposts and the cap, so that a
     # company's postings at other levels cannot take the places of its postings at the vacancy's)
-    leveled = eligible.with_columns(_level_fit().alias("level_fit"))
+    leveled = eligible.filter(_peers(options)).with_columns(_level_fit().alias("level_fit"))
     leveled = leveled.join(
         _rates(leveled), on=["posting_currency", "vacancy_currency", "date_posted"], how="left"
     ).with_columns(
@@ -396,7 +482,8 @@ def benchmark_frames(
     )
     admitted = _level_counts(options.level_policy)
     other_level = leveled.filter(~admitted)
-    kept, counts, dropped = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
+    national = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
+    kept, counts, dropped, pools = _choose_pools(leveled.filter(admitted), national, open_vacancies, options)
     n_other_level = other_level.group_by("scenario_id", "vacancy_id").agg(pl.len().alias("n_other_level"))
     if left_out is not None and left_out.height:
         n_other_level = (
@@ -425,6 +512,7 @@ def benchmark_frames(
         benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left")
         .join(n_other_level, on=["scenario_id", "vacancy_id"], how="left")
         .join(n_excluded, on="vacancy_id", how="left")
+        .join(pools, on=["scenario_id", "vacancy_id"], how="left", nulls_equal=True)
         .with_columns(
             pl.col("n_reposts_collapsed").fill_null(0),
             pl.col("n_capped").fill_null(0),
@@ -510,6 +598,94 @@ def benchmark_frames(
     }
 
 
+def _choose_pools(
+    admitted: pl.DataFrame,
+    national: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    vacancies: pl.DataFrame,
+    options: BenchmarkOptions,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Per vacancy the pool it is benchmarked against: its local pool (``options.pool_by``) when that holds
+    ``local_min_salaries`` salaries from ``VERDICT_COMPANIES`` companies, else the national one.
+
+    Returns the chosen pools' (kept rows, repost and cap counts, dropped rows: a local pool's postings
+    elsewhere in the country are dropped as ``why.LOCAL``) and (scenario_id, vacancy_id, pool, pool_scope).
+    """
+    keys = ["scenario_id", "vacancy_id"]
+    kept, counts, dropped = national
+    peers = peers_text(options)
+    chosen: list[tuple[str, str]] = []
+    rows = []
+    local: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
+    by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if options.pool_by != "national":
+        local = _dedupe_and_cap(admitted.filter(_local(options.pool_by)), options.company_cap)
+        for row in local[0].iter_rows(named=True):
+            by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
+    for v in vacancies.iter_rows(named=True):
+        key = (v["scenario_id"], v["vacancy_id"])
+        country = v.get("country_code") or "?"
+        name = f"national {country}" if options.same_country_only else "every country"
+        scope, note = "national", None
+        if local is not None:
+            place = v.get("city") if options.pool_by == "metro" else v.get("admin1")
+            if not place:
+                note = f"the vacancy names no {'city' if options.pool_by == 'metro' else 'region'}"
+            else:
+                row, _ = _benchmark_row(v, by_vacancy.get(key, []))
+                n, firms = row["n_postings"], row["n_companies"]
+                if n >= options.local_min_salaries and firms >= why.VERDICT_COMPANIES:
+                    chosen.append(key)
+                    scope, name = options.pool_by, f"{options.pool_by} {place}"
+                else:
+                    note = (
+                        f"{options.pool_by} {place}: {n:,} salaries from {firms:,} companies, a local pool "
+                        f"needs {options.local_min_salaries} from {why.VERDICT_COMPANIES}"
+                    )
+        text = name + (f" ({note})" if note else "") + (f"; peers: {peers}" if peers else "")
+        rows.append(
+            {
+                "scenario_id": v["scenario_id"],
+                "vacancy_id": v["vacancy_id"],
+                "pool": text,
+                "pool_scope": scope,
+            }
+        )
+    pools = pl.DataFrame(
+        rows,
+        schema={
+            "scenario_id": pl.String,
+            "vacancy_id": pl.String,
+            "pool": pl.String,
+            "pool_scope": pl.String,
+        },
+        orient="row",
+    )
+    if local is None or not chosen:
+        return kept, counts, dropped, pools
+    picked = pl.DataFrame(chosen, schema={"scenario_id": pl.String, "vacancy_id": pl.String}, orient="row")
+
+    def pick(national_part: pl.DataFrame, local_part: pl.DataFrame) -> pl.DataFrame:
+        return pl.concat(
+            [
+                national_part.join(picked, on=keys, how="anti", nulls_equal=True),
+                local_part.join(picked, on=keys, how="semi", nulls_equal=True),
+            ],
+            how="diagonal_relaxed",
+        )
+
+    elsewhere = (
+        admitted.join(picked, on=keys, how="semi", nulls_equal=True)
+        .filter(~_local(options.pool_by))
+        .select(*keys, "posting_id", pl.lit(why.LOCAL).alias("_drop"))
+    )
+    return (
+        pick(kept, local[0]),
+        pick(counts, local[1]),
+        pl.concat([pick(dropped, local[2]), elsewhere]),
+        pools,
+    )
+
+
 def _funnel(
     undecided: pl.DataFrame,
     vacancies: pl.DataFrame,
@@ -571,6 +747,8 @@ def _funnel(
         .then(pl.lit(why.BELOW))
         .when(~in_country.fill_null(False))
         .then(pl.lit(why.OUTSIDE))
+        .when(~_peers(options))
+        .then(pl.lit(why.PEER))
         .when(~_level_counts(options.level_policy).fill_null(False))
         .then(pl.lit(why.LEVEL))
         .when(pl.col("_drop").is_not_null())

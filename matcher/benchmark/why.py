@@ -6,8 +6,9 @@ agency, work-type, country and level filters off) gets the first reason that lef
 stages apply them:
 
     own company, recruiting agency, work type does not fit, another country, another level   (match stage)
-    excluded by an analyst, score below <min_score>, outside the vacancy's country, another level,
-    repost, over the company cap, no salary, estimated salary, outlier                        (benchmark)
+    excluded by an analyst, score below <min_score>, outside the vacancy's country, not a peer company,
+    another level, outside the local pool, repost, over the company cap, no salary, estimated salary,
+    outlier                                                                                   (benchmark)
 
 or ``counted``. Per reason: postings, employer-posted salaries among them and their companies. The lever
 that would add the most salaries (and says whether they would reach a verdict) is the suggested change:
@@ -59,6 +60,7 @@ ANALYST, BELOW, OUTSIDE, REPOST, CAP = (
     "over the company cap",
 )
 NO_SALARY, ESTIMATE, OUTLIER, COUNTED = "no salary", "estimated salary", "outlier", "counted"
+PEER, LOCAL = "not a peer company", "outside the local pool"  # [benchmark] peer_* and pool_by
 ORDER = (
     OWN,
     AGENCY,
@@ -68,6 +70,8 @@ ORDER = (
     ANALYST,
     BELOW,
     OUTSIDE,
+    PEER,
+    LOCAL,
     REPOST,
     CAP,
     NO_SALARY,
@@ -305,6 +309,12 @@ def _lever_text(
     if group.reason == ANALYST:
         struck = _plural(group.n, "match", "matches")
         return f"{struck} struck by the exclusions file ({salaries}): review it ({would})"
+    if group.reason == PEER:
+        return (
+            f"{_plural(group.n, 'posting')} of companies outside the peer group match ({salaries}): widen "
+            "`[benchmark] peer_sizes`, `peer_industries` or `peer_funding_stages` (empty: every company) "
+            f"({would})"
+        )
     if group.reason == CAP:
         return (
             f"{_plural(group.n, 'posting')} over the company cap ({salaries}): raise "

@@ -96,6 +96,7 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         "firms": 6,
         "confidence": 11,
         "verdict": 8,
+        "pool": 16,
     }
     fixed = console.is_terminal  # under cron or in a pipe every cell is shown in full, never cut with "…"
     for column, width in widths.items():
@@ -109,7 +110,11 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
             min_width=None if fixed else width,
         )
     marked = False
+    fell_back, peers = False, set()
     for row in frame.iter_rows(named=True):
+        market, fallback, peer = _pool_parts(row.get("pool"))
+        fell_back = fell_back or fallback
+        peers |= {peer} if peer else set()
         # percentiles of a none-confidence pool are indicative only: starred, and the footnote says why
         indicative = row.get("percentiles_indicative")
         if indicative is None:  # a frame from before the column: worked out from the confidence
@@ -128,6 +133,7 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
             str(row["n_companies"]),
             row["confidence"],
             "-" if row["verdict"] == "insufficient data" else row["verdict"],
+            escape(market) + ("^" if fallback else ""),
         )
     console.print(table)
     console.print("verdict - : insufficient data (a verdict needs medium or high confidence)")
@@ -135,7 +141,24 @@ def _print_benchmarks(frame: pl.DataFrame) -> None:
         console.print(
             "* indicative only: confidence none (fewer than 5 salaries or 3 companies), not a market figure"
         )
+    if fell_back:
+        console.print(
+            "^ national: the metro or region pool was too small for a verdict (vacancy_benchmarks.pool says "
+            "how small)"
+        )
+    for peer in sorted(peers):
+        console.print(f"pool: peer companies only ({escape(peer)})", highlight=False)
     _print_why(frame)
+
+
+def _pool_parts(pool: str | None) -> tuple[str, bool, str | None]:
+    """("national US", whether a local pool fell back to it, the peer group) of a ``pool`` text such as
+    "national US (metro Austin: 6 salaries from 4 companies, ...); peers: 201-500 employees"."""
+    if not pool:
+        return "-", False, None
+    market, _, peer = pool.partition("; peers: ")
+    name, _, note = market.partition(" (")
+    return name, bool(note), peer or None
 
 
 def _print_why(frame: pl.DataFrame) -> None:

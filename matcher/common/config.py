@@ -111,6 +111,12 @@ class Config:
     # which postings' levels count in the salary pool: exact, adjacent or any
     level_policy: str = defaults.LEVEL_POLICY
     exclusions: Path | None = None  # the analysts' exclusions file (vacancy_id, posting_id, reason)
+    # the benchmark's pool: national, metro or region (when large enough), and peer companies only
+    pool_by: str = defaults.POOL_BY
+    local_min_salaries: int = defaults.LOCAL_MIN_SALARIES
+    peer_sizes: tuple[str, ...] = ()
+    peer_industries: tuple[str, ...] = ()
+    peer_funding_stages: tuple[str, ...] = ()
     reports_dir: Path = Path(defaults.REPORTS_DIR)
     top_k: int = defaults.TOP_K
     publish_min_confidence: str = PUBLISH_MIN_CONFIDENCE  # none, low, medium or high
@@ -223,6 +229,12 @@ def _component(name: str) -> str:
     if name not in MATCH_COMPONENTS:
         raise _expected("one of " + ", ".join(MATCH_COMPONENTS))
     return name
+
+
+def _size_band(band: str) -> str:
+    if band not in defaults.SIZE_BANDS:
+        raise _expected("employee-count bands among " + ", ".join(defaults.SIZE_BANDS))
+    return band
 
 
 def _some_weight(weights: dict[str, float]) -> dict[str, float]:
@@ -386,6 +398,24 @@ class _Benchmark(_Section):
         default=defaults.LEVEL_POLICY, description="exact, adjacent or any"
     )
     exclusions: str | None = Field(default=None, description="a path")
+    # the pool a vacancy is benchmarked against (matcher.benchmark.stage): its country, else its city or
+    # region when that holds local_min_salaries salaries from 3 companies; peer companies only, when listed
+    pool_by: Literal["national", "metro", "region"] = Field(
+        default=defaults.POOL_BY, description="national, metro or region"
+    )
+    local_min_salaries: Annotated[int, _NotBool] = Field(
+        default=defaults.LOCAL_MIN_SALARIES, ge=1, le=1_000_000, description="an integer in 1..1000000"
+    )
+    peer_sizes: Annotated[list[Annotated[str, AfterValidator(_size_band)]], _Json] = Field(
+        default_factory=list,
+        description='a list of employee-count bands (in the environment as JSON: ["201-500"])',
+    )
+    peer_industries: Annotated[list[str], _Json] = Field(
+        default_factory=list, description='a list of strings (in the environment as JSON: ["Fintech"])'
+    )
+    peer_funding_stages: Annotated[list[str], _Json] = Field(
+        default_factory=list, description='a list of strings (in the environment as JSON: ["series_b"])'
+    )
 
 
 class _Report(_Section):
@@ -502,6 +532,11 @@ class _Settings(BaseSettings):
             company_cap=self.benchmark.company_cap,
             level_policy=self.benchmark.level_policy,
             exclusions=None if self.benchmark.exclusions is None else Path(self.benchmark.exclusions),
+            pool_by=self.benchmark.pool_by,
+            local_min_salaries=self.benchmark.local_min_salaries,
+            peer_sizes=tuple(self.benchmark.peer_sizes),
+            peer_industries=tuple(self.benchmark.peer_industries),
+            peer_funding_stages=tuple(self.benchmark.peer_funding_stages),
             reports_dir=Path(self.report.dir),
             top_k=self.report.top_k,
             publish_min_confidence=self.publish.min_confidence,

@@ -35,5 +35,22 @@ REQUIRE_WORK_TYPE: Final = True
 BENCHMARK_MIN_SCORE: Final = 75.0
 COMPANY_CAP: Final = 3
 LEVEL_POLICY: Final = "exact"  # which postings' levels count: exact, adjacent or any
+# the market a vacancy is benchmarked against: "national" (every city of its country), "metro" (its city) or
+# "region" (its admin1); a local pool is used when it holds LOCAL_MIN_SALARIES salaries from 3 companies
+# (what a verdict needs: medium confidence), else the national one
+POOLS: Final = ("national", "metro", "region")
+POOL_BY: Final = "national"
+LOCAL_MIN_SALARIES: Final = 15
+# peer companies by Floqer's employee_count, in Floqer's employee_count_range bands (inclusive bounds)
+SIZE_BANDS: Final = {
+    "1-10": (1, 10),
+    "11-50": (11, 50),
+    "51-200": (51, 200),
+    "201-500": (201, 500),
+    "501-1000": (501, 1000),
+    "1001-5000": (1001, 5000),
+    "5001-10000": (5001, 10000),
+    "10001+": (10001, None),
+}
 # [report]: BenchmarkOptions.top_k
 TOP_K: Final = 50
