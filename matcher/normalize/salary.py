@@ -210,7 +210,8 @@ _MODIFIER_HINT = re.compile(r"ote|doe|depending|rata|\+|up|from|starting", re.I)
 _RARE_HINT = re.compile(r"lpa|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
 _SCALES = {"k": Decimal(1000), "K": Decimal(1000), "千": Decimal(1000), "万": Decimal(10_000)}
 _NUMBER = re.compile(
-    r"(?:(?<![0-9A-Za-z_.,'’])|(?<=[A-Z]{3}))"  # "年収500万円", "CHF80", but not "Q4" or "H1B"
+    # "年収500万円", "CHF80", "R25,000" (rand), "Rs25,000", "Rp10.000.000", but not "Q4" or "H1B"
+    r"(?:(?<![0-9A-Za-z_.,'’])|(?<=[A-Z]{3})|(?<=\bR)|(?<=\bR[sp]))"
     r"(\d{1,3}(?:(?:[,.'’]\d{2,3})+|(?: \d{3}(?!\d))+)(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
     r"(\s*[kK](?![a-zA-Z])|千|万)?"
     r"(?!\s*%)"

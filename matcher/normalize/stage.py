@@ -31,7 +31,12 @@ import polars as pl
 
 from matcher.common import defaults
 from matcher.common.errors import ConfigError, NotReadyError
-from matcher.common.reference import CountryConventions, conventions_for, country_conventions
+from matcher.common.reference import (
+    CountryConventions,
+    conventions_for,
+    country_conventions,
+    listed_country_conventions,
+)
 from matcher.lake.files import read_parts, write_parquet_atomic
 from matcher.lake.layout import TABLES, is_lake
 from matcher.lake.layout import path as lake_path
@@ -1143,7 +1148,7 @@ def _openness(frame: pl.DataFrame) -> pl.DataFrame:
 def _currency_countries() -> dict[str, str]:
     """Currencies that belong to exactly one country in ``countries.csv`` (not EUR: several use it)."""
     by_currency: dict[str, list[str]] = {}
-    for code, conventions in country_conventions().items():
+    for code, conventions in listed_country_conventions().items():
         if conventions.currency:
             by_currency.setdefault(conventions.currency, []).append(code)
     return {currency: codes[0] for currency, codes in by_currency.items() if len(codes) == 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given
@@ -215,3 +216,57 @@ def test_every_salary_string_of_the_sandbox_market() -> None:
         assert info.is_estimate == truth["is_estimate"], row["salary_string"]
         checked += 1
     assert checked > 1500
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "currency", "annual"),
+    [
+        ("R 25 000 pm", "ZA", "ZAR", "300000"),  # a country countries.csv does not list: its currency
+        ("R25,000 per month", "ZA", "ZAR", "300000"),  # "R" glued to the amount
+        ("R 300 000 per annum", "ZA", "ZAR", "300000"),
+        ("Rs25,000 per month", "IN", "INR", "300000"),
+        ("$70,000", "NZ", "NZD", "70000"),  # a bare "$" in a dollar country is its dollar
+        ("$25,000 mensuales", "MX", "MXN", "300000"),  # and in a peso country its peso
+        ("$70,000", "ZA", "USD", "70000"),  # elsewhere a "$" stays the US dollar
+        ("150,000", "JP", "JPY", "150000"),
+    ],
+)
+def test_every_country_has_its_currency(text: str, country: str, currency: str, annual: str) -> None:
+    info = parse_salary(text, country=country)
+    assert info is not None, explain_salary(text, country=country)
+    assert (info.currency, info.annual_min) == (currency, Decimal(annual))
+
+
+def test_countries_beyond_the_listed_conventions_get_the_documented_defaults() -> None:
+    from matcher.common.reference import DEFAULT_CONVENTIONS, conventions_for, listed_country_conventions
+
+    za = conventions_for("ZA")
+    assert "ZA" not in listed_country_conventions()
+    assert (za.currency, za.hours_per_year, za.payments_per_year) == (
+        "ZAR",
+        DEFAULT_CONVENTIONS.hours_per_year,
+        DEFAULT_CONVENTIONS.payments_per_year,
+    )
+    assert conventions_for("ES").payments_per_year == 14  # a listed country keeps its own
+    assert conventions_for("XX") == DEFAULT_CONVENTIONS
+
+
+def test_the_stage_gives_a_country_beyond_the_list_its_currency(tmp_path: Path) -> None:
+    """The vectorized stage reads the same table: a Johannesburg posting's "R 25 000 pm" is 300,000 ZAR a
+    year, a Wellington posting's bare "$" is New Zealand dollars."""
+    from matcher.ingest.lake import Lake
+    from tests.normalize.test_stage import clean_postings, posting, write_postings
+
+    lake = Lake(tmp_path / "lake")
+    za = {"location": "Johannesburg", "city": "Johannesburg", "state_code": None, "country_code": "ZA"}
+    nz = {"location": "Wellington", "city": "Wellington", "state_code": None, "country_code": "NZ"}
+    write_postings(
+        lake, [posting(1, salary_string="R 25 000 pm", **za), posting(2, salary_string="$70,000", **nz)]
+    )
+    rows = clean_postings(lake.root, workers=1)
+    assert (rows["1"]["currency"], rows["1"]["annual_min"], rows["1"]["salary_period"]) == (
+        "ZAR",
+        Decimal(300000),
+        "month",
+    )
+    assert (rows["2"]["currency"], rows["2"]["annual_min"]) == ("NZD", Decimal(70000))
