@@ -8,7 +8,8 @@ matched against.
 What it holds, and why (later stages are tested against it, so it imitates the real world's mess):
 
 - **Companies**: dozens of fictional employers across industries and countries, sizes from startups to 50k
-  staff, hiring volume skewed (a few big hirers, a long tail), some ramping up (more postings lately), a few
+  staff, hiring volume skewed (a few big hirers, a long tail), some rising, some falling, most steady (see
+  **Time**), a few
   recruiting agencies posting for others, and the Flowstate tenant itself (``own_company``). Company
   attributes arrive flat on the row for some companies and nested in ``company_object`` (with a
   ``locations`` list) for others.
@@ -25,6 +26,12 @@ What it holds, and why (later stages are tested against it, so it imitates the r
   OTE/DOE/pro rata/+ super), or not at all; some are estimates (drawn lower and wider, marked "Glassdoor est."
   or "Employer est."), a few are absurd outliers. Non-annual amounts are derived with the conventions in
   ``matcher/reference/countries.csv``.
+- **Time**: postings are discovered from ``history_days`` before the anchor up to ``future_days`` after it
+  (the demo's as-of day: the sandbox clock advanced by its default 120 days), 25% of each company's after
+  the anchor. Over the last 90 days each company keeps its momentum: ``steady`` (an even pace), ``rising``
+  (about 20%; more postings lately before the anchor too; 1.5x its pace 90 to 30 days before the end, 2.4x
+  in the last 30) or ``falling`` (about 15%: 0.8x, then 0.35x); so the benchmark's hiring trends (the last
+  30 days against the 60 before) show all three, and most companies have postings in the last 30 days.
 - **Reposts** of earlier postings, **descriptions** naming the posting's technologies, and **hiring_team**
   personal data on some rows.
 - **Flowstate**: 23 vacancies that are not filled and 5 filled ones (the documentation's example vacancy among
@@ -160,6 +167,16 @@ class MarketConfig:
     future_days: int = 120  # ~25% are discovered in (anchor, anchor + future_days]: revealed as time advances
 
 
+# A company's hiring pace over the 90 days before the market's end, as multiples of its own pace before: 90
+# to 30 days before the end, then the last 30 (the benchmark's trend: the last 30 days against the 60 before)
+MOMENTUM: dict[str, tuple[float, float]] = {
+    "rising": (1.5, 2.4),
+    "steady": (1.0, 1.0),
+    "falling": (0.8, 0.35),
+}
+FUTURE_SHARE = 0.25  # of every company's postings, discovered after the anchor
+
+
 @dataclass(frozen=True, kw_only=True)
 class Market:
     """The generated market; treat it as immutable (the sandbox copies what it changes)."""
@@ -290,6 +307,28 @@ def _num(amount: float, style: str) -> str:
     }[style]
 
 
+def _momentum(draw: float) -> str:
+    """A company's hiring momentum from one uniform draw: rising 20%, falling 15%, steady the rest."""
+    return "rising" if draw < 0.2 else "falling" if draw >= 0.85 else "steady"
+
+
+def _future_day(draw: float, future_days: int, momentum: str) -> float:
+    """A day in [0, ``future_days``) after the anchor from one uniform draw: even (``draw x future_days``),
+    but over the last 90 days a rising or falling company's pace is scaled by ``MOMENTUM`` (90 to 30 days
+    before the end, then the last 30), keeping the share of its postings those 90 days hold. The days before
+    them, and a steady company's days, are what they were before momentum."""
+    lately, last = MOMENTUM[momentum]
+    if future_days <= 90 or momentum == "steady":
+        return draw * future_days
+    before = (future_days - 90) / future_days  # the share of the draws before the last 90 days
+    if draw < before:
+        return draw * future_days
+    u = (draw - before) / (1 - before) * (60 * lately + 30 * last)  # mass over the last 90 days
+    if u < 60 * lately:
+        return future_days - 90 + u / lately
+    return min(future_days - 30 + (u - 60 * lately) / last, future_days - 1e-9)
+
+
 @dataclass
 class _Company:
     name: str
@@ -299,7 +338,7 @@ class _Company:
     industry_id: int
     employees: int
     weight: float
-    ramping: bool
+    momentum: str  # rising, steady or falling: its hiring pace lately (MOMENTUM)
     nested: bool
     agency: bool
     premium: float
@@ -478,7 +517,7 @@ class _Generator:
             industry_id=industry_id,
             employees=employees,
             weight=(8.0 if agency else 60.0 / (rank + 2) ** 0.9) * rng.uniform(0.7, 1.3),
-            ramping=rng.random() < 0.2,
+            momentum=_momentum(rng.random()),
             nested=rng.random() < 0.4,
             agency=agency,
             premium=math.exp(rng.gauss(0, 0.03)),
@@ -1038,16 +1077,17 @@ class _Generator:
 
     # -- the market --------------------------------------------------------------------------------------
     def _discovered(self, rng: random.Random, company: _Company) -> datetime:
+        """When a posting of ``company`` is discovered: before the anchor (1 - FUTURE_SHARE of them; evenly,
+        or more lately for a rising company), else after it at the company's momentum (``_future_day``). Two
+        draws, whatever the company: the market up to the anchor is what it was before momentum."""
         cfg = self.config
         start = cfg.anchor - timedelta(days=cfg.history_days)
         total = cfg.history_days + cfg.future_days
-        if rng.random() < 0.75:
+        if rng.random() < 1 - FUTURE_SHARE:
             u = rng.random()
-            if company.ramping:
-                u = u**0.45  # more postings lately
-            day = u * cfg.history_days
+            day = (u**0.45 if company.momentum == "rising" else u) * cfg.history_days
         else:
-            day = cfg.history_days + rng.random() * cfg.future_days
+            day = cfg.history_days + _future_day(rng.random(), cfg.future_days, company.momentum)
         seconds = int(min(day, total - 1e-6) * 86400)
         return start + timedelta(seconds=seconds)
 
