@@ -65,6 +65,7 @@ from matcher.lake.files import write_parquet_atomic
 from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
 from matcher.match.stage import (
+    COMPONENTS,
     LEVEL_POLICIES,
     MatchOptions,
     explain_matches,
@@ -573,6 +574,7 @@ def benchmark_frames(
         "recency",
         "skills",
         "explanation",
+        _components(options.match or MatchOptions()).alias("components"),
         "same_job",
         "in_benchmark_pool",
         "company",
@@ -888,6 +890,28 @@ def _pool(kept: pl.DataFrame, other_level: pl.DataFrame, counted: list[tuple[str
     )
 
 
+def _components(options: MatchOptions) -> pl.Expr:
+    """Each judged component of a match's score as (``component``, ``score``, ``weight``): the weights are the
+    match options' rescaled over the judged components (seniority or skills can be null: not judged), so
+    ``sum(score * weight)`` is the match's score (up to rounding)."""
+    weights = {c: float(options.weights.get(c, 0.0)) for c in COMPONENTS}
+    judged = pl.sum_horizontal(
+        pl.when(pl.col(c).is_not_null()).then(pl.lit(weights[c])).otherwise(0.0) for c in COMPONENTS
+    )
+    parts = [
+        pl.when(pl.col(c).is_not_null()).then(
+            pl.struct(
+                pl.lit(c).alias("component"),
+                pl.col(c).cast(pl.Float64).alias("score"),
+                (weights[c] / judged).round(4).alias("weight"),
+            )
+        )
+        for c in COMPONENTS
+        if weights[c] > 0
+    ]
+    return pl.concat_list(parts).list.drop_nulls()
+
+
 def _trend(recent: int, prior: int) -> str:
     if recent == 0 and prior == 0:
         return "none"
@@ -921,20 +945,20 @@ def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
                 "postings_30d": recent,
                 "postings_90d": len(items),
                 "trend": _trend(recent, len(items) - recent),
-                "seniority_mix": ", ".join(
-                    f"{k} {v}" for k, v in sorted(mix.items(), key=lambda kv: (-kv[1], kv[0]))
-                ),
+                "seniority_mix": [
+                    {"level": k, "n": v} for k, v in sorted(mix.items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
                 "vacancies_matched": len({r["vacancy_id"] for r in items}),
             }
         )
-    schema = {
+    schema: dict[str, Any] = {
         "scope": pl.String,
         "vacancy_id": pl.String,
         "company": pl.String,
         "postings_30d": pl.Int64,
         "postings_90d": pl.Int64,
         "trend": pl.String,
-        "seniority_mix": pl.String,
+        "seniority_mix": pl.List(pl.Struct({"level": pl.String, "n": pl.Int64})),
         "vacancies_matched": pl.Int64,
     }
     hiring = pl.DataFrame(rows, schema=schema, orient="row")

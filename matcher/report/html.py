@@ -718,11 +718,18 @@ def _hiring(rows: list[Row], *, market: bool) -> str:
 
     def cells(r: Row) -> list[Cell]:
         out = [_text(r.get("company")), _num(_e(r.get("postings_30d"))), _num(_e(r.get("postings_90d")))]
-        out += [_text(r.get("trend")), _text(r.get("seniority_mix"))]
+        out += [_text(r.get("trend")), _text(_mix(r.get("seniority_mix")))]
         return out + ([_num(_e(r.get("vacancies_matched")))] if market else [])
 
     empty = "No competitor postings in the last 90 days." if market else "No competitor postings for it."
     return _table("hiring", headers, (_tr(cells(r)) for r in rows), empty=empty)
+
+
+def _mix(value: object) -> object:
+    """``seniority_mix``, a list of (level, n), as "senior 3, mid 1" (text from older reports as it is)."""
+    if isinstance(value, list):
+        return ", ".join(f"{item['level']} {item['n']}" for item in value if isinstance(item, dict))
+    return value
 
 
 def _posting(r: Row) -> str:

@@ -168,7 +168,7 @@ def test_hiring_intent_windows_and_trend() -> None:
     # within 30 days of June 1: May 25 and May 20; within 90: also April 1 (Feb 1 is older)
     assert (row["postings_30d"], row["postings_90d"]) == (2, 3)
     assert row["trend"] == "rising"  # 2 in the last 30 days against 1 in the 60 before (0.5 per 30 days)
-    assert row["seniority_mix"] == "senior 3"
+    assert row["seniority_mix"] == [{"level": "senior", "n": 3}]
     market = hiring.filter(pl.col("scope") == "market").row(0, named=True)
     assert (market["company"], market["postings_90d"], market["vacancies_matched"]) == ("A", 3, 1)
 
@@ -375,3 +375,27 @@ def test_n_other_level_adds_what_the_match_stage_left_out_for_level() -> None:
     both = frames(_levels(), left_out=left_out)["vacancy_benchmarks"].row(0, named=True)
     assert both["n_other_level"] == plain["n_other_level"] + 7 == 12
     assert (both["n_postings"], both["p50"]) == (plain["n_postings"], plain["p50"])  # the pool is the same
+
+
+def test_match_components_are_structs_with_their_share_of_the_score() -> None:
+    """Skills not judged (the vacancy lists none): it leaves the list and the other weights are rescaled
+    (0.45, 0.20, 0.20, 0.05 over 0.90); custom match weights are the ones used."""
+    from matcher.benchmark.stage import _components
+    from matcher.match.stage import MatchOptions
+
+    matches = frames([posting("a1", "A", 100_000, 120_000)])["vacancy_matches"]
+    (components,) = matches["components"].to_list()
+    assert components == [
+        {"component": "title", "score": 100.0, "weight": 0.5},
+        {"component": "seniority", "score": 100.0, "weight": 0.2222},
+        {"component": "geography", "score": 100.0, "weight": 0.2222},
+        {"component": "recency", "score": 90.0, "weight": 0.0556},
+    ]
+    weights = {"title": 0.5, "seniority": 0.0, "geography": 0.25, "recency": 0.25, "skills": 0.0}
+    scores = matches.select("title", "seniority", "geography", "recency", "skills")
+    custom = scores.select(_components(MatchOptions(weights=weights)))
+    assert [(c["component"], c["weight"]) for c in custom.item()] == [
+        ("title", 0.5),
+        ("geography", 0.25),
+        ("recency", 0.25),
+    ]

@@ -151,7 +151,9 @@ def frames(*, with_exclusions: bool = True, **overrides: Any) -> dict[str, pl.Da
             matches, orient="row", schema_overrides={"skills": pl.Float64}
         ).with_columns(pl.col("salary_mid_vacancy_currency").cast(MONEY)),
         "competitor_hiring": pl.DataFrame(hiring).with_columns(
-            trend=pl.lit("rising"), seniority_mix=pl.lit("senior 2"), vacancies_matched=pl.lit(1)
+            trend=pl.lit("rising"),
+            seniority_mix=pl.lit([{"level": "senior", "n": 2}, {"level": "mid", "n": 1}]),
+            vacancies_matched=pl.lit(1),
         ),
         "benchmark_pool": pl.DataFrame(pool).select(
             scenario_id=pl.lit(""),
@@ -391,6 +393,8 @@ def test_market_hiring_table() -> None:
     market = render().all("section", "market")[0]
     rows = market.all("tbody")[0].all("tr")
     assert [r.all("td")[0].content() for r in rows] == ["Atlas Freight", "Nova Genomics"]
+    # the seniority mix, a list of (level, n) in Parquet, read as text
+    assert [r.all("td")[4].content() for r in rows] == ["senior 2, mid 1"] * 2
 
 
 def test_the_page_is_self_contained_with_a_strict_policy() -> None:
