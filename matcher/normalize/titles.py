@@ -309,7 +309,7 @@ def title_keys(titles: pl.Series) -> pl.Series:
     field = words.list.eval(pl.element().is_in(list(_level_words())).not_()).list.any()
     role = pl.col("folded").str.contains(f"(?:^|\\s)(?:{roles})(?:\\s|$)|{of}") | (leader & field)
     tail = pl.col("rest").str.strip_chars().str.replace(r"(?:\s+[-|/]\s+|\s*\|\s*|,\s+).*$", "")
-    tail = tail.str.strip_chars()
+    tail = tail.str.strip_chars(" -–—|,:/\t\n")  # as clean_title strips it: "Data Engineer - II/" is level II
     # a head of one generic role word and levels ("Manager, Finance") may take its tail as its function
     # (``_bare_role``): such titles are their own key
     bare_words = list(_level_words() | GENERIC | _role_tokens())  # wider than ``_bare_role``: never less

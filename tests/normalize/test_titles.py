@@ -195,6 +195,16 @@ def test_the_stage_key_normalizes_like_the_title(parts: tuple) -> None:  # type:
     assert normalize_title(key) == normalize_title(title), (title, key)
 
 
+@pytest.mark.parametrize(
+    "title", ["Data Engineer - II/", "Backend Engineer - Level 2 -", "Nurse - Level 3,", "Analyst - III |"]
+)
+def test_the_stage_key_keeps_a_level_after_a_dash_and_stray_punctuation(title: str) -> None:
+    """As ``clean_title`` reads it: the tail's trailing " -|,:/" do not hide its level ("- II/" is II)."""
+    key = pl.select(title_key(pl.lit(title))).item()
+    assert normalize_title(key) == normalize_title(title), (title, key)
+    assert normalize_title(key).seniority is not None
+
+
 def test_the_stage_key_on_every_sandbox_title() -> None:
     titles = sorted({p["job_title"] for p in generate_market(MarketConfig(n_postings=3_000)).postings})
     keys = pl.Series(titles).to_frame("t").select(title_key(pl.col("t")).alias("k"))["k"].to_list()
