@@ -149,24 +149,7 @@ def test_there_are_notebooks() -> None:
 @pytest.mark.parametrize("path", PATHS, ids=[p.name for p in PATHS])
 def test_the_notebook_runs_on_the_demo_outputs(path: Path, jupyter_env: tuple[Path, Path]) -> None:
     expected = EXPECTED.get(path.name, {})
-    nb = nbformat.read(path, as_version=4)
-    renderer = nbformat.v4.new_code_cell("import altair as _alt\n_alt.renderers.enable('json');")
-    renderer["id"] = RENDERER
-    nb.cells.insert(0, renderer)
-    probe = nbformat.v4.new_code_cell(_probe(expected.get("checks", {})))
-    probe["id"] = PROBE
-    nb.cells.append(probe)
-    client = NotebookClient(
-        nb,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        allow_errors=True,  # every failing cell is reported below, not only the first
-        resources={"metadata": {"path": str(NOTEBOOKS)}},  # the kernel's working directory
-    )
-    client.execute()
-
-    errors = _errors(nb)
-    assert not errors, f"{path.name} raised:\n" + "\n".join(errors)
+    nb, results = _run(path, expected.get("checks", {}))
     cells = {cell.get("id"): cell for cell in nb.cells}
     for cell_id, (mime, marker) in expected.get("displays", {}).items():
         shown = [output["data"][mime] for output in cells[cell_id].outputs if mime in output.get("data", {})]
@@ -179,11 +162,63 @@ def test_the_notebook_runs_on_the_demo_outputs(path: Path, jupyter_env: tuple[Pa
             assert marks == expected_marks, f"{path.name}: cell {cell_id} drew {marks}, expected {marker}"
         else:
             assert marker in shown[0], f"{path.name}: cell {cell_id}'s {mime} lacks {marker!r}"
-    (stdout,) = [output["text"] for output in cells[PROBE].outputs if output.get("name") == "stdout"]
-    results = json.loads(stdout)
-    assert results.pop("sys.prefix") == sys.prefix, "the kernel is not this virtualenv's Python"
     failed = {name: result for name, result in results.items() if result is not True}
     assert not failed, f"{path.name}: checks failed: {failed}"
+
+
+ONE_VACANCY = "clx5v6w7x8y9z0a1"  # the demo's Senior Backend Engineer, New York
+
+
+@pytest.mark.timeout(300)
+def test_who_is_hiring_runs_for_one_vacancy(jupyter_env: tuple[Path, Path]) -> None:
+    """Its parameters cell, set as papermill does (a cell after it): only that vacancy's competitors."""
+    checks = {
+        "only the vacancy's rows": "set(hiring['vacancy_id']) == set(pool['vacancy_id'])"
+        f" == {{{ONE_VACANCY!r}}}",
+        "its competitors, each matching it alone": "market.height > 0"
+        " and market['vacancies_matched'].max() == 1",
+        "the same companies as the report's rows for it": "set(market['company']) == set(reports["
+        f"'competitor_hiring'].filter(pl.col('vacancy_id') == {ONE_VACANCY!r})['company'])",
+        "its weekly postings": "0 < weekly['postings'].sum() <= pool['posting_id'].n_unique()",
+    }
+    _, results = _run(NOTEBOOKS / "who_is_hiring.ipynb", checks, parameters=f"VACANCY_ID = {ONE_VACANCY!r}")
+    failed = {name: result for name, result in results.items() if result is not True}
+    assert not failed, f"who_is_hiring.ipynb for {ONE_VACANCY}: checks failed: {failed}"
+
+
+def _run(
+    path: Path, checks: dict[str, str], *, parameters: str | None = None
+) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+    """Run the notebook in a fresh kernel with Altair's json renderer, ``parameters`` injected after its
+    parameters cell (as papermill does), then the checks; the executed notebook and the checks' results.
+    Asserts no cell raised and the kernel is this virtualenv's."""
+    nb = nbformat.read(path, as_version=4)
+    if parameters is not None:
+        (at,) = [i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", [])]
+        injected = nbformat.v4.new_code_cell(parameters)
+        injected["id"] = "injected-parameters"
+        nb.cells.insert(at + 1, injected)
+    renderer = nbformat.v4.new_code_cell("import altair as _alt\n_alt.renderers.enable('json');")
+    renderer["id"] = RENDERER
+    nb.cells.insert(0, renderer)
+    probe = nbformat.v4.new_code_cell(_probe(checks))
+    probe["id"] = PROBE
+    nb.cells.append(probe)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        allow_errors=True,  # every failing cell is reported below, not only the first
+        resources={"metadata": {"path": str(NOTEBOOKS)}},  # the kernel's working directory
+    )
+    client.execute()
+    errors = _errors(nb)
+    assert not errors, f"{path.name} raised:\n" + "\n".join(errors)
+    (probe_cell,) = [cell for cell in nb.cells if cell.get("id") == PROBE]
+    (stdout,) = [output["text"] for output in probe_cell.outputs if output.get("name") == "stdout"]
+    results = json.loads(stdout)
+    assert results.pop("sys.prefix") == sys.prefix, "the kernel is not this virtualenv's Python"
+    return nb, results
 
 
 # what the notebooks no longer do: parse report text (the reports store structured facts as lists of structs)
