@@ -39,6 +39,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -263,6 +264,7 @@ COSINE_MARGIN = 1e-4
 # token_set_ratio of disjoint token sets is not 0 (it compares the sorted strings: "data analyst" vs "date
 # analyse" 83). Below a title floor of 40 (less the margin) a pair sharing no word can reach it.
 NO_SHARED_WORD_BOUND = FUZZ_WEIGHT * 100
+BATCH_THREADS = 2  # batches of vacancy titles scored at once (the machines have two cores)
 CORE_PAIRS_PER_BATCH = 1_000_000  # (vacancy title, core) pairs sharing a word held at once (sparse product)
 
 
@@ -765,8 +767,10 @@ def match_frames(
             load = 0
         load += size
     bounds.append(titles.height)
-    kept_cores: list[pl.DataFrame] = []
-    for start, stop in itertools.pairwise(bounds):
+
+    def score_batch(start: int, stop: int) -> tuple[pl.DataFrame, int, int, int]:
+        """The kept (vacancy title, core) pairs of vacancy titles ``start`` <= _k < ``stop``, with the
+        counts of core pairs scored, (vacancy, posting) candidate pairs and pairs compared as strings."""
         rows, cols, shared, packed = words.shared(start, stop)
         schema = {"_k": pl.UInt32, "_c": pl.UInt32, "_shared": pl.Float64, "_packed": pl.Float64}
         if every_pair:
@@ -837,7 +841,6 @@ def match_frames(
         # references to the distinct titles (no copy per pair)
         fuzzy, _ = words.fuzz(k, c, pairs["_packed"].to_numpy())
         compare = np.flatnonzero(np.isnan(fuzzy))
-        summary.compared_pairs += len(compare)
         if len(compare):
             fuzzy[compare] = process.cpdist(
                 v_texts[k[compare]], c_texts[c[compare]], scorer=fuzz.token_set_ratio, workers=-1
@@ -854,14 +857,23 @@ def match_frames(
             .join(v_occ, on="_k")
             .with_columns(*occupation_fit(options))
         )
-        summary.core_pairs += pairs.height
-        # the (vacancy, posting) pairs of candidate cores
-        summary.candidate_pairs += int((pairs["_n"].cast(pl.Int64) * pairs["_nv"]).sum())
-        kept_cores.append(
-            pairs.filter(pl.col("title") >= options.title_floor).select(
-                "_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
-            )
+        reached = pairs.filter(pl.col("title") >= options.title_floor).select(
+            "_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
         )
+        # the (vacancy, posting) pairs of candidate cores
+        candidates = int((pairs["_n"].cast(pl.Int64) * pairs["_nv"]).sum())
+        return reached, pairs.height, candidates, len(compare)
+
+    # batches of vacancy titles on BATCH_THREADS threads: numpy, scipy, rapidfuzz and Polars release the GIL
+    kept_cores: list[pl.DataFrame] = []
+    with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
+        for reached, n_scored, n_candidates, n_compared in pool.map(
+            lambda batch: score_batch(*batch), itertools.pairwise(bounds)
+        ):
+            kept_cores.append(reached)
+            summary.core_pairs += n_scored
+            summary.candidate_pairs += n_candidates
+            summary.compared_pairs += n_compared
     core_pairs = (
         pl.concat(kept_cores)
         .join(vac.select("_v", "_k"), on="_k")
