@@ -941,34 +941,43 @@ def match_frames(
         load += size
     if group_now:
         groups.append(group_now)
-    for group in groups:
+
+    def expand(group: list[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+        """One batch of whole vacancies: (their ranked matches, matches left out for level per vacancy,
+        counts: pairs scored, left out for work type and for country)."""
         pairs = (
             core_pairs.filter(pl.col("_v").is_in(group))
             .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit")
             .join(p_cols, on="_c")
             .join(v_cols, on="_v")
         )
-        summary.scored_pairs += pairs.height
+        counts = {"scored": pairs.height}
         if allowed is not None:
             before = pairs.height
             pairs = pairs.join(allowed, on=["_wt", "_wa", "_es_id"], how="semi", nulls_equal=True)
-            summary.excluded["work type does not fit"] += before - pairs.height
+            counts["work type does not fit"] = before - pairs.height
         if options.same_country_only:
             before = pairs.height
             pairs = pairs.filter(~_abroad())
-            summary.excluded["another country"] = summary.excluded.get("another country", 0) + (
-                before - pairs.height
-            )
+            counts["another country"] = before - pairs.height
         scored = _skills_and_score(_components(pairs, options, as_of), vac, post, options)
         matched = scored.filter(pl.col("score") >= options.floor)
         admitted = _level_admits(options.level_policy)
-        left_out.append(matched.filter(~admitted).group_by("_v").agg(pl.len().alias("n")))
-        ranked = _ranked(matched.filter(admitted), vac, post)
-        summary.matches += ranked.height
-        if sink is None:
-            kept.append(ranked)
-        elif ranked.height:
-            sink(ranked)
+        other_level = matched.filter(~admitted).group_by("_v").agg(pl.len().alias("n"))
+        return _ranked(matched.filter(admitted), vac, post), other_level, counts
+
+    # batches of vacancies on BATCH_THREADS threads, handed on in order (pool.map keeps it)
+    with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
+        for ranked, other_level, batch_counts in pool.map(expand, groups):
+            summary.scored_pairs += batch_counts.pop("scored")
+            for reason, n in batch_counts.items():
+                summary.excluded[reason] = summary.excluded.get(reason, 0) + n
+            left_out.append(other_level)
+            summary.matches += ranked.height
+            if sink is None:
+                kept.append(ranked)
+            elif ranked.height:
+                sink(ranked)
     if left_out:
         counts = pl.concat(left_out).group_by("_v").agg(pl.col("n").sum())
         summary.left_out = (
