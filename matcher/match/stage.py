@@ -66,7 +66,7 @@ CLEAN_POSTINGS = TABLES["clean_postings"].path
 CLEAN_VACANCIES = TABLES["clean_vacancies"].path
 MATCHES = TABLES["matches"].path
 AS_OF_KEY = "matcher.as_of"  # the matches table's Parquet metadata: the as-of day it was scored for
-PAIRS_PER_BATCH = 2_000_000  # posting-level pairs held in memory at once
+PAIRS_PER_BATCH = 1_000_000  # posting-level pairs per batch (BATCH_THREADS batches in memory at once)
 # the seniority component one level apart: below what a same-level posting in another city of the country
 # keeps (a level is a different job to pay for; another city is the same job)
 ONE_LEVEL_APART = 25.0
