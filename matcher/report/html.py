@@ -613,6 +613,8 @@ def _reading(row: Row) -> str:
             + (" (indicative)" if _indicative(row) else "")
             + "</span>"
         )
+    if row.get("pool"):  # which market the percentiles come from: national, metro, region, a peer group
+        sentences.append(f'Pool: <span class="pool">{_e(row["pool"])}</span>.')
     verdict, level = row.get("verdict"), _e(row.get("confidence"))
     if verdict in ("below", "within", "above"):
         sentences.append(f"Verdict: {_badge(verdict)} the market ({level} confidence).")

@@ -160,3 +160,19 @@ def test_arbitrary_text_in_the_new_parts_never_injects_markup(
     v1 = doc.all("tr", "vacancy-row")[0]
     assert v1.attrs["data-country"] == country.lower()
     assert v1.all("td")[0].all("a")[0].content() == role
+
+
+def test_every_vacancy_section_names_its_pool(demo_outputs: tuple[Path, Path]) -> None:
+    """The pool the percentiles come from ("national US", "metro Austin", a peer group) is named in each
+    section, as vacancy_benchmarks.pool says."""
+    from matcher.report.writer import load_reports
+
+    reports = load_reports(demo_outputs[1])
+    benchmarks = reports["vacancy_benchmarks"]
+    assert benchmarks["pool"].null_count() == 0
+    doc = parse(render_report(reports, as_of=AS_OF, generated_at=GENERATED))
+    for row in benchmarks.filter(
+        pl.col("is_open") if "is_open" in benchmarks.columns else pl.lit(True)
+    ).to_dicts():
+        reading = section(doc, row["vacancy_id"]).content()
+        assert f"Pool: {row['pool']}." in reading, row["vacancy_id"]
