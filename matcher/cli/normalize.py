@@ -57,7 +57,12 @@ def normalize_command(
     currency: str | None = typer.Option(
         None, "--currency", help="Reporting currency (default: [normalize] reporting_currency, else USD)."
     ),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Processes for per-value work."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes for per-value work (default 1: more did not pay on 2 cores).",
+    ),
     wait: bool = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock."),
     json_out: bool = JSON,
     config_file: Path | None = CONFIG,
