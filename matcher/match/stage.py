@@ -773,6 +773,7 @@ def match_frames(
         counts of core pairs scored, (vacancy, posting) candidate pairs and pairs compared as strings."""
         rows, cols, shared, packed = words.shared(start, stop)
         schema = {"_k": pl.UInt32, "_c": pl.UInt32, "_shared": pl.Float64, "_packed": pl.Float64}
+        lexical_fuzz = None  # token_set_ratio of the lexical pairs where the bound already settled it
         if every_pair:
             cells = (rows - start) * cores.height + cols
             dense = np.zeros((stop - start) * cores.height)
@@ -798,10 +799,11 @@ def match_frames(
                 >= reach_floor
             )
             k, c = rows[hopeful], cols[hopeful]
-            _, fuzz_upper = words.fuzz(k, c, packed[hopeful])
+            fuzz_value, fuzz_upper = words.fuzz(k, c, packed[hopeful])
             bound = lexical_upper_bound(
                 shared[hopeful], words.vacancy_weight[k], words.core_weight[c], words.capped(k, c), fuzz_upper
             )
+            lexical_fuzz = fuzz_value[bound >= reach_floor]
             hopeful = hopeful[bound >= reach_floor]
             lexical = pl.DataFrame(
                 {
@@ -839,7 +841,12 @@ def match_frames(
         c = pairs["_c"].to_numpy().astype(np.int64)
         # token_set_ratio from the lengths where they decide it, else rapidfuzz on aligned arrays of
         # references to the distinct titles (no copy per pair)
-        fuzzy, _ = words.fuzz(k, c, pairs["_packed"].to_numpy())
+        packed_all = pairs["_packed"].to_numpy()
+        if lexical_fuzz is None:
+            fuzzy, _ = words.fuzz(k, c, packed_all)
+        else:  # settled for the lexical pairs by the bound above; the extra pairs' here
+            n = len(lexical_fuzz)
+            fuzzy = np.concatenate([lexical_fuzz, words.fuzz(k[n:], c[n:], packed_all[n:])[0]])
         compare = np.flatnonzero(np.isnan(fuzzy))
         if len(compare):
             fuzzy[compare] = process.cpdist(
