@@ -527,15 +527,29 @@ class Pipeline:
             level_policy=config.level_policy,  # matches and the salary pool admit the same levels
         )
 
-    def match(self, *, as_of: date | None = None, wait: bool = False) -> MatchResult:
-        """Score and rank postings for every open vacancy as of ``as_of`` (default today)."""
+    def match(
+        self, *, as_of: date | None = None, wait: bool = False, engine: str | None = None
+    ) -> MatchResult:
+        """Score and rank postings for every open vacancy as of ``as_of`` (default today).
+
+        ``engine``: "local" (this process) or "spark" (``matcher.match.spark``: the same matches, computed
+        by Spark; needs the ``spark`` extra); default ``[match] engine``.
+        """
+        engine = engine or self.config.match_engine
+        if engine not in ("local", "spark"):
+            raise ConfigError([f"match engine: got {engine!r}, expected local or spark"])
         if not layout.path(self.lake, "clean_postings").exists():
             raise NotReadyError(f"lake {self.lake}: no clean tables yet: run `matcher normalize` first")
         run_id = _run_id()
         clock = _Clock()
         options = self.match_options(as_of)
         with self.locked(run_id, wait=wait):
-            summary = match_lake(self.lake, options)
+            if engine == "spark":
+                from matcher.match.spark import match_lake_spark  # PySpark loads only when asked for
+
+                summary = match_lake_spark(self.lake, options)
+            else:
+                summary = match_lake(self.lake, options)
         return self._result(
             MatchResult,
             "match",

@@ -186,13 +186,19 @@ WAIT = typer.Option(False, "--wait", help="Queue behind a run that holds the lak
 
 def match_command(
     as_of: str | None = AS_OF,
+    engine: str | None = typer.Option(
+        None,
+        "--engine",
+        help="Where the scoring runs: local (this process) or spark (the same matches on Spark: "
+        "pip install 'matcher[spark]', Java 17); default [match] engine, else local.",
+    ),
     wait: bool = WAIT,
     json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Score and rank postings for every open vacancy: lake/clean -> lake/matches/matches.parquet."""
-    result = Pipeline(config_from(config_file, lake)).match(as_of=_as_of(as_of), wait=wait)
+    result = Pipeline(config_from(config_file, lake)).match(as_of=_as_of(as_of), wait=wait, engine=engine)
     if json_out:
         emit_json(result)
     else:

@@ -106,6 +106,7 @@ class Config:
     own_companies: tuple[str, ...] = ()
     include_agencies: bool = defaults.INCLUDE_AGENCIES
     require_work_type: bool = defaults.REQUIRE_WORK_TYPE
+    match_engine: str = "local"  # local or spark (``matcher match --engine``)
     benchmark_min_score: float = defaults.BENCHMARK_MIN_SCORE
     company_cap: int = defaults.COMPANY_CAP
     # which postings' levels count in the salary pool: exact, adjacent or any
@@ -385,6 +386,8 @@ class _Match(_Section):
     )
     include_agencies: bool = Field(default=defaults.INCLUDE_AGENCIES, description="true or false")
     require_work_type: bool = Field(default=defaults.REQUIRE_WORK_TYPE, description="true or false")
+    # where the match stage runs: this process, or Spark (the spark extra; matcher.match.spark)
+    engine: Literal["local", "spark"] = Field(default="local", description="local or spark")
 
 
 class _Benchmark(_Section):
@@ -528,6 +531,7 @@ class _Settings(BaseSettings):
             own_companies=tuple(self.match.own_companies),
             include_agencies=self.match.include_agencies,
             require_work_type=self.match.require_work_type,
+            match_engine=self.match.engine,
             benchmark_min_score=self.benchmark.min_score,
             company_cap=self.benchmark.company_cap,
             level_policy=self.benchmark.level_policy,

@@ -464,7 +464,10 @@ class _Words:
     core_letters: npt.NDArray[np.uint8]
 
     @classmethod
-    def build(cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int) -> _Words:
+    def build(
+        cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int, corpus: PostingCorpus | None = None
+    ) -> _Words:
+        """``corpus``: the whole posting set's document frequencies, when ``cores`` are a part of it."""
         import scipy.sparse as sp  # type: ignore[import-untyped]
 
         c_tok = (
@@ -473,10 +476,14 @@ class _Words:
             .filter(pl.col("token") != "")
             .unique(["_c", "token"])
         )
+        counts = c_tok.group_by("token").agg(pl.col("_n").sum().alias("_df"), pl.len().alias("_cores"))
+        if corpus is not None:  # every word of the whole set, so a vacancy word elsewhere is not "unseen"
+            postings = corpus.postings
+            counts = corpus.document_frequency.join(
+                counts.select("token", "_cores"), on="token", how="left"
+            ).with_columns(pl.col("_cores").fill_null(0))
         words = (
-            c_tok.group_by("token")
-            .agg(pl.col("_n").sum().alias("_df"), pl.len().alias("_cores"))
-            .sort("token")
+            counts.sort("token")
             .with_row_index("_t")
             .with_columns(((pl.lit(postings + 1) / (pl.col("_df") + 1)).log() + 1.0).alias("w"))
         )
@@ -682,6 +689,54 @@ def _codes(*columns: pl.Series) -> dict[str, int]:
     return {v: i for i, v in enumerate(values.to_list())}
 
 
+@dataclass(frozen=True)
+class PostingCorpus:
+    """What the title score takes from the whole posting set: the eligible postings and, per word of their
+    core titles, how many of them have it (the IDF in ``_Words``), so a part of the set scores as the whole.
+
+    ``PostingCorpus.combine([PostingCorpus.of(part, options, as_of) for part in parts])`` equals
+    ``PostingCorpus.of(whole, options, as_of)`` (``document_frequency`` in token order).
+    """
+
+    postings: int  # eligible postings (``_eligible_postings``)
+    document_frequency: pl.DataFrame  # token (String), _df (Int64): eligible postings whose core has it
+    meaning_texts: tuple[str, ...] = ()  # the distinct texts the semantic score embeds, sorted
+
+    @classmethod
+    def of(cls, postings: pl.DataFrame, options: MatchOptions, as_of: date) -> PostingCorpus:
+        post = _eligible_postings(postings, options, MatchSummary(), as_of)
+        frame = post.select(_distinct_text(post), _meaning_text(post, options.semantic))
+        df = (
+            frame.select(pl.col("_text").str.split(" ").list.unique().alias("token"))
+            .explode("token")
+            .filter(pl.col("token") != "")
+            .group_by("token")
+            .agg(pl.len().cast(pl.Int64).alias("_df"))
+            .sort("token")
+        )
+        texts = frame.get_column("_stext").unique().sort().to_list()
+        return cls(post.height, df, tuple(t for t in texts if t))
+
+    @classmethod
+    def combine(cls, parts: list[PostingCorpus]) -> PostingCorpus:
+        frames = [p.document_frequency for p in parts]
+        df = (
+            pl.concat(frames).group_by("token").agg(pl.col("_df").sum()).sort("token")
+            if frames
+            else pl.DataFrame(schema={"token": pl.String, "_df": pl.Int64})
+        )
+        texts = sorted({t for p in parts for t in p.meaning_texts})
+        return cls(sum(p.postings for p in parts), df, tuple(texts))
+
+
+def vacancy_meaning_texts(vacancies: pl.DataFrame, options: MatchOptions) -> list[str]:
+    """The distinct texts of the open vacancies' titles the semantic score embeds, sorted, as
+    ``match_frames`` embeds them (before the posting texts: ``PostingCorpus.meaning_texts``)."""
+    vac = vacancies.filter(pl.col("is_open") & pl.col("title_core").is_not_null())
+    texts = vac.select(_meaning_text(vac, options.semantic)).get_column("_stext").to_list()
+    return sorted({t for t in texts if t})
+
+
 def match_frames(
     vacancies: pl.DataFrame,
     postings: pl.DataFrame,
@@ -689,8 +744,12 @@ def match_frames(
     *,
     vector_cache: TitleVectorCache | None = None,
     sink: Callable[[pl.DataFrame], None] | None = None,
+    corpus: PostingCorpus | None = None,
 ) -> tuple[pl.DataFrame, MatchSummary]:
     """Score and rank ``postings`` (clean) for each open vacancy in ``vacancies`` (clean).
+
+    ``corpus``: when ``postings`` are one part of a larger set (the Spark engine, ``matcher.match.spark``),
+    that set's ``PostingCorpus``, so the title scores weigh words as they would over the whole set.
 
     The matches come out in batches of whole vacancies, in (scenario_id, vacancy_id, rank) order: returned as
     one frame, or, with ``sink``, handed to it batch by batch (the frame returned is then empty), so the
@@ -741,7 +800,7 @@ def match_frames(
     )
     vac = vac.join(titles.select(*v_keys, "_k"), on=v_keys, how="left", nulls_equal=True).sort("_v")
     meaning = _Meaning.build(titles, cores, options, vector_cache)
-    words = _Words.build(titles, cores, post.height)
+    words = _Words.build(titles, cores, post.height, corpus)
 
     # candidate generation, exact: per (vacancy title, core) pair, kept unless its title score cannot reach
     # title_floor (see SCORE_MARGIN): the pairs sharing words whose lexical upper bound reaches it (all of
