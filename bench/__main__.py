@@ -15,6 +15,7 @@ from bench import (
     bench_report,
     bench_sandbox,
     bench_semantic,
+    bench_spark,
     bench_validation,
 )
 
@@ -29,6 +30,7 @@ def main() -> None:
     bench_occupations.main()
     bench_semantic.main()
     bench_match.main()
+    bench_spark.main()
     bench_report.main()
     bench_quality.main()
 

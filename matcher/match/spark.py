@@ -80,6 +80,17 @@ class SparkUnavailableError(MatcherError):
     """The Spark engine was asked for but PySpark (the ``spark`` extra) or Java is not installed."""
 
 
+class SparkJobError(MatcherError):
+    """A Spark job of the engine failed (an executor lost, a task's error): the lake is unchanged."""
+
+
+def _last_line(error: BaseException) -> str:
+    """The line that says what went wrong: the last non-empty line of Spark's message (a task's Python
+    error comes last, after the executor's traceback)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1][:500] if lines else type(error).__name__
+
+
 def _require_spark() -> None:
     """PySpark and Java, or one line saying what to install."""
     try:
@@ -140,8 +151,8 @@ def match_lake_spark(
         lake: the lake root; on a cluster a path every executor can read.
         options: as for ``match_lake``; ``as_of`` defaults to today, fixed once for every executor.
         spark: a session (default ``spark_session()``: the active one, else a new one).
-        partitions: the postings' partitions (default: Spark's split of the files, at least one per core
-            when the set is large enough).
+        partitions: the postings' partitions (default: Spark's split of the files, or one per core when
+            that split gives fewer).
     """
     lake = Path(lake)
     started = time.perf_counter()
@@ -161,13 +172,19 @@ def match_lake_spark(
     vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
     postings = _read_postings(session, lake, partitions)
 
-    corpus = _corpus(postings, options)
-    vectors = _vectors(lake, vacancies, corpus, options)
-    context = session.sparkContext
-    shared = context.broadcast((vacancies, options, corpus, vectors))
-    scored = _map_in_arrow(postings, functools.partial(_score_partition, shared), _output_schema())
-    rows = _frame(scored.toArrow())
-    shared.unpersist()
+    try:
+        corpus = _corpus(postings, options)
+        vectors = _vectors(lake, vacancies, corpus, options)
+        shared = session.sparkContext.broadcast((vacancies, options, corpus, vectors))
+        scored = _map_in_arrow(postings, functools.partial(_score_partition, shared), _output_schema())
+        rows = _frame(scored.toArrow())
+        shared.unpersist()
+    except MatcherError:
+        raise
+    except Exception as error:  # a task's exception reaches the driver wrapped by Spark and Py4J
+        raise SparkJobError(f"the Spark match job failed: {_last_line(error)}") from error
+    finally:
+        postings.unpersist()
 
     summary = _summary(rows, vacancies, options)
     matches = _ranked(rows.filter(pl.col(_KIND) == "match"))
@@ -184,9 +201,11 @@ def match_lake_spark(
 def _read_postings(session: SparkSession, lake: Path, partitions: int | None) -> SparkFrame:
     frame = session.read.parquet(str(lake_path(lake, "clean_postings")))
     frame = frame.select(*(c for c in POSTING_COLUMNS if c in frame.columns))
-    if partitions is not None:
-        return frame.repartition(partitions)
-    return frame
+    if partitions is None:  # one Parquet row group is one partition: spread it over every core
+        cores = session.sparkContext.defaultParallelism
+        partitions = cores if frame.rdd.getNumPartitions() < cores else None
+    # kept once shuffled: both passes read the same partitions (unpersisted when the stage ends)
+    return frame if partitions is None else frame.repartition(partitions).persist()
 
 
 def _map_in_arrow(frame: SparkFrame, function: Any, schema: str) -> SparkFrame:

@@ -187,3 +187,18 @@ def test_the_engine_is_a_setting_and_anything_else_is_refused(tmp_path: Path) ->
         load_config(env={"MATCHER_MATCH__ENGINE": "dask"})
     with pytest.raises(ConfigError, match="match engine: got 'dask', expected local or spark"):
         Pipeline(load_config(env={}), lake=tmp_path).match(engine="dask")
+
+
+@pytest.mark.slow
+def test_a_task_that_fails_is_one_line_and_the_lake_is_unchanged(
+    spark: SparkSession, demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from matcher.match.spark import SparkJobError, match_lake_spark
+
+    lake = _lake(demo_outputs, tmp_path, "lake")
+    # match_frames checks level_policy on the executors, where the scoring runs
+    options = MatchOptions(as_of=matches_as_of(lake_path(demo_outputs[0], "matches")), level_policy="bogus")
+    with pytest.raises(SparkJobError, match=r"failed: ValueError: level_policy: got 'bogus'") as raised:
+        match_lake_spark(lake, options, spark=spark)
+    assert "\n" not in str(raised.value)
+    assert not lake_path(lake, "matches").exists() and lake_path(lake, "left_out").exists()
