@@ -145,7 +145,7 @@ def test_unknown_variables_of_the_settings_form_are_refused() -> None:
     )
     assert problems[0].startswith("MATCHER_COLOURS__RED: unknown section")
     assert problems[1].startswith(
-        "MATCHER_MATCH__FLOR: unknown setting, expected one of floor, include_agencies"
+        "MATCHER_MATCH__FLOR: unknown setting, expected one of engine, floor, include_agencies"
     )
     assert len(problems) == 2  # MATCHER_CACHE_DIR is not a setting variable
     _assert_plain(problems)
