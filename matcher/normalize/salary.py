@@ -23,14 +23,19 @@ end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one
 (KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
 thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
 
-Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Polish
-and Japanese ("par an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie",
-"月給"), glued to the amount or not ("£13.00ph", "£2,500pm", "45k€/an"), once or after each end of a range
+Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Polish,
+Indonesian/Malay, Turkish, Russian, Vietnamese and Japanese ("par an", "im Monat", "por hora", "por mês",
+"all'ora", "per maand", "i timmen", "miesięcznie", "per bulan", "aylık", "в месяц", "/tháng", "月給"), glued
+to the amount or not ("£13.00ph", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range
 ("$75.00/hr - $85.00/hr"); the first period in the order hour, day, week, month, year wins. English is
 searched first: a text mixing English with another language's period word of an earlier period is read by
-its English word. Currencies are read from symbols and ISO codes before or after the amount ("R$", "zł",
-"円", "€", "SEK"), a few currency words ("euros", "kronor") and "kr" beside a Swedish word (else "kr" is left
-to the posting's currency or country, like a bare "$").
+its English word. A text that names no period is yearly unless even its high end is below what a full-time
+annual salary can be in its currency (``matcher/reference/pay_periods.csv``, about the lowest full-time
+annual minimum wage where the currency is paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are
+monthly, "45.000 €" and "₹ 6,00,000" yearly; pro-rata pay stays yearly. Currencies are read from symbols
+and ISO codes before or after the amount ("R$", "zł", "円", "€", "SEK", "Rp", "RM", "руб"), "L" for lakh
+beside rupees ("₹12L"), a few currency words ("euros", "kronor") and "kr" beside a Swedish word (else "kr"
+is left to the posting's currency or country, like a bare "$").
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 import pycountry
 
-from matcher.common.reference import conventions_for
+from matcher.common.reference import conventions_for, monthly_below
 
 PERIODS = ("hour", "day", "week", "month", "year")
 DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "SGD", "NZD", "HKD"})  # what a default may make of "$"
@@ -112,9 +117,9 @@ _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 # Italian, Dutch, Swedish, Polish, Japanese). "_B" / "_E": no letter (of any script) right before / after, so
 # a unit may be glued to the amount ("£13.00ph", "45k€/an") but not sit inside a word ("graph", "Monate").
 # Searched in this order, the first that matches wins ("£12 ph, £23,400 pa" is hourly).
-_B = r"(?:(?<![^\W\d_])|(?=/))"
+_B = r"(?:(?<![^\W\d_])|(?=/)|(?<=\d[kK]))"  # "£30kpa": a unit right after "k" too
 _E = r"(?![^\W\d_])"
-_AFTER_AMOUNT = r"(?<=\d)\s?"  # "400pd", "900 pw": only right after an amount
+_AFTER_AMOUNT = r"(?:(?<=\d)|(?<=\d[kK]))\s?"  # "400pd", "900 pw": only right after an amount
 _AFTER_BIG_AMOUNT = r"(?:(?<=\d\d\d)|(?<=[kK]))\s?"  # "2,500pm", "30k pm", but not the clock's "5pm"
 _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
     "hour": (
@@ -126,6 +131,10 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(per|/|p/)\s*uur|uurloon",  # nl
         r"(per|i|/)\s*tim(me|men)?|timlön",  # sv
         r"(za|na|/)\s*godz(in[ęe]|\.)?",  # pl
+        r"(per|/)\s*jam|sejam",  # id, ms
+        r"saatlik|saat\s*başı|/\s*saat",  # tr
+        r"в\s*час|/\s*час|почасов[а-я]*",  # ru
+        r"(mỗi|/)\s*giờ",  # vi
     ),
     "day": (
         r"per\s*day|a\s*day|/\s*day|daily|day\s*rate|p/d|per\s*diem|" + _AFTER_AMOUNT + r"p\.?d\.?",
@@ -135,6 +144,10 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(al|/)\s*giorno|giornalier[oaie]",  # it
         r"(per|/)\s*dag|dagtarief|om\s*dagen|dagslön",  # nl, sv
         r"dziennie|(za|/)\s*dzie[ńn]",  # pl
+        r"(per|/)\s*hari|sehari|harian",  # id, ms
+        r"günlük|/\s*gün",  # tr
+        r"в\s*день|/\s*день|/\s*сут(ки)?",  # ru
+        r"(mỗi|/)\s*ngày",  # vi
     ),
     "week": (
         r"per\s*w(ee)?k|a\s*week|/\s*w(ee)?k|weekly|p/w|" + _AFTER_AMOUNT + r"p\.?w\.?",
@@ -144,6 +157,10 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(a|/)\s*settimana|settimanal[ei]",  # it
         r"(per|/)\s*vecka|i\s*veckan",  # sv
         r"tygodniowo",  # pl
+        r"(per|/)\s*minggu|mingguan",  # id, ms
+        r"haftalık|/\s*hafta",  # tr
+        r"в\s*неделю|/\s*нед\.?",  # ru
+        r"(mỗi|/)\s*tuần",  # vi
     ),
     "month": (
         r"per\s*m(on)?th|a\s*month|/\s*mo(nth)?|/\s*mth|monthly|pcm|p/m|" + _AFTER_BIG_AMOUNT + r"p\.?m\.?",
@@ -155,6 +172,10 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(per|/|p/)\s*maand|maandelijks|maandsalaris",  # nl
         r"(per|i|/)\s*mån(ad|aden)?|månadslön|(per|/)\s*mnd|per\s*måned",  # sv, no
         r"miesięcznie|(/|na)\s*mies(iąc)?\.?|mies\.",  # pl
+        r"(per|/)\s*(bulan|bln)|sebulan|bulanan",  # id, ms
+        r"aylık|/\s*ay|ayda",  # tr
+        r"в\s*месяц|/\s*мес(яц)?\.?|ежемесячно",  # ru
+        r"(mỗi|hàng|/)\s*tháng",  # vi
     ),
     "year": (
         r"per\s*annum|/\s*annum|per\s*y(ea)?r|an?\s*year|/\s*y(ea)?r|annual(ly)?|p\.?\s?a\.?|yearly|lpa|ctc",
@@ -166,6 +187,10 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(per|/)\s*jaar|jaarlijks|jaarsalaris",  # nl
         r"(per|/|om|i)\s*år(et)?|årslön|årlig(en|t)?",  # sv, no, da
         r"rocznie|(/|na|za)\s*rok",  # pl
+        r"(per|/)\s*(tahun|thn)|setahun|tahunan",  # id, ms
+        r"yıllık|/\s*yıl|yılda",  # tr
+        r"в\s*год|/\s*год|ежегодно|годово[йе]",  # ru
+        r"(mỗi|hàng|/)\s*năm",  # vi
     ),
 }
 # Japanese words stand between other letters ("想定年収"): no word boundaries there
@@ -188,10 +213,18 @@ _OTHER_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
     for period, words in _PERIOD_WORDS.items()
 )
-_OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]")  # a lower-case or non-Latin-ASCII letter, a slash
+# a lower-case or non-Latin-ASCII letter, a slash, or two capitals ("1.000 € RAL", "2.000 EUR POR MES")
+_OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]|[A-Z]{2}")
 # a letter every English word of the period holds: when the text lacks it, that pattern is not searched
 _ENGLISH_PERIOD_LETTER = {"hour": "h", "day": "d", "week": "w", "month": "m", "year": ""}
 _LAKH = re.compile(r"\b(lpa|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)
+_LAKH_LETTER = re.compile(r"(?<=\d)\s?L(?![A-Za-z])")  # "₹12L - ₹18L", "INR 12.5 L": only beside rupees
+_RUPEE_CONTEXT = re.compile(r"₹|\bINR\b|(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
+_LOCAL_SIGNS = (  # signs of two letters that are also the start of words: only right before an amount
+    ("IDR", re.compile(r"(?<![A-Za-z])Rp\.?(?=\s*\d)")),
+    ("MYR", re.compile(r"(?<![A-Za-z])RM(?=\s*\d)")),
+    ("RUB", re.compile(r"(?<![^\W\d_])руб(\.|л[а-я]*)?(?![^\W\d_])", re.I)),
+)
 _CRORE = re.compile(r"\b(crores?|cr)\b", re.I)
 _ESTIMATE = re.compile(r"(glassdoor\s+est|employer\s+est|\bestimated?\b|\best\.)", re.I)
 _MODIFIERS = {
@@ -213,7 +246,7 @@ _NUMBER = re.compile(
     # "年収500万円", "CHF80", "R25,000" (rand), "Rs25,000", "Rp10.000.000", but not "Q4" or "H1B"
     r"(?:(?<![0-9A-Za-z_.,'’])|(?<=[A-Z]{3})|(?<=\bR)|(?<=\bR[sp]))"
     r"(\d{1,3}(?:(?:[,.'’]\d{2,3})+|(?: \d{3}(?!\d))+)(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-    r"(\s*[kK](?![a-zA-Z])|千|万)?"
+    r"(\s*[kK](?:(?![a-zA-Z])|(?=p[ahdwm](?![a-zA-Z])|p\.))|千|万)?"  # "30k", "£30kpa", "9k p.w."
     r"(?!\s*%)"
 )
 # What may stand between the two ends of a range: the connector, and before and after it a few short tokens
@@ -222,7 +255,7 @@ _NUMBER = re.compile(
 # with at most one token on each side ("between 45 and 55", "entre 28.000 y 32.000 €").
 _GAP_TOKEN = r"[^\d\s]{1,12}\s*"
 _RANGE_GAP = re.compile(
-    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|do)(?![^\W\d_]))\s*"
+    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|do|sampai|hingga|до)(?![^\W\d_]))\s*"
     rf"(?:{_GAP_TOKEN}){{0,2}}$",
     re.I,
 )
@@ -272,6 +305,7 @@ class SalaryText:
     dollar: bool  # a bare "$", resolved by country
     is_estimate: bool
     modifiers: tuple[str, ...]
+    period_stated: bool = True  # False: the text names no period ("year" until its currency says otherwise)
 
 
 def explain_salary(
@@ -302,7 +336,11 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
     if not numbers:
         return None, f"no amount in {cleaned[:60]!r}"
     rare = _RARE_HINT.search(cleaned) is not None  # one search instead of four when none can match
-    lakh = rare and _LAKH.search(cleaned) is not None
+    lakh = (rare and _LAKH.search(cleaned) is not None) or (
+        "L" in cleaned
+        and _LAKH_LETTER.search(cleaned) is not None
+        and _RUPEE_CONTEXT.search(cleaned) is not None
+    )
     crore = rare and _CRORE.search(cleaned) is not None
     for match in _CODE_BY_AMOUNT.finditer(cleaned):
         token = match.group(1) or match.group(2)
@@ -312,6 +350,7 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
     scale = Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1)
     low, high = numbers
     low, high = low * scale, high * scale
+    stated = period is not None
     if period is None:
         if high < 1000:
             return None, f"no pay period in {cleaned[:60]!r} and {high} is too small for an annual salary"
@@ -328,6 +367,7 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         dollar="$" in cleaned,
         is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
         modifiers=_modifiers(cleaned),
+        period_stated=stated,
     ), None
 
 
@@ -338,16 +378,31 @@ def finish_salary(
     code = read.code or resolve_currency(dollar=read.dollar, country=country, fallback=currency)
     if code is None:
         return None, f"no currency in the salary text and none known for country {country!r}"
+    period = read.period if read.period_stated else unstated_period(read.high, code, read.modifiers)
     return SalaryInfo(
         min_amount=read.low,
         max_amount=read.high,
         currency=code,
-        period=read.period,
-        annual_min=_tidy(annualize(read.low, read.period, country)),
-        annual_max=_tidy(annualize(read.high, read.period, country)),
+        period=period,
+        annual_min=_tidy(annualize(read.low, period, country)),
+        annual_max=_tidy(annualize(read.high, period, country)),
         is_estimate=read.is_estimate,
         modifiers=read.modifiers,
     ), None
+
+
+def unstated_period(high: Decimal, currency: str, modifiers: tuple[str, ...] = ()) -> str:
+    """The period of pay whose text names none: "month" when even its high end is below what a full-time
+    annual salary can be in that currency (``matcher/reference/pay_periods.csv``: about the lowest full-time
+    annual minimum wage), else "year". Pro-rata pay stays annual (a part-time share of a yearly salary).
+
+    >>> unstated_period(Decimal("15000"), "PLN"), unstated_period(Decimal("150000"), "PLN")
+    ('month', 'year')
+    """
+    below = monthly_below().get(currency)
+    if below is not None and high < below and "pro_rata" not in modifiers:
+        return "month"
+    return "year"
 
 
 def annualize(amount: Decimal, period: str, country: str | None = None) -> Decimal:
@@ -467,6 +522,9 @@ def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> str | None
             return found.group(1)
     if (rupees and _RUPEES.search(text)) or lakh:
         return "INR"
+    for code, sign in _LOCAL_SIGNS:
+        if sign.search(text):
+            return code
     word = _CURRENCY_WORDS.search(text)
     if word:
         return _CURRENCY_WORD_CODES[word.group(1).lower()]
