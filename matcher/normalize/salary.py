@@ -322,6 +322,9 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
     """The country-free half of parsing: amounts, period, named currency, flags (or why there are none).
 
     The normalize stage runs this once per distinct text and applies ``finish_salary``'s rules as columns.
+    Texts that differ only in their digits ("£45,000 - £55,000 pa", "£38,500 - £41,000 pa") have one shape:
+    where the amounts stand, the period, the currency and the flags are read once per shape (every pattern
+    here sees a digit only as a digit, never its value), then each text's own amounts from its digits.
     """
     if text is None:
         return None, "no salary text"
@@ -332,9 +335,48 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         return None, "empty salary text"
     if len(cleaned) > MAX_TEXT:
         return None, f"salary text is {len(cleaned)} characters, longer than any salary string ({MAX_TEXT})"
-    numbers = _amounts(cleaned)
-    if not numbers:
-        return None, f"no amount in {cleaned[:60]!r}"
+    key = cleaned.translate(_ZERO_DIGITS)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        shape = _SHAPES[key] = _shape(cleaned)
+    return _read(cleaned, shape)
+
+
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
+MAX_SHAPES = 50_000  # the shapes kept (a dict cleared when full): a market has a few thousand
+_SHAPES: dict[str, _Shape] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a cleaned salary text says apart from the values of its digits (``read_salary_text``)."""
+
+    amounts: tuple[tuple[int, int, Decimal | None], ...]  # the first two amounts: token span, "k"/"万" scale
+    is_range: bool  # the two amounts form a range
+    three_decimals: bool  # a lone mark before three digits is a decimal mark (KWD, BHD, ...)
+    unknown_currency: str | None  # three capitals by an amount that are no ISO 4217 code
+    period: str | None
+    scale: Decimal  # lakh, crore or 1
+    code: str | None
+    dollar: bool
+    is_estimate: bool
+    modifiers: tuple[str, ...]
+
+
+def _shape(cleaned: str) -> _Shape:
+    if "#" in cleaned or "req" in cleaned.lower():
+        matches = [m for m in _NUMBER.finditer(cleaned) if not _is_noise(cleaned, m)]
+    elif "(k)" in cleaned:  # no number can follow "#" or "req": only "401(k)" can be noise
+        matches = [m for m in _NUMBER.finditer(cleaned) if cleaned[m.end() : m.end() + 3] != "(k)"]
+    else:
+        matches = list(_NUMBER.finditer(cleaned))
+    matches = matches[:2]
+    three_decimals = any(_lone_mark_then_three_digits(m.group(1)) for m in matches) and (
+        _THREE_DECIMAL_CURRENCIES.search(cleaned) is not None
+    )
+    is_range = len(matches) == 2 and _is_range_gap(cleaned[matches[0].end() : matches[1].start()])
     rare = _RARE_HINT.search(cleaned) is not None  # one search instead of four when none can match
     lakh = (rare and _LAKH.search(cleaned) is not None) or (
         "L" in cleaned
@@ -342,15 +384,37 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         and _RUPEE_CONTEXT.search(cleaned) is not None
     )
     crore = rare and _CRORE.search(cleaned) is not None
+    unknown = None
     for match in _CODE_BY_AMOUNT.finditer(cleaned):
         token = match.group(1) or match.group(2)
         if token not in _CURRENCY_CODES and token not in _NOT_CURRENCIES:
-            return None, f"unknown currency {token!r} (expected an ISO 4217 code)"
-    period = _period(cleaned, lakh=lakh or crore)
-    scale = Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1)
-    low, high = numbers
-    low, high = low * scale, high * scale
-    stated = period is not None
+            unknown = token
+            break
+    return _Shape(
+        amounts=tuple(
+            (m.start(1), m.end(1), _SCALES[m.group(2).strip()] if m.group(2) else None) for m in matches
+        ),
+        is_range=is_range,
+        three_decimals=three_decimals,
+        unknown_currency=unknown,
+        period=_period(cleaned, lakh=lakh or crore),
+        scale=Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1),
+        code=_named_currency(cleaned, lakh=lakh or crore, rupees=rare),
+        dollar="$" in cleaned,
+        is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
+        modifiers=_modifiers(cleaned),
+    )
+
+
+def _read(cleaned: str, shape: _Shape) -> tuple[SalaryText | None, str | None]:
+    """``read_salary_text`` of ``cleaned`` from its shape: the amounts' values, and what depends on them."""
+    numbers = _amounts_from(cleaned, shape)
+    if not numbers:
+        return None, f"no amount in {cleaned[:60]!r}"
+    if shape.unknown_currency is not None:
+        return None, f"unknown currency {shape.unknown_currency!r} (expected an ISO 4217 code)"
+    low, high = numbers[0] * shape.scale, numbers[1] * shape.scale
+    period = shape.period
     if period is None:
         if high < 1000:
             return None, f"no pay period in {cleaned[:60]!r} and {high} is too small for an annual salary"
@@ -363,11 +427,11 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         low=_tidy(low),
         high=_tidy(high),
         period=period,
-        code=_named_currency(cleaned, lakh=lakh or crore, rupees=rare),
-        dollar="$" in cleaned,
-        is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
-        modifiers=_modifiers(cleaned),
-        period_stated=stated,
+        code=shape.code,
+        dollar=shape.dollar,
+        is_estimate=shape.is_estimate,
+        modifiers=shape.modifiers,
+        period_stated=shape.period is not None,
     ), None
 
 
@@ -561,33 +625,22 @@ def _period(text: str, *, lakh: bool) -> str | None:
 
 def _amounts(text: str) -> tuple[Decimal, Decimal] | None:
     """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K", "500万~800万")."""
-    if "#" in text or "req" in text.lower():
-        matches = [m for m in _NUMBER.finditer(text) if not _is_noise(text, m)]
-    elif "(k)" in text:  # no number can follow "#" or "req": only "401(k)" can be noise
-        matches = [m for m in _NUMBER.finditer(text) if text[m.end() : m.end() + 3] != "(k)"]
-    else:
-        matches = list(_NUMBER.finditer(text))
-    return _amounts_of(text, matches)
+    return _amounts_from(text, _shape(text))
 
 
-def _amounts_of(text: str, matches: list[re.Match[str]]) -> tuple[Decimal, Decimal] | None:
-    """``_amounts`` from the number ``matches`` in ``text`` that are not noise."""
-    if not matches:
+def _amounts_from(text: str, shape: _Shape) -> tuple[Decimal, Decimal] | None:
+    """``_amounts`` from the spans of ``shape``'s amounts in ``text``."""
+    if not shape.amounts:
         return None
-    three_decimals: bool | None = None  # decided only for a token that needs it
     values = []
-    for match in matches[:2]:
-        token = match.group(1)
-        if three_decimals is None and _lone_mark_then_three_digits(token):
-            three_decimals = _THREE_DECIMAL_CURRENCIES.search(text) is not None
-        value = _number(token, three_decimals=bool(three_decimals))
+    for start, end, scale in shape.amounts:
+        value = _number(text[start:end], three_decimals=shape.three_decimals)
         if value is None:
             return None
-        scale = _SCALES[match.group(2).strip()] if match.group(2) else None
-        values.append((value, scale, match))
-    first, first_scale, first_match = values[0]
-    if len(values) == 2 and _is_range_gap(text[first_match.end() : values[1][2].start()]):
-        second, second_scale, _ = values[1]
+        values.append((value, scale))
+    first, first_scale = values[0]
+    if shape.is_range:
+        second, second_scale = values[1]
         if second_scale is None and first_scale is not None and second < 1000:
             second_scale = first_scale  # "45K - 55": both in thousands
         if first_scale is None and second_scale is not None and first < 1000:
