@@ -23,19 +23,21 @@ end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one
 (KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
 thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
 
-Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Polish,
-Indonesian/Malay, Turkish, Russian, Vietnamese and Japanese ("par an", "im Monat", "por hora", "por mês",
-"all'ora", "per maand", "i timmen", "miesięcznie", "per bulan", "aylık", "в месяц", "/tháng", "月給"), glued
-to the amount or not ("£13.00ph", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range
-("$75.00/hr - $85.00/hr"); the first period in the order hour, day, week, month, year wins. English is
-searched first: a text mixing English with another language's period word of an earlier period is read by
-its English word. A text that names no period is yearly unless even its high end is below what a full-time
-annual salary can be in its currency (``matcher/reference/pay_periods.csv``, about the lowest full-time
-annual minimum wage where the currency is paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are
-monthly, "45.000 €" and "₹ 6,00,000" yearly; pro-rata pay stays yearly. Currencies are read from symbols
-and ISO codes before or after the amount ("R$", "zł", "円", "€", "SEK", "Rp", "RM", "руб"), "L" for lakh
-beside rupees ("₹12L"), a few currency words ("euros", "kronor") and "kr" beside a Swedish word (else "kr"
-is left to the posting's currency or country, like a bare "$").
+Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Danish,
+Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and Korean ("par
+an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie", "měsíčně",
+"per bulan", "aylık", "в месяц", "/tháng", "月給", "月薪", "연봉"), glued to the amount or not ("£13.00ph",
+"£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr - $85.00/hr"); the first
+period in the order hour, day, week, month, year wins. English is searched first: a text mixing English with
+another language's period word of an earlier period is read by its English word. A text that names no period
+is yearly unless even its high end is below what a full-time annual salary can be in its currency
+(``matcher/reference/pay_periods.csv``, about the lowest full-time annual minimum wage where the currency is
+paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000 €" and "₹ 6,00,000" yearly;
+pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or after the amount ("R$",
+"zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh beside rupees ("₹12L"),
+"juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta", "300만원"), a few currency words
+("euros", "kronor") and "kr" beside a Swedish word (else "kr" is left to the posting's currency or country,
+like a bare "$").
 """
 
 from __future__ import annotations
@@ -135,6 +137,8 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"saatlik|saat\s*başı|/\s*saat",  # tr
         r"в\s*час|/\s*час|почасов[а-я]*",  # ru
         r"(mỗi|/)\s*giờ",  # vi
+        r"za\s*hodinu|/\s*hod\.?|hodinov[áé]",  # cs
+        r"óránként|/\s*óra|órabér",  # hu
     ),
     "day": (
         r"per\s*day|a\s*day|/\s*day|daily|day\s*rate|p/d|per\s*diem|" + _AFTER_AMOUNT + r"p\.?d\.?",
@@ -148,6 +152,8 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"günlük|/\s*gün",  # tr
         r"в\s*день|/\s*день|/\s*сут(ки)?",  # ru
         r"(mỗi|/)\s*ngày",  # vi
+        r"za\s*den|/\s*den|denně",  # cs
+        r"naponta|/\s*nap|napidíj",  # hu
     ),
     "week": (
         r"per\s*w(ee)?k|a\s*week|/\s*w(ee)?k|weekly|p/w|" + _AFTER_AMOUNT + r"p\.?w\.?",
@@ -176,6 +182,9 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"aylık|/\s*ay|ayda",  # tr
         r"в\s*месяц|/\s*мес(яц)?\.?|ежемесячно",  # ru
         r"(mỗi|hàng|/)\s*tháng",  # vi
+        r"měsíčně|za\s*měsíc|/\s*měs(íc)?\.?",  # cs
+        r"havi|havonta|/\s*hó(nap)?",  # hu
+        r"(pr\.?|om)\s*måned(en)?|månedsløn",  # da
     ),
     "year": (
         r"per\s*annum|/\s*annum|per\s*y(ea)?r|an?\s*year|/\s*y(ea)?r|annual(ly)?|p\.?\s?a\.?|yearly|lpa|ctc",
@@ -191,15 +200,18 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"yıllık|/\s*yıl|yılda",  # tr
         r"в\s*год|/\s*год|ежегодно|годово[йе]",  # ru
         r"(mỗi|hàng|/)\s*năm",  # vi
+        r"ročně|/\s*rok",  # cs
+        r"évi|éves|évente|/\s*év",  # hu
+        r"pr\.?\s*år|årsløn",  # da
     ),
 }
 # Japanese words stand between other letters ("想定年収"): no word boundaries there
-_CJK_PERIOD_WORDS = {
-    "hour": ("時給", "時間給"),
-    "day": ("日給", "日当"),
-    "week": ("週給",),
-    "month": ("月給", "月収", r"/\s*月"),
-    "year": ("年収", "年俸", r"/\s*年"),
+_CJK_PERIOD_WORDS = {  # Japanese, Chinese, Korean
+    "hour": ("時給", "時間給", "时薪", "時薪", "시급"),
+    "day": ("日給", "日当", "日薪", "일급", "일당"),
+    "week": ("週給", "周薪", "주급"),
+    "month": ("月給", "月収", "月薪", r"/\s*月", "월급", r"(?<![가-힣])월(?![가-힣])", r"/\s*월"),
+    "year": ("年収", "年俸", "年薪", r"/\s*年", "연봉", r"/\s*년"),
 }
 # English first (small patterns, most texts); the other languages only when English names no period and the
 # text has a lower-case or non-ASCII letter or a slash (a long alternation is slow on every text).
@@ -224,6 +236,13 @@ _LOCAL_SIGNS = (  # signs of two letters that are also the start of words: only 
     ("IDR", re.compile(r"(?<![A-Za-z])Rp\.?(?=\s*\d)")),
     ("MYR", re.compile(r"(?<![A-Za-z])RM(?=\s*\d)")),
     ("RUB", re.compile(r"(?<![^\W\d_])руб(\.|л[а-я]*)?(?![^\W\d_])", re.I)),
+    ("KRW", re.compile(r"(?<=[\d만천])\s?원")),
+    ("CZK", re.compile(r"(?<![^\W\d_])Kč(?![^\W\d_])")),
+    ("HUF", re.compile(r"(?<![^\W\d_])Ft(?![^\W\d_])")),
+    ("THB", re.compile(r"บาท|฿")),
+    ("VND", re.compile(r"₫|(?<![^\W\d_])(đồng|vnđ)(?![^\W\d_])", re.I)),
+    ("PEN", re.compile(r"(?<![A-Za-z])S/\.?\s*(?=\d)")),
+    ("KES", re.compile(r"(?<![A-Za-z])K[Ss]h\.?\s*(?=\d)")),
 )
 _CRORE = re.compile(r"\b(crores?|cr)\b", re.I)
 _ESTIMATE = re.compile(r"(glassdoor\s+est|employer\s+est|\bestimated?\b|\best\.)", re.I)
@@ -241,12 +260,21 @@ _MODIFIERS = {
 # when the hint finds none, those patterns cannot match and are not searched.
 _MODIFIER_HINT = re.compile(r"ote|doe|depending|rata|\+|up|from|starting", re.I)  # _MODIFIERS
 _RARE_HINT = re.compile(r"lpa|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
-_SCALES = {"k": Decimal(1000), "K": Decimal(1000), "千": Decimal(1000), "万": Decimal(10_000)}
+_SCALES = {  # keys lower-case
+    "k": Decimal(1000),
+    "千": Decimal(1000),
+    "万": Decimal(10_000),
+    "만": Decimal(10_000),
+    "juta": Decimal(1_000_000),  # id, ms: million
+    "jt": Decimal(1_000_000),
+    "triệu": Decimal(1_000_000),  # vi: million
+}
 _NUMBER = re.compile(
     # "年収500万円", "CHF80", "R25,000" (rand), "Rs25,000", "Rp10.000.000", but not "Q4" or "H1B"
     r"(?:(?<![0-9A-Za-z_.,'’])|(?<=[A-Z]{3})|(?<=\bR)|(?<=\bR[sp]))"
     r"(\d{1,3}(?:(?:[,.'’]\d{2,3})+|(?: \d{3}(?!\d))+)(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-    r"(\s*[kK](?:(?![a-zA-Z])|(?=p[ahdwm](?![a-zA-Z])|p\.))|千|万)?"  # "30k", "£30kpa", "9k p.w."
+    # "30k", "£30kpa", "9k p.w." (not "Kč"), "500万", "300만", "5 juta", "10jt", "20 triệu"
+    r"(\s*[kK](?:(?![^\W\d_])|(?=p[ahdwm](?![^\W\d_])|p\.))|千|万|만|\s?(?i:juta|jt|triệu)(?![^\W\d_]))?"
     r"(?!\s*%)"
 )
 # What may stand between the two ends of a range: the connector, and before and after it a few short tokens
@@ -392,7 +420,8 @@ def _shape(cleaned: str) -> _Shape:
             break
     return _Shape(
         amounts=tuple(
-            (m.start(1), m.end(1), _SCALES[m.group(2).strip()] if m.group(2) else None) for m in matches
+            (m.start(1), m.end(1), _SCALES[m.group(2).strip().lower()] if m.group(2) else None)
+            for m in matches
         ),
         is_range=is_range,
         three_decimals=three_decimals,
@@ -673,6 +702,8 @@ def _is_noise(text: str, match: re.Match[str]) -> bool:
 
 def _number(token: str, *, three_decimals: bool = False) -> Decimal | None:
     """A number token (see the module docstring); ``three_decimals``: the currency has 3 minor digits."""
+    if token.isascii() and token.isdigit():  # most tokens: "45", "120000"
+        return Decimal(token)
     text = token
     for group_mark in _SPACE_AND_APOSTROPHES:
         text = text.replace(group_mark, "")

@@ -125,6 +125,28 @@ TABLE: list[tuple[tuple[str, str | None], tuple[Decimal, Decimal, str, str]]] = 
     (("от 80 000 руб. в месяц", None), (D(80000), D(80000), "RUB", "month")),
     (("500 руб/час", None), (D(500), D(500), "RUB", "hour")),
     (("15.000.000 VND/tháng", None), (D(15000000), D(15000000), "VND", "month")),
+    # millions and ten-thousands written as words: juta / jt (id), triệu (vi), 만 (ko)
+    (("Rp 5 juta - Rp 8 juta", "ID"), (D(5000000), D(8000000), "IDR", "month")),
+    (("IDR 10jt/bulan", None), (D(10000000), D(10000000), "IDR", "month")),
+    (("20-30 triệu VND", None), (D(20000000), D(30000000), "VND", "month")),
+    (("월 300만원", None), (D(3000000), D(3000000), "KRW", "month")),
+    (("연봉 4,000만원", None), (D(40000000), D(40000000), "KRW", "year")),
+    (("月薪15000元", None), (D(15000), D(15000), "CNY", "month")),
+    # CZK, HUF, DKK, THB, PEN, KES: signs and period words ("Kč" is no "K" for thousands)
+    (("35 000 - 45 000 Kč", None), (D(35000), D(45000), "CZK", "month")),
+    (("40 000 Kč měsíčně", None), (D(40000), D(40000), "CZK", "month")),
+    (("bruttó 800 000 Ft/hó", None), (D(800000), D(800000), "HUF", "month")),
+    (("DKK 40.000 - 50.000 pr. måned", None), (D(40000), D(50000), "DKK", "month")),
+    (("30,000-45,000 บาท", None), (D(30000), D(45000), "THB", "month")),
+    (("S/ 3,000 - S/ 4,000", None), (D(3000), D(4000), "PEN", "month")),
+    (("KSh 80,000 - 120,000", None), (D(80000), D(120000), "KES", "month")),
+    # Indian "/-", Swiss ".–", Employer est.
+    (("Rs. 25,000/- per month", "IN"), (D(25000), D(25000), "INR", "month")),
+    (("₹ 3,00,000/- per annum", "IN"), (D(300000), D(300000), "INR", "year")),
+    (("CHF 100 000.– bis 120 000.–", "CH"), (D(100000), D(120000), "CHF", "year")),
+    (("$25.50 - $30.00 Per Hour (Employer est.)", "US"), (D("25.5"), D(30), "USD", "hour")),
+    (("R$ 5.000,00 a R$ 7.000,00", "BR"), (D(5000), D(7000), "BRL", "month")),
+    (("S$5,000 - S$7,000 monthly", None), (D(5000), D(7000), "SGD", "month")),
 ]
 
 
