@@ -57,7 +57,7 @@ from matcher.ingest.lake import Lake, LakeBusyError, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
 from matcher.lake import layout
 from matcher.lake.files import write_text_atomic
-from matcher.lake.remote import RemoteLake
+from matcher.lake.remote import RemoteLake, RemoteLakeError
 from matcher.match.stage import (
     DEFAULT_WEIGHTS,
     MATCHES,
@@ -372,18 +372,17 @@ class Pipeline:
         """Hold the lake's lock (re-entrant within this pipeline: ``run`` holds it once for every stage).
 
         An ``s3://`` lake: the lock object in the bucket is held too, the working copy is pulled when the
-        lock is taken, and every block that ends without an error commits what it wrote as one generation
-        (a stage of ``run`` is one commit: what it paid for at the vendors is kept even if a later stage
-        fails)."""
+        lock is taken, and every block (each stage, also inside ``run``) commits what it wrote as one
+        generation when it ends (``_committing``): what an ingest paid for at the vendors is kept even if a
+        later stage fails."""
         remote = self.remote
         if self._lock_depth:
             self._lock_depth += 1
             try:
-                yield
+                with self._committing(remote, run_id):
+                    yield
             finally:
                 self._lock_depth -= 1
-            if remote is not None:
-                remote.push(run_id)
             return
         with contextlib.ExitStack() as stack:
             stack.enter_context(Lake(self.config.lake).lock(run_id=run_id, wait=wait))
@@ -393,12 +392,33 @@ class Pipeline:
                 self._pulled = True
             self._lock_depth = 1
             try:
-                yield
+                with self._committing(remote, run_id):
+                    yield
             finally:
                 self._lock_depth = 0
             if remote is not None:
-                remote.push(run_id)
                 remote.sweep()
+
+    @contextlib.contextmanager
+    def _committing(self, remote: RemoteLake | None, run_id: str) -> Iterator[None]:
+        """Commit the working copy when the block ends, also when it raised a ``MatcherError``: the lake's
+        files are consistent at every instant (a killed local run leaves a valid lake too), and what an
+        ingest landed before a failure was paid for. A failed commit after such an error is logged, and
+        the block's own error raised."""
+        if remote is None:
+            yield
+            return
+        try:
+            yield
+        except RemoteLakeError:  # the bucket itself failed (a lost race, a lost lock): nothing to add
+            raise
+        except MatcherError:
+            try:
+                remote.push(run_id)
+            except MatcherError as exc:
+                log.warning("%s", exc)
+            raise
+        remote.push(run_id)
 
     def _write_record(self, result: StageResult) -> Path | None:
         """``state/records/<started>-<stage>-<run id>.json``, written whole (temp file, rename); a record
