@@ -20,7 +20,7 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.common.config import lake_working_copy
+from matcher.common.config import Config, lake_working_copy
 from matcher.demo import DEMO_FILTERS, sandbox_pipeline
 from matcher.lake.remote import (
     DATA_PREFIX,
@@ -64,7 +64,7 @@ def bucket(s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         "AWS_REGION": "us-east-1",
         "AWS_ENDPOINT_URL": s3_endpoint,
         "AWS_ALLOW_HTTP": "true",
-        "MATCHER_CACHE_DIR": str(tmp_path / "cache"),
+        "MATCHER_LAKE__CACHE_DIR": str(tmp_path / "cache"),  # working copies (not the fitted models)
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
@@ -148,7 +148,7 @@ def test_matcher_run_on_an_s3_lake_gives_the_reports_of_a_local_lake(
     # one commit per stage: track, ingest, normalize, match, benchmark, (records) ...
     assert int(str(manifest["generation"])) >= 5
     # another machine: its own working copy reads what was committed
-    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path / "other-machine"))
+    monkeypatch.setenv("MATCHER_LAKE__CACHE_DIR", str(tmp_path / "other-machine"))
     query = "select count(*) as n from matches"
     remote = runner.invoke(app, ["sql", query, "--lake", url, "--reports", str(tmp_path / "s3-reports")])
     here = runner.invoke(app, ["sql", query, "--lake", str(tmp_path / "local")])
@@ -323,15 +323,19 @@ def test_the_lock_object_refuses_a_second_writer_and_is_removed_after(
 def test_pipeline_stages_commit_and_a_held_lock_refuses_them(bucket: str, tmp_path: Path) -> None:
     url = f"s3://{bucket}/lake"
     pipeline = Pipeline(None, lake=url, reports=tmp_path / "reports")
-    assert pipeline.lake == lake_working_copy(url) and pipeline.config.lake_url == url
+    assert pipeline.lake == lake_working_copy(url, tmp_path / "cache") and pipeline.config.lake_url == url
     assert repr(pipeline).startswith(f"Pipeline(lake={url!r}")
     pipeline.track_source("0b9f4e8e-2f4a-4c1b-9d7e-3a1f2b6c5d4e", recorded_at="2026-12-01")
     assert _manifest(bucket)["generation"] == 1
-    other = Pipeline(None, lake=url)
-    other.config = other.config.__class__(
-        lake=lake_working_copy(url, tmp_path / "elsewhere"), lake_url=url
-    )  # another machine's working copy
+    other = Pipeline(Config(lake_cache_dir=tmp_path / "elsewhere"), lake=url)  # another machine
+    assert other.lake == lake_working_copy(url, tmp_path / "elsewhere")
     assert list(other.tracked_sources()) == ["0b9f4e8e-2f4a-4c1b-9d7e-3a1f2b6c5d4e"]
+    untracked = CliRunner().invoke(
+        app, ["floqer", "untrack", "0b9f4e8e-2f4a-4c1b-9d7e-3a1f2b6c5d4e", "--lake", url]
+    )
+    assert untracked.exit_code == 0, untracked.output
+    assert _manifest(bucket)["generation"] == 2 and "state/floqer_sources.json" in str(_manifest(bucket))
+    assert Pipeline(Config(lake_cache_dir=tmp_path / "third"), lake=url).tracked_sources() == {}
     with _copy_of(url, tmp_path, "holder").lock(run_id="scheduled-run"):
         with pytest.raises(RemoteLakeBusyError, match="locked by run scheduled-run"):
             pipeline.normalize()
@@ -356,3 +360,23 @@ def test_an_unreachable_bucket_is_one_line_without_the_secret(
     result = CliRunner().invoke(app, ["sql", "select 1", "--lake", f"s3://{bucket}/lake"])
     assert result.exit_code == 1 and "could not read the manifest" in result.output, result.output
     assert FAKE_SECRET not in result.output and "Traceback" not in result.output
+
+
+def test_a_reader_whose_objects_were_superseded_meanwhile_reads_the_new_generation(
+    bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader took generation 1's manifest; a writer commits generation 2 and deletes generation 1's
+    objects before the reader fetches them: the 404 sends the reader back to the manifest, never to a
+    half-old, half-new working copy."""
+    url = f"s3://{bucket}/lake"
+    writer, reader = _copy_of(url, tmp_path, "a"), _copy_of(url, tmp_path, "b")
+    writer.pull()
+    _write(writer.root, "clean/postings.parquet", "one")
+    writer.push("r1")
+    stale = reader.read_manifest()
+    _write(writer.root, "clean/postings.parquet", "two")
+    writer.push("r2")  # deletes generation 1's object
+    manifests = iter([stale, reader.read_manifest()])
+    monkeypatch.setattr(reader, "read_manifest", lambda: next(manifests))
+    assert reader.pull().generation == 2
+    assert (reader.root / "clean/postings.parquet").read_text() == "two"
