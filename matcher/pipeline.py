@@ -293,6 +293,10 @@ class Pipeline:
         for name, folder in (("lake", config.lake), ("reports", config.reports_dir)):
             problem = local_path_problem(str(folder))
             if problem:  # a Config built or replaced in code, or a --lake the CLI read as a path
+                if name == "lake":
+                    problem = (
+                        "a local folder path (an s3 lake is given as Pipeline(lake='s3://bucket/prefix'))"
+                    )
                 raise ConfigError([f"{name}: got {str(folder)!r}, expected {problem}"])
         self.config = config
         self.on_page = on_page

@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.common.config import lake_path_problem, load_config, local_path_problem
+from matcher.common.config import (
+    lake_path_problem,
+    lake_url,
+    lake_working_copy,
+    load_config,
+    local_path_problem,
+)
 from matcher.common.errors import ConfigError
 from matcher.pipeline import Pipeline
 
@@ -100,3 +106,17 @@ def test_every_url_scheme_is_refused(url: str) -> None:
     if not url.startswith("s3://"):  # a lake: any URL but s3://
         assert lake_path_problem(url) is not None
         assert lake_path_problem(str(Path(url))) is not None
+
+
+@given(
+    bucket=st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True),
+    prefix=st.lists(st.from_regex(r"[A-Za-z0-9_.=-]{1,12}", fullmatch=True), max_size=3),
+)
+def test_an_s3_url_survives_pathlib_and_names_one_working_copy(bucket: str, prefix: list[str]) -> None:
+    """``--lake`` reaches the CLI as a path (``s3:/bucket/lake``): read back, it is the same lake and the
+    same working copy; two different lakes never share a working copy."""
+    url = "/".join([f"s3://{bucket}", *prefix])
+    assert lake_url(str(Path(url))) == lake_url(url) == lake_url(url + "/") == url
+    assert lake_path_problem(url) is None
+    assert lake_working_copy(url, Path("/c")) == lake_working_copy(str(lake_url(str(Path(url)))), Path("/c"))
+    assert lake_working_copy(url, Path("/c")) != lake_working_copy(url + "/other", Path("/c"))
