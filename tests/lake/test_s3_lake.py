@@ -380,3 +380,27 @@ def test_a_reader_whose_objects_were_superseded_meanwhile_reads_the_new_generati
     monkeypatch.setattr(reader, "read_manifest", lambda: next(manifests))
     assert reader.pull().generation == 2
     assert (reader.root / "clean/postings.parquet").read_text() == "two"
+
+
+def test_a_stage_that_fails_with_a_matcher_error_still_commits_what_the_lake_holds(
+    bucket: str, tmp_path: Path
+) -> None:
+    """What a failed stage left is a consistent lake (atomic files; a local lake is the same after a kill):
+    it is committed, so ingest pages paid for before a failure are kept; another error commits nothing."""
+    from matcher.common.errors import MatcherError
+
+    url = f"s3://{bucket}/lake"
+    pipeline = Pipeline(None, lake=url)
+
+    def stage(run_id: str, part: str, error: BaseException) -> None:
+        with pipeline.locked(run_id):
+            _write(pipeline.config.lake, f"raw/floqer/postings/{part}", "landed before the failure")
+            raise error
+
+    with pytest.raises(MatcherError, match="a source failed"):
+        stage("r1", "part-1.parquet", MatcherError("a source failed"))
+    assert "raw/floqer/postings/part-1.parquet" in _manifest(bucket)["files"]  # type: ignore[operator]
+    with pytest.raises(KeyboardInterrupt):
+        stage("r2", "part-2.parquet", KeyboardInterrupt())
+    assert "raw/floqer/postings/part-2.parquet" not in _manifest(bucket)["files"]  # type: ignore[operator]
+    assert f"lake/{LOCK_KEY}" not in _keys(bucket)  # released either way
