@@ -110,7 +110,10 @@ def test_every_url_scheme_is_refused(url: str) -> None:
 
 @given(
     bucket=st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True),
-    prefix=st.lists(st.from_regex(r"[A-Za-z0-9_.=-]{1,12}", fullmatch=True), max_size=3),
+    prefix=st.lists(
+        st.from_regex(r"[A-Za-z0-9_.=-]{1,12}", fullmatch=True).filter(lambda p: p not in (".", "..")),
+        max_size=3,
+    ),
 )
 def test_an_s3_url_survives_pathlib_and_names_one_working_copy(bucket: str, prefix: list[str]) -> None:
     """``--lake`` reaches the CLI as a path (``s3:/bucket/lake``): read back, it is the same lake and the
@@ -120,3 +123,11 @@ def test_an_s3_url_survives_pathlib_and_names_one_working_copy(bucket: str, pref
     assert lake_path_problem(url) is None
     assert lake_working_copy(url, Path("/c")) == lake_working_copy(str(lake_url(str(Path(url)))), Path("/c"))
     assert lake_working_copy(url, Path("/c")) != lake_working_copy(url + "/other", Path("/c"))
+
+
+@pytest.mark.parametrize("url", ["s3://bucket/./lake", "s3://bucket/a/../lake", "s3://bucket//lake"])
+def test_an_s3_prefix_with_dot_or_empty_segments_is_refused(url: str) -> None:
+    # pathlib (the CLI's --lake) would fold them away: the lake would not be the one named
+    assert (
+        lake_path_problem(url) == "an s3://bucket/prefix URL whose prefix has no empty, '.' or '..' segment"
+    )

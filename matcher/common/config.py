@@ -305,6 +305,8 @@ def lake_path_problem(value: str) -> str | None:
         return (
             "an s3://bucket/prefix URL with a valid bucket name (3-63 lower-case letters, digits, '.', '-')"
         )
+    if any(part in ("", ".", "..") for part in url[len("s3://") :].split("/")[1:]):
+        return "an s3://bucket/prefix URL whose prefix has no empty, '.' or '..' segment"
     if importlib.util.find_spec("obstore") is None:
         return S3_EXTRA
     return None
