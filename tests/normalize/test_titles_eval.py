@@ -298,7 +298,6 @@ WRITTEN: dict[str, str | None] = {
     "Starszy programista": "senior",
     "Młodszy księgowy": "junior",
     "Stażysta w dziale HR": "intern",
-    "Associate Professor of Biology": "mid",
 }
 LABELLED = {**AIJOBS, **H1B, **WRITTEN}
 
