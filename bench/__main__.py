@@ -13,6 +13,7 @@ from bench import (
     bench_quality,
     bench_raw_read,
     bench_report,
+    bench_s3,
     bench_sandbox,
     bench_semantic,
     bench_spark,
@@ -32,6 +33,7 @@ def main() -> None:
     bench_match.main()
     bench_spark.main()
     bench_report.main()
+    bench_s3.main()
     bench_quality.main()
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import os
 import random
 import resource
@@ -56,9 +55,9 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from bench._harness import report
-from matcher.match.stage import MatchOptions, match_frames, occupation_fit, title_lexical
-from matcher.match.titles import rank_titles, tokens
-from matcher.normalize.titles import GENERIC
+from bench.exhaustive import exhaustive_matches
+from matcher.match.stage import MatchOptions, match_frames
+from matcher.match.titles import rank_titles
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 HUGE = os.environ.get("MATCHER_BENCH_HUGE", "") not in ("", "0")
@@ -368,79 +367,13 @@ TITLE_ONLY = MatchOptions(
 )
 
 
-def _exhaustive(vacancies: pl.DataFrame, postings: pl.DataFrame, options: MatchOptions) -> pl.DataFrame:
-    """Every (vacancy, posting) pair whose title reaches ``options.title_floor``: every (vacancy title, core)
-    pair scored densely with the stage's formulas (no meaning: these postings have no title_clean)."""
-    post = postings.filter(~pl.col("is_recruiting_agency"))
-    n = post.height
-
-    def side(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
-        return frame.select(
-            pl.col("title_core")
-            .map_elements(lambda c: " ".join(tokens(c)), return_dtype=pl.String)
-            .alias(f"{prefix}text"),
-            pl.col("occupation_code").str.slice(0, 7).alias(f"_{prefix}occ"),
-        ).with_columns(pl.when(pl.col(f"_{prefix}occ").is_not_null()).then(1.0).alias(f"_{prefix}occ_conf"))
-
-    v_side = side(vacancies, "v").with_columns(vacancies["vacancy_id"])
-    p_side = side(post, "p").with_columns(post["posting_id"])
-    df: dict[str, int] = {}
-    for text, count in p_side.group_by("ptext").len().iter_rows():
-        for word in set(text.split()):
-            df[word] = df.get(word, 0) + count
-    idf = {w: math.log((n + 1) / (c + 1)) + 1.0 for w, c in df.items()}
-    unseen = math.log(n + 1) + 1.0
-    v_titles = v_side.drop("vacancy_id").unique(maintain_order=True)
-    p_titles = p_side.group_by("ptext", "_pocc").agg(pl.col("_pocc_conf").max())
-    vt, pt = v_titles["vtext"].to_list(), p_titles["ptext"].to_list()
-    vocabulary = {w: i for i, w in enumerate(sorted(idf))}
-    v_weights = np.zeros((len(vt), len(vocabulary)))
-    for i, text in enumerate(vt):
-        for word in set(text.split()) & idf.keys():
-            v_weights[i, vocabulary[word]] = idf[word]
-    c_has = np.zeros((len(vocabulary), len(pt)))
-    for j, text in enumerate(pt):
-        for word in set(text.split()):
-            c_has[vocabulary[word], j] = 1.0
-    shared = v_weights @ c_has
-    wv = np.array([sum(idf.get(w, unseen) for w in set(t.split())) for t in vt])
-    wc = np.array([sum(idf[w] for w in set(t.split())) for t in pt])
-    fuzzy = process.cdist(vt, pt, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float64)
-    generic_v = np.array([t if t in GENERIC else "" for t in vt], dtype=object)
-    generic_c = np.array([t if t in GENERIC else "" for t in pt], dtype=object)
-    ii = np.repeat(np.arange(len(vt)), len(pt))
-    jj = np.tile(np.arange(len(pt)), len(vt))
-    pairs = pl.DataFrame(
-        {
-            "_shared": shared.ravel(),
-            "_wv": wv[ii],
-            "_wc": wc[jj],
-            "_fuzz": fuzzy.ravel(),
-            "_capped": generic_v[ii] != generic_c[jj],
-            "title_semantic": np.full(len(ii), None, dtype=object),
-        },
-        schema_overrides={"title_semantic": pl.Float64},
-    )
-    pairs = pairs.with_columns(
-        title_lexical(),
-        *(v_titles.select(pl.all().gather(pl.Series(ii))).get_columns()),
-        *(p_titles.select(pl.all().gather(pl.Series(jj))).get_columns()),
-    ).with_columns(*occupation_fit(options))
-    return (
-        pairs.filter(pl.col("title") >= options.title_floor)
-        .join(v_side, on=["vtext", "_vocc", "_vocc_conf"], nulls_equal=True)
-        .join(p_side.drop("_pocc_conf"), on=["ptext", "_pocc"], nulls_equal=True)
-        .select("vacancy_id", "posting_id", "title")
-    )
-
-
 def bench_exactness() -> None:
     vacancies, postings = synthetic_clean(EXACT_POSTINGS, EXACT_VACANCIES, seed=5)
     started = time.perf_counter()
     got, _ = match_frames(vacancies, postings, TITLE_ONLY)
     stage_s = time.perf_counter() - started
     started = time.perf_counter()
-    expected = _exhaustive(vacancies, postings, TITLE_ONLY)
+    expected = exhaustive_matches(vacancies, postings, TITLE_ONLY)
     exhaustive_s = time.perf_counter() - started
     lost = expected.join(got, on=["vacancy_id", "posting_id"], how="anti").height
     extra = got.join(expected, on=["vacancy_id", "posting_id"], how="anti").height

@@ -41,15 +41,23 @@ from matcher.benchmark.publish import (
     plan_publication,
 )
 from matcher.benchmark.stage import BenchmarkOptions, benchmark_lake, record_benchmarks
-from matcher.common.config import Config, load_config, local_path_problem
+from matcher.common.config import (
+    Config,
+    lake_path_problem,
+    lake_url,
+    lake_working_copy,
+    load_config,
+    local_path_problem,
+)
 from matcher.common.errors import ConfigError, MatcherError, NotReadyError, PublishInterruptedError
 from matcher.ingest.floqer import FloqerClient, is_source_id
 from matcher.ingest.flowstate import FlowstateClient
 from matcher.ingest.http import ApiClient, RetryPolicy
-from matcher.ingest.lake import Lake, new_run_id
+from matcher.ingest.lake import Lake, LakeBusyError, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
 from matcher.lake import layout
 from matcher.lake.files import write_text_atomic
+from matcher.lake.remote import RemoteLake, RemoteLakeError
 from matcher.match.stage import (
     DEFAULT_WEIGHTS,
     MATCHES,
@@ -269,29 +277,64 @@ class Pipeline:
     ) -> None:
         if not isinstance(config, Config):
             config = load_config(config)
-        for name, value in (("lake", lake), ("reports", reports)):
-            problem = local_path_problem(str(value)) if value is not None else None
-            if problem:  # before pathlib turns "s3://b" into "s3:/b"
-                raise ConfigError([f"{name}: got {str(value)!r}, expected {problem}"])
+        problems = []
+        if lake is not None and (problem := lake_path_problem(str(lake))):
+            problems.append(f"lake: got {str(lake)!r}, expected {problem}")  # before pathlib makes "s3:/b"
+        if reports is not None and (problem := local_path_problem(str(reports))):
+            problems.append(f"reports: got {str(reports)!r}, expected {problem}")
+        if problems:
+            raise ConfigError(problems)
         if lake is not None:
-            config = replace(config, lake=Path(lake))
+            url = lake_url(str(lake))
+            working = lake_working_copy(url, config.lake_cache_dir) if url else Path(lake)
+            config = replace(config, lake=working, lake_url=url)
         if reports is not None:
             config = replace(config, reports_dir=Path(reports))
         for name, folder in (("lake", config.lake), ("reports", config.reports_dir)):
             problem = local_path_problem(str(folder))
             if problem:  # a Config built or replaced in code, or a --lake the CLI read as a path
+                if name == "lake":
+                    problem = (
+                        "a local folder path (an s3 lake is given as Pipeline(lake='s3://bucket/prefix'))"
+                    )
                 raise ConfigError([f"{name}: got {str(folder)!r}, expected {problem}"])
         self.config = config
         self.on_page = on_page
         self._lock_depth = 0
-        self._lock_stack: contextlib.ExitStack | None = None
+        self._remote: RemoteLake | None = None
+        self._pulled = False
 
     def __repr__(self) -> str:
-        return f"Pipeline(lake={str(self.lake)!r}, reports={str(self.reports_dir)!r})"
+        lake = self.config.lake_url or str(self.config.lake)
+        return f"Pipeline(lake={lake!r}, reports={str(self.reports_dir)!r})"
 
     @property
     def lake(self) -> Path:
+        """The lake's folder; for an ``s3://`` lake its local working copy, pulled from the bucket on first
+        use (``remote``)."""
+        if self.config.lake_url and not self._pulled and not self._lock_depth:
+            self.pull()
         return self.config.lake
+
+    @property
+    def remote(self) -> RemoteLake | None:
+        """The object-storage lake the working copy ``lake`` is synced with (None: a local lake)."""
+        if self._remote is None and self.config.lake_url:
+            self._remote = RemoteLake(self.config.lake_url, self.config.lake)
+        return self._remote
+
+    def pull(self) -> None:
+        """An ``s3://`` lake: bring the working copy to the committed generation (readers; the writing
+        stages pull again under the lock). A working copy another local process is writing is read as is."""
+        remote = self.remote
+        if remote is None:
+            return
+        try:
+            with Lake(self.config.lake).lock(run_id=f"pull-{_run_id()}", wait=False):
+                remote.pull()
+        except LakeBusyError:
+            log.info("%s: the working copy is in use by another process; read as it is", remote.url)
+        self._pulled = True
 
     @property
     def reports_dir(self) -> Path:
@@ -330,20 +373,56 @@ class Pipeline:
 
     @contextlib.contextmanager
     def locked(self, run_id: str, *, wait: bool = False) -> Iterator[None]:
-        """Hold the lake's lock (re-entrant within this pipeline: ``run`` holds it once for every stage)."""
+        """Hold the lake's lock (re-entrant within this pipeline: ``run`` holds it once for every stage).
+
+        An ``s3://`` lake: the lock object in the bucket is held too, the working copy is pulled when the
+        lock is taken, and every block (each stage, also inside ``run``) commits what it wrote as one
+        generation when it ends (``_committing``): what an ingest paid for at the vendors is kept even if a
+        later stage fails."""
+        remote = self.remote
         if self._lock_depth:
             self._lock_depth += 1
             try:
-                yield
+                with self._committing(remote, run_id):
+                    yield
             finally:
                 self._lock_depth -= 1
             return
-        with Lake(self.lake).lock(run_id=run_id, wait=wait):
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(Lake(self.config.lake).lock(run_id=run_id, wait=wait))
+            if remote is not None:
+                stack.enter_context(remote.lock(run_id=run_id, wait=wait))
+                remote.pull()
+                self._pulled = True
             self._lock_depth = 1
             try:
-                yield
+                with self._committing(remote, run_id):
+                    yield
             finally:
                 self._lock_depth = 0
+            if remote is not None:
+                remote.sweep()
+
+    @contextlib.contextmanager
+    def _committing(self, remote: RemoteLake | None, run_id: str) -> Iterator[None]:
+        """Commit the working copy when the block ends, also when it raised a ``MatcherError``: the lake's
+        files are consistent at every instant (a killed local run leaves a valid lake too), and what an
+        ingest landed before a failure was paid for. A failed commit after such an error is logged, and
+        the block's own error raised."""
+        if remote is None:
+            yield
+            return
+        try:
+            yield
+        except RemoteLakeError:  # the bucket itself failed (a lost race, a lost lock): nothing to add
+            raise
+        except MatcherError:
+            try:
+                remote.push(run_id)
+            except MatcherError as exc:
+                log.warning("%s", exc)
+            raise
+        remote.push(run_id)
 
     def _write_record(self, result: StageResult) -> Path | None:
         """``state/records/<started>-<stage>-<run id>.json``, written whole (temp file, rename); a record
@@ -351,7 +430,10 @@ class Pipeline:
         target = layout.TABLES["run_records"].file(
             self.lake, f"{result.started_at:%Y%m%dT%H%M%S}-{result.stage}-{result.run_id}"
         )
-        record = {"lake": str(self.lake.resolve()), **result.record()}
+        record = {"lake": self.config.lake_url or str(self.lake.resolve()), **result.record()}
+        if self.remote is not None and not self._lock_depth:  # committed like what the stage wrote
+            with self.locked(result.run_id, wait=True):
+                return self._write_record(result)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(target, json.dumps(record, indent=2, sort_keys=True) + "\n")
@@ -455,10 +537,12 @@ class Pipeline:
 
     def track_source(self, source_id: str, **info: Any) -> None:
         """Record (or update) a Floqer source ``ingest`` polls."""
-        lake = Lake(self.lake)
-        sources = lake.read_state(SOURCES_STATE)
-        sources[source_id] = {**sources.get(source_id, {}), **info}
-        lake.write_state(SOURCES_STATE, sources)
+        writing = self.locked(_run_id(), wait=True) if self.remote else contextlib.nullcontext()
+        with writing:  # an s3 lake: one commit
+            lake = Lake(self.lake)
+            sources = lake.read_state(SOURCES_STATE)
+            sources[source_id] = {**sources.get(source_id, {}), **info}
+            lake.write_state(SOURCES_STATE, sources)
 
     def check_source(self, source_id: str) -> None:
         """Refuse a source Floqer does not know: one free read of its first row (sources:read)."""

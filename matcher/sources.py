@@ -29,6 +29,7 @@ Errors (all ``MatcherError``: one line each)::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,7 +42,7 @@ import polars as pl
 
 from matcher.common.errors import ConfigError, MatcherError, RateLimitedError, TransientError
 from matcher.ingest.floqer import CreatedSource, is_source_id, validate_filters, warning_text
-from matcher.ingest.lake import Lake
+from matcher.ingest.lake import Lake, new_run_id
 from matcher.lake import layout
 from matcher.match.plan import (
     DEFAULT_CREDITS_PER_ROW,
@@ -227,6 +228,13 @@ class Sources:
     def _store(self) -> Lake:
         return Lake(self.lake)
 
+    def _writing(self) -> contextlib.AbstractContextManager[Any]:
+        """An ``s3://`` lake: hold its lock and commit the state written in the block (a local lake's state
+        files are written atomically without the lock, as before)."""
+        if self.pipeline.remote is None:
+            return contextlib.nullcontext()
+        return self.pipeline.locked(new_run_id(), wait=True)
+
     # -- preview and plan ------------------------------------------------------------------------------
 
     def preview(self, filters: str | Mapping[str, Any]) -> PreviewResult:
@@ -286,7 +294,8 @@ class Sources:
             "credits_per_row": credits_per_row,
         }
         store = self._store()
-        store.write_state(PLAN_STATE, state)  # kept before the previews: a failed preview keeps the plan
+        with self._writing():
+            store.write_state(PLAN_STATE, state)  # kept before the previews: a failed preview keeps the plan
         if on_plan is not None:
             on_plan(plan)
         path = layout.path(config.lake, "floqer_plan")
@@ -314,7 +323,8 @@ class Sources:
                 state["filter_sets"][i]["server_warnings"] = result.warnings
                 for warning in result.warnings:
                     self.on_warning(f"filter set {i + 1} ({filter_set.label}): {warning_text(warning)}")
-        store.write_state(PLAN_STATE, state)
+        with self._writing():
+            store.write_state(PLAN_STATE, state)
         return PlanResult(
             plan=plan, state=state, path=path, credits_per_row=credits_per_row, estimates=tuple(estimates)
         )
@@ -422,7 +432,7 @@ class Sources:
                 "(`matcher floqer list`; `matcher floqer untrack ID` first to replace one)"
             )
         created: list[CreatedRecord] = []
-        with self.pipeline.floqer_client() as client:
+        with self._writing(), self.pipeline.floqer_client() as client:
             for position, p in enumerate(chosen):
                 cap = max_count if max_count is not None else p["max_count"]
                 try:
@@ -575,12 +585,15 @@ class Sources:
     def untrack(self, source_id: str) -> TrackChange:
         """Stop polling a source: its landed rows stay in the lake; nothing is changed at Floqer."""
         store = self._store()
-        sources = store.read_state(SOURCES_STATE)
-        if source_id not in sources:
-            known = ", ".join(sorted(sources)) or "none"
-            raise UnknownSourceError(f"source {source_id} is not tracked in {self.lake} (tracked: {known})")
-        del sources[source_id]
-        store.write_state(SOURCES_STATE, sources)
+        with self._writing():
+            sources = store.read_state(SOURCES_STATE)
+            if source_id not in sources:
+                known = ", ".join(sorted(sources)) or "none"
+                raise UnknownSourceError(
+                    f"source {source_id} is not tracked in {self.lake} (tracked: {known})"
+                )
+            del sources[source_id]
+            store.write_state(SOURCES_STATE, sources)
         return TrackChange(source_instance_id=source_id, lake=self.lake)
 
 

@@ -215,6 +215,7 @@ def test_secrets_stay_in_their_variables_and_out_of_every_message(tmp_path: Path
 
 TEXT_SETTINGS: dict[tuple[str, str], Callable[[Config], str | None]] = {
     ("lake", "root"): lambda c: str(c.lake),
+    ("lake", "cache_dir"): lambda c: str(c.lake_cache_dir),
     ("flowstate", "org_id"): lambda c: c.flowstate.org_id,
     ("benchmark", "exclusions"): lambda c: str(c.exclusions),
     ("report", "dir"): lambda c: str(c.reports_dir),

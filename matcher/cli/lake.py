@@ -8,8 +8,9 @@ import typer
 
 from matcher.cli.console import make_console
 from matcher.cli.options import CONFIG, LAKE, config_from
-from matcher.ingest.lake import Lake, new_run_id
+from matcher.ingest.lake import new_run_id
 from matcher.lake.compact import compact_lake
+from matcher.pipeline import Pipeline
 
 lake_app = typer.Typer(help="Maintain the lake (compact its raw parts).", no_args_is_help=True)
 
@@ -26,10 +27,10 @@ def compact_command(
     config_file: Path | None = CONFIG,
 ) -> None:
     """Rewrite each raw table's small part files as one part, holding the lake's lock (safe to kill)."""
-    root = config_from(config_file, lake).lake
+    pipeline = Pipeline(config_from(config_file, lake))  # an s3:// lake: pulled, compacted, committed
     run_id = new_run_id()
     summary = compact_lake(
-        root, run_id=run_id, lock=Lake(root).lock(run_id=run_id, wait=wait), min_parts=min_parts
+        pipeline.lake, run_id=run_id, lock=pipeline.locked(run_id, wait=wait), min_parts=min_parts
     )
     console = make_console()
     for run in summary.finished:

@@ -6,23 +6,24 @@ from pathlib import Path
 
 import typer
 
-from matcher.common.config import Config, load_config
+from matcher.common.config import Config, lake_url, load_config
 from matcher.ingest.floqer import FloqerClient
 from matcher.ingest.flowstate import FlowstateClient
 from matcher.pipeline import Pipeline, StageResult, result_json
 
 CONFIG = typer.Option(None, "--config", "-c", help="Settings file (default: ./matcher.toml when present).")
-LAKE = typer.Option(None, "--lake", help="Lake directory (default: data/lake, or [lake] root).")
+LAKE = typer.Option(
+    None, "--lake", help="Lake directory or s3://bucket/prefix (default: data/lake, or [lake] root)."
+)
 JSON = typer.Option(False, "--json", help="Print the run record as JSON on stdout instead of tables.")
 
 
 def config_from(path: Path | None, lake: Path | None = None) -> Config:
+    """The configuration with ``--lake`` applied: a folder, or ``s3://bucket/prefix`` (typer hands it over as
+    a path, ``s3:/bucket/prefix``: read back as the URL); any other URL is refused before a folder is made."""
     config = load_config(path)
     if lake is not None:
-        Pipeline(config, lake=lake)  # refuses a URL (s3://...) before anything makes a folder of it
-        from dataclasses import replace
-
-        config = replace(config, lake=lake)
+        config = Pipeline(config, lake=lake_url(str(lake)) or lake).config
     return config
 
 

@@ -19,6 +19,7 @@ from matcher.common.errors import DataError
 from matcher.demo import DEMO_LAKE, DEMO_REPORTS
 from matcher.lake.layout import TABLES
 from matcher.lake.sql import Result, connect, export, fetch, table_counts
+from matcher.pipeline import Pipeline
 from matcher.report.writer import FORMULA_START
 
 REPORTS = typer.Option(
@@ -42,7 +43,7 @@ def sql_command(
 ) -> None:
     """Run a SQL query over the lake (one view per table: raw_postings, clean_postings, matches, ...)."""
     config = config_from(config_file, lake)
-    root = config.lake
+    root = Pipeline(config).lake  # an s3:// lake: its working copy, pulled first
     if lake is None and not _holds_tables(root) and _holds_tables(DEMO_LAKE):  # after `make demo` only
         make_console(stderr=True).print(
             f"no lake at {root}: reading the demo's ({DEMO_LAKE}, reports {DEMO_REPORTS}); "

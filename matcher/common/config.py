@@ -22,6 +22,8 @@ check types and ranges; ``_describe`` turns their errors into those lines, with 
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import ipaddress
 import json
 import math
@@ -47,6 +49,7 @@ from pydantic_settings import (
 )
 
 from matcher.common import defaults
+from matcher.common.cache import cache_dir as user_cache
 from matcher.common.errors import ConfigError
 from matcher.common.redaction import redact, register_secret
 
@@ -90,7 +93,9 @@ class HttpConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class Config:
-    lake: Path = Path(defaults.LAKE_ROOT)
+    lake: Path = Path(defaults.LAKE_ROOT)  # for an s3:// lake: its local working copy (lake_working_copy)
+    lake_url: str | None = None  # the object-storage lake (s3://bucket/prefix) ``lake`` is a working copy of
+    lake_cache_dir: Path | None = None  # where working copies of s3 lakes live (default: the user cache)
     land_personal_data: bool = False
     page_size: int = defaults.PAGE_SIZE
     max_pages: int = defaults.MAX_PAGES  # pages read per source or list and run, at most
@@ -259,11 +264,14 @@ def _tenant(label: str | None) -> str | None:
 
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(/|$)")  # also as pathlib writes it: "s3:/bucket"
 LOCAL_PATH = "a local folder path (object-storage URLs such as s3:// are not supported)"
+LAKE_PATH = "a local folder path or an s3://bucket/prefix URL (no other URL scheme is supported)"
+S3_EXTRA = "the s3 extra installed for an s3:// lake (pip install 'matcher[s3]'; obstore is not importable)"
+_S3_URL = re.compile(r"^s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(/[^?#]*)?$")  # bucket naming rules of S3
 
 
 def local_path_problem(value: str) -> str | None:
-    """Why ``value`` cannot be a lake or report folder, or None: a URL (``s3://bucket/lake``) is no local
-    folder and must never become one named ``s3:``; ``file://`` URLs are refused too (give the path).
+    """Why ``value`` cannot be a local folder (the reports'), or None: a URL (``s3://bucket/lake``) is no
+    local folder and must never become one named ``s3:``; ``file://`` URLs are refused too (give the path).
 
     >>> local_path_problem("s3://bucket/lake")
     'a local folder path (object-storage URLs such as s3:// are not supported)'
@@ -273,11 +281,57 @@ def local_path_problem(value: str) -> str | None:
     return LOCAL_PATH if _URL_SCHEME.match(value.strip()) else None
 
 
+def lake_url(value: str) -> str | None:
+    """``value`` as an s3 lake URL when it is one (pathlib's ``s3:/bucket`` read back as ``s3://bucket``),
+    else None. ``lake_url("s3://b/lake/") -> "s3://b/lake"``; ``lake_url("data/lake") -> None``."""
+    text = value.strip()
+    if re.match(r"^s3:/[^/]", text):  # a --lake typed as a path: pathlib collapsed the double slash
+        text = "s3://" + text[4:]
+    return text.rstrip("/") if text.lower().startswith("s3://") else None
+
+
+def lake_path_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a lake, or None: a local folder or ``s3://bucket/prefix`` (with the ``s3``
+    extra installed); every other URL scheme (gs://, abfs://, file://, http://) is refused.
+
+    >>> lake_path_problem("gs://bucket/lake")
+    'a local folder path or an s3://bucket/prefix URL (no other URL scheme is supported)'
+    >>> lake_path_problem("s3://bucket/lake") is None  # with obstore installed
+    True
+    """
+    url = lake_url(value)
+    if url is None:
+        return LAKE_PATH if _URL_SCHEME.match(value.strip()) else None
+    if not _S3_URL.match(url):
+        return (
+            "an s3://bucket/prefix URL with a valid bucket name (3-63 lower-case letters, digits, '.', '-')"
+        )
+    if any(part in ("", ".", "..") for part in url[len("s3://") :].split("/")[1:]):
+        return "an s3://bucket/prefix URL whose prefix has no empty, '.' or '..' segment"
+    if importlib.util.find_spec("obstore") is None:
+        return S3_EXTRA
+    return None
+
+
+def lake_working_copy(url: str, cache_dir: Path | None = None) -> Path:
+    """The local working copy of the s3 lake ``url``: ``<cache_dir>/lakes/<hash of the URL>/lake``
+    (``cache_dir`` default ``$XDG_CACHE_HOME/matcher``, ``MATCHER_CACHE_DIR``). One URL, one folder."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return (cache_dir or user_cache()) / "lakes" / digest / "lake"
+
+
 def _local_path(value: str) -> str:
     problem = local_path_problem(value)
     if problem:
         raise _expected(problem)
     return value
+
+
+def _lake_path(value: str) -> str:
+    problem = lake_path_problem(value)
+    if problem:
+        raise _expected(problem)
+    return lake_url(value) or value
 
 
 def _base_url(url: str) -> str:
@@ -303,8 +357,12 @@ class _Section(BaseModel):
 
 
 class _Lake(_Section):
-    root: Annotated[str, AfterValidator(_local_path)] = Field(
-        default=defaults.LAKE_ROOT, description="a path"
+    root: Annotated[str, AfterValidator(_lake_path)] = Field(
+        default=defaults.LAKE_ROOT, description="a path or an s3://bucket/prefix URL"
+    )
+    # where s3 lakes' working copies live (default: the user cache, ~/.cache/matcher/lakes/)
+    cache_dir: Annotated[str | None, AfterValidator(lambda v: v if v is None else _local_path(v))] = Field(
+        default=None, description="a local folder path"
     )
 
 
@@ -500,8 +558,12 @@ class _Settings(BaseSettings):
         return (_OverrideSource(settings_cls), init_settings)
 
     def to_config(self, *, source: Path | None, floqer_key: str | None, flowstate_key: str | None) -> Config:
+        url = lake_url(self.lake.root)
+        cache = Path(self.lake.cache_dir) if self.lake.cache_dir else None
         return Config(
-            lake=Path(self.lake.root),
+            lake=lake_working_copy(url, cache) if url else Path(self.lake.root),
+            lake_url=url,
+            lake_cache_dir=cache,
             land_personal_data=self.ingest.land_personal_data,
             page_size=self.ingest.page_size,
             max_pages=self.ingest.max_pages,

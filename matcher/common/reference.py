@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 
 
@@ -87,3 +88,11 @@ def listed_country_conventions() -> dict[str, CountryConventions]:
 def conventions_for(country: str | None) -> CountryConventions:
     """The country's conventions, or the documented default (40 h weeks, 260 days, 12 payments)."""
     return country_conventions().get((country or "").upper(), DEFAULT_CONVENTIONS)
+
+
+@functools.cache
+def monthly_below() -> dict[str, Decimal]:
+    """``pay_periods.csv``: per currency, the amount below which pay that names no period cannot be a
+    full-time annual salary (about the lowest full-time annual minimum wage where the currency is paid), so
+    it is read as monthly ("R$ 8.000,00", "12.000 - 15.000 zł", "Rp 10.000.000")."""
+    return {row["currency"]: Decimal(row["monthly_below"]) for row in reference_rows("pay_periods.csv")}

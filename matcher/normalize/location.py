@@ -33,22 +33,30 @@ import pycountry
 from matcher.common.cache import cached_pickle
 
 ARRANGEMENTS = ("onsite", "hybrid", "remote")
-_REMOTE = re.compile(r"\b(remote|work from home|wfh|anywhere|telecommute|distributed)\b", re.I)
-_HYBRID = re.compile(r"\bhybrid\b", re.I)
-_ONSITE = re.compile(r"\b(on-?site|in[- ]office)\b", re.I)
+# in English and the markets' languages: fr, es/pt/it, de, nl, pl
+_REMOTE_WORDS = (
+    r"remote|work from home|wfh|anywhere|telecommute|distributed|t[ée]l[ée]travail|teletrabajo|remot[oa]"
+    r"|homeoffice|home office|mobiles arbeiten|thuiswerken|praca zdalna|zdalnie"
+)
+_HYBRID_WORDS = r"hybrid|hybride|h[íi]brid[oa]|ibrido|hybrydowo|praca hybrydowa"
+_ONSITE_WORDS = r"on-?site|in[- ]office|sur site|presencial|vor ort|stacjonarnie|in sede"
+_PARTLY_REMOTE = re.compile(rf"\b(?:{_REMOTE_WORDS})\s+(?:partiel(?:le)?|partial|parcial|parziale)\b", re.I)
+_REMOTE = re.compile(rf"\b({_REMOTE_WORDS})\b", re.I)
+_HYBRID = re.compile(rf"\b({_HYBRID_WORDS})\b", re.I)
+_ONSITE = re.compile(rf"\b({_ONSITE_WORDS})\b", re.I)
 # An arrangement phrase and the words that tie it to the place after it ("Hybrid work in Chicago, IL",
 # "Remote in Herndon, VA", "Fully remote from Berlin", "Work from home in Dallas, TX", "On-site in Boston,
 # MA"): removed whole, so that no "work in" or "in" is left to be read as part of the place.
 _ARRANGEMENT_WORDS = (
-    r"(?:remote|hybrid|on-?site|in[- ]office|in[- ]person|work(?:ing)? from home|wfh|home[- ]based|anywhere"
-    r"|telecommute|distributed)"
+    rf"(?:{_REMOTE_WORDS}|{_HYBRID_WORDS}|{_ONSITE_WORDS}|in[- ]person|working from home|home[- ]based)"
 )
 _ARRANGEMENT_PHRASE = re.compile(
     rf"\b(?:(?:fully|100%|partially|partly|temporarily|mostly|flexible)\s+)?{_ARRANGEMENT_WORDS}"
     rf"(?:[\s/-]+{_ARRANGEMENT_WORDS})*"  # "Hybrid remote", "Remote/Hybrid"
     r"(?:\s+(?:work|working|role|position|job|first|friendly|only|option(?:al)?|eligible|available|based"
-    r"|opportunity))*"
-    r"(?:\s+(?:in|from|within|at|near)(?:\s+the)?)?\b",  # not after a dash: "Remote - IN" is India
+    r"|opportunity|partiel(?:le)?|partial|parcial|complet|total|possible|possibile|m[öo]glich))*"
+    # not after a dash: "Remote - IN" is India; "à Paris", "en Madrid", "aus Berlin", "w Krakowie"
+    r"(?:\s+(?:in|from|within|at|near|à|en|em|desde|depuis|aus|da|w)(?:\s+the)?)?\b",
     re.I,
 )
 # LinkedIn's metro areas: "Greater London", "Greater Chicago Area", "New York City Metropolitan Area"
@@ -269,6 +277,8 @@ def _subdivision_codes() -> frozenset[str]:
 
 def _arrangement(text: str) -> tuple[bool, str | None]:
     if re.search(r"\bhybrid[\s-]+remote\b", text, re.I):  # Indeed's "Hybrid remote in Pune, MH" is hybrid
+        return False, "hybrid"
+    if _PARTLY_REMOTE.search(text):  # "Télétravail partiel", "Teletrabajo parcial": some days at home
         return False, "hybrid"
     if _REMOTE.search(text):
         return True, "remote"

@@ -23,14 +23,21 @@ end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one
 (KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
 thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
 
-Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Polish
-and Japanese ("par an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie",
-"月給"), glued to the amount or not ("£13.00ph", "£2,500pm", "45k€/an"), once or after each end of a range
-("$75.00/hr - $85.00/hr"); the first period in the order hour, day, week, month, year wins. English is
-searched first: a text mixing English with another language's period word of an earlier period is read by
-its English word. Currencies are read from symbols and ISO codes before or after the amount ("R$", "zł",
-"円", "€", "SEK"), a few currency words ("euros", "kronor") and "kr" beside a Swedish word (else "kr" is left
-to the posting's currency or country, like a bare "$").
+Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Danish,
+Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and Korean ("par
+an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie", "měsíčně",
+"per bulan", "aylık", "в месяц", "/tháng", "月給", "月薪", "연봉"), glued to the amount or not ("£13.00ph",
+"£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr - $85.00/hr"); the first
+period in the order hour, day, week, month, year wins. English is searched first: a text mixing English with
+another language's period word of an earlier period is read by its English word. A text that names no period
+is yearly unless even its high end is below what a full-time annual salary can be in its currency
+(``matcher/reference/pay_periods.csv``, about the lowest full-time annual minimum wage where the currency is
+paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000 €" and "₹ 6,00,000" yearly;
+pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or after the amount ("R$",
+"zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh beside rupees ("₹12L"),
+"juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta", "300만원"), a few currency words
+("euros", "kronor") and "kr" beside a Swedish word (else "kr" is left to the posting's currency or country,
+like a bare "$").
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 import pycountry
 
-from matcher.common.reference import conventions_for
+from matcher.common.reference import conventions_for, monthly_below
 
 PERIODS = ("hour", "day", "week", "month", "year")
 DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "SGD", "NZD", "HKD"})  # what a default may make of "$"
@@ -112,9 +119,9 @@ _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 # Italian, Dutch, Swedish, Polish, Japanese). "_B" / "_E": no letter (of any script) right before / after, so
 # a unit may be glued to the amount ("£13.00ph", "45k€/an") but not sit inside a word ("graph", "Monate").
 # Searched in this order, the first that matches wins ("£12 ph, £23,400 pa" is hourly).
-_B = r"(?:(?<![^\W\d_])|(?=/))"
+_B = r"(?:(?<![^\W\d_])|(?=/)|(?<=\d[kK]))"  # "£30kpa": a unit right after "k" too
 _E = r"(?![^\W\d_])"
-_AFTER_AMOUNT = r"(?<=\d)\s?"  # "400pd", "900 pw": only right after an amount
+_AFTER_AMOUNT = r"(?:(?<=\d)|(?<=\d[kK]))\s?"  # "400pd", "900 pw": only right after an amount
 _AFTER_BIG_AMOUNT = r"(?:(?<=\d\d\d)|(?<=[kK]))\s?"  # "2,500pm", "30k pm", but not the clock's "5pm"
 _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
     "hour": (
@@ -126,6 +133,12 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(per|/|p/)\s*uur|uurloon",  # nl
         r"(per|i|/)\s*tim(me|men)?|timlön",  # sv
         r"(za|na|/)\s*godz(in[ęe]|\.)?",  # pl
+        r"(per|/)\s*jam|sejam",  # id, ms
+        r"saatlik|saat\s*başı|/\s*saat",  # tr
+        r"в\s*час|/\s*час|почасов[а-я]*",  # ru
+        r"(mỗi|/)\s*giờ",  # vi
+        r"za\s*hodinu|/\s*hod\.?|hodinov[áé]",  # cs
+        r"óránként|/\s*óra|órabér",  # hu
     ),
     "day": (
         r"per\s*day|a\s*day|/\s*day|daily|day\s*rate|p/d|per\s*diem|" + _AFTER_AMOUNT + r"p\.?d\.?",
@@ -135,6 +148,12 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(al|/)\s*giorno|giornalier[oaie]",  # it
         r"(per|/)\s*dag|dagtarief|om\s*dagen|dagslön",  # nl, sv
         r"dziennie|(za|/)\s*dzie[ńn]",  # pl
+        r"(per|/)\s*hari|sehari|harian",  # id, ms
+        r"günlük|/\s*gün",  # tr
+        r"в\s*день|/\s*день|/\s*сут(ки)?",  # ru
+        r"(mỗi|/)\s*ngày",  # vi
+        r"za\s*den|/\s*den|denně",  # cs
+        r"naponta|/\s*nap|napidíj",  # hu
     ),
     "week": (
         r"per\s*w(ee)?k|a\s*week|/\s*w(ee)?k|weekly|p/w|" + _AFTER_AMOUNT + r"p\.?w\.?",
@@ -144,6 +163,10 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(a|/)\s*settimana|settimanal[ei]",  # it
         r"(per|/)\s*vecka|i\s*veckan",  # sv
         r"tygodniowo",  # pl
+        r"(per|/)\s*minggu|mingguan",  # id, ms
+        r"haftalık|/\s*hafta",  # tr
+        r"в\s*неделю|/\s*нед\.?",  # ru
+        r"(mỗi|/)\s*tuần",  # vi
     ),
     "month": (
         r"per\s*m(on)?th|a\s*month|/\s*mo(nth)?|/\s*mth|monthly|pcm|p/m|" + _AFTER_BIG_AMOUNT + r"p\.?m\.?",
@@ -155,6 +178,13 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(per|/|p/)\s*maand|maandelijks|maandsalaris",  # nl
         r"(per|i|/)\s*mån(ad|aden)?|månadslön|(per|/)\s*mnd|per\s*måned",  # sv, no
         r"miesięcznie|(/|na)\s*mies(iąc)?\.?|mies\.",  # pl
+        r"(per|/)\s*(bulan|bln)|sebulan|bulanan",  # id, ms
+        r"aylık|/\s*ay|ayda",  # tr
+        r"в\s*месяц|/\s*мес(яц)?\.?|ежемесячно",  # ru
+        r"(mỗi|hàng|/)\s*tháng",  # vi
+        r"měsíčně|za\s*měsíc|/\s*měs(íc)?\.?",  # cs
+        r"havi|havonta|/\s*hó(nap)?",  # hu
+        r"(pr\.?|om)\s*måned(en)?|månedsløn",  # da
     ),
     "year": (
         r"per\s*annum|/\s*annum|per\s*y(ea)?r|an?\s*year|/\s*y(ea)?r|annual(ly)?|p\.?\s?a\.?|yearly|lpa|ctc",
@@ -166,15 +196,22 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(per|/)\s*jaar|jaarlijks|jaarsalaris",  # nl
         r"(per|/|om|i)\s*år(et)?|årslön|årlig(en|t)?",  # sv, no, da
         r"rocznie|(/|na|za)\s*rok",  # pl
+        r"(per|/)\s*(tahun|thn)|setahun|tahunan",  # id, ms
+        r"yıllık|/\s*yıl|yılda",  # tr
+        r"в\s*год|/\s*год|ежегодно|годово[йе]",  # ru
+        r"(mỗi|hàng|/)\s*năm",  # vi
+        r"ročně|/\s*rok",  # cs
+        r"évi|éves|évente|/\s*év",  # hu
+        r"pr\.?\s*år|årsløn",  # da
     ),
 }
 # Japanese words stand between other letters ("想定年収"): no word boundaries there
-_CJK_PERIOD_WORDS = {
-    "hour": ("時給", "時間給"),
-    "day": ("日給", "日当"),
-    "week": ("週給",),
-    "month": ("月給", "月収", r"/\s*月"),
-    "year": ("年収", "年俸", r"/\s*年"),
+_CJK_PERIOD_WORDS = {  # Japanese, Chinese, Korean
+    "hour": ("時給", "時間給", "时薪", "時薪", "시급"),
+    "day": ("日給", "日当", "日薪", "일급", "일당"),
+    "week": ("週給", "周薪", "주급"),
+    "month": ("月給", "月収", "月薪", r"/\s*月", "월급", r"(?<![가-힣])월(?![가-힣])", r"/\s*월"),
+    "year": ("年収", "年俸", "年薪", r"/\s*年", "연봉", r"/\s*년"),
 }
 # English first (small patterns, most texts); the other languages only when English names no period and the
 # text has a lower-case or non-ASCII letter or a slash (a long alternation is slow on every text).
@@ -188,10 +225,25 @@ _OTHER_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
     for period, words in _PERIOD_WORDS.items()
 )
-_OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]")  # a lower-case or non-Latin-ASCII letter, a slash
+# a lower-case or non-Latin-ASCII letter, a slash, or two capitals ("1.000 € RAL", "2.000 EUR POR MES")
+_OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]|[A-Z]{2}")
 # a letter every English word of the period holds: when the text lacks it, that pattern is not searched
 _ENGLISH_PERIOD_LETTER = {"hour": "h", "day": "d", "week": "w", "month": "m", "year": ""}
 _LAKH = re.compile(r"\b(lpa|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)
+_LAKH_LETTER = re.compile(r"(?<=\d)\s?L(?![A-Za-z])")  # "₹12L - ₹18L", "INR 12.5 L": only beside rupees
+_RUPEE_CONTEXT = re.compile(r"₹|\bINR\b|(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
+_LOCAL_SIGNS = (  # signs of two letters that are also the start of words: only right before an amount
+    ("IDR", re.compile(r"(?<![A-Za-z])Rp\.?(?=\s*\d)")),
+    ("MYR", re.compile(r"(?<![A-Za-z])RM(?=\s*\d)")),
+    ("RUB", re.compile(r"(?<![^\W\d_])руб(\.|л[а-я]*)?(?![^\W\d_])", re.I)),
+    ("KRW", re.compile(r"(?<=[\d만천])\s?원")),
+    ("CZK", re.compile(r"(?<![^\W\d_])Kč(?![^\W\d_])")),
+    ("HUF", re.compile(r"(?<![^\W\d_])Ft(?![^\W\d_])")),
+    ("THB", re.compile(r"บาท|฿")),
+    ("VND", re.compile(r"₫|(?<![^\W\d_])(đồng|vnđ)(?![^\W\d_])", re.I)),
+    ("PEN", re.compile(r"(?<![A-Za-z])S/\.?\s*(?=\d)")),
+    ("KES", re.compile(r"(?<![A-Za-z])K[Ss]h\.?\s*(?=\d)")),
+)
 _CRORE = re.compile(r"\b(crores?|cr)\b", re.I)
 _ESTIMATE = re.compile(r"(glassdoor\s+est|employer\s+est|\bestimated?\b|\best\.)", re.I)
 _MODIFIERS = {
@@ -208,12 +260,21 @@ _MODIFIERS = {
 # when the hint finds none, those patterns cannot match and are not searched.
 _MODIFIER_HINT = re.compile(r"ote|doe|depending|rata|\+|up|from|starting", re.I)  # _MODIFIERS
 _RARE_HINT = re.compile(r"lpa|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
-_SCALES = {"k": Decimal(1000), "K": Decimal(1000), "千": Decimal(1000), "万": Decimal(10_000)}
+_SCALES = {  # keys lower-case
+    "k": Decimal(1000),
+    "千": Decimal(1000),
+    "万": Decimal(10_000),
+    "만": Decimal(10_000),
+    "juta": Decimal(1_000_000),  # id, ms: million
+    "jt": Decimal(1_000_000),
+    "triệu": Decimal(1_000_000),  # vi: million
+}
 _NUMBER = re.compile(
     # "年収500万円", "CHF80", "R25,000" (rand), "Rs25,000", "Rp10.000.000", but not "Q4" or "H1B"
     r"(?:(?<![0-9A-Za-z_.,'’])|(?<=[A-Z]{3})|(?<=\bR)|(?<=\bR[sp]))"
     r"(\d{1,3}(?:(?:[,.'’]\d{2,3})+|(?: \d{3}(?!\d))+)(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
-    r"(\s*[kK](?![a-zA-Z])|千|万)?"
+    # "30k", "£30kpa", "9k p.w." (not "Kč"), "500万", "300만", "5 juta", "10jt", "20 triệu"
+    r"(\s*[kK](?:(?![^\W\d_])|(?=p[ahdwm](?![^\W\d_])|p\.))|千|万|만|\s?(?i:juta|jt|triệu)(?![^\W\d_]))?"
     r"(?!\s*%)"
 )
 # What may stand between the two ends of a range: the connector, and before and after it a few short tokens
@@ -222,7 +283,7 @@ _NUMBER = re.compile(
 # with at most one token on each side ("between 45 and 55", "entre 28.000 y 32.000 €").
 _GAP_TOKEN = r"[^\d\s]{1,12}\s*"
 _RANGE_GAP = re.compile(
-    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|do)(?![^\W\d_]))\s*"
+    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|do|sampai|hingga|до)(?![^\W\d_]))\s*"
     rf"(?:{_GAP_TOKEN}){{0,2}}$",
     re.I,
 )
@@ -272,6 +333,7 @@ class SalaryText:
     dollar: bool  # a bare "$", resolved by country
     is_estimate: bool
     modifiers: tuple[str, ...]
+    period_stated: bool = True  # False: the text names no period ("year" until its currency says otherwise)
 
 
 def explain_salary(
@@ -288,6 +350,9 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
     """The country-free half of parsing: amounts, period, named currency, flags (or why there are none).
 
     The normalize stage runs this once per distinct text and applies ``finish_salary``'s rules as columns.
+    Texts that differ only in their digits ("£45,000 - £55,000 pa", "£38,500 - £41,000 pa") have one shape:
+    where the amounts stand, the period, the currency and the flags are read once per shape (every pattern
+    here sees a digit only as a digit, never its value), then each text's own amounts from its digits.
     """
     if text is None:
         return None, "no salary text"
@@ -298,20 +363,87 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         return None, "empty salary text"
     if len(cleaned) > MAX_TEXT:
         return None, f"salary text is {len(cleaned)} characters, longer than any salary string ({MAX_TEXT})"
-    numbers = _amounts(cleaned)
-    if not numbers:
-        return None, f"no amount in {cleaned[:60]!r}"
+    key = cleaned.translate(_ZERO_DIGITS)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        shape = _SHAPES[key] = _shape(cleaned)
+    return _read(cleaned, shape)
+
+
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
+MAX_SHAPES = 50_000  # the shapes kept (a dict cleared when full): a market has a few thousand
+_SHAPES: dict[str, _Shape] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a cleaned salary text says apart from the values of its digits (``read_salary_text``)."""
+
+    amounts: tuple[tuple[int, int, Decimal | None], ...]  # the first two amounts: token span, "k"/"万" scale
+    is_range: bool  # the two amounts form a range
+    three_decimals: bool  # a lone mark before three digits is a decimal mark (KWD, BHD, ...)
+    unknown_currency: str | None  # three capitals by an amount that are no ISO 4217 code
+    period: str | None
+    scale: Decimal  # lakh, crore or 1
+    code: str | None
+    dollar: bool
+    is_estimate: bool
+    modifiers: tuple[str, ...]
+
+
+def _shape(cleaned: str) -> _Shape:
+    if "#" in cleaned or "req" in cleaned.lower():
+        matches = [m for m in _NUMBER.finditer(cleaned) if not _is_noise(cleaned, m)]
+    elif "(k)" in cleaned:  # no number can follow "#" or "req": only "401(k)" can be noise
+        matches = [m for m in _NUMBER.finditer(cleaned) if cleaned[m.end() : m.end() + 3] != "(k)"]
+    else:
+        matches = list(_NUMBER.finditer(cleaned))
+    matches = matches[:2]
+    three_decimals = any(_lone_mark_then_three_digits(m.group(1)) for m in matches) and (
+        _THREE_DECIMAL_CURRENCIES.search(cleaned) is not None
+    )
+    is_range = len(matches) == 2 and _is_range_gap(cleaned[matches[0].end() : matches[1].start()])
     rare = _RARE_HINT.search(cleaned) is not None  # one search instead of four when none can match
-    lakh = rare and _LAKH.search(cleaned) is not None
+    lakh = (rare and _LAKH.search(cleaned) is not None) or (
+        "L" in cleaned
+        and _LAKH_LETTER.search(cleaned) is not None
+        and _RUPEE_CONTEXT.search(cleaned) is not None
+    )
     crore = rare and _CRORE.search(cleaned) is not None
+    unknown = None
     for match in _CODE_BY_AMOUNT.finditer(cleaned):
         token = match.group(1) or match.group(2)
         if token not in _CURRENCY_CODES and token not in _NOT_CURRENCIES:
-            return None, f"unknown currency {token!r} (expected an ISO 4217 code)"
-    period = _period(cleaned, lakh=lakh or crore)
-    scale = Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1)
-    low, high = numbers
-    low, high = low * scale, high * scale
+            unknown = token
+            break
+    return _Shape(
+        amounts=tuple(
+            (m.start(1), m.end(1), _SCALES[m.group(2).strip().lower()] if m.group(2) else None)
+            for m in matches
+        ),
+        is_range=is_range,
+        three_decimals=three_decimals,
+        unknown_currency=unknown,
+        period=_period(cleaned, lakh=lakh or crore),
+        scale=Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1),
+        code=_named_currency(cleaned, lakh=lakh or crore, rupees=rare),
+        dollar="$" in cleaned,
+        is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
+        modifiers=_modifiers(cleaned),
+    )
+
+
+def _read(cleaned: str, shape: _Shape) -> tuple[SalaryText | None, str | None]:
+    """``read_salary_text`` of ``cleaned`` from its shape: the amounts' values, and what depends on them."""
+    numbers = _amounts_from(cleaned, shape)
+    if not numbers:
+        return None, f"no amount in {cleaned[:60]!r}"
+    if shape.unknown_currency is not None:
+        return None, f"unknown currency {shape.unknown_currency!r} (expected an ISO 4217 code)"
+    low, high = numbers[0] * shape.scale, numbers[1] * shape.scale
+    period = shape.period
     if period is None:
         if high < 1000:
             return None, f"no pay period in {cleaned[:60]!r} and {high} is too small for an annual salary"
@@ -324,10 +456,11 @@ def read_salary_text(text: object) -> tuple[SalaryText | None, str | None]:
         low=_tidy(low),
         high=_tidy(high),
         period=period,
-        code=_named_currency(cleaned, lakh=lakh or crore, rupees=rare),
-        dollar="$" in cleaned,
-        is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
-        modifiers=_modifiers(cleaned),
+        code=shape.code,
+        dollar=shape.dollar,
+        is_estimate=shape.is_estimate,
+        modifiers=shape.modifiers,
+        period_stated=shape.period is not None,
     ), None
 
 
@@ -338,16 +471,31 @@ def finish_salary(
     code = read.code or resolve_currency(dollar=read.dollar, country=country, fallback=currency)
     if code is None:
         return None, f"no currency in the salary text and none known for country {country!r}"
+    period = read.period if read.period_stated else unstated_period(read.high, code, read.modifiers)
     return SalaryInfo(
         min_amount=read.low,
         max_amount=read.high,
         currency=code,
-        period=read.period,
-        annual_min=_tidy(annualize(read.low, read.period, country)),
-        annual_max=_tidy(annualize(read.high, read.period, country)),
+        period=period,
+        annual_min=_tidy(annualize(read.low, period, country)),
+        annual_max=_tidy(annualize(read.high, period, country)),
         is_estimate=read.is_estimate,
         modifiers=read.modifiers,
     ), None
+
+
+def unstated_period(high: Decimal, currency: str, modifiers: tuple[str, ...] = ()) -> str:
+    """The period of pay whose text names none: "month" when even its high end is below what a full-time
+    annual salary can be in that currency (``matcher/reference/pay_periods.csv``: about the lowest full-time
+    annual minimum wage), else "year". Pro-rata pay stays annual (a part-time share of a yearly salary).
+
+    >>> unstated_period(Decimal("15000"), "PLN"), unstated_period(Decimal("150000"), "PLN")
+    ('month', 'year')
+    """
+    below = monthly_below().get(currency)
+    if below is not None and high < below and "pro_rata" not in modifiers:
+        return "month"
+    return "year"
 
 
 def annualize(amount: Decimal, period: str, country: str | None = None) -> Decimal:
@@ -467,6 +615,9 @@ def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> str | None
             return found.group(1)
     if (rupees and _RUPEES.search(text)) or lakh:
         return "INR"
+    for code, sign in _LOCAL_SIGNS:
+        if sign.search(text):
+            return code
     word = _CURRENCY_WORDS.search(text)
     if word:
         return _CURRENCY_WORD_CODES[word.group(1).lower()]
@@ -503,33 +654,22 @@ def _period(text: str, *, lakh: bool) -> str | None:
 
 def _amounts(text: str) -> tuple[Decimal, Decimal] | None:
     """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K", "500万~800万")."""
-    if "#" in text or "req" in text.lower():
-        matches = [m for m in _NUMBER.finditer(text) if not _is_noise(text, m)]
-    elif "(k)" in text:  # no number can follow "#" or "req": only "401(k)" can be noise
-        matches = [m for m in _NUMBER.finditer(text) if text[m.end() : m.end() + 3] != "(k)"]
-    else:
-        matches = list(_NUMBER.finditer(text))
-    return _amounts_of(text, matches)
+    return _amounts_from(text, _shape(text))
 
 
-def _amounts_of(text: str, matches: list[re.Match[str]]) -> tuple[Decimal, Decimal] | None:
-    """``_amounts`` from the number ``matches`` in ``text`` that are not noise."""
-    if not matches:
+def _amounts_from(text: str, shape: _Shape) -> tuple[Decimal, Decimal] | None:
+    """``_amounts`` from the spans of ``shape``'s amounts in ``text``."""
+    if not shape.amounts:
         return None
-    three_decimals: bool | None = None  # decided only for a token that needs it
     values = []
-    for match in matches[:2]:
-        token = match.group(1)
-        if three_decimals is None and _lone_mark_then_three_digits(token):
-            three_decimals = _THREE_DECIMAL_CURRENCIES.search(text) is not None
-        value = _number(token, three_decimals=bool(three_decimals))
+    for start, end, scale in shape.amounts:
+        value = _number(text[start:end], three_decimals=shape.three_decimals)
         if value is None:
             return None
-        scale = _SCALES[match.group(2).strip()] if match.group(2) else None
-        values.append((value, scale, match))
-    first, first_scale, first_match = values[0]
-    if len(values) == 2 and _is_range_gap(text[first_match.end() : values[1][2].start()]):
-        second, second_scale, _ = values[1]
+        values.append((value, scale))
+    first, first_scale = values[0]
+    if shape.is_range:
+        second, second_scale = values[1]
         if second_scale is None and first_scale is not None and second < 1000:
             second_scale = first_scale  # "45K - 55": both in thousands
         if first_scale is None and second_scale is not None and first < 1000:
@@ -562,6 +702,8 @@ def _is_noise(text: str, match: re.Match[str]) -> bool:
 
 def _number(token: str, *, three_decimals: bool = False) -> Decimal | None:
     """A number token (see the module docstring); ``three_decimals``: the currency has 3 minor digits."""
+    if token.isascii() and token.isdigit():  # most tokens: "45", "120000"
+        return Decimal(token)
     text = token
     for group_mark in _SPACE_AND_APOSTROPHES:
         text = text.replace(group_mark, "")

@@ -35,6 +35,7 @@ from matcher.common.reference import (
     conventions_for,
     country_conventions,
     listed_country_conventions,
+    monthly_below,
 )
 from matcher.lake.files import read_parts, write_parquet_atomic
 from matcher.lake.layout import TABLES, is_lake
@@ -207,16 +208,17 @@ def _code_occupations(frame: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
 def salary_text_values(text: str | None) -> tuple[Any, ...]:
     """The country-free reading of one salary text (``read_salary_text``) as a row."""
     if not isinstance(text, str) or not text.strip():
-        return (None,) * 7 + ("missing", "no salary given")
+        return (None,) * 8 + ("missing", "no salary given")
     read, reason = read_salary_text(text)
     if read is None:
-        return (None,) * 7 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
+        return (None,) * 8 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
     if max(abs(read.low), abs(read.high)) >= AMOUNT_LIMIT:  # the amount columns could not hold it
-        return (None,) * 7 + ("invalid", f"salary_string {text[:60]!r}: amount too large to be a salary")
+        return (None,) * 8 + ("invalid", f"salary_string {text[:60]!r}: amount too large to be a salary")
     return (
         str(read.low),
         str(read.high),
         read.period,
+        read.period_stated,
         read.code,
         read.dollar,
         read.is_estimate,
@@ -821,39 +823,36 @@ def _structured_salaries(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _conventions_frame() -> pl.DataFrame:
-    """Per country and period: periods per year, the country's currency and what its bare "$" means."""
-    rows = []
+def _conventions_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per country: its currency and what its bare "$" means; per country and period: periods per year."""
     by_country: dict[str | None, CountryConventions] = {None: conventions_for(None)}
     by_country.update(country_conventions())
-    for code, conv in by_country.items():
-        for period in PERIODS:
-            rows.append(
-                (
-                    code,
-                    period,
-                    str(periods_per_year(period, code)),
-                    conv.currency or None,
-                    conv.dollar_currency,
-                )
-            )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "_country": pl.String,
-            "_t_period": pl.String,
-            "_factor": pl.String,
-            "_cc": pl.String,
-            "_cd": pl.String,
-        },
+    currencies = pl.DataFrame(
+        [(code, conv.currency or None, conv.dollar_currency) for code, conv in by_country.items()],
+        schema={"_country": pl.String, "_cc": pl.String, "_cd": pl.String},
+        orient="row",
+    )
+    factors = pl.DataFrame(
+        [(code, period, str(periods_per_year(period, code))) for code in by_country for period in PERIODS],
+        schema={"_country": pl.String, "_t_period": pl.String, "_factor": pl.String},
         orient="row",
     ).with_columns(pl.col("_factor").cast(pl.Decimal(20, 4)))
+    return currencies, factors
+
+
+def _monthly_below_frame() -> pl.DataFrame:
+    """``unstated_period``'s table as a frame: per currency, below what a period-less amount is monthly."""
+    return pl.DataFrame(
+        {"_currency": list(monthly_below()), "_mb": [str(v) for v in monthly_below().values()]},
+        schema={"_currency": pl.String, "_mb": pl.String},
+    ).with_columns(pl.col("_mb").cast(AMOUNT))
 
 
 SALARY_TEXT_SCHEMA = {
     "_t_low": pl.String,
     "_t_high": pl.String,
     "_t_period": pl.String,
+    "_t_stated": pl.Boolean,
     "_t_code": pl.String,
     "_t_dollar": pl.Boolean,
     "_t_estimate": pl.Boolean,
@@ -889,7 +888,8 @@ def _salaries(
         pl.when(pl.col("country_code").is_in(known)).then(pl.col("country_code")).alias("_country"),
         pl.col("salary_currency").str.to_uppercase().alias("_fallback"),
     )
-    frame = frame.join(_conventions_frame(), on=["_country", "_t_period"], how="left", nulls_equal=True)
+    currencies, factors = _conventions_frames()
+    frame = frame.join(currencies, on="_country", how="left", nulls_equal=True)
     fallback = pl.col("_fallback")
     text_currency = pl.coalesce(
         pl.col("_t_code"),
@@ -901,6 +901,20 @@ def _salaries(
         )
         .otherwise(pl.coalesce(fallback, pl.col("_cc"))),
     )
+    # a text that names no period: monthly when below a full-time annual salary in its currency
+    # (``unstated_period``)
+    frame = frame.with_columns(text_currency.alias("_currency")).join(
+        _monthly_below_frame(), on="_currency", how="left"
+    )
+    monthly = (
+        ~pl.col("_t_stated").fill_null(True)
+        & (pl.col("_t_high").cast(AMOUNT) < pl.col("_mb"))
+        & ~pl.col("salary_modifiers").list.contains("pro_rata").fill_null(False)
+    )
+    frame = frame.with_columns(
+        pl.when(monthly).then(pl.lit("month")).otherwise(pl.col("_t_period")).alias("_t_period")
+    ).join(factors, on=["_country", "_t_period"], how="left", nulls_equal=True)
+    text_currency = pl.col("_currency")
     text_ok = (pl.col("_t_status") == "ok") & text_currency.is_not_null()
     no_currency = (pl.col("_t_status") == "ok") & text_currency.is_null()
     structured = pl.col("_structured")
@@ -962,7 +976,8 @@ def _salaries(
     )
     frame, n_rates = _to_reporting(frame, reporting, date_column="date_posted")
     drop = [c for c in frame.columns if c.startswith(("_s_", "_t_"))]
-    return frame.drop([*drop, "_structured", "_country", "_fallback", "_factor", "_cc", "_cd"]), n, n_rates
+    extra = ["_structured", "_country", "_fallback", "_factor", "_cc", "_cd", "_currency", "_mb"]
+    return frame.drop([*drop, *extra]), n, n_rates
 
 
 def _to_reporting(frame: pl.DataFrame, reporting: str, *, date_column: str) -> tuple[pl.DataFrame, int]:

@@ -104,12 +104,18 @@ _REQ = re.compile(_REQ_PATTERN, re.I)
 # a requisition id closing the title after a separator ("Engineer - R12345", "Analyst | Req #881")
 _REQ_TAIL_PATTERN = r"\s+[-–—|/]\s+(?:#\s*\d+|req(?:uisition)?[-\s#:]*\d+|job\s*id[\s:#]*\d+|r\d{3,})\s*$"
 _REQ_TAIL = re.compile(_REQ_TAIL_PATTERN, re.I)
-_BRACKETED_LEVEL = re.compile(r"[(\[]\s*(L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]", re.I)
+# a level said in brackets or after a separator: "Engineer (L5)", "Analyst - II", "Engineer (Mid-Level)",
+# "Software Engineer, New Grad", "Developer (Senior)"; kept when the rest of the bracket or tail is dropped
+_LEVEL_TOKEN = (
+    r"L\d|Level\s*\d|I{1,3}|IV|senior|sr\.?|junior|jr\.?|mid[- ]?level|mid|intermediate|entry[- ]level"
+    r"|new[- ]grad(?:uate)?|graduate|intern(?:ship)?|principal"
+)
+_BRACKETED_LEVEL = re.compile(rf"[(\[]\s*({_LEVEL_TOKEN})\s*[)\]]", re.I)
 _NOT_TITLE_CHARS = re.compile(r"[^a-z0-9&+/ -]+")
 _LONE_PUNCTUATION = re.compile(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])")
 _ARRANGEMENT = re.compile(r"\b(remote|hybrid|on-?site)\b", re.I)
 _ASCII_NOISE = re.compile(r"[\x00-\x1f\x7f$<=>^`|~]")  # ASCII control characters and symbols but & + /
-_TAIL_LEVEL = re.compile(r"^(L\d|Level\s*\d|I{1,3}|IV)$", re.I)
+_TAIL_LEVEL = re.compile(rf"^({_LEVEL_TOKEN})$", re.I)
 # words about the schedule or the contract, not the job (on folded text): "full time 3rd shift", "temp to
 # perm"; "contract" before a role is the job ("Contract Specialist")
 _SCHEDULE_NOISE = re.compile(
@@ -247,11 +253,17 @@ def _taxonomy(by_alias: dict[str, Occupation]) -> Taxonomy:
     return Taxonomy(by_alias, aliases)
 
 
+_UNDECOMPOSED = str.maketrans(  # letters NFKD does not split into a base letter and a mark
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i", "ß": "ss", "æ": "ae", "Æ": "AE",
+     "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"}
+)  # fmt: skip
+
+
 def _fold(text: str) -> str:
     if text.isascii():
         text = text.lower()
     else:
-        text = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
         text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = _NOT_TITLE_CHARS.sub(" ", text)
     text = _LONE_PUNCTUATION.sub(" ", text)  # a lone dash or slash is punctuation
@@ -287,7 +299,7 @@ def title_keys(titles: pl.Series) -> pl.Series:
     frame = titles.cast(pl.String).to_frame("t")
     t0 = pl.col("t").str.replace(f"(?i){_REQ_TAIL_PATTERN}", "")
     frame = frame.with_columns(t0.alias("t0"))
-    bracketed_level = r"(?i)[(\[]\s*(?:L\d|Level\s*\d|I{1,3}|IV)\s*[)\]]"
+    bracketed_level = rf"(?i)[(\[]\s*(?:{_LEVEL_TOKEN})\s*[)\]]"
     bracketed = pl.col("t0").str.extract_all(bracketed_level).list.join(" ")
     t1 = pl.col("t0").str.replace_all(r"[(\[{][^)\]}]*[)\]}]", " ")
     frame = frame.with_columns(
@@ -320,7 +332,7 @@ def title_keys(titles: pl.Series) -> pl.Series:
         pl.col("t").str.contains(r"^[\x20-\x7e]*$").alias("ascii"),
     )
     role = pl.col("role")
-    tail_level = pl.col("tail").str.contains(r"(?i)^(L\d|Level\s*\d|I{1,3}|IV)$").fill_null(False)
+    tail_level = pl.col("tail").str.contains(rf"(?i)^(?:{_LEVEL_TOKEN})$").fill_null(False)
     text = pl.when(role).then(pl.col("head")).otherwise(pl.col("t2"))
     extra = pl.when(role & tail_level).then(pl.col("tail")).otherwise(pl.lit(""))
     key = pl.concat_str([text, pl.col("levels"), extra], separator=" ")

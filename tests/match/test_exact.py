@@ -18,24 +18,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
+from bench.exhaustive import exhaustive_matches
 from matcher.match.stage import (
     GENERIC_TITLE,
     NO_SHARED_WORD_BOUND,
     SCORE_MARGIN,
-    SEMANTIC_FLOOR,
-    SEMANTIC_FULL,
     MatchOptions,
     lexical_upper_bound,
     match_frames,
-    occupation_fit,
     semantic_cosine_floor,
     title_lexical,
     token_set_parts,
 )
 from matcher.match.titles import DICE_WEIGHT, FUZZ_WEIGHT, tokens
-from matcher.normalize.titles import GENERIC, normalize_title, occupation_text
+from matcher.normalize.titles import normalize_title
 from matcher.sandbox.market import MarketConfig, generate_market
 
 AS_OF = date(2026, 11, 1)
@@ -135,92 +133,6 @@ def market_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
     return vacancies, postings
 
 
-def _exhaustive(vacancies: pl.DataFrame, postings: pl.DataFrame, options: MatchOptions) -> pl.DataFrame:
-    """Every (vacancy, posting) pair whose title reaches ``options.title_floor``, scored densely over all
-    (vacancy, distinct core) pairs: vacancy_id, posting_id, title, title_lexical, title_semantic."""
-    from matcher.match.semantic import SemanticTitles
-
-    n = postings.height
-    post_tokens = [tokens(core) for core in postings["title_core"].to_list()]
-    df: dict[str, int] = {}
-    for words in post_tokens:
-        for word in words:
-            df[word] = df.get(word, 0) + 1
-    idf = {w: math.log((n + 1) / (c + 1)) + 1.0 for w, c in df.items()}
-    unseen = math.log(n + 1) + 1.0
-
-    def side(frame: pl.DataFrame, prefix: str) -> pl.DataFrame:
-        return frame.select(
-            pl.col("title_core")
-            .map_elements(lambda c: " ".join(tokens(c)), return_dtype=pl.String)
-            .alias(f"{prefix}text"),
-            pl.col("occupation_code").str.slice(0, 7).alias(f"_{prefix}occ"),
-            pl.when(pl.col("occupation_code").is_not_null())
-            .then(pl.col("title_confidence").fill_null(0.0).clip(0.0, 1.0))
-            .alias(f"_{prefix}occ_conf"),
-            pl.col("title_clean")
-            .map_elements(occupation_text, return_dtype=pl.String)
-            .fill_null("")
-            .alias(f"{prefix}stext"),
-        )
-
-    v_side = side(vacancies, "v").with_columns(vacancies["vacancy_id"])
-    p_side = side(postings, "p").with_columns(postings["posting_id"])
-    v_titles = v_side.drop("vacancy_id").unique(maintain_order=True)
-    # a core's occupation confidence is the highest of its postings' (as the stage keeps it)
-    p_titles = p_side.group_by("ptext", "_pocc", "pstext").agg(pl.col("_pocc_conf").max())
-    vt, pt = v_titles["vtext"].to_list(), p_titles["ptext"].to_list()
-
-    def weight(text: str, known_only: bool) -> list[float]:
-        return [idf.get(w, 0.0 if known_only else unseen) for w in text.split(" ") if w]
-
-    shared = np.array(
-        [[sum(idf.get(w, 0.0) for w in set(a.split()) & set(b.split())) for b in pt] for a in vt]
-    )
-    wv = np.array([sum(weight(a, False)) for a in vt])
-    wc = np.array([sum(weight(b, True)) for b in pt])
-    fuzzy = process.cdist(vt, pt, scorer=fuzz.token_set_ratio, workers=-1, dtype=np.float64)
-    generic_v = np.array([a if a in GENERIC else "" for a in vt], dtype=object)
-    generic_c = np.array([b if b in GENERIC else "" for b in pt], dtype=object)
-    semantic = np.full((len(vt), len(pt)), np.nan)
-    v_known = [i for i, t in enumerate(v_titles["vstext"].to_list()) if t]
-    c_known = [j for j, t in enumerate(p_titles["pstext"].to_list()) if t]
-    titles = SemanticTitles.build(
-        [v_titles["vstext"][i] for i in v_known], [p_titles["pstext"][j] for j in c_known]
-    )
-    vi, ci = np.meshgrid(np.arange(len(v_known)), np.arange(len(c_known)), indexing="ij")
-    cosine = titles.pair_scores(vi.ravel(), ci.ravel()).astype(np.float64) / 100
-    mapped = np.clip((cosine - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR), 0.0, 1.0) * 100
-    semantic[np.ix_(v_known, c_known)] = np.round(mapped, 2).reshape(len(v_known), len(c_known))
-
-    ii, jj = np.meshgrid(np.arange(len(vt)), np.arange(len(pt)), indexing="ij")
-    ii, jj = ii.ravel(), jj.ravel()
-    pairs = pl.DataFrame(
-        {
-            "_i": ii,
-            "_j": jj,
-            "_shared": shared.ravel(),
-            "_wv": wv[ii],
-            "_wc": wc[jj],
-            "_fuzz": fuzzy.ravel(),
-            "_capped": generic_v[ii] != generic_c[jj],
-            "title_semantic": semantic.ravel(),
-        }
-    ).with_columns(pl.col("title_semantic").fill_nan(None))
-    pairs = pairs.with_columns(
-        title_lexical(),
-        *(v_titles.select(pl.all().gather(pl.Series(ii))).get_columns()),
-        *(p_titles.select(pl.all().gather(pl.Series(jj))).get_columns()),
-    ).with_columns(*occupation_fit(options))
-    reached = pairs.filter(pl.col("title") >= options.title_floor)
-    return (
-        reached.join(v_side, on=["vtext", "_vocc", "_vocc_conf", "vstext"], nulls_equal=True)
-        .join(p_side.drop("_pocc_conf"), on=["ptext", "_pocc", "pstext"], nulls_equal=True)
-        .select("vacancy_id", "posting_id", "title", "title_lexical", "title_semantic")
-        .sort("vacancy_id", "posting_id")
-    )
-
-
 # every pair whose title reaches the floor is a match: no other component, country or level decides
 TITLE_ONLY = {"floor": 0.0, "same_country_only": False, "require_work_type": False, "level_policy": "any"}
 
@@ -234,7 +146,7 @@ def test_match_frames_equals_an_exhaustive_computation(
         vacancies, postings = vacancies.head(40), postings.head(600)
     options = MatchOptions(as_of=AS_OF, title_floor=title_floor, **TITLE_ONLY)  # type: ignore[arg-type]
     matches, summary = match_frames(vacancies, postings, options)
-    expected = _exhaustive(vacancies, postings, options)
+    expected = exhaustive_matches(vacancies, postings, options)
     got = matches.select(*expected.columns).sort("vacancy_id", "posting_id")
     assert expected.height > 1_000
     lost = expected.join(got, on=["vacancy_id", "posting_id"], how="anti")
@@ -254,7 +166,7 @@ def test_the_market_holds_pairs_the_old_word_blocking_dropped(
     The exhaustive reference finds such pairs here, so the equality test above covers them."""
     vacancies, postings = market_frames
     options = MatchOptions(as_of=AS_OF, **TITLE_ONLY)  # type: ignore[arg-type]
-    expected = _exhaustive(vacancies, postings, options).filter(pl.col("title_lexical") >= 50)
+    expected = exhaustive_matches(vacancies, postings, options).filter(pl.col("title_lexical") >= 50)
     n = postings.height
     df: dict[str, int] = {}
     for core in postings["title_core"].to_list():

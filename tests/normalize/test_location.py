@@ -282,3 +282,25 @@ def test_normalizing_its_own_output_is_idempotent(place: str, prefix: str) -> No
     again = normalize_location(text)
     assert (again.country_code, again.city) == (first.country_code, first.city), text
     assert again.admin1 in (None, first.admin1), text
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "city", "arrangement"),
+    [
+        ("Télétravail à Paris", "FR", "Paris", "remote"),
+        ("Télétravail partiel à Lyon", "FR", "Lyon", "hybrid"),  # some days at home
+        ("Teletrabajo en Madrid", "ES", "Madrid", "remote"),
+        ("Remoto desde Barcelona", "ES", "Barcelona", "remote"),
+        ("Hybride, Paris", "FR", "Paris", "hybrid"),
+        ("Praca zdalna, Warszawa", "PL", "Warsaw", "remote"),
+        ("Homeoffice in München", "DE", "Munich", "remote"),
+        ("Vor Ort in Hamburg", "DE", "Hamburg", "onsite"),
+        ("Presencial, Madrid", "ES", "Madrid", "onsite"),
+        ("Remote - IN", "IN", None, "remote"),  # after a dash, "IN" is India, not a connector
+    ],
+)
+def test_arrangement_words_in_the_markets_languages_are_no_place(
+    text: str, country: str, city: str | None, arrangement: str
+) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.city, info.arrangement) == (country, city, arrangement)

@@ -228,7 +228,8 @@ def test_every_salary_string_of_the_sandbox_market() -> None:
         ("$70,000", "NZ", "NZD", "70000"),  # a bare "$" in a dollar country is its dollar
         ("$25,000 mensuales", "MX", "MXN", "300000"),  # and in a peso country its peso
         ("$70,000", "ZA", "USD", "70000"),  # elsewhere a "$" stays the US dollar
-        ("150,000", "JP", "JPY", "150000"),
+        ("150,000", "JP", "JPY", "1800000"),  # no period, below a Japanese annual salary: monthly
+        ("5,000,000", "JP", "JPY", "5000000"),  # no period, an annual salary
     ],
 )
 def test_every_country_has_its_currency(text: str, country: str, currency: str, annual: str) -> None:

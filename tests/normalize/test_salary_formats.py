@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from matcher.common.reference import monthly_below
 from matcher.normalize.salary import annualize, explain_salary, parse_salary
 
 D = Decimal
@@ -101,6 +102,51 @@ TABLE: list[tuple[tuple[str, str | None], tuple[Decimal, Decimal, str, str]]] = 
     (("$22.50–$26.00 an hour", "CA"), (D("22.5"), D(26), "CAD", "hour")),
     (("CA$70K/yr - CA$85K/yr", None), (D(70000), D(85000), "CAD", "year")),
     (("C$ 95,000 per annum", None), (D(95000), D(95000), "CAD", "year")),
+    # no period: monthly when below what a full-time annual salary can be in the currency
+    (("12.000 - 15.000 zł", None), (D(12000), D(15000), "PLN", "month")),
+    (("180 000 zł", "PL"), (D(180000), D(180000), "PLN", "year")),
+    (("R$ 8.000,00", "BR"), (D(8000), D(8000), "BRL", "month")),
+    (("R$ 150.000", "BR"), (D(150000), D(150000), "BRL", "year")),
+    (("3.440 € brutto", "DE"), (D(3440), D(3440), "EUR", "month")),
+    (("₹25,000 - ₹35,000", "IN"), (D(25000), D(35000), "INR", "month")),
+    (("₹ 6,00,000 - 9,00,000", "IN"), (D(600000), D(900000), "INR", "year")),
+    (("¥250,000", "JP"), (D(250000), D(250000), "JPY", "month")),
+    (("£28,000 - £32,000", "GB"), (D(28000), D(32000), "GBP", "year")),
+    (("£10,000 pro rata", "GB"), (D(10000), D(10000), "GBP", "year")),  # a part-time share of a year
+    # INR: "L" for lakh beside rupees
+    (("₹12L - ₹18L", "IN"), (D(1200000), D(1800000), "INR", "year")),
+    (("INR 12.5 L", None), (D(1250000), D(1250000), "INR", "year")),
+    # IDR, MYR, TRY, RUB, VND: their signs and period words
+    (("Rp 8.000.000 - Rp 12.000.000 per bulan", "ID"), (D(8000000), D(12000000), "IDR", "month")),
+    (("Rp10.000.000", None), (D(10000000), D(10000000), "IDR", "month")),
+    (("Rp 150.000.000 per tahun", "ID"), (D(150000000), D(150000000), "IDR", "year")),
+    (("RM 4,500 sebulan", "MY"), (D(4500), D(4500), "MYR", "month")),
+    (("25.000 ₺ aylık", "TR"), (D(25000), D(25000), "TRY", "month")),
+    (("от 80 000 руб. в месяц", None), (D(80000), D(80000), "RUB", "month")),
+    (("500 руб/час", None), (D(500), D(500), "RUB", "hour")),
+    (("15.000.000 VND/tháng", None), (D(15000000), D(15000000), "VND", "month")),
+    # millions and ten-thousands written as words: juta / jt (id), triệu (vi), 만 (ko)
+    (("Rp 5 juta - Rp 8 juta", "ID"), (D(5000000), D(8000000), "IDR", "month")),
+    (("IDR 10jt/bulan", None), (D(10000000), D(10000000), "IDR", "month")),
+    (("20-30 triệu VND", None), (D(20000000), D(30000000), "VND", "month")),
+    (("월 300만원", None), (D(3000000), D(3000000), "KRW", "month")),
+    (("연봉 4,000만원", None), (D(40000000), D(40000000), "KRW", "year")),
+    (("月薪15000元", None), (D(15000), D(15000), "CNY", "month")),
+    # CZK, HUF, DKK, THB, PEN, KES: signs and period words ("Kč" is no "K" for thousands)
+    (("35 000 - 45 000 Kč", None), (D(35000), D(45000), "CZK", "month")),
+    (("40 000 Kč měsíčně", None), (D(40000), D(40000), "CZK", "month")),
+    (("bruttó 800 000 Ft/hó", None), (D(800000), D(800000), "HUF", "month")),
+    (("DKK 40.000 - 50.000 pr. måned", None), (D(40000), D(50000), "DKK", "month")),
+    (("30,000-45,000 บาท", None), (D(30000), D(45000), "THB", "month")),
+    (("S/ 3,000 - S/ 4,000", None), (D(3000), D(4000), "PEN", "month")),
+    (("KSh 80,000 - 120,000", None), (D(80000), D(120000), "KES", "month")),
+    # Indian "/-", Swiss ".–", Employer est.
+    (("Rs. 25,000/- per month", "IN"), (D(25000), D(25000), "INR", "month")),
+    (("₹ 3,00,000/- per annum", "IN"), (D(300000), D(300000), "INR", "year")),
+    (("CHF 100 000.– bis 120 000.–", "CH"), (D(100000), D(120000), "CHF", "year")),
+    (("$25.50 - $30.00 Per Hour (Employer est.)", "US"), (D("25.5"), D(30), "USD", "hour")),
+    (("R$ 5.000,00 a R$ 7.000,00", "BR"), (D(5000), D(7000), "BRL", "month")),
+    (("S$5,000 - S$7,000 monthly", None), (D(5000), D(7000), "SGD", "month")),
 ]
 
 
@@ -338,6 +384,54 @@ LOCALES = {
         },
         (" - ", " – ", "-"),
     ),
+    "id-ID": Locale(
+        "ID",
+        "IDR",
+        ("Rp ", "Rp", "Rp. ", "IDR "),
+        (" IDR",),
+        (".",),
+        "",
+        {
+            "hour": (" per jam", "/jam"),
+            "day": (" per hari", "/hari", " harian"),
+            "week": (" per minggu", " mingguan"),
+            "month": (" per bulan", "/bulan", "/bln", " sebulan", " bulanan"),
+            "year": (" per tahun", "/tahun", " setahun", ""),
+        },
+        (" - ", " – ", "-", " sampai "),
+    ),
+    "tr-TR": Locale(
+        "TR",
+        "TRY",
+        ("₺", "TRY "),
+        (" ₺", " TRY"),
+        (".",),
+        ",",
+        {
+            "hour": (" saatlik", "/saat"),
+            "day": (" günlük", "/gün"),
+            "week": (" haftalık", "/hafta"),
+            "month": (" aylık", "/ay", " brüt aylık"),
+            "year": (" yıllık", "/yıl", ""),
+        },
+        (" - ", " – ", "-"),
+    ),
+    "ru-RU": Locale(
+        "RU",
+        "RUB",
+        ("₽ ",),
+        (" ₽", " руб.", " рублей", " RUB"),
+        (" ", " "),
+        ",",
+        {
+            "hour": (" в час", "/час"),
+            "day": (" в день", "/день"),
+            "week": (" в неделю", "/нед."),
+            "month": (" в месяц", "/мес.", "/месяц", " ежемесячно"),
+            "year": (" в год", "/год", ""),
+        },
+        (" - ", " – ", "-", " до "),
+    ),
     "ja-JP": Locale(
         "JP",
         "JPY",
@@ -383,7 +477,7 @@ _MAGNITUDE = {
     "month": (800, 40000),
     "year": (1000, 900000),
 }
-_LARGE = {"JPY": 100, "INR": 50}
+_LARGE = {"JPY": 100, "INR": 50, "IDR": 10_000, "TRY": 10, "RUB": 50}
 
 
 _GLUED = {"ph", "pd", "pw", "pa"}  # abbreviations written right after the amount
@@ -420,6 +514,12 @@ def display_formats(draw: st.DrawFn) -> tuple[str, Locale, Decimal, Decimal, str
     hint = locale.currency if mark.strip() == "kr" else None  # the posting's currency field
     if not mark_before and word.strip() in _GLUED:  # "£80pd", never "80 GBPpd"
         word = next(w for w in locale.periods[period] if w.strip() not in _GLUED)
+    # no period word: a bare amount below a full-time annual salary in the currency is monthly
+    below = monthly_below().get(locale.currency, Decimal(0))
+    if period == "month" and not prefix and 1000 <= high < below and draw(st.booleans()):
+        word = ""  # "R$ 8.000", "3.440 €"
+    if period == "year" and not prefix and word.strip() in ("", "+ super") and high < below:
+        period = "month"
     cents = with_cents and draw(st.booleans())  # "75.00" as well as "75"
     indian = locale.country == "IN" and draw(st.booleans())
     ten_thousands = (

@@ -154,6 +154,49 @@ def test_text_salaries_match_parse_salary_row_by_row(lake: Lake) -> None:
     assert checked > 500
 
 
+def test_pay_without_a_period_is_monthly_below_an_annual_salary_as_parse_salary_says(lake: Lake) -> None:
+    """The stage decides a period-less text's period from its currency after the currency is known (the
+    text's sign, the posting's currency field or its country), as ``parse_salary`` does."""
+    cases = [  # salary_string, salary_currency, country_code, the period
+        ("12.000 - 15.000 zł", None, "PL", "month"),
+        ("180 000 zł", None, "PL", "year"),
+        ("8.000,00", None, "BR", "month"),  # the currency from the country
+        ("8.000,00", "BRL", None, "month"),  # from the posting's currency field
+        ("8.000,00", None, None, "year"),  # no currency known: no period decided either (invalid)
+        ("$4,000 - $6,000", None, "US", "month"),
+        ("$4,000 - $6,000", None, "MX", "month"),  # Mexican pesos (a bare "$" there): a month's pay
+        ("£10,000 pro rata", None, "GB", "year"),
+        ("3.440 € brutto im Monat", None, "DE", "month"),
+        ("45.000 €", None, "DE", "year"),
+    ]
+    write_postings(
+        lake,
+        [
+            posting(
+                i,
+                salary_string=text,
+                salary_currency=currency,
+                country_code=country,
+                location=None,  # the country is the field's alone
+                city=None,
+                state_code=None,
+            )
+            for i, (text, currency, country, _) in enumerate(cases, start=1)
+        ],
+    )
+    clean = clean_postings(lake.root, workers=1)
+    for i, (text, currency, country, period) in enumerate(cases, start=1):
+        row = clean[str(i)]
+        assert row["country_code"] == country, text
+        info = parse_salary(text, country=country, currency=currency)
+        if info is None:
+            assert row["salary_status"] == "invalid" and row["annual_min"] is None, text
+            continue
+        got = (row["salary_period"], row["annual_min"], row["annual_max"])
+        assert got == (info.period, info.annual_min, info.annual_max), text
+        assert info.period == period, text
+
+
 def test_seniority_comes_from_floqer_only_when_the_title_names_none(lake: Lake) -> None:
     write_postings(
         lake,

@@ -279,6 +279,25 @@ WRITTEN: dict[str, str | None] = {
     "Senior Account Executive": "senior",
     "Project Manager - Contract": None,
     "Contract Manager": None,
+    # a level in brackets or after a separator, and the markets' own level words
+    "Software Engineer (Mid-Level)": "mid",
+    "Software Engineer, New Grad": "junior",
+    "Data Analyst (Senior)": "senior",
+    "Backend Developer - Junior": "junior",
+    "Werkstudent Data Analytics (m/w/d)": "intern",
+    "Praktikant Marketing": "intern",
+    "Stagiaire développeur": "intern",
+    "Alternance - Chargé de recrutement": "intern",
+    "Becario de Finanzas": "intern",
+    "Estagiário de TI": "intern",
+    "Développeur confirmé": "mid",
+    "Ingénieur expérimenté": "senior",
+    "Analista Semi Senior": "mid",
+    "Desenvolvedor Pleno": "mid",
+    "Medior Developer": "mid",
+    "Starszy programista": "senior",
+    "Młodszy księgowy": "junior",
+    "Stażysta w dziale HR": "intern",
 }
 LABELLED = {**AIJOBS, **H1B, **WRITTEN}
 
