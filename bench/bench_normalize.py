@@ -414,3 +414,7 @@ def main() -> None:
     bench_titles()
     bench_seniority()
     bench_throughput()
+
+
+if __name__ == "__main__":
+    main()
