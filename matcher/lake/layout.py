@@ -191,6 +191,20 @@ _ENTRIES = (
         view=False,
     ),
     Table(
+        name="scored_postings",
+        path="matches/scored/postings-*.parquet",
+        key=("posting_id",),
+        description="the eligible postings the scored pairs cover, with their hash (match)",
+        view=False,
+    ),
+    Table(
+        name="scored_vacancies",
+        path="matches/scored/vacancies-*.parquet",
+        key=("scenario_id", "vacancy_id"),
+        description="the open vacancies the scored pairs cover, with their hash (match)",
+        view=False,
+    ),
+    Table(
         name="match_state",
         path="matches/scored/state.json",
         key=(),

@@ -3,24 +3,27 @@ rest from earlier runs, and publish the same ``matches.parquet`` and ``left_out.
 
 State (``matches/scored/``, written by this module only, under the lake's lock):
 
-- ``<run>/part-*.parquet``: the pairs one run scored, every pair whose score reached the floor on that run's
-  as-of day, whatever its level (``level_policy`` is applied when publishing), with its components, the
-  posting's ``date_posted``, both levels (``_vl``, ``_pl``) and the hashes of the two rows it was scored
-  from (``_ph``, ``_vh``: the columns the match stage reads);
-- ``postings-<run>.parquet`` (posting_id, _ph) and ``vacancies-<run>.parquet`` (scenario_id, vacancy_id,
-  _vh): the eligible postings and open vacancies the current runs cover;
-- ``state.json``: the current runs, the as-of day, and a fingerprint of what scores depend on besides the
-  rows (the options but ``as_of`` and ``level_policy``, the word weights' count, the match code, Polars'
-  version). A run is incremental when the fingerprint is unchanged, its as-of day is not earlier, and the
-  word weights were not refit (``matcher.match.weights``); otherwise it rescores everything (``full``).
+- ``run-*/part-*.parquet``: the pairs one run scored, every pair whose score reached the floor on that
+  run's as-of day, whatever its level (``level_policy`` is applied when publishing), with its components,
+  the posting's ``date_posted`` and both levels (``_vl``, ``_pl``), and the sequence numbers of the runs
+  that last scored its posting and its vacancy (``_pv``, ``_vv``);
+- ``postings-<run>.parquet`` (posting_id, _ph, _pv) and ``vacancies-<run>.parquet`` (scenario_id,
+  vacancy_id, _vh, _vv): the eligible postings and open vacancies, the hash of the columns the match stage
+  reads of each (``_ph``, ``_vh``: a posting whose hash moved is a changed one) and its sequence number;
+- ``state.json``: the current run folders, the as-of day, the last sequence number, and a fingerprint of
+  what scores depend on besides the rows (the options but ``as_of`` and ``level_policy``, the word weights'
+  count, the match code, Polars' version). A run is incremental when the fingerprint is unchanged, its as-of
+  day is not earlier, and the word weights were not refit (``matcher.match.weights``); otherwise it rescores
+  everything (``full``).
 
 An incremental run scores (new or changed vacancies x every eligible posting) and (unchanged vacancies x
 new or changed postings), writes them as one more run folder, then publishes: the kept rows are those whose
-two hashes are current (a changed, closed or gone vacancy or posting drops out), recency and the score are
-computed again for the run's as-of day (``date_posted`` is kept: a pair's score only falls as the day moves
-on, so a pair below the floor earlier cannot reach it later), the floor and the level policy applied, then
-ranked. A full run does the same with one folder holding every pair, so both publish identical tables.
-After ``SEGMENT_LIMIT`` run folders the kept rows are written back as one.
+two sequence numbers are current (a changed, closed or gone vacancy or posting drops out), recency and the
+score are computed again for the run's as-of day (``date_posted`` is kept: a pair's score only falls as
+the day moves on, so a pair below the floor earlier cannot reach it later), the floor and the level policy
+applied, then ranked. A full run does the same with one folder holding every pair, so both publish
+identical tables. ``semantic_candidates`` (a cap on the nearest titles in meaning, off by default) makes
+every run full. After ``SEGMENT_LIMIT`` run folders the kept rows are written back as one.
 """
 
 from __future__ import annotations
@@ -56,10 +59,23 @@ PAIR_SCHEMA: dict[str, Any] = {
     "date_posted": pl.Date,
     "_vl": pl.Int8,
     "_pl": pl.Int8,
-    "_ph": pl.UInt64,
-    "_vh": pl.UInt64,
+    "_pv": pl.UInt32,
+    "_vv": pl.UInt32,
 }
 CODE_FILES = ("stage.py", "titles.py", "semantic.py", "weights.py", "incremental.py")
+
+
+class _Steps:
+    """Seconds per step, in order (``MatchSummary.timings``)."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps[step] = round(now - self._last, 3)
+        self._last = now
 
 
 def _row_hash(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.Expr:
@@ -113,6 +129,7 @@ def match_lake_incremental(
     """``match_lake``'s work: score what changed since the last run (all of it when ``full`` or when the
     state cannot be used), then publish the matches and the left-out counts."""
     started = time.perf_counter()
+    clock = _Steps()
     as_of = options.as_of or date.today()
     options = dataclasses.replace(options, as_of=as_of)
     if options.level_policy not in stage.LEVEL_POLICIES:
@@ -124,6 +141,7 @@ def match_lake_incremental(
     postings = scan.select(c for c in stage.POSTING_COLUMNS if c in present).collect()
     vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
     summary = stage.MatchSummary(as_of=as_of)
+    clock.lap("read clean tables")
     eligible = stage._eligible_postings(postings, options, summary, as_of)
     del postings
     weights = lake_word_weights(lake, eligible)
@@ -131,6 +149,7 @@ def match_lake_incremental(
     open_vacancies = vacancies.filter(pl.col("is_open") & pl.col("title_core").is_not_null())
     open_vacancies = open_vacancies.with_columns(_row_hash(open_vacancies, VACANCY_COLUMNS).alias("_vh"))
     summary.vacancies, summary.postings = open_vacancies.height, eligible.height
+    clock.lap("eligible rows, word weights, hashes")
 
     folder = lake_path(lake, "match_state").parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -138,45 +157,67 @@ def match_lake_incremental(
     stamp = fingerprint(options, weights)
     usable = (
         not full
+        # a cap on the nearest titles in meaning per vacancy title depends on every posting title: no
+        # increment can honour it
+        and options.semantic_candidates is None
         and state is not None
         and state.get("fingerprint") == stamp
         and not weights.refreshed
         and date.fromisoformat(state["as_of"]) <= as_of
     )
     _sweep(folder, state if usable else None)
-    post_ids = eligible.select("posting_id", "_ph")
-    vac_ids = open_vacancies.select(*VACANCY_KEY, "_vh")
+    # each posting and vacancy carries the sequence number of the run that last scored it (``_pv``,
+    # ``_vv``); a stored pair counts while both of its numbers are current, so a pair is never kept twice
+    # (even for a row that changed and then changed back)
+    sequence = int(state.get("sequence", 0)) + 1 if usable and state is not None else 1
     if usable:
         assert state is not None
         segments = list(state["segments"])
         old_posts = pl.read_parquet(folder / state["postings"])
         old_vacs = pl.read_parquet(folder / state["vacancies"])
-        new_posts = eligible.join(old_posts, on=["posting_id", "_ph"], how="anti")
-        new_vacs = open_vacancies.join(old_vacs, on=[*VACANCY_KEY, "_vh"], how="anti")
-        kept_vacs = open_vacancies.join(old_vacs, on=[*VACANCY_KEY, "_vh"], how="semi")
-        jobs = [(new_vacs, eligible), (kept_vacs, new_posts)]
+        eligible = eligible.join(old_posts, on=["posting_id", "_ph"], how="left", maintain_order="left")
+        open_vacancies = open_vacancies.join(
+            old_vacs, on=[*VACANCY_KEY, "_vh"], how="left", maintain_order="left"
+        )
+        new_posts = eligible.filter(pl.col("_pv").is_null())
+        new_vacs = open_vacancies.filter(pl.col("_vv").is_null())
+        kept_vacs = open_vacancies.filter(pl.col("_vv").is_not_null())
         summary.mode = "incremental"
-        summary.rescored_postings, summary.rescored_vacancies = new_posts.height, new_vacs.height
     else:
         segments = []
-        jobs = [(open_vacancies, eligible)]
+        eligible = eligible.with_columns(pl.lit(None, pl.UInt32).alias("_pv"))
+        open_vacancies = open_vacancies.with_columns(pl.lit(None, pl.UInt32).alias("_vv"))
+        new_posts, new_vacs, kept_vacs = eligible, open_vacancies, open_vacancies.clear()
         summary.mode = "full"
-        summary.rescored_postings, summary.rescored_vacancies = eligible.height, open_vacancies.height
+    eligible = eligible.with_columns(pl.col("_pv").fill_null(sequence).cast(pl.UInt32))
+    open_vacancies = open_vacancies.with_columns(pl.col("_vv").fill_null(sequence).cast(pl.UInt32))
+    new_posts = new_posts.with_columns(pl.lit(sequence, pl.UInt32).alias("_pv"))
+    new_vacs = new_vacs.with_columns(pl.lit(sequence, pl.UInt32).alias("_vv"))
+    jobs = [(new_vacs, eligible), (kept_vacs, new_posts)]
+    summary.rescored_postings, summary.rescored_vacancies = new_posts.height, new_vacs.height
+    post_ids = eligible.select("posting_id", "_ph", "_pv")
+    vac_ids = open_vacancies.select(*VACANCY_KEY, "_vh", "_vv")
+    clock.lap("what changed")
 
     run = run or f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{time.perf_counter_ns() % 10**6:06d}"
     segment = f"run-{run}"
     _score(lake, folder / segment, jobs, options, weights, summary)
     if (folder / segment).is_dir():
         segments.append(segment)
+    clock.lap("score")
 
     published = _publish(folder, segments, post_ids, vac_ids, options)
+    clock.lap("publish: kept pairs rescored for the day")
     if len(segments) > SEGMENT_LIMIT:  # the kept rows as one folder: later runs read one
         compacted = f"run-{run}-compacted"
         (folder / compacted).mkdir()
         published.write_parquet(folder / compacted / "part-000000.parquet")
         segments = [compacted]
-    _commit(folder, run, segments, stamp, as_of, post_ids, vac_ids)
+    _commit(folder, run, segments, stamp, as_of, sequence, post_ids, vac_ids)
+    clock.lap("state")
     _write_tables(lake, published, options, summary)
+    clock.lap("rank, write matches")
+    summary.timings = clock.steps
     summary.seconds = time.perf_counter() - started
     summary.path = lake_path(lake, "matches")
     return summary
@@ -199,8 +240,8 @@ def _score(
     for vacs, posts in jobs:
         if not vacs.height or not posts.height:
             continue
-        p_side = posts.select("posting_id", "_ph", _level("seniority").alias("_pl"), "date_posted")
-        v_side = vacs.select(*VACANCY_KEY, "_vh", _level("seniority").alias("_vl"))
+        p_side = posts.select("posting_id", "_pv", _level("seniority").alias("_pl"), "date_posted")
+        v_side = vacs.select(*VACANCY_KEY, "_vv", _level("seniority").alias("_vl"))
 
         def write_part(
             batch: pl.DataFrame, p_side: pl.DataFrame = p_side, v_side: pl.DataFrame = v_side
@@ -211,8 +252,8 @@ def _score(
             rows.select(pl.col(c).cast(t) for c, t in PAIR_SCHEMA.items()).write_parquet(parts[-1])
 
         _, scored = stage.match_frames(
-            vacs.drop("_vh"),
-            posts.drop("_ph"),
+            vacs.drop("_vh", "_vv"),
+            posts.drop("_ph", "_pv"),
             scoring,
             vector_cache=TitleVectorCache.in_lake(lake),
             sink=write_part,
@@ -235,7 +276,7 @@ def _publish(
     options: stage.MatchOptions,
 ) -> pl.DataFrame:
     """Every stored pair of a current posting and vacancy whose score, on the as-of day, reaches the floor
-    (at every level), in PAIR_SCHEMA; the latest run's row when a pair was scored twice."""
+    (at every level), in PAIR_SCHEMA."""
     parts = [p for s in segments for p in sorted((folder / s).glob("part-*.parquet"))]
     if not parts:
         return pl.DataFrame(schema=PAIR_SCHEMA)
@@ -243,9 +284,8 @@ def _publish(
     _, recency = stage._recency(options, options.as_of)
     frame = (
         pl.scan_parquet(parts, schema=PAIR_SCHEMA)
-        .join(post_ids.lazy(), on=["posting_id", "_ph"], how="semi")
-        .join(vac_ids.lazy(), on=[*VACANCY_KEY, "_vh"], how="semi")
-        .unique([*VACANCY_KEY, "posting_id"], keep="any")
+        .join(post_ids.select("posting_id", "_pv").lazy(), on=["posting_id", "_pv"], how="semi")
+        .join(vac_ids.select(*VACANCY_KEY, "_vv").lazy(), on=[*VACANCY_KEY, "_vv"], how="semi")
         .with_columns(recency.alias("recency"))
         .with_columns(stage.composite_score(options))
         .filter(pl.col("score") >= options.floor)
@@ -290,6 +330,7 @@ def _commit(
     segments: list[str],
     stamp: str,
     as_of: date,
+    sequence: int,
     post_ids: pl.DataFrame,
     vac_ids: pl.DataFrame,
 ) -> None:
@@ -301,6 +342,7 @@ def _commit(
     state = {
         "fingerprint": stamp,
         "as_of": as_of.isoformat(),
+        "sequence": sequence,
         "segments": segments,
         "postings": postings,
         "vacancies": vacancies,

@@ -185,6 +185,7 @@ class MatchSummary:
     mode: str = "full"  # match_lake: "incremental" (only new or changed rows scored) or "full"
     rescored_postings: int = 0  # match_lake: the eligible postings scored by this run (new or changed)
     rescored_vacancies: int = 0  # match_lake: the open vacancies scored against every posting
+    timings: dict[str, float] = field(default_factory=dict)  # match_lake: step -> seconds
 
 
 # the clean postings' columns the stage reads (``match_lake`` reads no others: a fraction of the table)
