@@ -205,6 +205,20 @@ _ENTRIES = (
         view=False,
     ),
     Table(
+        name="stale_postings",
+        path="matches/scored/stale-postings-*.parquet",
+        key=("posting_id", "_pv"),
+        description="posting versions no longer current: their scored pairs are dropped (match)",
+        view=False,
+    ),
+    Table(
+        name="stale_vacancies",
+        path="matches/scored/stale-vacancies-*.parquet",
+        key=("scenario_id", "vacancy_id", "_vv"),
+        description="vacancy versions no longer current (changed, closed): their pairs are dropped (match)",
+        view=False,
+    ),
+    Table(
         name="match_state",
         path="matches/scored/state.json",
         key=(),
