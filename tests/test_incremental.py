@@ -227,3 +227,36 @@ def test_normalize_reads_only_the_new_raw_parts(demo_outputs: tuple[Path, Path],
     part = TABLES["raw_postings"].files(lake)[0]
     part.rename(part.with_name("part-compacted-000001.parquet"))
     assert pipeline.normalize().summary.mode == "full"
+
+
+def test_many_incremental_runs_are_compacted_into_one_folder_and_still_equal_a_rebuild(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SEGMENT_LIMIT run folders the kept pairs are written back as one, and the stale lists emptied."""
+    from matcher.match import incremental
+
+    monkeypatch.setattr(incremental, "SEGMENT_LIMIT", 2)
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    match_lake(lake, MatchOptions(as_of=day))
+    postings = pl.read_parquet(lake_path(lake, "clean_postings"))
+    ids = postings["posting_id"].sort().to_list()
+    for step in range(1, 5):  # each run: five postings move to another city, five go away
+        moved, gone = ids[step * 10 : step * 10 + 5], ids[step * 10 + 5 : step * 10 + 10]
+        postings = postings.filter(~pl.col("posting_id").is_in(gone)).with_columns(
+            pl.when(pl.col("posting_id").is_in(moved))
+            .then(pl.lit(f"City {step}"))
+            .otherwise("city")
+            .alias("city")
+        )
+        postings.write_parquet(lake_path(lake, "clean_postings"))
+        assert match_lake(lake, MatchOptions(as_of=day + timedelta(days=step))).mode == "incremental"
+        state = json.loads(lake_path(lake, "match_state").read_text())
+        assert len(state["segments"]) <= 2
+    assert state["segments"][0].endswith("-compacted") or len(state["segments"]) == 2
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    match_lake(rebuilt, MatchOptions(as_of=day + timedelta(days=4)), full=True)
+    for name in ("matches", "left_out"):
+        assert lake_path(lake, name).read_bytes() == lake_path(rebuilt, name).read_bytes(), name
