@@ -6,6 +6,7 @@ import platform
 import sys
 
 from bench import (
+    bench_incremental,
     bench_ingest,
     bench_match,
     bench_normalize,
@@ -32,6 +33,7 @@ def main() -> None:
     bench_semantic.main()
     bench_match.main()
     bench_spark.main()
+    bench_incremental.main()
     bench_report.main()
     bench_s3.main()
     bench_quality.main()

@@ -574,9 +574,17 @@ class Pipeline:
         return sorted(s for s in recorded if is_source_id(s)), notes
 
     def normalize(
-        self, *, currency: str | None = None, workers: int | None = None, wait: bool = False
+        self,
+        *,
+        currency: str | None = None,
+        workers: int | None = None,
+        wait: bool = False,
+        full: bool = False,
     ) -> NormalizeResult:
-        """Raw lake -> clean postings and vacancies (titles, levels, occupations, pay, places, skills)."""
+        """Raw lake -> clean postings and vacancies (titles, levels, occupations, pay, places, skills).
+
+        Only the raw postings landed since the last run are normalized; ``full``: every one again (the same
+        clean tables)."""
         reporting = (currency or self.config.reporting_currency).upper()
         if reporting not in supported_currencies():
             raise ConfigError([f"currency: got {reporting!r}, expected a currency with ECB rates"])
@@ -588,7 +596,7 @@ class Pipeline:
             reporting_currency=reporting, workers=workers, band_basis=self.config.band_basis
         )
         with self.locked(run_id, wait=wait):
-            summary = normalize_lake(self.lake, options)
+            summary = normalize_lake(self.lake, options, full=full)
         return self._result(
             NormalizeResult,
             "normalize",
@@ -612,12 +620,18 @@ class Pipeline:
         )
 
     def match(
-        self, *, as_of: date | None = None, wait: bool = False, engine: str | None = None
+        self,
+        *,
+        as_of: date | None = None,
+        wait: bool = False,
+        full: bool = False,
+        engine: str | None = None,
     ) -> MatchResult:
-        """Score and rank postings for every open vacancy as of ``as_of`` (default today).
+        """Score and rank postings for every open vacancy as of ``as_of`` (default today): only the pairs of
+        new or changed postings and vacancies are scored; ``full``: every pair again (the same matches).
 
         ``engine``: "local" (this process) or "spark" (``matcher.match.spark``: the same matches, computed
-        by Spark; needs the ``spark`` extra); default ``[match] engine``.
+        by Spark, always every pair; needs the ``spark`` extra); default ``[match] engine``.
         """
         engine = engine or self.config.match_engine
         if engine not in ("local", "spark"):
@@ -633,7 +647,7 @@ class Pipeline:
 
                 summary = match_lake_spark(self.lake, options)
             else:
-                summary = match_lake(self.lake, options)
+                summary = match_lake(self.lake, options, full=full)
         return self._result(
             MatchResult,
             "match",
@@ -781,22 +795,24 @@ class Pipeline:
         reports: Path | str | None = None,
         exclusions: Path | str | None = None,
         wait: bool = False,
+        full: bool = False,
     ) -> RunResult:
         """ingest -> normalize -> match -> benchmark (and the reports), under one hold of the lake's lock.
 
         When some source or list fails to ingest, the later stages still run on what the lake holds
         (``RunResult.exit_code`` is the ingest's); with no posting in the lake yet, match and benchmark are
-        skipped with the reason in ``RunResult.skipped``."""
+        skipped with the reason in ``RunResult.skipped``. Normalize and match are incremental unless
+        ``full``; the benchmark and the reports are computed in full every run."""
         day = as_of or date.today()
         run_id = _run_id()
         clock = _Clock()
         with self.locked(run_id, wait=wait):
             ingested = None if skip_ingest else self.ingest(strict=strict)
-            normalized = self.normalize()
+            normalized = self.normalize(full=full)
             matched = benchmarked = None
             skipped = None
             if layout.path(self.lake, "clean_postings").exists():
-                matched = self.match(as_of=day)
+                matched = self.match(as_of=day, full=full)
                 benchmarked = self.benchmark(as_of=day, reports=reports, exclusions=exclusions)
             else:  # a new source fetches a while after its creation; a source may match nothing yet
                 skipped = (

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from matcher.cli.console import make_console
-from matcher.cli.options import CONFIG, JSON, LAKE, config_from, emit_json
+from matcher.cli.options import CONFIG, FULL, JSON, LAKE, config_from, emit_json
 from matcher.normalize.stage import STATUSES, NormalizeSummary
 from matcher.pipeline import Pipeline
 
@@ -64,12 +64,15 @@ def normalize_command(
         help="Processes for per-value work (default 1: more did not pay on 2 cores).",
     ),
     wait: bool = typer.Option(False, "--wait", help="Queue behind a run that holds the lake's lock."),
+    full: bool = FULL,
     json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Normalize titles, salaries, places and skills: lake/raw -> lake/clean (postings, vacancies)."""
-    result = Pipeline(config_from(config_file, lake)).normalize(currency=currency, workers=workers, wait=wait)
+    result = Pipeline(config_from(config_file, lake)).normalize(
+        currency=currency, workers=workers, wait=wait, full=full
+    )
     if json_out:
         emit_json(result)
     else:

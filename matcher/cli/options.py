@@ -16,6 +16,11 @@ LAKE = typer.Option(
     None, "--lake", help="Lake directory or s3://bucket/prefix (default: data/lake, or [lake] root)."
 )
 JSON = typer.Option(False, "--json", help="Print the run record as JSON on stdout instead of tables.")
+FULL = typer.Option(
+    False,
+    "--full",
+    help="Rebuild: normalize or score everything again, not only what is new or changed (the same result).",
+)
 
 
 def config_from(path: Path | None, lake: Path | None = None) -> Config:

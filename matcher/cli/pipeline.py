@@ -19,7 +19,7 @@ from matcher.benchmark.why import left_out_text
 from matcher.cli.ingest import STRICT, print_ingest
 from matcher.cli.ingest import ingest as ingest_with_progress
 from matcher.cli.normalize import console, print_summary
-from matcher.cli.options import CONFIG, JSON, LAKE, config_from, emit_json
+from matcher.cli.options import CONFIG, FULL, JSON, LAKE, config_from, emit_json
 from matcher.common.errors import ConfigError
 from matcher.pipeline import BenchmarkResult, MatchResult, Pipeline, RunResult
 from matcher.report.writer import REPORTS
@@ -193,12 +193,15 @@ def match_command(
         "pip install 'matcher[spark]', Java 17); default [match] engine, else local.",
     ),
     wait: bool = WAIT,
+    full: bool = FULL,
     json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
 ) -> None:
     """Score and rank postings for every open vacancy: lake/clean -> lake/matches/matches.parquet."""
-    result = Pipeline(config_from(config_file, lake)).match(as_of=_as_of(as_of), wait=wait, engine=engine)
+    result = Pipeline(config_from(config_file, lake)).match(
+        as_of=_as_of(as_of), wait=wait, full=full, engine=engine
+    )
     if json_out:
         emit_json(result)
     else:
@@ -236,6 +239,7 @@ def run_command(
     strict: bool = STRICT,
     exclusions: Path | None = EXCLUSIONS,
     wait: bool = WAIT,
+    full: bool = FULL,
     json_out: bool = JSON,
     config_file: Path | None = CONFIG,
     lake: Path | None = LAKE,
@@ -255,6 +259,7 @@ def run_command(
             reports=reports,
             exclusions=exclusions,
             wait=wait,
+            full=full,
         )
     if json_out:
         emit_json(result)

@@ -8,20 +8,23 @@ scoring runs differs:
    read by the driver and broadcast;
 2. a first pass (``mapInArrow``) counts, per partition, the eligible postings, each core-title word's
    document frequency and the distinct title texts the semantic score embeds; summed, they are the whole
-   set's ``PostingCorpus``. The driver embeds the titles (through the lake's vector cache, in the order the
-   local engine does) and broadcasts the corpus and the vectors;
-3. a second pass (``mapInArrow``) runs ``match_frames`` on each partition with that corpus, so each word
+   set's ``PostingCorpus``. The title words' weights are then the lake's (``lake_word_weights``: kept in
+   ``matches/word_weights.parquet``, refit from this corpus when absent or drifted), as the local engine
+   takes them. The driver embeds the titles (through the lake's vector cache, in the order the local engine
+   does) and broadcasts the weights and the vectors;
+3. a second pass (``mapInArrow``) runs ``match_frames`` on each partition with those weights, so each word
    weighs what it weighs over the whole set, and emits the matches (score >= floor) with the partition's
    counts. Every other component depends on the pair alone;
 4. the driver ranks each vacancy's matches over all partitions (score descending, posting_id) and writes
    the tables with the local engine's schema and metadata.
 
-What depends on the whole set and how it is reproduced: the IDF (``PostingCorpus``: eligible postings and
-document frequency); the "unseen word" weight (the same count); the title vectors (embedded once by the
-driver, as one call over all texts, then looked up); the ranks (step 4); the per-vacancy ``left_out``
-counts and ``MatchSummary`` counts (summed). ``core_pairs`` and ``compared_pairs`` count the work done,
-which is per partition: a core title in two partitions is scored twice. ``semantic_candidates`` (a cap of
-the nearest titles per vacancy, off by default) depends on the whole set and is refused.
+What depends on the whole set and how it is reproduced: the IDF (the lake's word weights, as above); the
+"unseen word" weight (the same count); the title vectors (embedded once by the driver, as one call over all
+texts, then looked up); the ranks (step 4); the per-vacancy ``left_out`` counts and ``MatchSummary`` counts
+(summed). ``core_pairs`` and ``compared_pairs`` count the work done, which is per partition: a core title in
+two partitions is scored twice. ``semantic_candidates`` (a cap of the nearest titles per vacancy, off by
+default) depends on the whole set and is refused. A Spark run scores every pair (it keeps none of the local
+engine's incremental state, which stays valid: its stored pairs do not depend on the engine).
 
 PySpark is the ``spark`` extra (``pip install 'matcher[spark]'``) and needs Java 17; both are imported and
 checked only when the engine is asked for.
@@ -56,6 +59,7 @@ from matcher.match.stage import (
     match_frames,
     vacancy_meaning_texts,
 )
+from matcher.match.weights import lake_word_weights
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -174,8 +178,11 @@ def match_lake_spark(
 
     try:
         corpus = _corpus(postings, options)
+        # the lake's word weights, as the local engine takes them (refit from this corpus when absent or
+        # drifted): both engines then score alike, and incremental local runs stay exact
+        weights = lake_word_weights(lake, corpus.word_weights())
         vectors = _vectors(lake, vacancies, corpus, options)
-        shared = session.sparkContext.broadcast((vacancies, options, corpus, vectors))
+        shared = session.sparkContext.broadcast((vacancies, options, weights, vectors))
         scored = _map_in_arrow(postings, functools.partial(_score_partition, shared), _output_schema())
         rows = _frame(scored.toArrow())
         shared.unpersist()
@@ -331,9 +338,9 @@ def _score_partition(shared: Any, batches: Iterator[pa.RecordBatch]) -> Iterator
     frame = _partition_frame(batches)
     if frame is None:
         return
-    vacancies, options, corpus, vectors = shared.value
+    vacancies, options, weights, vectors = shared.value
     matches, summary = match_frames(
-        vacancies, frame, options, vector_cache=_memory_cache(vectors), corpus=corpus
+        vacancies, frame, options, vector_cache=_memory_cache(vectors), word_weights=weights
     )
     counts = {
         "postings": summary.postings,

@@ -36,8 +36,6 @@ import itertools
 import math
 import re
 import shutil
-import tempfile
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,7 +50,6 @@ from rapidfuzz import fuzz, process
 
 from matcher.common import defaults
 from matcher.common.errors import NotReadyError
-from matcher.lake.files import atomic_file
 from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
 from matcher.match.titles import DICE_WEIGHT, FUZZ_WEIGHT, STOPWORDS
@@ -60,6 +57,7 @@ from matcher.normalize.titles import GENERIC, LEVELS, occupation_text
 
 if TYPE_CHECKING:  # the model's libraries load when titles are embedded, not when the CLI starts
     from matcher.match.semantic import SemanticTitles, TitleVectorCache
+    from matcher.match.weights import WordWeights
 
 # paths relative to the lake, from its registry (matcher/lake/layout.py)
 CLEAN_POSTINGS = TABLES["clean_postings"].path
@@ -184,6 +182,10 @@ class MatchSummary:
     left_out: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=LEFT_OUT_SCHEMA))
     seconds: float = 0.0
     path: Path | None = None
+    mode: str = "full"  # match_lake: "incremental" (only new or changed rows scored) or "full"
+    rescored_postings: int = 0  # match_lake: the eligible postings scored by this run (new or changed)
+    rescored_vacancies: int = 0  # match_lake: the open vacancies scored against every posting
+    timings: dict[str, float] = field(default_factory=dict)  # match_lake: step -> seconds
 
 
 # the clean postings' columns the stage reads (``match_lake`` reads no others: a fraction of the table)
@@ -465,9 +467,10 @@ class _Words:
 
     @classmethod
     def build(
-        cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int, corpus: PostingCorpus | None = None
+        cls, keys: pl.DataFrame, cores: pl.DataFrame, postings: int, frozen: WordWeights | None = None
     ) -> _Words:
-        """``corpus``: the whole posting set's document frequencies, when ``cores`` are a part of it."""
+        """``frozen``: document frequencies kept from an earlier corpus (``WordWeights``) instead of the
+        ``postings`` the cores count; a word they lack weighs as the rarest (df 0)."""
         import scipy.sparse as sp  # type: ignore[import-untyped]
 
         c_tok = (
@@ -476,14 +479,16 @@ class _Words:
             .filter(pl.col("token") != "")
             .unique(["_c", "token"])
         )
-        counts = c_tok.group_by("token").agg(pl.col("_n").sum().alias("_df"), pl.len().alias("_cores"))
-        if corpus is not None:  # every word of the whole set, so a vacancy word elsewhere is not "unseen"
-            postings = corpus.postings
-            counts = corpus.document_frequency.join(
-                counts.select("token", "_cores"), on="token", how="left"
-            ).with_columns(pl.col("_cores").fill_null(0))
+        words = c_tok.group_by("token").agg(pl.col("_n").sum().alias("_df"), pl.len().alias("_cores"))
+        if frozen is not None:
+            postings = frozen.postings
+            words = (
+                words.drop("_df")
+                .join(frozen.frequencies.select("token", pl.col("df").alias("_df")), on="token", how="left")
+                .with_columns(pl.col("_df").fill_null(0))
+            )
         words = (
-            counts.sort("token")
+            words.sort("token")
             .with_row_index("_t")
             .with_columns(((pl.lit(postings + 1) / (pl.col("_df") + 1)).log() + 1.0).alias("w"))
         )
@@ -496,6 +501,14 @@ class _Words:
             .unique(["_k", "token"])
             .join(words.select("token", "_t", "w", "_cores"), on="token", how="left")
         )
+        if frozen is not None:  # a vacancy word none of these cores has still weighs what the corpus says
+            v_tok = (
+                v_tok.join(
+                    frozen.frequencies.select("token", pl.col("df").alias("_df")), on="token", how="left"
+                )
+                .with_columns(pl.col("w").fill_null((pl.lit(postings + 1) / (pl.col("_df") + 1)).log() + 1.0))
+                .drop("_df")
+            )
         nk, nc, nt = keys.height, cores.height, words.height
         seen = v_tok.filter(pl.col("_t").is_not_null()).with_columns(
             (pl.col("token").str.len_chars().cast(pl.Float64) + _TOKEN_UNIT).alias("_packed")
@@ -717,6 +730,13 @@ class PostingCorpus:
         texts = frame.get_column("_stext").unique().sort().to_list()
         return cls(post.height, df, tuple(t for t in texts if t))
 
+    def word_weights(self) -> WordWeights:
+        """The corpus's document frequencies as the title score's word weights (``matcher.match.weights``)."""
+        from matcher.match.weights import WordWeights
+
+        frequencies = self.document_frequency.select("token", pl.col("_df").cast(pl.UInt32).alias("df"))
+        return WordWeights(postings=self.postings, frequencies=frequencies, refreshed=True)
+
     @classmethod
     def combine(cls, parts: list[PostingCorpus]) -> PostingCorpus:
         frames = [p.document_frequency for p in parts]
@@ -744,12 +764,12 @@ def match_frames(
     *,
     vector_cache: TitleVectorCache | None = None,
     sink: Callable[[pl.DataFrame], None] | None = None,
-    corpus: PostingCorpus | None = None,
+    word_weights: WordWeights | None = None,
 ) -> tuple[pl.DataFrame, MatchSummary]:
     """Score and rank ``postings`` (clean) for each open vacancy in ``vacancies`` (clean).
 
-    ``corpus``: when ``postings`` are one part of a larger set (the Spark engine, ``matcher.match.spark``),
-    that set's ``PostingCorpus``, so the title scores weigh words as they would over the whole set.
+    ``word_weights``: the title words' document frequencies to score with (``matcher.match.weights``: the
+    lake's, ``lake_word_weights``); None: computed from ``postings`` (after the filters), as before issue 16.
 
     The matches come out in batches of whole vacancies, in (scenario_id, vacancy_id, rank) order: returned as
     one frame, or, with ``sink``, handed to it batch by batch (the frame returned is then empty), so the
@@ -800,7 +820,7 @@ def match_frames(
     )
     vac = vac.join(titles.select(*v_keys, "_k"), on=v_keys, how="left", nulls_equal=True).sort("_v")
     meaning = _Meaning.build(titles, cores, options, vector_cache)
-    words = _Words.build(titles, cores, post.height, corpus)
+    words = _Words.build(titles, cores, post.height, word_weights)
 
     # candidate generation, exact: per (vacancy title, core) pair, kept unless its title score cannot reach
     # title_floor (see SCORE_MARGIN): the pairs sharing words whose lexical upper bound reaches it (all of
@@ -1126,6 +1146,34 @@ def _others_weigh(options: MatchOptions) -> bool:
     return sum(float(options.weights.get(c, 0.0)) for c in ("title", "geography", "recency")) > 0
 
 
+def _recency(options: MatchOptions, as_of: date) -> tuple[pl.Expr, pl.Expr]:
+    """(age in days, recency) from ``date_posted``: 100 on the as-of day, 0 at ``recency_days``."""
+    age = (pl.lit(as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
+    recency = (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
+    return age, recency
+
+
+def _composite(options: MatchOptions) -> tuple[pl.Expr, pl.Expr, dict[str, float]]:
+    """(the weighted sum of title, seniority, geography and recency; the weight it is out of; the weights):
+    seniority is null (not judged) when neither title names a level, and its weight leaves the base."""
+    weights = {c: float(options.weights.get(c, 0.0)) for c in COMPONENTS}
+    partial = pl.sum_horizontal(
+        [pl.col(c).fill_null(0.0) * weights[c] for c in ("title", "seniority", "geography", "recency")]
+    )
+    base = sum(weights[c] for c in ("title", "seniority", "geography", "recency")) - pl.when(
+        pl.col("seniority").is_null()
+    ).then(weights["seniority"]).otherwise(0.0)
+    return partial, base, weights
+
+
+def composite_score(options: MatchOptions) -> pl.Expr:
+    """The composite ``score`` from the five component columns (skills null: not judged, left out)."""
+    partial, base, weights = _composite(options)
+    numerator = partial + pl.col("skills").fill_null(0.0) * weights["skills"]
+    denominator = base + pl.when(pl.col("skills").is_null()).then(0.0).otherwise(weights["skills"])
+    return (numerator / denominator).round(2).alias("score")
+
+
 def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.DataFrame:
     """Seniority, geography and recency for every (vacancy, posting) pair, from integer-coded columns."""
     distance = (pl.col("_vl").cast(pl.Int16) - pl.col("_pl").cast(pl.Int16)).abs()
@@ -1154,8 +1202,7 @@ def _components(pairs: pl.DataFrame, options: MatchOptions, as_of: date) -> pl.D
         .then(40.0)
         .otherwise(0.0)
     )
-    age = (pl.lit(as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
-    recency = (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
+    age, recency = _recency(options, as_of)
     return pairs.select(
         "_v",
         "_p",
@@ -1178,17 +1225,14 @@ def _skills_and_score(
     pairs: pl.DataFrame, vac: pl.DataFrame, post: pl.DataFrame, options: MatchOptions
 ) -> pl.DataFrame:
     """The composite score; skills are compared only for pairs that could still reach the floor."""
-    weights = {c: float(options.weights.get(c, 0.0)) for c in COMPONENTS}
-    partial = pl.sum_horizontal(
-        [pl.col(c).fill_null(0.0) * weights[c] for c in ("title", "seniority", "geography", "recency")]
-    )
-    # seniority is null (not judged) when neither title names a level: its weight leaves the denominator
-    base = sum(weights[c] for c in ("title", "seniority", "geography", "recency")) - pl.when(
-        pl.col("seniority").is_null()
-    ).then(weights["seniority"]).otherwise(0.0)
+    partial, base, weights = _composite(options)
     best = (partial + weights["skills"] * 100) / (base + weights["skills"])
     without = partial / base
-    hopeful = pairs.filter(pl.when(pl.col("_v_has_skills")).then(best).otherwise(without) >= options.floor)
+    # unrounded, less the rounding margin: a pair whose rounded score reaches the floor is kept (the floor
+    # is applied to the rounded score; the incremental match relies on every such pair being stored)
+    hopeful = pairs.filter(
+        pl.when(pl.col("_v_has_skills")).then(best).otherwise(without) >= options.floor - SCORE_MARGIN
+    )
     v_sk = vac.select("_v", pl.col("skills").alias("_vs"))
     p_sk = post.select("_p", pl.col("skills").fill_null(pl.lit([], dtype=pl.List(pl.String))).alias("_ps"))
     with_skills = (
@@ -1203,9 +1247,7 @@ def _skills_and_score(
         pl.lit(None, dtype=pl.Float64).alias("skills"), pl.lit(0, dtype=pl.UInt32).alias("skills_shared")
     )
     frame = pl.concat([with_skills, without_skills], how="diagonal_relaxed")
-    numerator = partial + pl.col("skills").fill_null(0.0) * weights["skills"]
-    denominator = base + pl.when(pl.col("skills").is_null()).then(0.0).otherwise(weights["skills"])
-    return frame.with_columns((numerator / denominator).round(2).alias("score"))
+    return frame.with_columns(composite_score(options))
 
 
 def explain_matches(matches: pl.DataFrame, vacancies: pl.DataFrame, postings: pl.DataFrame) -> pl.DataFrame:
@@ -1298,48 +1340,19 @@ MATCH_SCHEMA: dict[str, Any] = {
 }
 
 
-def match_lake(lake: Path | str, options: MatchOptions | None = None) -> MatchSummary:
-    """Read the clean tables, write ``matches/matches.parquet`` (atomically)."""
+def match_lake(lake: Path | str, options: MatchOptions | None = None, *, full: bool = False) -> MatchSummary:
+    """Read the clean tables, write ``matches/matches.parquet`` and ``matches/left_out.parquet``
+    (atomically), scoring only the pairs of new or changed postings and vacancies since the last run
+    (``matcher.match.incremental``); ``full``: score every pair again. Both write the same tables."""
+    from matcher.match.incremental import match_lake_incremental
+
     lake = Path(lake)
-    started = time.perf_counter()
     if not lake_path(lake, "clean_postings").exists() or not lake_path(lake, "clean_vacancies").exists():
         raise NotReadyError(f"lake {lake}: no clean tables yet: run `matcher normalize` first")
-    scan = pl.scan_parquet(lake_path(lake, "clean_postings"))
-    present = scan.collect_schema().names()
-    postings = scan.select(c for c in POSTING_COLUMNS if c in present).collect()
-    vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
-    from matcher.match.semantic import TitleVectorCache
-
     path = lake_path(lake, "matches")
-    for stale in path.parent.glob(".matches-*"):  # parts a killed run left (the stage runs under the lock)
+    for stale in path.parent.glob(".matches-*"):  # parts a killed run of an earlier version left
         shutil.rmtree(stale, ignore_errors=True)
-    # both written before either is renamed; the inner one (left_out) first: a left_out beside older matches
-    # overstates nothing the report counts. The matches are streamed: each batch of vacancies is written to
-    # a part as it comes, then the parts are copied into the one table by Polars' streaming engine
-    with (
-        atomic_file(path) as temp,
-        atomic_file(lake_path(lake, "left_out")) as side_temp,
-        tempfile.TemporaryDirectory(prefix=".matches-", dir=path.parent) as parts_dir,
-    ):
-        parts: list[Path] = []
-
-        def write_part(batch: pl.DataFrame) -> None:
-            parts.append(Path(parts_dir) / f"part-{len(parts):06d}.parquet")
-            batch.write_parquet(parts[-1])
-
-        _, summary = match_frames(
-            vacancies, postings, options, vector_cache=TitleVectorCache.in_lake(lake), sink=write_part
-        )
-        assert summary.as_of is not None
-        metadata = {AS_OF_KEY: summary.as_of.isoformat()}
-        if parts:
-            pl.scan_parquet(parts, schema=MATCH_SCHEMA).sink_parquet(temp, metadata=metadata)
-        else:
-            pl.DataFrame(schema=MATCH_SCHEMA).write_parquet(temp, metadata=metadata)
-        summary.left_out.write_parquet(side_temp)
-    summary.path = path
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return match_lake_incremental(lake, options or MatchOptions(), full=full)
 
 
 def matches_as_of(path: Path | str) -> date | None:

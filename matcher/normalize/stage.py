@@ -16,6 +16,8 @@ Money stays exact: structured amounts are read as the digits in ``raw_json`` (ne
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -37,7 +39,7 @@ from matcher.common.reference import (
     listed_country_conventions,
     monthly_below,
 )
-from matcher.lake.files import read_parts, write_parquet_atomic
+from matcher.lake.files import read_parts, write_json, write_parquet_atomic
 from matcher.lake.layout import TABLES, is_lake
 from matcher.lake.layout import path as lake_path
 from matcher.normalize.currency import rate_table, supported_currencies
@@ -112,6 +114,8 @@ class NormalizeSummary:
     signals: dict[str, dict[str, int]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds (postings)
     paths: list[Path] = field(default_factory=list)
+    mode: str = "full"  # "incremental": only the raw posting parts landed since the last run were read
+    new_postings: int = 0  # raw posting rows this run read (all of them when full)
 
 
 class _StepClock:
@@ -1379,6 +1383,17 @@ def _write(frame: pl.DataFrame, path: Path) -> Path:
     return write_parquet_atomic(frame, path, compression="zstd", compression_level=1)
 
 
+COUNTED_COLUMNS = ["title_status", "salary_status", "location_status", *FLOQER_SIGNALS]
+
+
+def _set_counts(summary: NormalizeSummary, postings: pl.DataFrame) -> None:
+    summary.postings = postings.height
+    for group in ("title", "salary", "location"):
+        summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
+    for column in FLOQER_SIGNALS:
+        summary.signals[f"postings.{column}"] = _count(postings.drop_nulls(column), column)
+
+
 def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     if not frame.height:
         return {}
@@ -1386,8 +1401,87 @@ def _count(frame: pl.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.iter_rows()}
 
 
-def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) -> NormalizeSummary:
-    """Read the raw lake, write ``clean/postings.parquet`` and ``clean/vacancies.parquet`` (atomically)."""
+def _fingerprint(options: NormalizeOptions) -> str:
+    """What a clean posting depends on besides its raw row: the options, this package's code, Polars."""
+    digest = hashlib.sha256()
+    settings = [options.reporting_currency.upper(), options.band_basis, pl.__version__]
+    digest.update(json.dumps(settings).encode())
+    package = Path(__file__).parents[1]
+    for source in sorted(
+        [*package.joinpath("normalize").glob("*.py"), *package.joinpath("reference").glob("*")]
+    ):
+        if source.is_file():
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _new_parts(lake: Path, options: NormalizeOptions) -> list[Path] | None:
+    """The raw posting parts landed since the clean postings were written (``clean/state.json``); None when
+    they must be rebuilt: no state, other options or code, or a part they were built from is gone (``matcher
+    lake compact`` rewrote them)."""
+    try:
+        state = json.loads(lake_path(lake, "normalize_state").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("fingerprint") != _fingerprint(options):
+        return None
+    if not lake_path(lake, CLEAN_POSTINGS).exists():
+        return None
+    current = {p.name: p for p in TABLES[RAW_POSTINGS].files(lake)}
+    seen = set(state.get("postings_parts", []))
+    if not seen <= current.keys():
+        return None
+    sources = {p.name for p in TABLES[RAW_POSTING_SOURCES].files(lake)}
+    if not set(state.get("sources_parts", [])) <= sources:
+        return None
+    return [p for name, p in current.items() if name not in seen]
+
+
+def _sources_changed(lake: Path) -> bool:
+    """Whether raw posting-source parts landed since ``clean/state.json`` was written."""
+    try:
+        state = json.loads(lake_path(lake, "normalize_state").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    seen = set(state.get("sources_parts", [])) if isinstance(state, dict) else set()
+    return any(p.name not in seen for p in TABLES[RAW_POSTING_SOURCES].files(lake))
+
+
+def _append_postings(
+    lake: Path,
+    new_parts: list[Path],
+    options: NormalizeOptions,
+    summary: NormalizeSummary,
+    pool: ProcessPoolExecutor | None,
+) -> pl.DataFrame:
+    """The clean postings kept, with the postings of ``new_parts`` normalized and added, and every posting's
+    ``source_instance_ids`` read again (a posting another source found since is a changed posting)."""
+    kept = pl.read_parquet(lake_path(lake, CLEAN_POSTINGS))
+    sources = _read(lake, RAW_POSTING_SOURCES)
+    if sources.height:
+        found = sources.group_by("posting_id").agg(
+            pl.col("source_instance_id").unique().sort().alias("source_instance_ids")
+        )
+        kept = kept.drop("source_instance_ids").join(found, on="posting_id", how="left")
+    raw = read_parts(new_parts)
+    if raw.height:
+        raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+        raw = raw.join(kept.select("posting_id"), on="posting_id", how="anti")
+    if not raw.height:
+        return kept.select(POSTING_COLUMNS).sort("posting_id")
+    added = normalize_postings(raw, sources, options, summary, pool)
+    return pl.concat([kept.select(POSTING_COLUMNS), added], how="vertical_relaxed").sort("posting_id")
+
+
+def normalize_lake(
+    lake: Path | str, options: NormalizeOptions | None = None, *, full: bool = False
+) -> NormalizeSummary:
+    """Read the raw lake, write ``clean/postings.parquet`` and ``clean/vacancies.parquet`` (atomically).
+
+    Postings are normalized once: a run normalizes only the raw parts landed since the last
+    (``clean/state.json`` names the parts read), adds them to the clean postings and reads every posting's
+    sources again; ``full`` (or other options or code, or compacted raw parts) normalizes every posting.
+    Vacancies (a company's few) are normalized in full every run. Both give the same clean tables."""
     options = options or NormalizeOptions()
     if options.band_basis not in BAND_BASES:
         raise ConfigError(
@@ -1405,24 +1499,44 @@ def normalize_lake(lake: Path | str, options: NormalizeOptions | None = None) ->
     summary = NormalizeSummary()
     clock = _StepClock(summary.timings)
     parts = TABLES[RAW_POSTINGS].files(lake)
-    rows = pl.scan_parquet(parts).select(pl.len()).collect().item() if parts else 0
+    new_parts = None if full else _new_parts(lake, options)
+    summary.mode = "full" if new_parts is None else "incremental"
+    to_read = parts if new_parts is None else new_parts
+    rows = pl.scan_parquet(to_read).select(pl.len()).collect().item() if to_read else 0
     workers = options.workers or 1
+    state_path = lake_path(lake, "normalize_state")
     with contextlib.ExitStack() as stack:
         with clock("start workers"):
             pool = stack.enter_context(worker_pool(workers if rows >= PARALLEL_FROM else 1))
-        with clock("read Parquet"):
-            raw = _read(lake, RAW_POSTINGS)
+        summary.new_postings = rows
+        raw = pl.DataFrame()
+        if new_parts is not None and not new_parts and not _sources_changed(lake):
+            # nothing landed: the clean postings stand; only their counts are read
+            postings = pl.read_parquet(lake_path(lake, CLEAN_POSTINGS), columns=COUNTED_COLUMNS)
+            _set_counts(summary, postings)
+        elif new_parts is not None:
+            postings = _append_postings(lake, new_parts, options, summary, pool)
+            with clock("write Parquet"):
+                summary.paths.append(_write(postings, lake_path(lake, CLEAN_POSTINGS)))
+            _set_counts(summary, postings)
+        else:
+            state_path.unlink(missing_ok=True)  # rebuilt: the parts named there are no longer the record
+            with clock("read Parquet"):
+                raw = _read(lake, RAW_POSTINGS)
         if raw.height:
             raw = raw.sort("ingested_at").unique("posting_id", keep="first")
             postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary, pool)
             del raw
             with clock("write Parquet"):
                 summary.paths.append(_write(postings, lake_path(lake, CLEAN_POSTINGS)))
-            summary.postings = postings.height
-            for group in ("title", "salary", "location"):
-                summary.counts[f"postings.{group}"] = _count(postings, f"{group}_status")
-            for column in FLOQER_SIGNALS:
-                summary.signals[f"postings.{column}"] = _count(postings.drop_nulls(column), column)
+            _set_counts(summary, postings)
+    if lake_path(lake, CLEAN_POSTINGS).exists():
+        state = {
+            "fingerprint": _fingerprint(options),
+            "postings_parts": [p.name for p in parts],
+            "sources_parts": [p.name for p in TABLES[RAW_POSTING_SOURCES].files(lake)],
+        }
+        write_json(state_path, state)
     vacancies = normalize_vacancies(lake, options, summary)
     if vacancies.height:
         summary.paths.append(_write(vacancies, lake_path(lake, CLEAN_VACANCIES)))

@@ -129,7 +129,7 @@ def test_a_part_scored_with_the_whole_sets_corpus_scores_its_postings_as_the_who
     half = postings.filter(pl.int_range(pl.len()) % 2 == 0)
     corpus = PostingCorpus.of(postings, options, options.as_of)
     alone, _ = match_frames(vacancies, half, options)
-    with_corpus, _ = match_frames(vacancies, half, options, corpus=corpus)
+    with_corpus, _ = match_frames(vacancies, half, options, word_weights=corpus.word_weights())
     key = ["scenario_id", "vacancy_id", "posting_id"]
     expected = whole.join(half.select("posting_id"), on="posting_id").drop("rank").sort(key)
     assert_frame_equal(with_corpus.drop("rank").sort(key), expected)
@@ -202,3 +202,38 @@ def test_a_task_that_fails_is_one_line_and_the_lake_is_unchanged(
         match_lake_spark(lake, options, spark=spark)
     assert "\n" not in str(raised.value)
     assert not lake_path(lake, "matches").exists() and lake_path(lake, "left_out").exists()
+
+
+@pytest.mark.slow
+def test_both_engines_score_with_the_word_weights_the_lake_keeps(
+    spark: SparkSession, demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The title words' weights are the lake's (``matches/word_weights.parquet``), not recomputed by either
+    engine while the postings have not drifted: weights kept from another corpus (every document frequency
+    halved, the same count) give both engines the same, other, scores."""
+    from matcher.match.spark import match_lake_spark
+    from matcher.match.weights import WordWeights, read_word_weights, write_word_weights
+
+    local_lake = _lake(demo_outputs, tmp_path, "local")
+    spark_lake = _lake(demo_outputs, tmp_path, "spark")
+    kept = read_word_weights(local_lake)
+    assert kept is not None  # the demo's own run kept them
+    other = WordWeights(
+        postings=kept.postings,
+        frequencies=kept.frequencies.with_columns((pl.col("df") // 2).cast(pl.UInt32)),
+    )
+    for lake in (local_lake, spark_lake):
+        write_word_weights(lake, other)
+    options = MatchOptions(as_of=matches_as_of(lake_path(demo_outputs[0], "matches")))
+    local = match_lake(local_lake, options, full=True)
+    split = match_lake_spark(spark_lake, options, spark=spark, partitions=3)
+    _assert_same(local, split, local_lake, spark_lake)
+    before = pl.read_parquet(lake_path(demo_outputs[0], "matches"))
+    after = _tables(local_lake)[0]
+    moved = after.join(before, on=["scenario_id", "vacancy_id", "posting_id"], suffix="_before").filter(
+        pl.col("title_lexical") != pl.col("title_lexical_before")
+    )
+    assert moved.height > 0  # the kept weights were used
+    left = read_word_weights(spark_lake)  # and left as they were
+    assert left is not None and left.postings == other.postings
+    assert_frame_equal(left.frequencies, other.frequencies)

@@ -1,0 +1,212 @@
+"""Incremental runs against ``--full``, side by side in one invocation (issue 16).
+
+Workload: a lake of ``MATCHER_BENCH_INCREMENTAL_POSTINGS`` synthetic raw postings (``bench/synthetic.py``,
+default 100,000; 1,000,000 for the issue's acceptance figure) and 1,000 open vacancies (clean rows made from
+1,000 of the clean postings: their titles, levels, occupations, places and skills). Set up untimed: the
+whole lake normalized and matched as of 2026-11-01 (yesterday's run). Then 1% new raw postings land (another
+seed, new ids, one new part), and the lake is copied twice (untimed).
+
+Measured, each in a fresh child process (``python -m bench.bench_incremental --child``), as of 2026-11-02:
+
+- incremental: ``normalize_lake`` (the new part only) then ``match_lake`` (the new postings against every
+  open vacancy; the kept pairs rescored for the new day, ranked and written);
+- full: the same two calls with ``full=True`` (every posting normalized and every pair scored again).
+
+Per run: wall seconds, CPU seconds (``getrusage``: the process and its children) and peak RSS (VmHWM), per
+stage; then the ratio incremental / full. The two runs' ``matches.parquet`` are compared byte for byte.
+The benchmark and report stages are not part of it: they run in full either way (about as long as they do
+today, they read the matches and clean tables).
+
+    uv run python -m bench.bench_incremental
+    MATCHER_BENCH_INCREMENTAL_POSTINGS=1000000 uv run python -m bench.bench_incremental
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bench.synthetic import synthetic_postings, write_raw_lake
+
+POSTINGS = int(os.environ.get("MATCHER_BENCH_INCREMENTAL_POSTINGS", "100000"))
+VACANCIES = 1_000
+NEW_SHARE = 0.01
+# a folder to keep the set-up lake in (and reuse when it is there): the set-up takes 7 minutes at 1,000,000
+KEEP = os.environ.get("MATCHER_BENCH_INCREMENTAL_KEEP")
+YESTERDAY, TODAY = date(2026, 11, 1), date(2026, 11, 2)
+
+
+def _vacancies(clean_postings: Path, n: int) -> pl.DataFrame:
+    """``n`` open vacancies shaped like the clean vacancies table, from ``n`` clean postings with a title."""
+    rows = (
+        pl.read_parquet(clean_postings)
+        .filter(pl.col("title_core").is_not_null() & pl.col("country_code").is_not_null())
+        .sample(n, seed=3)
+        .sort("posting_id")
+    )
+    return rows.select(
+        pl.lit("").alias("scenario_id"),
+        pl.format("v{}", pl.int_range(pl.len())).alias("vacancy_id"),
+        pl.lit(True).alias("is_open"),
+        "title_clean",
+        "title_core",
+        pl.col("seniority").fill_null("mid"),
+        pl.lit("title").alias("seniority_source"),
+        "occupation_code",
+        "title_confidence",
+        "country_code",
+        "admin1",
+        "city",
+        "skills",
+        pl.lit("Full-time").alias("work_type_name"),
+        pl.lit("employee").alias("work_type_applies_to"),
+    )
+
+
+def _stages(lake: Path, full: bool, as_of: date) -> dict[str, Any]:
+    """normalize then match in this process, each with wall, CPU and the process's peak RSS after it."""
+    from matcher.match.stage import MatchOptions, match_lake
+    from matcher.normalize.occupations import default_coder
+    from matcher.normalize.stage import NormalizeOptions, normalize_lake
+
+    default_coder()  # loaded from its cache: a one-off per process, not part of either stage
+    out: dict[str, Any] = {}
+    for name in ("normalize", "match"):
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        if name == "normalize":
+            summary: Any = normalize_lake(lake, NormalizeOptions(as_of=as_of), full=full)
+            detail = {"mode": summary.mode, "postings_read": summary.new_postings}
+        else:
+            summary = match_lake(lake, MatchOptions(as_of=as_of), full=full)
+            detail = {
+                "mode": summary.mode,
+                "postings_scored": summary.rescored_postings,
+                "matches": summary.matches,
+                "candidate_pairs": summary.candidate_pairs,
+            }
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = sum(
+            getattr(after, k) - getattr(before, k) + getattr(kids, k) - getattr(children, k)
+            for k in ("ru_utime", "ru_stime")
+        )
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = next(int(x.split()[1]) for x in status if x.startswith("VmHWM")) / 1024
+        out[name] = {"seconds": wall, "cpu_seconds": cpu, "peak_rss_mib": peak, **detail}
+    return out
+
+
+def _child(lake: Path, full: bool, as_of: date) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_incremental",
+            "--child",
+            str(lake),
+            str(int(full)),
+            as_of.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _land_new_postings(lake: Path, n: int) -> None:
+    """``n`` new raw postings (another seed, ids no posting has) as one more part, landed now."""
+    frame = synthetic_postings(n, seed=8).with_columns(
+        ("9" + pl.col("posting_id")).alias("posting_id"),
+        pl.col("raw_json").str.replace(r'"id":"(\d+)"', '"id":"9$1"'),
+        pl.lit(datetime(2026, 11, 2, tzinfo=UTC)).alias("ingested_at"),
+    )
+    frame.write_parquet(lake / "raw" / "floqer" / "postings" / "part-bench-000002.parquet")
+
+
+def _set_up(base: Path) -> None:
+    """Yesterday's lake: the raw postings, normalized and matched against the vacancies as of YESTERDAY."""
+    from matcher.match.stage import MatchOptions, match_lake
+    from matcher.normalize.stage import NormalizeOptions, normalize_lake
+
+    write_raw_lake(base, POSTINGS)
+    normalize_lake(base, NormalizeOptions(as_of=YESTERDAY))
+    _vacancies(base / "clean" / "postings.parquet", VACANCIES).write_parquet(
+        base / "clean" / "vacancies.parquet"
+    )
+    match_lake(base, MatchOptions(as_of=YESTERDAY))
+
+
+def main() -> None:
+    new = max(1, int(POSTINGS * NEW_SHARE))
+    print(
+        f"\n== incremental vs full (normalize + match): {POSTINGS:,} synthetic postings, {VACANCIES:,} open "
+        f"vacancies, then {new:,} new postings ({NEW_SHARE:.0%}); each run in a fresh process"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench-incremental-") as folder:
+        base = Path(folder) / "lake"
+        started = time.perf_counter()
+        if KEEP and (Path(KEEP) / "matches").is_dir():  # a set-up lake kept by an earlier invocation
+            shutil.copytree(KEEP, base)
+        else:
+            _set_up(base)
+            if KEEP:
+                shutil.copytree(base, KEEP)
+        matches = pl.scan_parquet(base / "matches" / "matches.parquet").select(pl.len()).collect().item()
+        _land_new_postings(base, new)
+        print(
+            f"  set-up, untimed: {time.perf_counter() - started:.0f} s (yesterday's full run: {matches:,} "
+            "matches)"
+        )
+        runs: dict[str, dict[str, Any]] = {}
+        for kind in ("incremental", "full"):
+            lake = Path(folder) / kind
+            shutil.copytree(base, lake)
+            runs[kind] = _child(lake, kind == "full", TODAY)
+        same = (Path(folder) / "incremental" / "matches" / "matches.parquet").read_bytes() == (
+            Path(folder) / "full" / "matches" / "matches.parquet"
+        ).read_bytes()
+        print(f"  {'run':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13}  what it did")
+        for kind, run in runs.items():
+            for stage in ("normalize", "match"):
+                r = run[stage]
+                did = (
+                    f"{r['mode']}, {r['postings_read']:,} raw postings read"
+                    if stage == "normalize"
+                    else f"{r['mode']}, {r['postings_scored']:,} postings scored, {r['matches']:,} matches"
+                )
+                print(
+                    f"  {kind + ' ' + stage:<34} {r['seconds']:>8.1f} {r['cpu_seconds']:>8.1f} "
+                    f"{r['peak_rss_mib']:>13.0f}  {did}"
+                )
+        totals = {
+            kind: [sum(run[s][k] for s in ("normalize", "match")) for k in ("seconds", "cpu_seconds")]
+            for kind, run in runs.items()
+        }
+        (inc_wall, inc_cpu), (full_wall, full_cpu) = totals["incremental"], totals["full"]
+        print(
+            f"  normalize + match: incremental {inc_wall:.1f} s wall / {inc_cpu:.1f} CPU-s, full "
+            f"{full_wall:.1f} s / {full_cpu:.1f} CPU-s: ratio {inc_wall / full_wall:.3f} wall, "
+            f"{inc_cpu / full_cpu:.3f} CPU (goal <= 0.1); matches.parquet identical: {same}"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(json.dumps(_stages(Path(sys.argv[2]), sys.argv[3] == "1", date.fromisoformat(sys.argv[4]))))
+    else:
+        main()

@@ -1,0 +1,262 @@
+"""Incremental runs (issue 16): normalize and match read only what is new or changed, and give the same
+tables and reports as ``--full``."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from matcher import Config, Pipeline
+from matcher.lake.layout import TABLES
+from matcher.lake.layout import path as lake_path
+from matcher.match.stage import MATCHES, MatchOptions, match_lake, matches_as_of
+from matcher.match.weights import DRIFT, WordWeights, read_word_weights
+
+REPORT_FILES = (
+    "vacancy_benchmarks",
+    "vacancy_matches",
+    "competitor_hiring",
+    "benchmark_pool",
+)
+
+
+def _add_part(lake: Path, table: str, frame: pl.DataFrame, name: str) -> None:
+    folder = lake / TABLES[table].directory
+    frame.write_parquet(folder / f"part-{name}.parquet")
+
+
+def _land_changes(lake: Path) -> tuple[int, list[str], list[str]]:
+    """New raw postings (copies of 40 with new ids and titles), another source for 30 known postings, a
+    vacancy retitled and one filled; (new postings, changed vacancy ids, the 30 re-found posting ids)."""
+    now = datetime.now(UTC)
+    raw = pl.read_parquet(TABLES["raw_postings"].files(lake)).sort("posting_id").head(40)
+    new_ids = [str(900_000_000 + i) for i in range(raw.height)]
+    old_ids = raw["posting_id"].to_list()
+    texts = []
+    for text, new in zip(raw["raw_json"].to_list(), new_ids, strict=True):
+        text = re.sub(r'"id":\d+', f'"id":{new}', text, count=1)
+        texts.append(re.sub(r'"job_title":"[^"]*"', '"job_title":"Senior Data Engineer"', text, count=1))
+    added = raw.with_columns(
+        pl.Series("posting_id", new_ids),
+        pl.Series("raw_json", texts),
+        pl.lit("Senior Data Engineer").alias("job_title"),
+        pl.lit(now).alias("ingested_at"),
+    )
+    _add_part(lake, "raw_postings", added, "zz-incremental-000001")
+    refound = old_ids[:30]
+    sources = pl.read_parquet(TABLES["raw_posting_sources"].files(lake)[0]).head(1)
+    meta = [c for c in sources.columns if c not in ("posting_id", "source_instance_id", "ingested_at")]
+    more = (
+        pl.DataFrame({"posting_id": refound, "source_instance_id": ["another-source"] * len(refound)})
+        .with_columns(*(pl.lit(sources[c][0]).alias(c) for c in meta), pl.lit(now).alias("ingested_at"))
+        .select(sources.columns)
+    )
+    _add_part(lake, "raw_posting_sources", more, "zz-incremental-000001")
+    vacancies = pl.read_parquet(TABLES["raw_vacancies"].files(lake))
+    live = vacancies.filter((pl.col("scenario_id") == "") & (pl.col("status") == "open"))
+    newest = live.sort("updated_at").unique("vacancy_id", keep="last").sort("vacancy_id").head(2)
+    retitled, filled = newest.row(0, named=True), newest.row(1, named=True)
+    later = "2099-01-01T00:00:00Z"
+
+    def version(row: dict[str, object], change: dict[str, object]) -> dict[str, object]:
+        body = json.loads(str(row["raw_json"]))
+        body.update(change, updatedAt=later)
+        return {**row, "updated_at": later, "raw_json": json.dumps(body), "ingested_at": now}
+
+    versions = pl.DataFrame(
+        [
+            version(retitled, {"role": "Senior Data Engineer"}),
+            {**version(filled, {"status": "filled", "isFilled": True}), "status": "filled"},
+        ],
+        schema=vacancies.schema,
+    )
+    _add_part(lake, "raw_vacancies", versions, "zz-incremental-000001")
+    return len(new_ids), [str(retitled["vacancy_id"]), str(filled["vacancy_id"])], refound
+
+
+def _pipeline(lake: Path, reports: Path) -> Pipeline:
+    return Pipeline(Config(lake=lake, reports_dir=reports), lake=lake, reports=reports)
+
+
+@pytest.mark.slow
+def test_an_incremental_run_gives_the_reports_a_full_run_gives(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_outputs[0], lake)
+    first = _pipeline(lake, tmp_path / "reports-0").run(as_of=day, skip_ingest=True)
+    assert first.match is not None and first.match.summary.matches > 0
+    new, vacancy_ids, refound = _land_changes(lake)
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    later = day + timedelta(days=3)
+
+    incremental = _pipeline(lake, tmp_path / "reports-incremental").run(as_of=later, skip_ingest=True)
+    full = _pipeline(rebuilt, tmp_path / "reports-full").run(as_of=later, skip_ingest=True, full=True)
+
+    assert (
+        incremental.normalize.summary.mode == "incremental"
+        and incremental.normalize.summary.new_postings == new
+    )
+    assert full.normalize.summary.mode == "full"
+    assert incremental.match is not None and full.match is not None
+    assert incremental.match.summary.mode == "incremental" and full.match.summary.mode == "full"
+    # only the new postings (those eligible) and the retitled vacancy were scored against everything
+    assert 0 < incremental.match.summary.rescored_postings <= new
+    assert incremental.match.summary.rescored_vacancies == 1
+    assert incremental.match.summary.candidate_pairs < full.match.summary.candidate_pairs / 5
+    for name in ("clean_postings", "clean_vacancies", "matches", "left_out"):
+        assert lake_path(lake, name).read_bytes() == lake_path(rebuilt, name).read_bytes(), name
+    for name in REPORT_FILES:
+        for suffix in ("parquet", "csv"):
+            a = (tmp_path / "reports-incremental" / f"{name}.{suffix}").read_bytes()
+            b = (tmp_path / "reports-full" / f"{name}.{suffix}").read_bytes()
+            assert a == b, f"{name}.{suffix}"
+    # the changes are in: the re-found postings name the new source, the filled vacancy has no match, the
+    # retitled one matches the new "Senior Data Engineer" postings
+    clean = pl.read_parquet(lake_path(lake, "clean_postings"))
+    found = clean.filter(pl.col("posting_id").is_in(refound))["source_instance_ids"].to_list()
+    assert all("another-source" in ids for ids in found)
+    matches = pl.read_parquet(lake_path(lake, "matches"))
+    assert matches.filter(pl.col("vacancy_id") == vacancy_ids[1]).height == 0
+    assert first.match.summary.matches != matches.height
+    retitled = matches.filter(pl.col("vacancy_id") == vacancy_ids[0])
+    assert retitled.filter(pl.col("posting_id").str.starts_with("9000000")).height > 0
+
+
+def _clean_copy(demo_outputs: tuple[Path, Path], tmp_path: Path, name: str) -> Path:
+    lake = tmp_path / name
+    lake.mkdir()
+    for table in ("clean_postings", "clean_vacancies"):
+        target = lake_path(lake, table)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(lake_path(demo_outputs[0], table), target)
+    return lake
+
+
+def test_match_drops_changed_and_gone_postings_and_vacancies_like_a_rebuild(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Postings changed in place (another city, title), postings gone, a vacancy closed: the incremental
+    match keeps nothing stale, and later days only lower recency (the as-of day moves on)."""
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    first = match_lake(lake, MatchOptions(as_of=day))
+    assert first.mode == "full" and first.matches > 0
+    postings = pl.read_parquet(lake_path(lake, "clean_postings"))
+    matched = pl.read_parquet(lake_path(lake, "matches"))
+    top = matched.filter(pl.col("rank") <= 2)["posting_id"].unique().sort().to_list()
+    moved, gone = top[::2][:20], top[1::2][:20]
+    postings = postings.filter(~pl.col("posting_id").is_in(gone)).with_columns(
+        pl.when(pl.col("posting_id").is_in(moved)).then(pl.lit("Nowhere")).otherwise("city").alias("city"),
+        pl.when(pl.col("posting_id").is_in(moved[:5]))
+        .then(pl.lit("nurse"))
+        .otherwise("title_core")
+        .alias("title_core"),
+    )
+    postings.write_parquet(lake_path(lake, "clean_postings"))
+    vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
+    closed = matched["vacancy_id"][0]
+    vacancies.with_columns(
+        pl.when(pl.col("vacancy_id") == closed).then(False).otherwise("is_open").alias("is_open")
+    ).write_parquet(lake_path(lake, "clean_vacancies"))
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+
+    for later in (day + timedelta(days=1), day + timedelta(days=40)):
+        incremental = match_lake(lake, MatchOptions(as_of=later))
+        full = match_lake(rebuilt, MatchOptions(as_of=later), full=True)
+        assert incremental.mode == "incremental" and full.mode == "full"
+        for name in ("matches", "left_out"):
+            assert_frame_equal(
+                pl.read_parquet(lake_path(lake, name)), pl.read_parquet(lake_path(rebuilt, name))
+            )
+        assert incremental.rescored_postings >= (len(moved) if later == day + timedelta(days=1) else 0)
+        assert incremental.matches == full.matches > 0
+    result = pl.read_parquet(lake_path(lake, "matches"))
+    assert result.filter(pl.col("posting_id").is_in(gone) | (pl.col("vacancy_id") == closed)).height == 0
+    # an earlier day than the state's, or other options: scored again in full
+    assert match_lake(lake, MatchOptions(as_of=day)).mode == "full"
+    assert match_lake(lake, MatchOptions(as_of=day, floor=60.0)).mode == "full"
+    assert match_lake(lake, MatchOptions(as_of=day, floor=60.0)).mode == "incremental"
+
+
+def test_the_word_weights_are_kept_until_the_postings_move_by_more_than_the_drift(tmp_path: Path) -> None:
+    """IDF over the postings, frozen per lake: 100 postings, then 105 (within 10%: kept), then 111 (refit)."""
+    from matcher.match.weights import lake_word_weights
+
+    lake = tmp_path / "lake"
+
+    def frame(n: int) -> pl.DataFrame:
+        return pl.DataFrame({"title_core": ["data engineer" if i % 4 else "nurse" for i in range(n)]})
+
+    first = lake_word_weights(lake, frame(100))
+    assert first.refreshed and first.postings == 100
+    assert dict(first.frequencies.iter_rows()) == {"data": 75, "engineer": 75, "nurse": 25}
+    kept = lake_word_weights(lake, frame(105))
+    assert not kept.refreshed and kept.postings == 100
+    assert_frame_equal(kept.frequencies, first.frequencies)
+    assert DRIFT == 0.10
+    refit = lake_word_weights(lake, frame(111))
+    assert refit.refreshed and refit.postings == 111
+    stored = read_word_weights(lake)
+    assert isinstance(stored, WordWeights) and stored.postings == 111
+
+
+def test_normalize_reads_only_the_new_raw_parts(demo_outputs: tuple[Path, Path], tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_outputs[0], lake)
+    pipeline = _pipeline(lake, tmp_path / "reports")
+    pipeline.normalize(full=True)
+    before = lake_path(lake, "clean_postings").stat().st_mtime_ns
+    again = pipeline.normalize()
+    assert again.summary.mode == "incremental" and again.summary.new_postings == 0
+    assert again.summary.postings > 1000
+    assert lake_path(lake, "clean_postings").stat().st_mtime_ns == before  # nothing landed: not rewritten
+    # a compacted raw table (the parts it was built from are gone) is normalized in full
+    part = TABLES["raw_postings"].files(lake)[0]
+    part.rename(part.with_name("part-compacted-000001.parquet"))
+    assert pipeline.normalize().summary.mode == "full"
+
+
+def test_many_incremental_runs_are_compacted_into_one_folder_and_still_equal_a_rebuild(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past SEGMENT_LIMIT run folders the kept pairs are written back as one, and the stale lists emptied."""
+    from matcher.match import incremental
+
+    monkeypatch.setattr(incremental, "SEGMENT_LIMIT", 2)
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    match_lake(lake, MatchOptions(as_of=day))
+    postings = pl.read_parquet(lake_path(lake, "clean_postings"))
+    ids = postings["posting_id"].sort().to_list()
+    for step in range(1, 5):  # each run: five postings move to another city, five go away
+        moved, gone = ids[step * 10 : step * 10 + 5], ids[step * 10 + 5 : step * 10 + 10]
+        postings = postings.filter(~pl.col("posting_id").is_in(gone)).with_columns(
+            pl.when(pl.col("posting_id").is_in(moved))
+            .then(pl.lit(f"City {step}"))
+            .otherwise("city")
+            .alias("city")
+        )
+        postings.write_parquet(lake_path(lake, "clean_postings"))
+        assert match_lake(lake, MatchOptions(as_of=day + timedelta(days=step))).mode == "incremental"
+        state = json.loads(lake_path(lake, "match_state").read_text())
+        assert len(state["segments"]) <= 2
+    assert state["segments"][0].endswith("-compacted") or len(state["segments"]) == 2
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    match_lake(rebuilt, MatchOptions(as_of=day + timedelta(days=4)), full=True)
+    for name in ("matches", "left_out"):
+        assert lake_path(lake, name).read_bytes() == lake_path(rebuilt, name).read_bytes(), name
