@@ -311,7 +311,7 @@ started = time.perf_counter()
 default_coder()  # the one-off fit (or its cached pickle) is not part of the stage's steady state
 coder = time.perf_counter() - started
 before = resource.getrusage(resource.RUSAGE_SELF)
-summary = normalize_lake(Path(sys.argv[1]), NormalizeOptions(workers=int(sys.argv[2])))
+summary = normalize_lake(Path(sys.argv[1]), NormalizeOptions(workers=int(sys.argv[2])), full=True)
 after, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = sum(getattr(after, k) - getattr(before, k) + getattr(children, k) for k in ("ru_utime", "ru_stime"))
 own = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM")) / 1024
