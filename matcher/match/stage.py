@@ -717,18 +717,13 @@ class PostingCorpus:
 
     @classmethod
     def of(cls, postings: pl.DataFrame, options: MatchOptions, as_of: date) -> PostingCorpus:
+        from matcher.match.weights import WordWeights  # the one count of words over postings
+
         post = _eligible_postings(postings, options, MatchSummary(), as_of)
-        frame = post.select(_distinct_text(post), _meaning_text(post, options.semantic))
-        df = (
-            frame.select(pl.col("_text").str.split(" ").list.unique().alias("token"))
-            .explode("token")
-            .filter(pl.col("token") != "")
-            .group_by("token")
-            .agg(pl.len().cast(pl.Int64).alias("_df"))
-            .sort("token")
-        )
-        texts = frame.get_column("_stext").unique().sort().to_list()
-        return cls(post.height, df, tuple(t for t in texts if t))
+        counted = WordWeights.from_postings(post).frequencies
+        df = counted.select("token", pl.col("df").cast(pl.Int64).alias("_df"))
+        texts = post.select(_meaning_text(post, options.semantic)).get_column("_stext").unique().sort()
+        return cls(post.height, df, tuple(t for t in texts.to_list() if t))
 
     def word_weights(self) -> WordWeights:
         """The corpus's document frequencies as the title score's word weights (``matcher.match.weights``)."""

@@ -652,13 +652,9 @@ def _period(text: str, *, lakh: bool) -> str | None:
     return "year" if lakh else None
 
 
-def _amounts(text: str) -> tuple[Decimal, Decimal] | None:
-    """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K", "500万~800万")."""
-    return _amounts_from(text, _shape(text))
-
-
 def _amounts_from(text: str, shape: _Shape) -> tuple[Decimal, Decimal] | None:
-    """``_amounts`` from the spans of ``shape``'s amounts in ``text``."""
+    """The first amount, and the second when the two form a range ("45 - 55", "45K to 55K", "500万~800万"),
+    read from ``text`` at the spans of ``shape``'s amounts."""
     if not shape.amounts:
         return None
     values = []
