@@ -113,7 +113,7 @@ def test_endless_paging_over_a_socket_stops_quickly_with_the_documented_warning(
     pages = [r for r in faults.requests if "/data?" in r]
     stats = manifest["entities"][f"floqer:{SOURCE}"]
     assert len(pages) <= 12, pages  # three passes at most, each ending within a page or two
-    assert elapsed < 5, elapsed
+    assert elapsed < 10, elapsed  # a second or two idle; a backoff sleep per page would take far longer
     assert stats["landed"] == (5 if mode == "same" else 10)
     warnings = " | ".join(stats["warnings"])
     if mode == "cycle":  # the runner sees a page of only rows this pass read
