@@ -159,9 +159,11 @@ def _set_up(base: Path) -> None:
     match_lake(base, MatchOptions(as_of=YESTERDAY))
 
 
-def _rematch(base: Path) -> None:
+def _rerun(base: Path) -> None:
     from matcher.match.stage import MatchOptions, match_lake
+    from matcher.normalize.stage import NormalizeOptions, normalize_lake
 
+    normalize_lake(base, NormalizeOptions(as_of=YESTERDAY))
     match_lake(base, MatchOptions(as_of=YESTERDAY))
 
 
@@ -317,8 +319,11 @@ def main() -> None:
         started = time.perf_counter()
         if KEEP and (Path(KEEP) / "matches").is_dir():  # a set-up lake kept by an earlier invocation
             shutil.copytree(KEEP, base)
-            # yesterday's match again: nothing when its state is this version's, a rebuild when not
-            _rematch(base)
+            # yesterday's normalize and match again: nothing when their state is this version's, a
+            # rebuild when not (another version's code or layout)
+            _rerun(base)
+            shutil.rmtree(KEEP)
+            shutil.copytree(base, KEEP)
         else:
             _set_up(base)
             if KEEP:
