@@ -297,3 +297,33 @@ def test_many_incremental_runs_are_compacted_into_one_folder_and_still_equal_a_r
     match_lake(rebuilt, MatchOptions(as_of=day + timedelta(days=4)), full=True)
     for name in ("matches", "left_out"):
         assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
+
+
+def test_bucket_bounds_split_the_vacancy_keys_into_ranges_in_key_order() -> None:
+    """4 vacancies in 2 buckets: the bound is the 3rd key; scenario sorts first ("" < "s")."""
+    from matcher.match.incremental import _bucket_of, bucket_bounds
+
+    vacancies = pl.DataFrame({"scenario_id": ["", "", "s", ""], "vacancy_id": ["b", "a", "a", "c"]})
+    bounds = bucket_bounds(vacancies, buckets=2)
+    assert bounds == ["\x00c"]
+    assert _bucket_of(vacancies, bounds).to_list() == [0, 0, 1, 1]
+    assert bucket_bounds(vacancies.head(1)) == [] and _bucket_of(vacancies, []).to_list() == [0, 0, 0, 0]
+
+
+def test_publishing_bucket_by_bucket_writes_the_bytes_one_bucket_writes(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matches file does not depend on how many vacancy buckets the stored pairs are cut into."""
+    from matcher.match import incremental
+
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    many, one = _clean_copy(demo_outputs, tmp_path, "many"), _clean_copy(demo_outputs, tmp_path, "one")
+    match_lake(many, MatchOptions(as_of=day))
+    buckets = {p.name.split("-")[1] for p in TABLES["scored_pairs"].files(many)}
+    assert len(buckets) > 4  # the demo's open vacancies fall in many buckets
+    monkeypatch.setattr(incremental, "BUCKETS", 1)
+    match_lake(one, MatchOptions(as_of=day))
+    assert {p.name.split("-")[1] for p in TABLES["scored_pairs"].files(one)} == {"b000"}
+    for name in ("matches", "left_out"):
+        assert _table_bytes(many, name) == _table_bytes(one, name), name

@@ -98,9 +98,11 @@ def _vacancy_key() -> pl.Expr:
     return pl.concat_str([pl.col("scenario_id"), pl.lit("\x00"), pl.col("vacancy_id")])
 
 
-def bucket_bounds(vacancies: pl.DataFrame, buckets: int = BUCKETS) -> list[str]:
+def bucket_bounds(vacancies: pl.DataFrame, buckets: int | None = None) -> list[str]:
     """The vacancy keys that start buckets 1.. (bucket 0 is every key before the first): ``buckets``
-    ranges of about as many vacancies each. 4 vacancies in 2 buckets -> the 3rd one's key."""
+    (default ``BUCKETS``) ranges of about as many vacancies each. 4 vacancies in 2 buckets -> the 3rd
+    one's key."""
+    buckets = buckets or BUCKETS
     keys = vacancies.select(_vacancy_key().alias("k")).unique().sort("k")["k"]
     if keys.len() < 2:
         return []
