@@ -17,6 +17,13 @@ stage; then the ratio incremental / full. The two runs' ``matches.parquet`` are 
 The benchmark and report stages are not part of it: they run in full either way (about as long as they do
 today, they read the matches and clean tables).
 
+Then the publish step alone (issue 15), on the incremental run's lake as of 2026-11-02 (its stored pairs:
+every level, 15 million at 1,000,000 postings): ``incremental._Publish`` (one vacancy bucket read, rescored,
+ranked and streamed into ``matches.parquet`` at a time) beside the publish of 8d03006 (every stored pair
+collected, then sorted and written in memory; copied here as ``_publish_in_memory``), each in a fresh
+process, ``PUBLISH_REPEATS`` times alternately: medians of wall and CPU seconds, peak RSS (VmHWM) and the
+RSS before publishing (imports, the state read). Both write the same bytes.
+
     uv run python -m bench.bench_incremental
     MATCHER_BENCH_INCREMENTAL_POSTINGS=1000000 uv run python -m bench.bench_incremental
 """
@@ -44,6 +51,7 @@ VACANCIES = 1_000
 NEW_SHARE = 0.01
 # a folder to keep the set-up lake in (and reuse when it is there): the set-up takes 7 minutes at 1,000,000
 KEEP = os.environ.get("MATCHER_BENCH_INCREMENTAL_KEEP")
+PUBLISH_REPEATS = int(os.environ.get("MATCHER_BENCH_PUBLISH_REPEATS", "3"))
 YESTERDAY, TODAY = date(2026, 11, 1), date(2026, 11, 2)
 
 
@@ -151,6 +159,155 @@ def _set_up(base: Path) -> None:
     match_lake(base, MatchOptions(as_of=YESTERDAY))
 
 
+def _rerun(base: Path) -> None:
+    from matcher.match.stage import MatchOptions, match_lake
+    from matcher.normalize.stage import NormalizeOptions, normalize_lake
+
+    normalize_lake(base, NormalizeOptions(as_of=YESTERDAY))
+    match_lake(base, MatchOptions(as_of=YESTERDAY))
+
+
+def _status(field: str) -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(x.split()[1]) for x in status if x.startswith(field)) / 1024
+
+
+def _publish_in_memory(lake: Path, out: Path, side: Path) -> int:
+    """The publish step of 8d03006 (the baseline): every current stored pair collected, then the admitted
+    levels sorted, ranked and written as one frame."""
+    from matcher.match import incremental, stage
+    from matcher.match.stage import MatchOptions
+
+    folder = lake / "matches" / "scored"
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    options = MatchOptions(as_of=TODAY)
+    key = incremental.VACANCY_KEY
+    parts = [p for s in state["segments"] for p in sorted((folder / s).glob("part-*.parquet"))]
+    _, recency = stage._recency(options, TODAY)
+    frame = pl.scan_parquet(parts, schema=incremental.PAIR_SCHEMA)
+    if state.get("stale_postings"):
+        frame = frame.join(
+            pl.scan_parquet(folder / state["stale_postings"]), on=["posting_id", "_pv"], how="anti"
+        )
+    if state.get("stale_vacancies"):
+        frame = frame.join(pl.scan_parquet(folder / state["stale_vacancies"]), on=[*key, "_vv"], how="anti")
+    pairs = (
+        frame.with_columns(recency.alias("recency"))
+        .with_columns(stage.composite_score(options))
+        .filter(pl.col("score") >= options.floor)
+        .collect()
+    )
+    age, _ = stage._recency(options, TODAY)
+    admitted = stage._level_admits(options.level_policy)
+    other = pairs.filter(~admitted).group_by(key).agg(pl.len().cast(pl.Int64).alias("n"))
+    matches = (
+        pairs.filter(admitted)
+        .with_columns(age.alias("age_days"))
+        .sort([*key, "score", "posting_id"], descending=[False, False, True, False])
+        .with_columns(pl.int_range(1, pl.len() + 1).over(key).alias("rank"))
+        .select(pl.col(name).cast(dtype) for name, dtype in stage.MATCH_SCHEMA.items())
+    )
+    matches.write_parquet(
+        out, metadata={stage.AS_OF_KEY: TODAY.isoformat()}, compression="zstd", compression_level=1
+    )
+    other.write_parquet(side)
+    return matches.height
+
+
+def _publish_bucketed(lake: Path, out: Path, side: Path) -> int:
+    """``incremental._Publish`` on the lake's stored pairs, as ``match_lake`` runs it."""
+    from matcher.match import incremental
+    from matcher.match.stage import MatchOptions, MatchSummary
+
+    folder = lake / "matches" / "scored"
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    empty = pl.DataFrame()
+    stale = [
+        pl.read_parquet(folder / state[k]) if state.get(k) else empty
+        for k in ("stale_postings", "stale_vacancies")
+    ]
+    publish = incremental._Publish(
+        folder, state["segments"], state["bounds"], stale[0], stale[1], MatchOptions(as_of=TODAY), None
+    )
+    summary = MatchSummary(as_of=TODAY)
+    publish.write(out, side, summary)
+    return summary.matches
+
+
+def _publish_alone(lake: Path, mode: str) -> dict[str, Any]:
+    """One publish (``mode``: bucketed or in-memory) into ``lake/bench-publish-<mode>.parquet``."""
+    import hashlib
+
+    from matcher.match import incremental  # noqa: F401  (imported before the RSS baseline)
+
+    out, side = lake / f"bench-publish-{mode}.parquet", lake / f"bench-left-out-{mode}.parquet"
+    rss_before = _status("VmRSS")
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    matches = (_publish_bucketed if mode == "bucketed" else _publish_in_memory)(lake, out, side)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = sum(getattr(after, k) - getattr(before, k) for k in ("ru_utime", "ru_stime"))
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    return {
+        "seconds": wall,
+        "cpu_seconds": cpu,
+        "peak_rss_mib": _status("VmHWM"),
+        "rss_before_mib": rss_before,
+        "matches": matches,
+        "sha256": digest,
+    }
+
+
+def _publish_figures(lake: Path) -> None:
+    import statistics
+
+    runs: dict[str, list[dict[str, Any]]] = {"in-memory": [], "bucketed": []}
+    for _ in range(PUBLISH_REPEATS):
+        for mode in runs:
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.bench_incremental", "--publish", str(lake), mode],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[mode].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    stored = (
+        pl.scan_parquet(list((lake / "matches" / "scored").glob("*/part-*.parquet")))
+        .select(pl.len())
+        .collect()
+        .item()
+    )
+    matches = runs["bucketed"][0]["matches"]
+    print(
+        f"\n== publish alone (issue 15): {stored:,} stored pairs -> {matches:,} matches, as of {TODAY}; "
+        f"medians of {PUBLISH_REPEATS} fresh processes each, alternating"
+    )
+    print(f"  {'publish':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'RSS before':>11}")
+    medians = {}
+    for mode, results in runs.items():
+        med = {
+            k: statistics.median(r[k] for r in results)
+            for k in ("seconds", "cpu_seconds", "peak_rss_mib", "rss_before_mib")
+        }
+        medians[mode] = med
+        print(
+            f"  {mode:<34} {med['seconds']:>8.1f} {med['cpu_seconds']:>8.1f} {med['peak_rss_mib']:>13.0f} "
+            f"{med['rss_before_mib']:>11.0f}"
+        )
+    new, old = medians["bucketed"], medians["in-memory"]
+    repeatable = all(len({r["sha256"] for r in rs}) == 1 for rs in runs.values())
+    equal = pl.read_parquet(lake / "bench-publish-bucketed.parquet").equals(
+        pl.read_parquet(lake / "bench-publish-in-memory.parquet")
+    )
+    ratios = {k: new[k] / old[k] for k in ("seconds", "cpu_seconds", "peak_rss_mib")}
+    print(
+        f"  bucketed / in-memory: {ratios['seconds']:.2f} wall, {ratios['cpu_seconds']:.2f} CPU, "
+        f"{ratios['peak_rss_mib']:.2f} peak RSS; the same rows: {equal}; each mode's bytes the same in every "
+        f"run: {repeatable}"
+    )
+
+
 def main() -> None:
     new = max(1, int(POSTINGS * NEW_SHARE))
     print(
@@ -162,6 +319,11 @@ def main() -> None:
         started = time.perf_counter()
         if KEEP and (Path(KEEP) / "matches").is_dir():  # a set-up lake kept by an earlier invocation
             shutil.copytree(KEEP, base)
+            # yesterday's normalize and match again: nothing when their state is this version's, a
+            # rebuild when not (another version's code or layout)
+            _rerun(base)
+            shutil.rmtree(KEEP)
+            shutil.copytree(base, KEEP)
         else:
             _set_up(base)
             if KEEP:
@@ -203,10 +365,14 @@ def main() -> None:
             f"{full_wall:.1f} s / {full_cpu:.1f} CPU-s: ratio {inc_wall / full_wall:.3f} wall, "
             f"{inc_cpu / full_cpu:.3f} CPU (goal <= 0.1); matches.parquet identical: {same}"
         )
+        shutil.rmtree(Path(folder) / "full")
+        _publish_figures(Path(folder) / "incremental")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(_stages(Path(sys.argv[2]), sys.argv[3] == "1", date.fromisoformat(sys.argv[4]))))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--publish":
+        print(json.dumps(_publish_alone(Path(sys.argv[2]), sys.argv[3])))
     else:
         main()

@@ -81,6 +81,19 @@ def _land_changes(lake: Path) -> tuple[int, list[str], list[str]]:
     return len(new_ids), [str(retitled["vacancy_id"]), str(filled["vacancy_id"])], refound
 
 
+def _table_bytes(lake: Path, name: str) -> dict[str, bytes]:
+    """A table's files (a folder of parts, or one file) by their path under the lake, with their bytes."""
+    return {p.relative_to(lake).as_posix(): p.read_bytes() for p in TABLES[name].files(lake)}
+
+
+def _replace_clean_postings(lake: Path, postings: pl.DataFrame) -> None:
+    """Edit the clean postings by hand: one file where normalize writes a folder of parts (read alike)."""
+    target = lake_path(lake, "clean_postings")
+    if target.is_dir():
+        shutil.rmtree(target)
+    postings.write_parquet(target)
+
+
 def _pipeline(lake: Path, reports: Path) -> Pipeline:
     return Pipeline(Config(lake=lake, reports_dir=reports), lake=lake, reports=reports)
 
@@ -115,7 +128,7 @@ def test_an_incremental_run_gives_the_reports_a_full_run_gives(
     assert incremental.match.summary.rescored_vacancies == 1
     assert incremental.match.summary.candidate_pairs < full.match.summary.candidate_pairs / 5
     for name in ("clean_postings", "clean_vacancies", "matches", "left_out"):
-        assert lake_path(lake, name).read_bytes() == lake_path(rebuilt, name).read_bytes(), name
+        assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
     for name in REPORT_FILES:
         for suffix in ("parquet", "csv"):
             a = (tmp_path / "reports-incremental" / f"{name}.{suffix}").read_bytes()
@@ -139,7 +152,8 @@ def _clean_copy(demo_outputs: tuple[Path, Path], tmp_path: Path, name: str) -> P
     for table in ("clean_postings", "clean_vacancies"):
         target = lake_path(lake, table)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(lake_path(demo_outputs[0], table), target)
+        source = lake_path(demo_outputs[0], table)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
     return lake
 
 
@@ -164,7 +178,7 @@ def test_match_drops_changed_and_gone_postings_and_vacancies_like_a_rebuild(
         .otherwise("title_core")
         .alias("title_core"),
     )
-    postings.write_parquet(lake_path(lake, "clean_postings"))
+    _replace_clean_postings(lake, postings)
     vacancies = pl.read_parquet(lake_path(lake, "clean_vacancies"))
     closed = matched["vacancy_id"][0]
     vacancies.with_columns(
@@ -223,6 +237,29 @@ def test_normalize_reads_only_the_new_raw_parts(demo_outputs: tuple[Path, Path],
     assert again.summary.mode == "incremental" and again.summary.new_postings == 0
     assert again.summary.postings > 1000
     assert lake_path(lake, "clean_postings").stat().st_mtime_ns == before  # nothing landed: not rewritten
+    # postings landed on a later day: normalized into that day's part; no other part is written
+    parts = {p.name: p.stat().st_mtime_ns for p in TABLES["clean_postings"].files(lake)}
+    raw = pl.read_parquet(TABLES["raw_postings"].files(lake)).sort("posting_id").head(10)
+    new_ids = [str(800_000_000 + i) for i in range(raw.height)]
+    texts = [
+        re.sub(r'"id":\d+', f'"id":{new}', text, count=1)
+        for text, new in zip(raw["raw_json"].to_list(), new_ids, strict=True)
+    ]
+    landed = datetime(2099, 1, 2, 9, tzinfo=UTC)
+    added = raw.with_columns(
+        pl.Series("posting_id", new_ids), pl.Series("raw_json", texts), pl.lit(landed).alias("ingested_at")
+    )
+    _add_part(lake, "raw_postings", added, "zz-later-000001")
+    later = pipeline.normalize()
+    assert later.summary.mode == "incremental" and later.summary.new_postings == raw.height
+    after = {p.name: p.stat().st_mtime_ns for p in TABLES["clean_postings"].files(lake)}
+    assert after.pop("part-2099-01-02.parquet") and after == parts
+    day_part = pl.read_parquet(lake_path(lake, "clean_postings") / "part-2099-01-02.parquet")
+    assert day_part["posting_id"].to_list() == sorted(new_ids)
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    assert _pipeline(rebuilt, tmp_path / "reports-rebuilt").normalize(full=True).summary.mode == "full"
+    assert _table_bytes(lake, "clean_postings") == _table_bytes(rebuilt, "clean_postings")
     # a compacted raw table (the parts it was built from are gone) is normalized in full
     part = TABLES["raw_postings"].files(lake)[0]
     part.rename(part.with_name("part-compacted-000001.parquet"))
@@ -250,7 +287,7 @@ def test_many_incremental_runs_are_compacted_into_one_folder_and_still_equal_a_r
             .otherwise("city")
             .alias("city")
         )
-        postings.write_parquet(lake_path(lake, "clean_postings"))
+        _replace_clean_postings(lake, postings)
         assert match_lake(lake, MatchOptions(as_of=day + timedelta(days=step))).mode == "incremental"
         state = json.loads(lake_path(lake, "match_state").read_text())
         assert len(state["segments"]) <= 2
@@ -259,4 +296,34 @@ def test_many_incremental_runs_are_compacted_into_one_folder_and_still_equal_a_r
     shutil.copytree(lake, rebuilt)
     match_lake(rebuilt, MatchOptions(as_of=day + timedelta(days=4)), full=True)
     for name in ("matches", "left_out"):
-        assert lake_path(lake, name).read_bytes() == lake_path(rebuilt, name).read_bytes(), name
+        assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
+
+
+def test_bucket_bounds_split_the_vacancy_keys_into_ranges_in_key_order() -> None:
+    """4 vacancies in 2 buckets: the bound is the 3rd key; scenario sorts first ("" < "s")."""
+    from matcher.match.incremental import _bucket_of, bucket_bounds
+
+    vacancies = pl.DataFrame({"scenario_id": ["", "", "s", ""], "vacancy_id": ["b", "a", "a", "c"]})
+    bounds = bucket_bounds(vacancies, buckets=2)
+    assert bounds == ["\x00c"]
+    assert _bucket_of(vacancies, bounds).to_list() == [0, 0, 1, 1]
+    assert bucket_bounds(vacancies.head(1)) == [] and _bucket_of(vacancies, []).to_list() == [0, 0, 0, 0]
+
+
+def test_publishing_bucket_by_bucket_writes_the_bytes_one_bucket_writes(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matches file does not depend on how many vacancy buckets the stored pairs are cut into."""
+    from matcher.match import incremental
+
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    many, one = _clean_copy(demo_outputs, tmp_path, "many"), _clean_copy(demo_outputs, tmp_path, "one")
+    match_lake(many, MatchOptions(as_of=day))
+    buckets = {p.name.split("-")[1] for p in TABLES["scored_pairs"].files(many)}
+    assert len(buckets) > 4  # the demo's open vacancies fall in many buckets
+    monkeypatch.setattr(incremental, "BUCKETS", 1)
+    match_lake(one, MatchOptions(as_of=day))
+    assert {p.name.split("-")[1] for p in TABLES["scored_pairs"].files(one)} == {"b000"}
+    for name in ("matches", "left_out"):
+        assert _table_bytes(many, name) == _table_bytes(one, name), name

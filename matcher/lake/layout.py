@@ -46,6 +46,9 @@ class Table:
         raw: many append-only part files, de-duplicated on ``key`` when read and compacted by
             ``matcher lake compact``.
         also: other files written with the same rows (the reports' spreadsheet-safe CSV copies).
+        parts: ``path`` is a folder of ``part-*.parquet`` files (the clean postings: one part per landing
+            day, so a run rewrites only the parts that changed); a single file there (as matcher wrote it
+            before) is read as the whole table. Polars and Spark read the folder by its path.
     """
 
     name: str
@@ -57,6 +60,7 @@ class Table:
     view: bool = True
     raw: bool = False
     also: tuple[str, ...] = ()
+    parts: bool = False
 
     @property
     def directory(self) -> str:
@@ -75,14 +79,21 @@ class Table:
     def files(self, folder: Path | str) -> list[Path]:
         """The table's files under ``folder`` (the lake or the reports folder), in name order (for raw
         tables: landing order). Temp files (``*.tmp``) never match."""
-        return sorted(p for p in Path(folder).glob(self.path) if p.is_file())
+        found = []
+        for match in Path(folder).glob(self.path):
+            if match.is_file():
+                found.append(match)
+            elif self.parts and match.is_dir():
+                found.extend(p for p in match.glob(PART_GLOB) if p.is_file())
+        return sorted(found)
 
     def matches(self, relative: str) -> bool:
         """Whether ``relative`` (a path under the table's root, ``/``-separated) is one of its files."""
         path = PurePosixPath(relative)
+        patterns = (self.path, *self.also, *((f"{self.path}/{PART_GLOB}",) if self.parts else ()))
         return any(
             len(path.parts) == len(PurePosixPath(pattern).parts) and path.match(pattern)
-            for pattern in (self.path, *self.also)
+            for pattern in patterns
         )
 
 
@@ -157,6 +168,7 @@ _ENTRIES = (
         path="clean/postings.parquet",
         key=("posting_id",),
         description="one row per posting: title, level, occupation, salary, location (normalize)",
+        parts=True,
     ),
     Table(
         name="clean_vacancies",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.common.errors import DataError, MatcherError
 from matcher.lake.files import atomic_file
-from matcher.lake.layout import TABLES, Table, is_lake
+from matcher.lake.layout import PART_GLOB, TABLES, Table, is_lake
 
 if TYPE_CHECKING:
     import duckdb
@@ -46,6 +46,8 @@ def _source(table: Table, folder: Path) -> str:
     characters (DuckDB would read them as a pattern)."""
     if any(ch in str(folder) for ch in "*?[]{}"):
         return "[" + ", ".join(quote(str(p)) for p in table.files(folder)) + "]"
+    if table.parts and (folder / table.path).is_dir():
+        return quote(str(folder / table.path / PART_GLOB))
     return quote(str(folder / table.path))
 
 
