@@ -211,18 +211,6 @@ def _token_list(column: str) -> pl.Expr:
     return stemmed.list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
 
 
-def _distinct_text(frame: pl.DataFrame) -> pl.Expr:
-    """``_text``: the core title's tokens joined by spaces, computed once per distinct core title."""
-    distinct = frame.select(pl.col("title_core").drop_nulls().unique())
-    texts = distinct.with_columns(_token_list("title_core").list.join(" ").alias("_text"))
-    return (
-        pl.col("title_core")
-        .replace_strict(texts["title_core"], texts["_text"], default="", return_dtype=pl.String)
-        .fill_null("")
-        .alias("_text")
-    )
-
-
 def _occupation(frame: pl.DataFrame) -> list[pl.Expr]:
     """``_occ`` (the six-digit SOC code, null when unknown) and ``_occ_conf`` (how sure the coder was; 1.0
     when the table has no ``title_confidence``)."""
@@ -1015,23 +1003,33 @@ def match_frames(
             _meaning_text(vac, options.semantic),
         )
     )
-    post = post.with_row_index("_p").with_columns(
-        _distinct_text(post),
-        *_occupation(post),
-        _meaning_text(post, options.semantic),
-    )
+    post = post.with_row_index("_p")
 
     # distinct posting cores (a core title with its occupation and, for the semantic score, the title it
     # means) and distinct vacancy titles (the same three, with the coder's confidence): the title score
-    # depends on nothing else, so it is computed once per (vacancy title, core) pair
+    # depends on nothing else, so it is computed once per (vacancy title, core) pair. The postings are
+    # grouped once by the columns the three come from, the three computed per group
     keys = ["_text", "_occ", "_stext"]
+    by = ["title_core", *(c for c in ("occupation_code", "title_clean") if c in post.columns)]
+    code, confidence = _occupation(post)
+    combos = post.group_by(by).agg(pl.col("_p"), confidence.max())
     cores = (
-        post.group_by(keys)
-        .agg(pl.len().alias("_n"), pl.col("_occ_conf").max())
+        combos.with_columns(
+            _token_list("title_core").list.join(" ").alias("_text"),
+            code,
+            _meaning_text(combos, options.semantic),
+        )
+        .group_by(keys)
+        .agg(pl.col("_p").explode(), pl.col("_occ_conf").max())
+        .with_columns(pl.col("_p").list.len().alias("_n"))
         .sort(keys, nulls_last=True)
         .with_row_index("_c")
     )
-    post = post.join(cores.select(*keys, "_c"), on=keys, how="left", nulls_equal=True)
+    members = cores.select("_c", "_p").explode("_p")
+    core_of = np.zeros(post.height, dtype=np.uint32)
+    core_of[members["_p"].to_numpy()] = members["_c"].to_numpy()
+    cores = cores.drop("_p")
+    post = post.with_columns(pl.Series("_c", core_of))
     v_keys = [*keys, "_occ_conf"]
     titles = (
         vac.group_by(v_keys).agg(pl.len().alias("_nv")).sort(v_keys, nulls_last=True).with_row_index("_k")
