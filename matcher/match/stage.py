@@ -1178,9 +1178,15 @@ def match_frames(
         *(pl.col(c).replace_strict(places, default=None, return_dtype=pl.Int32).alias(f"_v{c}")
           for c in ("country_code", "admin1", "city")),
         (pl.col("skills").list.len().fill_null(0) > 0).alias("_v_has_skills"),
-        pl.col("work_type_name").alias("_wt"),
-        _applies_to(vac).alias("_wa"),
     )  # fmt: skip
+    # one integer per (work type name, applies-to) of the vacancies: the work-type test is on integers
+    work_types = vac.select(pl.col("work_type_name").alias("_wt"), _applies_to(vac).alias("_wa"))
+    kinds = work_types.unique().sort("_wt", "_wa", nulls_last=True).with_row_index("_wtid")
+    v_cols = v_cols.with_columns(
+        work_types.join(kinds, on=["_wt", "_wa"], how="left", nulls_equal=True, maintain_order="left")
+        .get_column("_wtid")
+        .cast(pl.Int64)
+    )
     p_cols = post.select(
         "_p",
         "_c",
@@ -1190,16 +1196,17 @@ def match_frames(
         pl.col("is_remote").fill_null(False).alias("_remote"),
         pl.col("date_posted"),
         "_es_id",
-    )  # fmt: skip
+    ).sort("_c")  # fmt: skip
+    # the postings of core c are rows core_start[c] .. core_start[c + 1] of p_cols
+    core_start = np.zeros(cores.height + 1, dtype=np.int64)
+    np.cumsum(np.bincount(p_cols["_c"].to_numpy(), minlength=cores.height), out=core_start[1:])
     allowed = None
     if options.require_work_type:
-        combos = (
-            vac.select(pl.col("work_type_name").alias("_wt"), _applies_to(vac).alias("_wa"))
-            .unique()
-            .join(status_ids, how="cross")
-        )
+        combos = kinds.join(status_ids, how="cross")
         verdicts = [_fits(wt, list(es), wa) for wt, wa, es in combos.select("_wt", "_wa", "_es").iter_rows()]
-        allowed = combos.filter(pl.Series(verdicts, dtype=pl.Boolean)).select("_wt", "_wa", "_es_id")
+        fitting = combos.filter(pl.Series(verdicts, dtype=pl.Boolean))
+        # (work type, statuses) pairs that fit, as one integer: _wtid x statuses + _es_id
+        allowed = fitting.select(pl.col("_wtid").cast(pl.Int64) * status_ids.height + pl.col("_es_id"))
         summary.excluded["work type does not fit"] = 0
     # vacancies in batches, so the posting-level pairs in memory at once stay bounded
     kept: list[pl.DataFrame] = []
@@ -1222,16 +1229,22 @@ def match_frames(
     def expand(group: list[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
         """One batch of whole vacancies: (their ranked matches, matches left out for level per vacancy,
         counts: pairs scored, left out for work type and for country)."""
-        pairs = (
-            core_pairs.filter(pl.col("_v").is_in(group))
-            .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit")
-            .join(p_cols, on="_c")
-            .join(v_cols, on="_v")
+        chosen = core_pairs.filter(pl.col("_v").is_in(group)).select(
+            "_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit"
         )
+        # each (vacancy, core) pair to its core's postings, by position (v_cols' row i is vacancy i)
+        c = chosen["_c"].to_numpy().astype(np.int64)
+        lengths = core_start[c + 1] - core_start[c]
+        rows = np.repeat(core_start[c] - np.cumsum(lengths) + lengths, lengths) + np.arange(
+            int(lengths.sum()), dtype=np.int64
+        )
+        left = chosen.drop("_c").gather(np.repeat(np.arange(len(c)), lengths))
+        pairs = pl.concat([left, p_cols.gather(rows), v_cols.drop("_v").gather(left["_v"])], how="horizontal")
         counts = {"scored": pairs.height}
         if allowed is not None:
             before = pairs.height
-            pairs = pairs.join(allowed, on=["_wt", "_wa", "_es_id"], how="semi", nulls_equal=True)
+            key = pl.col("_wtid") * status_ids.height + pl.col("_es_id").cast(pl.Int64)
+            pairs = pairs.filter(key.is_in(allowed.to_series().implode()))
             counts["work type does not fit"] = before - pairs.height
         if options.same_country_only:
             before = pairs.height
