@@ -6,9 +6,12 @@ fuzzy part runs in rapidfuzz (C++).
 
 The title component depends only on the two titles, so it is computed once per distinct (vacancy title,
 posting core) pair, and candidate generation is exact: a pair is left out only when an upper bound of its
-title score is below ``title_floor``. Words: one sparse product (vacancy title x word weights) @ (word x
-core) gives the IDF weight every pair sharing a word shares; token_set_ratio is at most 100, so lexical is
-at most ``0.6 x dice x 100 + 40`` (``lexical_upper_bound``), and 40 for a pair sharing no word. Meaning:
+title score is below ``title_floor``. Words: per word of the vacancy titles, the block of (titles, cores)
+that have it (``_Words.lexical``); a pair sharing that one word has its token_set_ratio exactly, from the
+lengths and the Indel distance of the two titles' other tokens (rapidfuzz ``cdist``, SIMD, a whole block at
+once), so its lexical score is known; pairs sharing more words are bounded (``lexical_upper_bound``:
+token_set_ratio bounded from lengths and characters in common) and compared as strings where the bound
+cannot settle them; a pair sharing no word scores at most 40 (``NO_SHARED_WORD_BOUND``). Meaning:
 every pair whose cosine can reach the floor (0.775 for 50), a blocked dense product. Occupation: every pair
 of the same specific occupation. Only pairs whose title reaches ``title_floor`` are expanded to postings,
 in batches of vacancies so memory stays bounded.
