@@ -517,6 +517,13 @@ class _Words:
                 .drop("_df")
             )
         nk, nc, nt = keys.height, cores.height, words.height
+        # the words of the vacancy titles seen in postings: the groups of ``lexical``, listed per core in
+        # Python on a thread of their own while the rest is built (numpy, scipy and Polars release the GIL)
+        seen_words = v_tok.filter(pl.col("_t").is_not_null()).unique("token")
+        index = dict(zip(seen_words["token"].to_list(), seen_words["_t"].to_list(), strict=True))
+        background = ThreadPoolExecutor(max_workers=1)
+        core_groups = background.submit(_groups, cores["_text"].to_list(), index, nt)
+        background.shutdown(wait=False)
         seen = v_tok.filter(pl.col("_t").is_not_null()).with_columns(
             (pl.col("token").str.len_chars().cast(pl.Float64) + _TOKEN_UNIT).alias("_packed")
         )
@@ -546,42 +553,42 @@ class _Words:
         def odd(texts: list[str]) -> npt.NDArray[np.bool_]:
             return np.array([_ODD_SPACE.search(t) is not None for t in texts], dtype=bool)
 
-        # the words of the vacancy titles seen in postings: the groups of ``lexical``
-        seen_words = v_tok.filter(pl.col("_t").is_not_null()).unique("token")
-        index = dict(zip(seen_words["token"].to_list(), seen_words["_t"].to_list(), strict=True))
         group_k, group_k_rest, group_k_start = _groups(keys["_text"].to_list(), index, nt)
-        group_c, group_c_rest, group_c_start = _groups(cores["_text"].to_list(), index, nt)
         word_weight = np.zeros(nt)
         word_weight[words["_t"].to_numpy()] = words["w"].to_numpy()
         word_chars = np.zeros(nt)
         word_chars[words["_t"].to_numpy()] = words["token"].str.len_chars().to_numpy()
 
+        built: dict[str, Any] = {
+            "weights": weights,
+            "cores": indicator,
+            "vacancy_weight": per(v_tok, "_k", nk, pl.col("w").fill_null(unseen)),
+            "core_weight": per(c_tok, "_c", nc, pl.col("w")),
+            "vacancy_generic": np.array([generic.get(t, 0) for t in keys["_text"].to_list()], dtype=np.int64),
+            "core_generic": np.array([generic.get(t, 0) for t in cores["_text"].to_list()], dtype=np.int64),
+            "reach": per(v_tok, "_k", nk, pl.col("_cores").fill_null(0)).astype(np.int64),
+            "vacancy_tokens": per(v_tok, "_k", nk, pl.col("token").is_not_null()),
+            "vacancy_chars": per(v_tok, "_k", nk, chars),
+            "core_tokens": per(c_tok, "_c", nc, pl.col("token").is_not_null()),
+            "core_chars": per(c_tok, "_c", nc, chars),
+            "vacancy_odd": odd(keys["_text"].to_list()) | (vacancy_letters == 255).any(axis=1),
+            "core_odd": odd(cores["_text"].to_list()) | (core_letters == 255).any(axis=1),
+            "vacancy_letters": vacancy_letters,
+            "core_letters": core_letters,
+            "group_k": group_k,
+            "group_k_rest": group_k_rest,
+            "group_k_start": group_k_start,
+            "word_weight": word_weight,
+            "word_chars": word_chars,
+            "cores_by_column": indicator.tocsc(),
+            "cores_by_core": indicator.T.tocsr(),
+        }
+        group_c, group_c_rest, group_c_start = core_groups.result()
         return cls(
-            weights=weights,
-            cores=indicator,
-            vacancy_weight=per(v_tok, "_k", nk, pl.col("w").fill_null(unseen)),
-            core_weight=per(c_tok, "_c", nc, pl.col("w")),
-            vacancy_generic=np.array([generic.get(t, 0) for t in keys["_text"].to_list()], dtype=np.int64),
-            core_generic=np.array([generic.get(t, 0) for t in cores["_text"].to_list()], dtype=np.int64),
-            reach=per(v_tok, "_k", nk, pl.col("_cores").fill_null(0)).astype(np.int64),
-            vacancy_tokens=per(v_tok, "_k", nk, pl.col("token").is_not_null()),
-            vacancy_chars=per(v_tok, "_k", nk, chars),
-            core_tokens=per(c_tok, "_c", nc, pl.col("token").is_not_null()),
-            core_chars=per(c_tok, "_c", nc, chars),
-            vacancy_odd=odd(keys["_text"].to_list()) | (vacancy_letters == 255).any(axis=1),
-            core_odd=odd(cores["_text"].to_list()) | (core_letters == 255).any(axis=1),
-            vacancy_letters=vacancy_letters,
-            core_letters=core_letters,
-            group_k=group_k,
-            group_k_rest=group_k_rest,
-            group_k_start=group_k_start,
+            **built,
             group_c=group_c,
             group_c_rest=group_c_rest,
             group_c_start=group_c_start,
-            word_weight=word_weight,
-            word_chars=word_chars,
-            cores_by_column=indicator.tocsc(),
-            cores_by_core=indicator.T.tocsr(),
         )
 
     def pair_shared(self, k: npt.NDArray[np.int64], c: npt.NDArray[np.int64]) -> tuple[Any, Any]:
@@ -1131,12 +1138,15 @@ def match_frames(
             pl.Series("_capped", words.capped(k, c)),
             pl.Series("_fuzz", fuzzy, dtype=pl.Float64),
         )
-        pairs = (
-            pairs.with_columns(title_lexical(), meaning.scores(pairs).alias("title_semantic"))
-            .join(c_sizes, on="_c")
-            .join(v_occ, on="_k")
-            .with_columns(*occupation_fit(options))
-        )
+        # each side's size and occupation by position (c_sizes' row i is core i, v_occ's title i)
+        pairs = pl.concat(
+            [
+                pairs.with_columns(title_lexical(), meaning.scores(pairs).alias("title_semantic")),
+                c_sizes.drop("_c").gather(c),
+                v_occ.drop("_k").gather(k),
+            ],
+            how="horizontal",
+        ).with_columns(*occupation_fit(options))
         reached = pairs.filter(pl.col("title") >= options.title_floor).select(
             "_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
         )
@@ -1167,13 +1177,16 @@ def match_frames(
     )
     # one id per set of employment statuses, sorted once per distinct list (not per posting)
     raw = pl.col("employment_statuses").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    lists = post.select(raw.alias("_raw")).unique().with_columns(pl.col("_raw").list.sort().alias("_es"))
-    status_ids = lists.select("_es").unique().sort("_es").with_row_index("_es_id")
-    post = (
-        post.with_columns(raw.alias("_raw"))
-        .join(lists.join(status_ids, on="_es").select("_raw", "_es_id"), on="_raw", maintain_order="left")
-        .drop("_raw")
+    lists = (
+        post.group_by(raw.alias("_raw"))
+        .agg(pl.col("_p"))
+        .with_columns(pl.col("_raw").list.sort().alias("_es"))
     )
+    status_ids = lists.select("_es").unique().sort("_es").with_row_index("_es_id")
+    members = lists.join(status_ids, on="_es").select("_es_id", "_p").explode("_p")
+    status_of = np.zeros(post.height, dtype=np.uint32)
+    status_of[members["_p"].to_numpy()] = members["_es_id"].to_numpy()
+    post = post.with_columns(pl.Series("_es_id", status_of))
     v_cols = vac.select(
         "_v",
         pl.col("seniority").replace_strict(level, default=None, return_dtype=pl.Int8).alias("_vl"),
