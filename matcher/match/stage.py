@@ -6,9 +6,12 @@ fuzzy part runs in rapidfuzz (C++).
 
 The title component depends only on the two titles, so it is computed once per distinct (vacancy title,
 posting core) pair, and candidate generation is exact: a pair is left out only when an upper bound of its
-title score is below ``title_floor``. Words: one sparse product (vacancy title x word weights) @ (word x
-core) gives the IDF weight every pair sharing a word shares; token_set_ratio is at most 100, so lexical is
-at most ``0.6 x dice x 100 + 40`` (``lexical_upper_bound``), and 40 for a pair sharing no word. Meaning:
+title score is below ``title_floor``. Words: per word of the vacancy titles, the block of (titles, cores)
+that have it (``_Words.lexical``); a pair sharing that one word has its token_set_ratio exactly, from the
+lengths and the Indel distance of the two titles' other tokens (rapidfuzz ``cdist``, SIMD, a whole block at
+once), so its lexical score is known; pairs sharing more words are bounded (``lexical_upper_bound``:
+token_set_ratio bounded from lengths and characters in common) and compared as strings where the bound
+cannot settle them; a pair sharing no word scores at most 40 (``NO_SHARED_WORD_BOUND``). Meaning:
 every pair whose cosine can reach the floor (0.775 for 50), a blocked dense product. Occupation: every pair
 of the same specific occupation. Only pairs whose title reaches ``title_floor`` are expanded to postings,
 in batches of vacancies so memory stays bounded.
@@ -211,18 +214,6 @@ def _token_list(column: str) -> pl.Expr:
     return stemmed.list.eval(pl.element().filter((pl.element() != "") & ~pl.element().is_in(list(STOPWORDS))))
 
 
-def _distinct_text(frame: pl.DataFrame) -> pl.Expr:
-    """``_text``: the core title's tokens joined by spaces, computed once per distinct core title."""
-    distinct = frame.select(pl.col("title_core").drop_nulls().unique())
-    texts = distinct.with_columns(_token_list("title_core").list.join(" ").alias("_text"))
-    return (
-        pl.col("title_core")
-        .replace_strict(texts["title_core"], texts["_text"], default="", return_dtype=pl.String)
-        .fill_null("")
-        .alias("_text")
-    )
-
-
 def _occupation(frame: pl.DataFrame) -> list[pl.Expr]:
     """``_occ`` (the six-digit SOC code, null when unknown) and ``_occ_conf`` (how sure the coder was; 1.0
     when the table has no ``title_confidence``)."""
@@ -267,7 +258,8 @@ COSINE_MARGIN = 1e-4
 # analyse" 83). Below a title floor of 40 (less the margin) a pair sharing no word can reach it.
 NO_SHARED_WORD_BOUND = FUZZ_WEIGHT * 100
 BATCH_THREADS = 2  # batches of vacancy titles scored at once (the machines have two cores)
-CORE_PAIRS_PER_BATCH = 1_000_000  # (vacancy title, core) pairs sharing a word held at once (sparse product)
+CORE_PAIRS_PER_BATCH = 32_000_000  # (vacancy title, core) pairs sharing a word looked at per batch
+BLOCK_CELLS = 1 << 21  # (vacancy title, core) Indel distances computed at once (``_Words.lexical``)
 
 
 def semantic_cosine_floor(title_floor: float) -> float:
@@ -311,6 +303,7 @@ def token_set_parts(
     shared_tokens: npt.NDArray[Any],
     shared_chars: npt.NDArray[Any],
     common_chars: npt.NDArray[Any] | None = None,
+    indel: npt.NDArray[Any] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """rapidfuzz ``token_set_ratio`` from token counts and character lengths alone, where they decide it:
     (value, NaN where the strings must be compared; upper bound), both as rapidfuzz's float32.
@@ -324,7 +317,8 @@ def token_set_parts(
     common subsequence, which is at most the shorter length and at most the characters the two unshared
     parts have in common (``common_chars`` less the shared tokens' characters, plus the spaces they can
     both have). When that bound is no more than the first two, the value is theirs; 100 when one set holds
-    the other; 0 when a title is empty.
+    the other; 0 when a title is empty. ``indel``: that Indel distance itself (rapidfuzz ``Indel.distance``
+    of the two unshared parts, each sorted and joined by spaces), which decides every value.
 
     >>> value, upper = token_set_parts(*(np.array([x]) for x in (2, 13, 3, 19, 2, 13)))  # data scientist
     >>> float(value[0]), float(upper[0])                                        # / senior data scientist
@@ -344,16 +338,16 @@ def token_set_parts(
     if common_chars is not None:
         spaces = np.clip(np.minimum(only_a, only_b) - 1, 0.0, None)
         lcs = np.minimum(lcs, np.asarray(common_chars, dtype=np.float64) - ls + spaces)
+    distance = ab + ba - 2 * lcs if indel is None else np.asarray(indel, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sides = np.where(lensum > 0, 100 - 100 * (ab + ba - 2 * lcs) / lensum, 100.0)
+        sides = np.where(lensum > 0, 100 - 100 * distance / lensum, 100.0)
         ratio_ab = np.where(sect > 0, 100 - 100 * (joined + ab) / (sect + sect_ab), 0.0)
         ratio_ba = np.where(sect > 0, 100 - 100 * (joined + ba) / (sect + sect_ba), 0.0)
     known = np.maximum(ratio_ab, ratio_ba)
     empty = (na == 0) | (nb == 0)
     subset = (ns > 0) & ((only_a == 0) | (only_b == 0))
-    value = np.where(
-        empty, 0.0, np.where(subset, 100.0, np.where((sect > 0) & (sides <= known), known, np.nan))
-    )
+    decided = (sect > 0) & (sides <= known) if indel is None else np.ones_like(known, dtype=bool)
+    value = np.where(empty, 0.0, np.where(subset, 100.0, np.where(decided, np.maximum(known, sides), np.nan)))
     upper = np.where(empty, 0.0, np.where(subset, 100.0, np.maximum(known, sides)))
     return value.astype(np.float32).astype(np.float64), upper.astype(np.float32).astype(np.float64)
 
@@ -464,6 +458,19 @@ class _Words:
     core_odd: npt.NDArray[np.bool_]
     vacancy_letters: npt.NDArray[np.uint8]  # _k x CHAR_BUCKETS: its distinct tokens' characters, counted
     core_letters: npt.NDArray[np.uint8]
+    # per word (``_t``) of the vacancy titles: the titles and cores that have it (ordered by _k, _c; from
+    # ``*_start[t]`` to ``*_start[t + 1]``), each with its other distinct tokens sorted and joined (what
+    # token_set_ratio compares when that word is the one the two share)
+    group_k: npt.NDArray[np.int64]
+    group_k_rest: npt.NDArray[Any]
+    group_k_start: npt.NDArray[np.int64]
+    group_c: npt.NDArray[np.int64]
+    group_c_rest: npt.NDArray[Any]
+    group_c_start: npt.NDArray[np.int64]
+    word_weight: npt.NDArray[np.float64]  # _t -> its IDF weight
+    word_chars: npt.NDArray[np.float64]  # _t -> its characters
+    cores_by_column: Any  # ``cores`` as scipy CSC (its columns, the cores, sliced at once)
+    cores_by_core: Any  # ``cores`` transposed, scipy CSR (_c x word)
 
     @classmethod
     def build(
@@ -510,6 +517,13 @@ class _Words:
                 .drop("_df")
             )
         nk, nc, nt = keys.height, cores.height, words.height
+        # the words of the vacancy titles seen in postings: the groups of ``lexical``, listed per core in
+        # Python on a thread of their own while the rest is built (numpy, scipy and Polars release the GIL)
+        seen_words = v_tok.filter(pl.col("_t").is_not_null()).unique("token")
+        index = dict(zip(seen_words["token"].to_list(), seen_words["_t"].to_list(), strict=True))
+        background = ThreadPoolExecutor(max_workers=1)
+        core_groups = background.submit(_groups, cores["_text"].to_list(), index, nt)
+        background.shutdown(wait=False)
         seen = v_tok.filter(pl.col("_t").is_not_null()).with_columns(
             (pl.col("token").str.len_chars().cast(pl.Float64) + _TOKEN_UNIT).alias("_packed")
         )
@@ -539,22 +553,200 @@ class _Words:
         def odd(texts: list[str]) -> npt.NDArray[np.bool_]:
             return np.array([_ODD_SPACE.search(t) is not None for t in texts], dtype=bool)
 
+        group_k, group_k_rest, group_k_start = _groups(keys["_text"].to_list(), index, nt)
+        word_weight = np.zeros(nt)
+        word_weight[words["_t"].to_numpy()] = words["w"].to_numpy()
+        word_chars = np.zeros(nt)
+        word_chars[words["_t"].to_numpy()] = words["token"].str.len_chars().to_numpy()
+
+        built: dict[str, Any] = {
+            "weights": weights,
+            "cores": indicator,
+            "vacancy_weight": per(v_tok, "_k", nk, pl.col("w").fill_null(unseen)),
+            "core_weight": per(c_tok, "_c", nc, pl.col("w")),
+            "vacancy_generic": np.array([generic.get(t, 0) for t in keys["_text"].to_list()], dtype=np.int64),
+            "core_generic": np.array([generic.get(t, 0) for t in cores["_text"].to_list()], dtype=np.int64),
+            "reach": per(v_tok, "_k", nk, pl.col("_cores").fill_null(0)).astype(np.int64),
+            "vacancy_tokens": per(v_tok, "_k", nk, pl.col("token").is_not_null()),
+            "vacancy_chars": per(v_tok, "_k", nk, chars),
+            "core_tokens": per(c_tok, "_c", nc, pl.col("token").is_not_null()),
+            "core_chars": per(c_tok, "_c", nc, chars),
+            "vacancy_odd": odd(keys["_text"].to_list()) | (vacancy_letters == 255).any(axis=1),
+            "core_odd": odd(cores["_text"].to_list()) | (core_letters == 255).any(axis=1),
+            "vacancy_letters": vacancy_letters,
+            "core_letters": core_letters,
+            "group_k": group_k,
+            "group_k_rest": group_k_rest,
+            "group_k_start": group_k_start,
+            "word_weight": word_weight,
+            "word_chars": word_chars,
+            "cores_by_column": indicator.tocsc(),
+            "cores_by_core": indicator.T.tocsr(),
+        }
+        group_c, group_c_rest, group_c_start = core_groups.result()
         return cls(
-            weights=weights,
-            cores=indicator,
-            vacancy_weight=per(v_tok, "_k", nk, pl.col("w").fill_null(unseen)),
-            core_weight=per(c_tok, "_c", nc, pl.col("w")),
-            vacancy_generic=np.array([generic.get(t, 0) for t in keys["_text"].to_list()], dtype=np.int64),
-            core_generic=np.array([generic.get(t, 0) for t in cores["_text"].to_list()], dtype=np.int64),
-            reach=per(v_tok, "_k", nk, pl.col("_cores").fill_null(0)).astype(np.int64),
-            vacancy_tokens=per(v_tok, "_k", nk, pl.col("token").is_not_null()),
-            vacancy_chars=per(v_tok, "_k", nk, chars),
-            core_tokens=per(c_tok, "_c", nc, pl.col("token").is_not_null()),
-            core_chars=per(c_tok, "_c", nc, chars),
-            vacancy_odd=odd(keys["_text"].to_list()) | (vacancy_letters == 255).any(axis=1),
-            core_odd=odd(cores["_text"].to_list()) | (core_letters == 255).any(axis=1),
-            vacancy_letters=vacancy_letters,
-            core_letters=core_letters,
+            **built,
+            group_c=group_c,
+            group_c_rest=group_c_rest,
+            group_c_start=group_c_start,
+        )
+
+    def pair_shared(self, k: npt.NDArray[np.int64], c: npt.NDArray[np.int64]) -> tuple[Any, Any]:
+        """(shared weight, shared tokens x 2**20 + their characters) of given (_k, _c) pairs."""
+        if not len(k):
+            return np.zeros(0), np.zeros(0)
+        both = self.weights[k].multiply(self.cores_by_core[c])
+        total = np.asarray(both.sum(axis=1)).ravel()
+        return total.real.copy(), total.imag.copy()
+
+    def lexical(
+        self, start: int, stop: int, reach_floor: float
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any, Any, npt.NDArray[np.float64], int]:
+        """Every pair of vacancy titles ``start`` <= _k < ``stop`` and cores sharing a word whose lexical
+        score can reach ``reach_floor``: (_k, _c, shared weight, packed shared tokens and characters,
+        token_set_ratio or NaN where the strings must still be compared, pairs looked at).
+
+        Per word, the titles and the cores that have it (``_group``), on BATCH_THREADS threads.
+        """
+        words = np.unique(self.weights[start:stop].indices).tolist()
+        with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
+            done = list(pool.map(lambda word: self._group(word, start, stop, reach_floor), words))
+        single = [part for parts, _, _ in done for part in parts]
+        general = [part for _, parts, _ in done for part in parts]
+        return (*self._gather(single, general, reach_floor), sum(n for _, _, n in done))
+
+    def _group(
+        self, t: int, start: int, stop: int, reach_floor: float
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int]:
+        """The pairs of vacancy titles ``start`` <= _k < ``stop`` and cores that both have word ``t``: (those
+        sharing that word only that can reach ``reach_floor``, as (_k, _c, Indel distance, t); the others,
+        as (_k, _c, shared weight, packed); pairs looked at).
+
+        For a pair sharing one word, token_set_ratio follows exactly from the lengths and the Indel distance
+        of the two titles' other tokens, sorted and joined, which rapidfuzz ``cdist`` computes for the whole
+        block at once (SIMD, the cores as queries); pairs sharing more words, and titles rapidfuzz would
+        split elsewhere, are handed on to be bounded (``fuzz``) and compared as strings where needed.
+        """
+        from rapidfuzz.distance import Indel
+
+        k_lo, k_hi = self.group_k_start[t], self.group_k_start[t + 1]
+        at = k_lo + np.searchsorted(self.group_k[k_lo:k_hi], [start, stop])
+        ks, k_rest = self.group_k[at[0] : at[1]], self.group_k_rest[at[0] : at[1]]
+        c_lo, c_hi = self.group_c_start[t], self.group_c_start[t + 1]
+        cs, c_rest = self.group_c[c_lo:c_hi], self.group_c_rest[c_lo:c_hi]
+        if not len(ks) or not len(cs):
+            return [], [], 0
+        single: list[tuple[Any, ...]] = []
+        general: list[tuple[Any, ...]] = []
+        # the pairs sharing another word besides t: the product of the titles' other words and the cores
+        others = self.weights[ks].tocsr(copy=True)
+        others.data[others.indices == t] = 0
+        others.eliminate_zeros()
+        more = (others @ self.cores_by_column[:, cs]).tocoo()
+        w, unit = self.word_weight[t], _TOKEN_UNIT + self.word_chars[t]
+        general.append((ks[more.row], cs[more.col], w + more.data.real, unit + more.data.imag))
+        odd_k, odd_c = self.vacancy_odd[ks], self.core_odd[cs]
+        if odd_k.any() or odd_c.any():
+            rows, cols = np.nonzero(odd_k[:, None] | odd_c[None, :])
+            general.append((ks[rows], cs[cols], *self.pair_shared(ks[rows], cs[cols])))
+        # the one-shared-word pairs: lengths per side, the Indel distance per pair
+        chars = self.word_chars[t]
+        a_n, b_n = self.vacancy_tokens[ks] - 1, self.core_tokens[cs] - 1
+        ab = np.where(a_n > 0, self.vacancy_chars[ks] - chars + a_n - 1, 0.0)
+        ba = np.where(b_n > 0, self.core_chars[cs] - chars + b_n - 1, 0.0)
+        sect_ab, sect_ba = chars + 1 + ab, chars + 1 + ba
+        ratio_ab = 100 - 100 * (1 + ab) / (chars + sect_ab)
+        ratio_ba = 100 - 100 * (1 + ba) / (chars + sect_ba)
+        # float32 for the screen, a margin for its rounding; the kept pairs' values are exact (``_gather``);
+        # arrays are (core, title): the cores are cdist's queries
+        a32 = np.where(a_n > 0, ratio_ab, np.inf).astype(np.float32)[None, :]
+        b32 = np.where(b_n > 0, ratio_ba, np.inf).astype(np.float32)[:, None]
+        lens = sect_ab.astype(np.float32)[None, :] + sect_ba.astype(np.float32)[:, None]
+        dice = np.float32(2 * w * DICE_WEIGHT * 100) / (
+            self.vacancy_weight[ks].astype(np.float32)[None, :]
+            + self.core_weight[cs].astype(np.float32)[:, None]
+        )
+        generic_k, generic_c = self.vacancy_generic[ks], self.core_generic[cs]
+        capped = None
+        if generic_k.any() or generic_c.any():
+            capped = generic_k[None, :] != generic_c[:, None]
+        skip_c, skip_k = odd_c, odd_k
+        floor = np.float32(reach_floor - 1e-3)
+        step = max(1, BLOCK_CELLS // len(ks))
+        for lo in range(0, len(cs), step):
+            hi = min(lo + step, len(cs))
+            distance = process.cdist(c_rest[lo:hi], k_rest, scorer=Indel.distance, dtype=np.int32, workers=1)
+            sides = np.float32(100) - np.float32(100) * distance.astype(np.float32) / lens[lo:hi]
+            ratio = np.minimum(np.maximum(np.maximum(a32, b32[lo:hi]), sides), np.float32(100))
+            score = dice[lo:hi] + np.float32(FUZZ_WEIGHT) * ratio
+            if capped is not None:
+                score = np.where(capped[lo:hi], np.minimum(score, np.float32(GENERIC_TITLE)), score)
+            # the pairs handed on: sharing another word, or an odd title
+            inside = (more.col >= lo) & (more.col < hi)
+            score[more.col[inside] - lo, more.row[inside]] = -1
+            score[skip_c[lo:hi], :] = -1
+            score[:, skip_k] = -1
+            cols, rows = np.nonzero(score >= floor)
+            single.append((ks[rows], cs[cols + lo], distance[cols, rows], np.full(len(rows), t)))
+        return single, general, len(ks) * len(cs)
+
+    def _gather(
+        self, single: list[tuple[Any, ...]], general: list[tuple[Any, ...]], reach_floor: float
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any, Any, npt.NDArray[np.float64]]:
+        """The kept pairs of ``lexical``: the one-word pairs with their exact
+        token_set_ratio, the others bounded (``fuzz``: NaN where rapidfuzz must compare them)."""
+        n_cores = len(self.core_weight)
+
+        def cat(parts: list[tuple[Any, ...]], at: int, dtype: Any) -> Any:
+            return np.concatenate([p[at] for p in parts]).astype(dtype) if parts else np.zeros(0, dtype)
+
+        gk, gc, g_shared, g_packed = (
+            cat(general, i, d) for i, d in enumerate((np.int64,) * 2 + (np.float64,) * 2)
+        )
+        _, first = np.unique(gk * n_cores + gc, return_index=True)
+        gk, gc, g_shared, g_packed = gk[first], gc[first], g_shared[first], g_packed[first]
+        hopeful = np.flatnonzero(
+            lexical_upper_bound(g_shared, self.vacancy_weight[gk], self.core_weight[gc], self.capped(gk, gc))
+            >= reach_floor
+        )
+        gk, gc, g_shared, g_packed = gk[hopeful], gc[hopeful], g_shared[hopeful], g_packed[hopeful]
+        g_value, g_upper = self.fuzz(gk, gc, g_packed)
+        bound = lexical_upper_bound(
+            g_shared, self.vacancy_weight[gk], self.core_weight[gc], self.capped(gk, gc), g_upper
+        )
+        kept = bound >= reach_floor
+        gk, gc, g_shared, g_packed, g_value = (
+            gk[kept],
+            gc[kept],
+            g_shared[kept],
+            g_packed[kept],
+            g_value[kept],
+        )
+
+        sk, sc, distance, word = (cat(single, i, np.int64) for i in range(4))
+        chars = self.word_chars[word]
+        s_value, _ = token_set_parts(
+            self.vacancy_tokens[sk],
+            self.vacancy_chars[sk],
+            self.core_tokens[sc],
+            self.core_chars[sc],
+            np.ones(len(sk)),
+            chars,
+            indel=distance,
+        )
+        s_shared = self.word_weight[word]
+        kept = (
+            lexical_upper_bound(
+                s_shared, self.vacancy_weight[sk], self.core_weight[sc], self.capped(sk, sc), s_value
+            )
+            >= reach_floor
+        )
+        return (
+            np.concatenate([sk[kept], gk]),
+            np.concatenate([sc[kept], gc]),
+            np.concatenate([s_shared[kept], g_shared]),
+            np.concatenate([_TOKEN_UNIT + chars[kept], g_packed]),
+            np.concatenate([s_value[kept], g_value]),
         )
 
     def shared(self, start: int, stop: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Any, Any]:
@@ -600,6 +792,35 @@ class _Words:
 
 
 CHAR_BUCKETS = 37  # a-z, 0-9, and one bucket for every other character
+
+
+def _groups(
+    texts: list[str], index: dict[str, int], words: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any], npt.NDArray[np.int64]]:
+    """Per word of ``index`` (word -> ``_t``), the titles (positions in ``texts``) that have it, each with its
+    other distinct tokens sorted and joined by spaces (as token_set_ratio joins them): (titles, their other
+    tokens, start offsets per word), ordered by word, then title.
+
+    ``_groups(["b a", "a"], {"a": 0}, 1)`` -> ([0, 1], ["b", ""], [0, 2]).
+    """
+    owners: list[int] = []
+    word_of: list[int] = []
+    rests: list[str] = []
+    for at, text in enumerate(texts):
+        distinct = sorted({token for token in text.split(" ") if token})
+        for position, token in enumerate(distinct):
+            word = index.get(token)
+            if word is not None:
+                owners.append(at)
+                word_of.append(word)
+                rests.append(" ".join(distinct[:position] + distinct[position + 1 :]))
+    word_ids = np.array(word_of, dtype=np.int64)
+    order = np.argsort(word_ids, kind="stable")
+    start = np.zeros(words + 1, dtype=np.int64)
+    np.cumsum(np.bincount(word_ids, minlength=words), out=start[1:])
+    rest = np.empty(len(rests), dtype=object)
+    rest[:] = rests
+    return np.array(owners, dtype=np.int64)[order], rest[order], start
 
 
 def _letters(tokens: pl.DataFrame, key: str, size: int) -> npt.NDArray[np.uint8]:
@@ -672,21 +893,21 @@ def _eligible_postings(
     postings: pl.DataFrame, options: MatchOptions, summary: MatchSummary, as_of: date
 ) -> pl.DataFrame:
     own = [name.lower() for name in options.own_companies]
-    is_own = pl.col("company").str.to_lowercase().is_in(own) | pl.col(
+    named = pl.col("company").str.to_lowercase().is_in(own) | pl.col(
         "company_domain"
     ).str.to_lowercase().is_in(own)
+    is_own = (named if own else pl.lit(False)).fill_null(False)  # no names: no lowercasing of every company
     agency = pl.col("is_recruiting_agency").fill_null(False) & (not options.include_agencies)
     no_title = pl.col("title_core").is_null()
     if "discovered_at" not in postings.columns:
         postings = postings.with_columns(pl.lit(None, pl.Datetime("us", "UTC")).alias("discovered_at"))
     after = posted_after(as_of).fill_null(False)
-    summary.excluded = {
-        "after as-of": int(postings.select(after.sum()).item()),
-        "own company": int(postings.select(is_own.fill_null(False).sum()).item()),
-        "recruiting agency": int(postings.select(agency.sum()).item()),
-        "no title": int(postings.select(no_title.sum()).item()),
-    }
-    return postings.filter(~after & ~is_own.fill_null(False) & ~agency & ~no_title)
+    flags = postings.select(
+        after.alias("after as-of"), is_own.alias("own company"), agency.alias("recruiting agency"),
+        no_title.alias("no title"),
+    )  # fmt: skip
+    summary.excluded = {name: int(flags[name].sum()) for name in flags.columns}
+    return postings.filter(~flags.select(pl.any_horizontal(pl.all())).to_series())
 
 
 def _applies_to(vacancies: pl.DataFrame) -> pl.Expr:
@@ -792,23 +1013,33 @@ def match_frames(
             _meaning_text(vac, options.semantic),
         )
     )
-    post = post.with_row_index("_p").with_columns(
-        _distinct_text(post),
-        *_occupation(post),
-        _meaning_text(post, options.semantic),
-    )
+    post = post.with_row_index("_p")
 
     # distinct posting cores (a core title with its occupation and, for the semantic score, the title it
     # means) and distinct vacancy titles (the same three, with the coder's confidence): the title score
-    # depends on nothing else, so it is computed once per (vacancy title, core) pair
+    # depends on nothing else, so it is computed once per (vacancy title, core) pair. The postings are
+    # grouped once by the columns the three come from, the three computed per group
     keys = ["_text", "_occ", "_stext"]
+    by = ["title_core", *(c for c in ("occupation_code", "title_clean") if c in post.columns)]
+    code, confidence = _occupation(post)
+    combos = post.group_by(by).agg(pl.col("_p"), confidence.max())
     cores = (
-        post.group_by(keys)
-        .agg(pl.len().alias("_n"), pl.col("_occ_conf").max())
+        combos.with_columns(
+            _token_list("title_core").list.join(" ").alias("_text"),
+            code,
+            _meaning_text(combos, options.semantic),
+        )
+        .group_by(keys)
+        .agg(pl.col("_p").explode(), pl.col("_occ_conf").max())
+        .with_columns(pl.col("_p").list.len().alias("_n"))
         .sort(keys, nulls_last=True)
         .with_row_index("_c")
     )
-    post = post.join(cores.select(*keys, "_c"), on=keys, how="left", nulls_equal=True)
+    members = cores.select("_c", "_p").explode("_p")
+    core_of = np.zeros(post.height, dtype=np.uint32)
+    core_of[members["_p"].to_numpy()] = members["_c"].to_numpy()
+    cores = cores.drop("_p")
+    post = post.with_columns(pl.Series("_c", core_of))
     v_keys = [*keys, "_occ_conf"]
     titles = (
         vac.group_by(v_keys).agg(pl.len().alias("_nv")).sort(v_keys, nulls_last=True).with_row_index("_k")
@@ -845,10 +1076,10 @@ def match_frames(
     def score_batch(start: int, stop: int) -> tuple[pl.DataFrame, int, int, int]:
         """The kept (vacancy title, core) pairs of vacancy titles ``start`` <= _k < ``stop``, with the
         counts of core pairs scored, (vacancy, posting) candidate pairs and pairs compared as strings."""
-        rows, cols, shared, packed = words.shared(start, stop)
         schema = {"_k": pl.UInt32, "_c": pl.UInt32, "_shared": pl.Float64, "_packed": pl.Float64}
-        lexical_fuzz = None  # token_set_ratio of the lexical pairs where the bound already settled it
+        lexical_fuzz = None  # token_set_ratio of the lexical pairs where it is already known
         if every_pair:
+            rows, cols, shared, packed = words.shared(start, stop)
             cells = (rows - start) * cores.height + cols
             dense = np.zeros((stop - start) * cores.height)
             dense_packed = np.zeros((stop - start) * cores.height)
@@ -863,31 +1094,10 @@ def match_frames(
                 schema=schema,
             )
         else:
-            # the shared weight's bound first (token_set_ratio at most 100), then token_set_ratio bounded
-            # without comparing strings, from the lengths and the characters in common: most pairs that
-            # share only a common word cannot reach the floor and are never compared
-            hopeful = np.flatnonzero(
-                lexical_upper_bound(
-                    shared, words.vacancy_weight[rows], words.core_weight[cols], words.capped(rows, cols)
-                )
-                >= reach_floor
-            )
-            k, c = rows[hopeful], cols[hopeful]
-            fuzz_value, fuzz_upper = words.fuzz(k, c, packed[hopeful])
-            bound = lexical_upper_bound(
-                shared[hopeful], words.vacancy_weight[k], words.core_weight[c], words.capped(k, c), fuzz_upper
-            )
-            lexical_fuzz = fuzz_value[bound >= reach_floor]
-            hopeful = hopeful[bound >= reach_floor]
-            lexical = pl.DataFrame(
-                {
-                    "_k": rows[hopeful],
-                    "_c": cols[hopeful],
-                    "_shared": shared[hopeful],
-                    "_packed": packed[hopeful],
-                },
-                schema=schema,
-            )
+            # per shared word, every pair that can reach the floor, its token_set_ratio exact where the
+            # pair shares that word only (``_Words.lexical``)
+            k, c, shared, packed, lexical_fuzz, _ = words.lexical(start, stop, reach_floor)
+            lexical = pl.DataFrame({"_k": k, "_c": c, "_shared": shared, "_packed": packed}, schema=schema)
         same_occupation = (
             k_occ.filter(pl.col("_k").is_between(start, stop - 1)).join(c_occ, on="_occ").select("_k", "_c")
         )
@@ -897,14 +1107,10 @@ def match_frames(
             .join(lexical, on=["_k", "_c"], how="anti")
             .sort("_k", "_c")
         )
-        # the weight those share, looked up in the product (both sorted by _k then _c); 0: no shared word
-        key = (rows - start) * cores.height + cols
-        wanted = (extra["_k"].to_numpy().astype(np.int64) - start) * cores.height + extra["_c"].to_numpy()
-        at = np.searchsorted(key, wanted)
-        found = at < len(key)
-        found[found] = key[at[found]] == wanted[found]
-        extra_shared, extra_packed = np.zeros(len(wanted)), np.zeros(len(wanted))
-        extra_shared[found], extra_packed[found] = shared[at[found]], packed[at[found]]
+        # the weight those share (0: no shared word)
+        extra_shared, extra_packed = words.pair_shared(
+            extra["_k"].to_numpy().astype(np.int64), extra["_c"].to_numpy().astype(np.int64)
+        )
         pairs = pl.concat(
             [
                 lexical,
@@ -932,12 +1138,15 @@ def match_frames(
             pl.Series("_capped", words.capped(k, c)),
             pl.Series("_fuzz", fuzzy, dtype=pl.Float64),
         )
-        pairs = (
-            pairs.with_columns(title_lexical(), meaning.scores(pairs).alias("title_semantic"))
-            .join(c_sizes, on="_c")
-            .join(v_occ, on="_k")
-            .with_columns(*occupation_fit(options))
-        )
+        # each side's size and occupation by position (c_sizes' row i is core i, v_occ's title i)
+        pairs = pl.concat(
+            [
+                pairs.with_columns(title_lexical(), meaning.scores(pairs).alias("title_semantic")),
+                c_sizes.drop("_c").gather(c),
+                v_occ.drop("_k").gather(k),
+            ],
+            how="horizontal",
+        ).with_columns(*occupation_fit(options))
         reached = pairs.filter(pl.col("title") >= options.title_floor).select(
             "_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
         )
@@ -968,13 +1177,16 @@ def match_frames(
     )
     # one id per set of employment statuses, sorted once per distinct list (not per posting)
     raw = pl.col("employment_statuses").fill_null(pl.lit([], dtype=pl.List(pl.String)))
-    lists = post.select(raw.alias("_raw")).unique().with_columns(pl.col("_raw").list.sort().alias("_es"))
-    status_ids = lists.select("_es").unique().sort("_es").with_row_index("_es_id")
-    post = (
-        post.with_columns(raw.alias("_raw"))
-        .join(lists.join(status_ids, on="_es").select("_raw", "_es_id"), on="_raw", maintain_order="left")
-        .drop("_raw")
+    lists = (
+        post.group_by(raw.alias("_raw"))
+        .agg(pl.col("_p"))
+        .with_columns(pl.col("_raw").list.sort().alias("_es"))
     )
+    status_ids = lists.select("_es").unique().sort("_es").with_row_index("_es_id")
+    members = lists.join(status_ids, on="_es").select("_es_id", "_p").explode("_p")
+    status_of = np.zeros(post.height, dtype=np.uint32)
+    status_of[members["_p"].to_numpy()] = members["_es_id"].to_numpy()
+    post = post.with_columns(pl.Series("_es_id", status_of))
     v_cols = vac.select(
         "_v",
         pl.col("seniority").replace_strict(level, default=None, return_dtype=pl.Int8).alias("_vl"),
@@ -982,9 +1194,15 @@ def match_frames(
         *(pl.col(c).replace_strict(places, default=None, return_dtype=pl.Int32).alias(f"_v{c}")
           for c in ("country_code", "admin1", "city")),
         (pl.col("skills").list.len().fill_null(0) > 0).alias("_v_has_skills"),
-        pl.col("work_type_name").alias("_wt"),
-        _applies_to(vac).alias("_wa"),
     )  # fmt: skip
+    # one integer per (work type name, applies-to) of the vacancies: the work-type test is on integers
+    work_types = vac.select(pl.col("work_type_name").alias("_wt"), _applies_to(vac).alias("_wa"))
+    kinds = work_types.unique().sort("_wt", "_wa", nulls_last=True).with_row_index("_wtid")
+    v_cols = v_cols.with_columns(
+        work_types.join(kinds, on=["_wt", "_wa"], how="left", nulls_equal=True, maintain_order="left")
+        .get_column("_wtid")
+        .cast(pl.Int64)
+    )
     p_cols = post.select(
         "_p",
         "_c",
@@ -994,16 +1212,17 @@ def match_frames(
         pl.col("is_remote").fill_null(False).alias("_remote"),
         pl.col("date_posted"),
         "_es_id",
-    )  # fmt: skip
+    ).sort("_c")  # fmt: skip
+    # the postings of core c are rows core_start[c] .. core_start[c + 1] of p_cols
+    core_start = np.zeros(cores.height + 1, dtype=np.int64)
+    np.cumsum(np.bincount(p_cols["_c"].to_numpy(), minlength=cores.height), out=core_start[1:])
     allowed = None
     if options.require_work_type:
-        combos = (
-            vac.select(pl.col("work_type_name").alias("_wt"), _applies_to(vac).alias("_wa"))
-            .unique()
-            .join(status_ids, how="cross")
-        )
+        combos = kinds.join(status_ids, how="cross")
         verdicts = [_fits(wt, list(es), wa) for wt, wa, es in combos.select("_wt", "_wa", "_es").iter_rows()]
-        allowed = combos.filter(pl.Series(verdicts, dtype=pl.Boolean)).select("_wt", "_wa", "_es_id")
+        fitting = combos.filter(pl.Series(verdicts, dtype=pl.Boolean))
+        # (work type, statuses) pairs that fit, as one integer: _wtid x statuses + _es_id
+        allowed = fitting.select(pl.col("_wtid").cast(pl.Int64) * status_ids.height + pl.col("_es_id"))
         summary.excluded["work type does not fit"] = 0
     # vacancies in batches, so the posting-level pairs in memory at once stay bounded
     kept: list[pl.DataFrame] = []
@@ -1026,16 +1245,22 @@ def match_frames(
     def expand(group: list[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
         """One batch of whole vacancies: (their ranked matches, matches left out for level per vacancy,
         counts: pairs scored, left out for work type and for country)."""
-        pairs = (
-            core_pairs.filter(pl.col("_v").is_in(group))
-            .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit")
-            .join(p_cols, on="_c")
-            .join(v_cols, on="_v")
+        chosen = core_pairs.filter(pl.col("_v").is_in(group)).select(
+            "_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit"
         )
+        # each (vacancy, core) pair to its core's postings, by position (v_cols' row i is vacancy i)
+        c = chosen["_c"].to_numpy().astype(np.int64)
+        lengths = core_start[c + 1] - core_start[c]
+        rows = np.repeat(core_start[c] - np.cumsum(lengths) + lengths, lengths) + np.arange(
+            int(lengths.sum()), dtype=np.int64
+        )
+        left = chosen.drop("_c").gather(np.repeat(np.arange(len(c)), lengths))
+        pairs = pl.concat([left, p_cols.gather(rows), v_cols.drop("_v").gather(left["_v"])], how="horizontal")
         counts = {"scored": pairs.height}
         if allowed is not None:
             before = pairs.height
-            pairs = pairs.join(allowed, on=["_wt", "_wa", "_es_id"], how="semi", nulls_equal=True)
+            key = pl.col("_wtid") * status_ids.height + pl.col("_es_id").cast(pl.Int64)
+            pairs = pairs.filter(key.is_in(allowed.to_series().implode()))
             counts["work type does not fit"] = before - pairs.height
         if options.same_country_only:
             before = pairs.height

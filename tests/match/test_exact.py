@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from bench.exhaustive import exhaustive_matches
 from matcher.match.stage import (
@@ -26,6 +27,7 @@ from matcher.match.stage import (
     NO_SHARED_WORD_BOUND,
     SCORE_MARGIN,
     MatchOptions,
+    _groups,
     lexical_upper_bound,
     match_frames,
     semantic_cosine_floor,
@@ -275,6 +277,71 @@ def test_token_set_parts_is_rapidfuzz_where_it_decides_and_bounds_it_elsewhere(
     assert loose_upper[0] >= upper[0]
     if not math.isnan(loose_value[0]):
         assert loose_value[0] == truth
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=st.lists(word, min_size=0, max_size=5), b=st.lists(word, min_size=0, max_size=5), data=st.data())
+def test_token_set_parts_with_the_indel_distance_is_rapidfuzz_exactly(
+    a: list[str], b: list[str], data: st.DataObject
+) -> None:
+    """Given the Indel distance of the two unshared parts (each sorted and joined, as ``_groups`` builds
+    them), ``token_set_parts`` is rapidfuzz's token_set_ratio everywhere (float32): what the stage uses for
+    every pair sharing one word."""
+    b = b + data.draw(st.lists(st.sampled_from(a), max_size=3)) if a else b
+    left, right = " ".join(a), " ".join(b)
+    ta, tb = set(left.split()), set(right.split())
+    counts = (len(ta), sum(map(len, ta)), len(tb), sum(map(len, tb)), len(ta & tb), sum(map(len, ta & tb)))
+    distance = Indel.distance(" ".join(sorted(ta - tb)), " ".join(sorted(tb - ta)))
+    value, upper = token_set_parts(
+        *(np.array([x], dtype=np.float64) for x in counts), indel=np.array([distance])
+    )
+    truth = float(np.float32(fuzz.token_set_ratio(left, right)))
+    assert value[0] == truth == upper[0]
+
+
+def test_groups_list_each_word_s_titles_with_their_other_tokens_sorted() -> None:
+    """Per word: the titles that have it, and each one's other distinct tokens in sorted order, joined."""
+    titles, rest, start = _groups(["b a", "a", "c b b", ""], {"a": 0, "b": 1}, 3)
+    assert start.tolist() == [0, 2, 4, 4]
+    assert titles.tolist() == [0, 1, 0, 2]
+    assert rest.tolist() == ["b", "", "a", "c"]
+
+
+def test_repeated_words_accents_and_several_shared_words_are_scored_exactly() -> None:
+    """Repeated words, accents, one-word titles and pairs sharing two or more words (the general way: bounded,
+    compared as strings) beside pairs sharing one word (the Indel way): both equal the exhaustive reference.
+    (Core titles hold no whitespace but spaces: the reference splits at any, the stage at spaces.)"""
+    cores = [
+        "data engineer",
+        "engineer engineer data",
+        "über data engineer",
+        "uber data engineer",
+        "data platform engineer",
+        "platform engineer",
+        "engineer",
+        "data",
+        "data science engineer",
+        "science data",
+        "daten engineer",
+        "dáta engineer",
+        "senior data engineer lead",
+    ]
+    odd = {"occupation_code": None, "seniority": "mid", "title_clean": None}
+    STRINGS = {"occupation_code": pl.String, "title_clean": pl.String}
+    postings = pl.DataFrame(
+        [{**_posting(i, "x", "US"), **odd, "title_core": core} for i, core in enumerate(cores * 3)],
+        schema_overrides=STRINGS,
+    )
+    vacancies = pl.DataFrame(
+        [{**_vacancy(i, "x"), **odd, "title_core": core} for i, core in enumerate(cores)],
+        schema_overrides=STRINGS,
+    )
+    options = MatchOptions(as_of=AS_OF, **TITLE_ONLY)  # type: ignore[arg-type]
+    matches, _ = match_frames(vacancies, postings, options)
+    expected = exhaustive_matches(vacancies, postings, options)
+    got = matches.select(*expected.columns).sort("vacancy_id", "posting_id")
+    assert expected.height > 100
+    assert_frame_equal(got, expected, check_exact=False, abs_tol=1e-9)
 
 
 def test_disjoint_token_sets_still_score_but_never_reach_the_floor() -> None:
