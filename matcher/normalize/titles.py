@@ -378,6 +378,7 @@ def clean_title(title: str) -> str:
     return _expand(" ".join(_SCHEDULE_NOISE.sub(" ", _fold(text)).split()))
 
 
+@functools.lru_cache(maxsize=100_000)  # heads and tails recur across titles
 def _names_a_role(text: str) -> bool:
     """Whether ``text`` (what precedes a separator) names a job, not just a level ("VP", "Director").
 
@@ -394,6 +395,7 @@ def _names_a_role(text: str) -> bool:
 _LEADER_WORDS = frozenset({"director", "president", "head", "chief"})
 
 
+@functools.lru_cache(maxsize=100_000)  # heads and tails recur across titles
 def _bare_role(text: str) -> int | None:
     """When ``text`` is one generic role word and level words at most ("Manager", "Sr. Analyst II", not
     "Tech Lead"): the role word's position among its words; else None."""
@@ -405,6 +407,7 @@ def _bare_role(text: str) -> int | None:
     return expanded.index(core)
 
 
+@functools.lru_cache(maxsize=100_000)  # heads and tails recur across titles
 def _names_a_function(tail: str) -> bool:
     """Whether a title's tail after a bare role names its function ("Finance", "Data Platform"): one to four
     words with letters and no digits, not a level, not a place or an arrangement ("London", "Remote")."""
