@@ -42,7 +42,6 @@ like a bare "$").
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -697,7 +696,6 @@ def _is_noise(text: str, match: re.Match[str]) -> bool:
     return "#" in before or "req" in before or text[match.end() : match.end() + 3] == "(k)"
 
 
-@functools.lru_cache(maxsize=100_000)  # amounts recur across texts ("120,000"); a Decimal is immutable
 def _number(token: str, *, three_decimals: bool = False) -> Decimal | None:
     """A number token (see the module docstring); ``three_decimals``: the currency has 3 minor digits."""
     if token.isascii() and token.isdigit():  # most tokens: "45", "120000"
