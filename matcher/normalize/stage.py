@@ -407,9 +407,11 @@ def _field(path: str) -> pl.Expr:
     return expr.alias(path)
 
 
-def _decode(raw: pl.DataFrame, paths: dict[str, Any]) -> pl.DataFrame:
+def _decode(raw: pl.DataFrame, paths: dict[str, Any], also: Sequence[pl.Expr] = ()) -> pl.DataFrame:
     """The JSON fields at ``paths`` as columns named by their path: one parse per row when every row fits the
-    expected shape, else field by field (slower, but a malformed row then only loses its own values)."""
+    expected shape, else field by field (slower, but a malformed row then only loses its own values);
+    ``also``: expressions over ``raw``'s columns computed beside them (in the same slices, while the text is
+    in cache)."""
     struct = _struct_of(paths)
     size = min(DECODE_SLICE_ROWS, max(1, -(-raw.height // DECODE_SLICES)))
     # each slice's struct is taken apart in the same query, so no whole-column struct (with every
@@ -418,14 +420,15 @@ def _decode(raw: pl.DataFrame, paths: dict[str, Any]) -> pl.DataFrame:
     slices = [
         raw.lazy()
         .slice(start, size)
-        .select(pl.col("raw_json").str.json_decode(struct).alias("_j"))
-        .select(_field(path) for path in paths)
+        .select(pl.col("raw_json").str.json_decode(struct).alias("_j"), *also)
+        .select(*(_field(path) for path in paths), *(pl.col(e.meta.output_name()) for e in also))
         for start in range(0, raw.height, size)
     ]
     try:  # slices decode in parallel on Polars' thread pool
         if slices:
             return pl.concat(pl.collect_all(slices), rechunk=False)
-        return raw.select(pl.lit(None, dtype=struct).alias("_j")).select(_field(path) for path in paths)
+        empty = raw.select(pl.lit(None, dtype=struct).alias("_j"), *also)
+        return empty.select(*(_field(path) for path in paths), *(pl.col(e.meta.output_name()) for e in also))
     except pl.exceptions.PolarsError:
         pass
     columns: list[pl.Expr | pl.Series] = []
@@ -446,7 +449,7 @@ def _decode(raw: pl.DataFrame, paths: dict[str, Any]) -> pl.DataFrame:
             ).to_series()
             lists = single.fill_null(lists).alias(path)
         columns.append(lists)
-    return raw.select(columns)
+    return raw.select(*columns, *also)
 
 
 BOOLEANS = {
@@ -505,17 +508,14 @@ def _place_fields() -> list[pl.Expr]:
 
 
 def _posting_fields(raw: pl.DataFrame) -> pl.DataFrame:
+    exact = [_exact(name).alias(name) for name in ("min_annual_salary", "max_annual_salary", *FLOQER_USD)]
     fields = pl.concat(
         [
             raw.select("posting_id", "date_posted", "discovered_at", "source_instance_id"),
-            _decode(raw, POSTING_PATHS),
+            _decode(raw, POSTING_PATHS, also=exact),
         ],
         how="horizontal",
     )
-    exact = raw.select(
-        _exact(name).alias(name) for name in ("min_annual_salary", "max_annual_salary", *FLOQER_USD)
-    )
-    fields = pl.concat([fields, exact], how="horizontal")
     return fields.select(
         "posting_id",
         "date_posted",
