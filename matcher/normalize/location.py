@@ -309,7 +309,9 @@ def normalize_location(
 
 def _normalize(text: str | None, city: str | None, state: str | None, country: str | None) -> LocationInfo:
     raw = text if isinstance(text, str) else ""
-    raw = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in raw)[:300]
+    if not raw.isprintable():  # printable text has no character of category C: nothing to replace
+        raw = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in raw)
+    raw = raw[:300]
     is_remote, arrangement = _arrangement(raw)
     cleaned = _ARRANGEMENT_PHRASE.sub(" ", raw)
     cleaned = _REMOTE.sub(" ", cleaned)

@@ -132,6 +132,14 @@ _SCHEDULE_NOISE = re.compile(
     r")\b"
 )
 
+# what every alternative of _SCHEDULE_NOISE contains: a folded title with none of them has no schedule noise
+_SCHEDULE_WORDS = (
+    "time", "shift", "weekend", "night", "evening", "temp", "contract", "assignment", "seasonal", "fixed",
+    "perm", "/",
+)  # fmt: skip
+_DIGIT = re.compile(r"\d")
+_SEPARATOR_CHARS = re.compile(r"[-–—|/,]")  # one of them is in every match of _SEPARATORS
+
 
 @dataclass(frozen=True, kw_only=True)
 class TitleInfo:
@@ -352,12 +360,20 @@ def _role_tokens() -> frozenset[str]:
 
 def clean_title(title: str) -> str:
     """Step 1 alone: lower-cased, noise removed, abbreviations expanded."""
-    text = _REQ_TAIL.sub("", unicodedata.normalize("NFKC", title))
+    # each pattern below runs only where a character it cannot match without is present (most titles have
+    # no digit, bracket or schedule word): the result is the same, at a third of the cost
+    text = unicodedata.normalize("NFKC", title)
+    digits = _DIGIT.search(text) is not None  # every requisition pattern needs one; removing adds none
+    if digits:
+        text = _REQ_TAIL.sub("", text)
     # a level in brackets or after a separator is kept ("Engineer (L5)", "Specialist - Level 2")
-    levels = [m.group(1) for m in _BRACKETED_LEVEL.finditer(text)]
-    text = _BRACKETS.sub(" ", text)
-    text = _REQ.sub(" ", text)
-    head = _SEPARATORS.split(text, maxsplit=1)
+    levels: list[str] = []
+    if "(" in text or "[" in text or "{" in text:
+        levels = [m.group(1) for m in _BRACKETED_LEVEL.finditer(text)]
+        text = _BRACKETS.sub(" ", text)
+    if digits:
+        text = _REQ.sub(" ", text)
+    head = _SEPARATORS.split(text, maxsplit=1) if _SEPARATOR_CHARS.search(text) else [text]
     if len(head) == 2 and _names_a_role(head[0]):
         text = head[0]  # what follows a separator is a team, a place or an arrangement
         # "- Level 2 - Full Time"; "- Level 2 - Store #1234" is "Level 2 -" once the store number is gone
@@ -374,10 +390,15 @@ def clean_title(title: str) -> str:
         text = _ASCII_NOISE.sub("", text)
     else:
         text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in ("C", "S") or ch in "&+/")
-    text = _ARRANGEMENT.sub(" ", text)
-    return _expand(" ".join(_SCHEDULE_NOISE.sub(" ", _fold(text)).split()))
+    if not text.isascii() or any(word in text.lower() for word in ("remote", "hybrid", "site")):
+        text = _ARRANGEMENT.sub(" ", text)  # (re.I also folds some non-ASCII letters: not gated then)
+    folded = _fold(text)  # ASCII: the schedule words gate exactly
+    if any(word in folded for word in _SCHEDULE_WORDS):
+        folded = _SCHEDULE_NOISE.sub(" ", folded)
+    return _expand(" ".join(folded.split()))
 
 
+@functools.lru_cache(maxsize=100_000)  # heads and tails recur across titles
 def _names_a_role(text: str) -> bool:
     """Whether ``text`` (what precedes a separator) names a job, not just a level ("VP", "Director").
 
@@ -394,6 +415,7 @@ def _names_a_role(text: str) -> bool:
 _LEADER_WORDS = frozenset({"director", "president", "head", "chief"})
 
 
+@functools.lru_cache(maxsize=100_000)  # heads and tails recur across titles
 def _bare_role(text: str) -> int | None:
     """When ``text`` is one generic role word and level words at most ("Manager", "Sr. Analyst II", not
     "Tech Lead"): the role word's position among its words; else None."""
@@ -405,6 +427,7 @@ def _bare_role(text: str) -> int | None:
     return expanded.index(core)
 
 
+@functools.lru_cache(maxsize=100_000)  # heads and tails recur across titles
 def _names_a_function(tail: str) -> bool:
     """Whether a title's tail after a bare role names its function ("Finance", "Data Platform"): one to four
     words with letters and no digits, not a level, not a place or an arrangement ("London", "Remote")."""
