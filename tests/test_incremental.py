@@ -327,3 +327,30 @@ def test_publishing_bucket_by_bucket_writes_the_bytes_one_bucket_writes(
     assert {p.name.split("-")[1] for p in TABLES["scored_pairs"].files(one)} == {"b000"}
     for name in ("matches", "left_out"):
         assert _table_bytes(many, name) == _table_bytes(one, name), name
+
+
+def test_the_pairs_of_other_levels_are_stored_apart_and_a_new_level_policy_rescores(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The stored pairs are split by the level policy (the others: only what counting them needs), so
+    another policy scores everything again, and gives what a rebuild with it gives."""
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    first = match_lake(lake, MatchOptions(as_of=day, level_policy="exact"))
+    assert first.mode == "full" and first.excluded.get("another level", 0) > 0
+    admitted = pl.read_parquet(TABLES["scored_pairs"].files(lake))
+    others = pl.read_parquet(TABLES["scored_other_levels"].files(lake))
+    assert admitted.height == first.matches  # the floor holds on the day they were scored
+    assert others.height == first.excluded["another level"]
+    assert "title_semantic" in admitted.columns and "title_semantic" not in others.columns
+    assert admitted.join(others, on=["scenario_id", "vacancy_id", "posting_id"]).height == 0
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    later = day + timedelta(days=2)
+    again = match_lake(lake, MatchOptions(as_of=later, level_policy="adjacent"))
+    full = match_lake(rebuilt, MatchOptions(as_of=later, level_policy="adjacent"), full=True)
+    assert again.mode == "full" and again.matches == full.matches > first.matches
+    assert match_lake(lake, MatchOptions(as_of=later, level_policy="adjacent")).mode == "incremental"
+    for name in ("matches", "left_out"):
+        assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
