@@ -104,6 +104,7 @@ def _stages(lake: Path, full: bool, as_of: date) -> dict[str, Any]:
                 "postings_scored": summary.rescored_postings,
                 "matches": summary.matches,
                 "candidate_pairs": summary.candidate_pairs,
+                "steps": summary.timings,
             }
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
@@ -355,6 +356,8 @@ def main() -> None:
                     f"  {kind + ' ' + stage:<34} {r['seconds']:>8.1f} {r['cpu_seconds']:>8.1f} "
                     f"{r['peak_rss_mib']:>13.0f}  {did}"
                 )
+        for kind, run in runs.items():
+            print(f"  {kind} match, wall s per step: {run['match']['steps']}")
         totals = {
             kind: [sum(run[s][k] for s in ("normalize", "match")) for k in ("seconds", "cpu_seconds")]
             for kind, run in runs.items()
