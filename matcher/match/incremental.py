@@ -248,13 +248,16 @@ def match_lake_incremental(
     summary.rescored_postings, summary.rescored_vacancies = new_posts.height, new_vacs.height
     post_ids = eligible.select("posting_id", "_ph", "_pv")
     vac_ids = open_vacancies.select(*VACANCY_KEY, "_vh", "_vv")
-    if usable:  # the versions no longer current (changed, closed, gone): their stored pairs are dropped
+    # the versions no longer current (changed, closed, gone): their stored pairs are dropped; when every
+    # covered posting is still current as it was (the daily case: postings only added), there are none
+    if usable and eligible.height - new_posts.height < old_posts.height:
         stale_posts = pl.concat(
             [
                 stale_posts,
                 old_posts.select("posting_id", "_pv").join(post_ids, on=["posting_id", "_pv"], how="anti"),
             ]
         )
+    if usable and open_vacancies.height - new_vacs.height < old_vacs.height:
         stale_vacs = pl.concat(
             [
                 stale_vacs,
@@ -347,18 +350,40 @@ def _score(
 
 def _rank(matches: pl.DataFrame) -> pl.DataFrame:
     """Each vacancy's matches ranked (score descending, then posting_id), in MATCH_SCHEMA and (scenario_id,
-    vacancy_id, rank) order. One vacancy at a time: sorting each on (score, posting_id) costs a third of the
-    CPU of one sort on (scenario_id, vacancy_id, score, posting_id), whose string keys dominate."""
+    vacancy_id, rank) order. The order is one UInt64 per row: (the vacancy's place among the frame's
+    vacancies, 100.00 - score in hundredths, the posting id's place among the frame's posting ids), so one
+    numeric sort replaces a sort on strings (a quarter less CPU than sorting each vacancy's rows on (score,
+    posting_id) at 200,000 rows a bucket); scores that two hundredths cannot tell apart, or outside [0, 100],
+    are sorted as they are."""
     if not matches.height:
         return pl.DataFrame(schema=stage.MATCH_SCHEMA)
-    groups = matches.partition_by(VACANCY_KEY, as_dict=True)
-    ranked = [
-        groups[key]
-        .sort(["score", "posting_id"], descending=[True, False])
-        .with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
-        for key in matches.select(VACANCY_KEY).unique().sort(VACANCY_KEY).iter_rows()
-    ]
-    return pl.concat(ranked).select(pl.col(name).cast(dtype) for name, dtype in stage.MATCH_SCHEMA.items())
+    keys = matches.select(VACANCY_KEY).unique().sort(VACANCY_KEY)
+    score = pl.col("score")
+    hundredths = (score * 100).round()
+    exact = matches.select(
+        (score.is_not_null() & score.is_not_nan() & (score >= 0) & (score <= 100)).all()
+        # hundredths are monotone in the score; with as many distinct values, they keep its order
+        & (hundredths.n_unique() == score.n_unique())
+    ).item()
+    if not exact or keys.height >= 1 << 18 or matches.height >= 1 << 32:
+        groups = matches.partition_by(VACANCY_KEY, as_dict=True)
+        ranked = [
+            groups[key]
+            .sort(["score", "posting_id"], descending=[True, False])
+            .with_columns(pl.int_range(1, pl.len() + 1).alias("rank"))
+            for key in keys.iter_rows()
+        ]
+        return pl.concat(ranked).select(pl.col(n).cast(t) for n, t in stage.MATCH_SCHEMA.items())
+    keys = keys.with_columns(pl.int_range(pl.len(), dtype=pl.UInt64).alias("_k"))
+    order = (pl.col("_k") * 10001 + (10000 - hundredths.cast(pl.UInt64))) * (1 << 32) + pl.col(
+        "posting_id"
+    ).rank("dense").cast(pl.UInt64)
+    return (
+        matches.join(keys, on=VACANCY_KEY, how="left", maintain_order="left")
+        .sort(order)
+        .with_columns(pl.int_range(1, pl.len() + 1).over("_k").alias("rank"))
+        .select(pl.col(n).cast(t) for n, t in stage.MATCH_SCHEMA.items())
+    )
 
 
 class _Publish:
