@@ -301,9 +301,10 @@ def _score(
     summary: stage.MatchSummary,
     bounds: list[str],
 ) -> None:
-    """Score each (vacancies, postings) job at every level (the policy is applied when publishing) into
-    ``into``'s parts (``part-b<bucket>-<n>.parquet``: one vacancy bucket each), with the rows' hashes,
-    levels and posting dates."""
+    """Score each (vacancies, postings) job at every level into ``into``'s parts, one vacancy bucket each:
+    ``part-b<bucket>-<n>.parquet`` (the levels ``level_policy`` admits: PAIR_SCHEMA, with the rows'
+    sequence numbers, levels and posting dates) and ``other-b<bucket>-<n>.parquet`` (the other levels,
+    only counted when publishing: OTHER_SCHEMA)."""
     from matcher.match.semantic import TitleVectorCache
 
     scoring = dataclasses.replace(options, level_policy="any")
