@@ -327,3 +327,69 @@ def test_publishing_bucket_by_bucket_writes_the_bytes_one_bucket_writes(
     assert {p.name.split("-")[1] for p in TABLES["scored_pairs"].files(one)} == {"b000"}
     for name in ("matches", "left_out"):
         assert _table_bytes(many, name) == _table_bytes(one, name), name
+
+
+def test_the_pairs_of_other_levels_are_stored_apart_and_a_new_level_policy_rescores(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The stored pairs are split by the level policy (the others: only what counting them needs), so
+    another policy scores everything again, and gives what a rebuild with it gives."""
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    first = match_lake(lake, MatchOptions(as_of=day, level_policy="exact"))
+    assert first.mode == "full" and first.excluded.get("another level", 0) > 0
+    admitted = pl.read_parquet(TABLES["scored_pairs"].files(lake))
+    others = pl.read_parquet(TABLES["scored_other_levels"].files(lake))
+    assert admitted.height == first.matches  # the floor holds on the day they were scored
+    assert others.height == first.excluded["another level"]
+    assert "title_semantic" in admitted.columns and "title_semantic" not in others.columns
+    assert admitted.join(others, on=["scenario_id", "vacancy_id", "posting_id"]).height == 0
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    later = day + timedelta(days=2)
+    again = match_lake(lake, MatchOptions(as_of=later, level_policy="adjacent"))
+    full = match_lake(rebuilt, MatchOptions(as_of=later, level_policy="adjacent"), full=True)
+    assert again.mode == "full" and again.matches == full.matches > first.matches
+    assert match_lake(lake, MatchOptions(as_of=later, level_policy="adjacent")).mode == "incremental"
+    for name in ("matches", "left_out"):
+        assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
+
+
+def test_publishing_ranks_each_vacancys_matches_by_score_then_posting_id() -> None:
+    """The ranking's one numeric sort key gives the order of a sort on (vacancy, -score, posting_id), ties
+    included; scores that are not hundredths in [0, 100] take the sort on the columns themselves."""
+    import random
+
+    from matcher.match.incremental import _rank
+    from matcher.match.stage import MATCH_SCHEMA
+
+    rng = random.Random(5)
+    rows = 3_000
+    frame = pl.DataFrame(
+        {
+            "scenario_id": [rng.choice(["", "s1"]) for _ in range(rows)],
+            "vacancy_id": [f"v{rng.randrange(40)}" for _ in range(rows)],
+            "posting_id": [str(rng.randrange(10**6)) for _ in range(rows)],
+            "score": [
+                round(rng.choice([50.0, 50.01, 62.29, 99.99, 100.0, 0.29]) + 0.0, 2) for _ in range(rows)
+            ],
+        }
+    ).unique(["scenario_id", "vacancy_id", "posting_id"])
+    frame = frame.with_columns(
+        *(pl.lit(None, t).alias(c) for c, t in MATCH_SCHEMA.items() if c not in frame.columns and c != "rank")
+    )
+
+    def expected(f: pl.DataFrame) -> pl.DataFrame:
+        return (
+            f.sort(
+                ["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False]
+            )
+            .with_columns(pl.int_range(1, pl.len() + 1).over(["scenario_id", "vacancy_id"]).alias("rank"))
+            .select(pl.col(c).cast(t) for c, t in MATCH_SCHEMA.items())
+        )
+
+    assert_frame_equal(_rank(frame), expected(frame))
+    odd = frame.with_columns((pl.col("score") + pl.col("posting_id").str.len_chars() * 0.001).alias("score"))
+    assert_frame_equal(_rank(odd), expected(odd))
+    assert _rank(frame.clear()).height == 0

@@ -203,6 +203,13 @@ _ENTRIES = (
         view=False,
     ),
     Table(
+        name="scored_other_levels",
+        path="matches/scored/*/other-*.parquet",
+        key=("scenario_id", "vacancy_id", "posting_id"),
+        description="the scored pairs of a level the level policy does not admit: only counted (match)",
+        view=False,
+    ),
+    Table(
         name="scored_postings",
         path="matches/scored/postings-*.parquet",
         key=("posting_id",),
