@@ -10,26 +10,38 @@ compared as TF-IDF vectors of character n-grams (2-4, within words) and words, a
 cleaning (``clean_title``, then ``occupation_text``: levels such as "senior" or "II" removed,
 "manager"/"director" kept since they change the occupation). Two models vote together:
 
-- a linear model (one-vs-rest SGD, modified Huber loss) on those features, each code's decision;
+- a linear model (one-vs-rest SGD, modified Huber loss, two passes) on those features, each code's
+  decision;
 - a similarity-weighted neighbour vote: the ``CANDIDATES`` codes whose centroid is nearest, then each of
   their titles votes for its code with its O*NET weight times its cosine similarity ** ``POWER``.
 
 A code's score is its linear decision plus ``NEIGHBOUR_WEIGHT`` x its share of the neighbour vote. A title
 the training data names exactly takes its own listings' vote instead (ties broken by its neighbours).
-Held out (5 folds of O*NET texts grouped by exact text, every title coded) the pair is right at six digits
-for 53% of titles (two digits 75%) where the neighbour vote alone is 46% (71%).
+Held out (5 folds of O*NET texts grouped by their words in order, every title coded) the pair is right at six
+digits for 53.0% of titles (two digits 75.3%) where the neighbour vote alone is 45.9% (71.4%).
+A candidate measured in the same run and not adopted (``bench/bench_occupations.py`` fits it beside this one):
+word features ``title_words`` (each word, each adjacent pair and the head word, the last) and a linear model
+of three passes at 3e-5 without character 2-grams: 54.9% (76.7%) held out, 69.5% (83.6%) on the held-out
+texts that are O*NET reported titles, but on real titles 82.5% right at six digits and 91.4% at two against
+this coder's 81.8% and 92.3%; a generic head ("worker") pulls the linear model to labourers ("Night Care
+Worker" loses its code); one more benchmark verdict out of 5% (Sales Manager p50 -5.5% against -3.1%) and
+30% more fit time. Tried on fold 0 and not kept either: O*NET's occupation descriptions as extra training
+text (+0.6 six digits, +25% fit time), complement naive Bayes beside the pair (no change; alone 41%), the
+major group chosen first (-2.4 six digits).
 Most misses are O*NET's fine grain, not unseen words: on fold 0, 35% of held-out texts have a training text
 at cosine >= 0.8 and for 41% of those it is listed under other codes only ("cupola man" 51-9051 beside
 "cupola operator"); the right code is among the best 3 for 73% of titles, 10 for 82%. Adding a MiniLM
-sentence-embedding neighbour vote reached 57.6% (+4) but embeds about 100 titles/s in numpy, too slow here.
+sentence-embedding neighbour vote reached 57.6% (+4) but embeds O*NET's 55,000 titles in about 140 CPU-s
+(more than all of ``make demo``), and normalize may not import ``matcher.match.semantic``. The
+ceiling is near: most misses are O*NET's own fine grain, 15% of its texts are listed under two codes or more.
 
 ``confidence`` is the probability that the code is right, read off a calibration curve of the raw score
 (the winner's score less a penalty for words no training title uses) measured on held-out O*NET titles
 (``bench/bench_occupations.py``). Below ``THRESHOLD`` the code is None.
 
-Nothing fitted is shipped: the model is fitted from the shipped titles on first use (about 15 s on two
-cores) and cached under ``cache_dir()`` keyed by scikit-learn's version and a hash of the data and this code;
-a cache that cannot be written is no error (the model stays in memory).
+Nothing fitted is shipped: the model is fitted from the shipped titles on first use (about 40 CPU-s, 20 s
+on two idle cores) and cached under ``cache_dir()`` keyed by scikit-learn's version and a hash of the data
+and this code; a cache that cannot be written is no error (the model stays in memory).
 
 Built with scikit-learn; trained on O*NET 27.0 (CC BY 4.0), see ``matcher/reference/README.md``.
 """
@@ -41,10 +53,11 @@ import functools
 import gzip
 import hashlib
 import io
+import itertools
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -87,8 +100,21 @@ CANDIDATES = 10  # codes whose centroid is nearest, among which the neighbour vo
 # 2e-5 55.4%, 5 at 1e-5 54.0%. 4 at 3e-5 (5 folds: 55.2% / 76.7% against 53.3% / 75.3%; real titles 82.2%
 # right at six digits against 81.8%) doubles the linear fit (a fold's fit 30 -> 55 CPU-s) and bench_quality
 # lost a vacancy's precision@20 (Nurse Manager 90% -> 85%, two unlabelled postings in its top 20): kept at 2.
+# With word pairs and the head word (fold 0, six / two digits, a fold's fit in CPU-s): 2 passes at 5e-5
+# 53.6% / 75.1%, 31 s; 3 at 3e-5 55.0% / 76.6%, 39 s; the same without character 2-grams 55.0% / 76.8%, 37 s
+# (the module docstring's candidate: not adopted).
 LINEAR_EPOCHS = 2
 LINEAR_ALPHA = 5e-5
+LINEAR_MIN_NGRAM = 2  # the shortest character n-gram the linear model reads
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinearOptions:
+    """The linear model's settings: passes over the data, regularisation, shortest character n-gram read."""
+
+    epochs: int = LINEAR_EPOCHS
+    alpha: float = LINEAR_ALPHA
+    min_ngram: int = LINEAR_MIN_NGRAM
 
 
 @dataclass(frozen=True)
@@ -134,6 +160,7 @@ class OccupationCoder:
         self.centroids = sp.csr_matrix((0, 0), dtype=np.float32)  # features x codes, columns L2-normalized
         self.members: list[tuple[sp.csr_matrix, np.ndarray]] = []  # per code: its titles' vectors, weights
         self.threshold = threshold
+        self.calibration = CALIBRATION  # raw score -> P(code right), measured for this model's settings
         self.power = power
         self.word_weight = word_weight
         self.linear_columns = np.zeros(0, dtype=np.int64)  # the features the linear model reads
@@ -149,9 +176,14 @@ class OccupationCoder:
         ngram_range: tuple[int, int] = (2, 4),
         max_df: float = MAX_DF,
         linear: bool = True,
+        word_features: Callable[[str], list[str]] | None = None,
+        linear_options: LinearOptions | None = None,
         **options: Any,
     ) -> OccupationCoder:
-        """Fit on training titles (raw text; cleaned here as asked titles are)."""
+        """Fit on training titles (raw text; cleaned here as asked titles are). ``word_features``:
+        the word features of a text (default: its words); ``linear_options``: the linear model's passes,
+        regularisation and shortest character n-gram (default the module's ``LINEAR_*``; the bench fits
+        a candidate with both)."""
         texts = _texts([t.title for t in titles])
         rows: dict[str, int] = {}
         r, c, v = [], [], []
@@ -170,9 +202,12 @@ class OccupationCoder:
         char_vectorizer = TfidfVectorizer(
             analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32, max_df=max_df
         )
-        word_vectorizer = TfidfVectorizer(
-            analyzer="word", token_pattern=r"[a-z0-9&+]+", sublinear_tf=True, dtype=np.float32, max_df=max_df
+        words_read: dict[str, Any] = (
+            {"analyzer": word_features}
+            if word_features
+            else {"analyzer": "word", "token_pattern": _WORD.pattern}
         )
+        word_vectorizer = TfidfVectorizer(**words_read, sublinear_tf=True, dtype=np.float32, max_df=max_df)
         chars = char_vectorizer.fit_transform(distinct)  # fitted and read in one pass
         words = word_vectorizer.fit_transform(distinct)
         coder = cls(
@@ -194,25 +229,30 @@ class OccupationCoder:
             weights_of = by_code.data[by_code.indptr[code] : by_code.indptr[code + 1]]
             coder.members.append((coder.matrix[:, titles_of].tocsr(), weights_of.astype(np.float32)))
         if linear:
-            coder._fit_linear(distinct)
+            coder._fit_linear(distinct, linear_options or LinearOptions())
         return coder
 
-    def _fit_linear(self, distinct: list[str]) -> None:
+    def _fit_linear(self, distinct: list[str], options: LinearOptions) -> None:
         """The linear half: one-vs-rest linear classifiers (SGD, modified Huber loss) on the neighbour
-        features that two titles or more use, each distinct text labelled with its best-weighted code. Two
-        passes over the data (about 8 s on two cores); its smallest weights are dropped (``LINEAR_KEEP``)."""
+        features that two titles or more use (character n-grams of ``min_ngram`` characters or more), each
+        distinct text labelled with its best-weighted code. Two passes over the data (about 30 CPU-s);
+        its smallest weights are dropped (``LINEAR_KEEP``)."""
         from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
         from sklearn.linear_model import SGDClassifier  # type: ignore[import-untyped]
 
         seen = np.diff(self.matrix.tocsr().indptr)  # features x titles: how many titles use each feature
-        self.linear_columns = np.flatnonzero(seen >= 2)  # a feature of one title teaches no rule
+        short = np.zeros(len(seen), dtype=bool)  # character n-grams shorter than LINEAR_MIN_NGRAM
+        grams = self.char_vectorizer.get_feature_names_out()
+        short[: len(grams)] = np.char.str_len(grams.astype(str)) < options.min_ngram
+        # a feature of one title teaches no rule; short n-grams cost time and add nothing the longer say
+        self.linear_columns = np.flatnonzero((seen >= 2) & ~short)
         labels = np.asarray(self.votes.argmax(axis=1)).ravel()
         model = SGDClassifier(
-            loss="modified_huber", alpha=LINEAR_ALPHA, max_iter=LINEAR_EPOCHS, tol=None,
+            loss="modified_huber", alpha=options.alpha, max_iter=options.epochs, tol=None,
             n_jobs=min(2, os.cpu_count() or 1), random_state=0,
         )  # fmt: skip
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # two passes on purpose: fit time
+            warnings.simplefilter("ignore", ConvergenceWarning)  # few passes on purpose: fit time
             model.fit(self._linear_vectors(distinct), labels)
         weights = model.coef_.astype(np.float32)
         keep = max(1, int(weights.size * LINEAR_KEEP))
@@ -346,7 +386,7 @@ class OccupationCoder:
                 found[text] = OccupationGuess(None, None, 0.0)
         asked = [t for t in distinct if t and t not in found]
         best, raw = self.scores(asked)
-        confidence = calibrated(raw)
+        confidence = calibrated(raw, self.calibration)
         for text, index, conf in zip(asked, best.tolist(), confidence.tolist(), strict=True):
             conf = round(min(max(conf, 0.0), 1.0), 3)
             if conf < self.threshold:
@@ -361,9 +401,22 @@ class OccupationCoder:
         return self.code_texts(_texts(titles))
 
 
-def calibrated(raw: np.ndarray) -> np.ndarray:
-    """Raw scores -> P(code right) along ``CALIBRATION`` (piecewise linear)."""
-    xs, ys = zip(*CALIBRATION, strict=True)
+def title_words(text: str) -> list[str]:
+    """Word features of an occupation text for the candidate coder (see the module docstring): its words,
+    its adjacent pairs and its head word (the last, which names the job in an English title: "driver" in
+    "delivery truck driver").
+
+    >>> title_words("delivery truck driver")
+    ['delivery', 'truck', 'driver', 'delivery truck', 'truck driver', '>driver']
+    """
+    words = _WORD.findall(text)
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
+    return [*words, *pairs, *([f">{words[-1]}"] if words else [])]
+
+
+def calibrated(raw: np.ndarray, table: tuple[tuple[float, float], ...] = CALIBRATION) -> np.ndarray:
+    """Raw scores -> P(code right) along ``table`` (piecewise linear; default ``CALIBRATION``)."""
+    xs, ys = zip(*table, strict=True)
     return np.asarray(np.interp(raw, xs, ys), dtype=np.float64)
 
 
