@@ -6,7 +6,12 @@ a long tail of tens of thousands):
 - ``make bench`` / ``python -m bench.bench_match``: 1,000 x 300,000, 2 pairs of runs;
 - ``MATCHER_BENCH_POSTINGS=1000000``: 1,000 x 1,000,000, 2 pairs (about 3 minutes);
   ``MATCHER_BENCH_VACANCIES`` sets the vacancies, ``MATCHER_BENCH_PAIRS`` the pairs of runs;
-- ``MATCHER_BENCH_HUGE=1``: 10,000 x 10,000,000, 1 pair (tens of minutes, tens of GB while generating).
+- ``MATCHER_BENCH_HUGE=1``: 10,000 x 10,000,000, 1 pair (tens of minutes, tens of GB while generating);
+  ``MATCHER_BENCH_MATCH_KEEP=DIR`` keeps the generated inputs in ``DIR`` and reuses them the next time (the
+  generation takes about 200 s and 20 GB at that size).
+
+Each run's figures are printed as its child ends (a later run that fails loses nothing measured before it);
+a failed brute-force run is reported and the stage's figures still printed.
 
 What runs, paired A B A B in the same invocation, each run in a fresh child process (``python -m
 bench.bench_match --child``) that loads the two Parquet inputs and scipy.sparse untimed, then reports wall
@@ -287,9 +292,39 @@ def _measure(kind: str, v_path: Path, p_path: Path) -> dict[str, Any]:
         check=False,
     )
     if done.returncode:
-        raise RuntimeError(f"bench_match child {kind!r} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(
+            f"bench_match child {kind!r} failed (exit status {done.returncode}; a negative one is the signal "
+            f"that ended it, -9 often the kernel's out-of-memory killer):\n{done.stderr[-3000:]}"
+        )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    counts = {k: v for k, v in result.items() if k not in ("wall", "cpu", "rss")}
+    print(
+        f"  {kind} run: wall {result['wall']:.1f} s, CPU {result['cpu']:.1f} s, "
+        f"peak RSS {result['rss']:,.0f} MiB ({json.dumps(counts)})",
+        flush=True,
+    )
     return result
+
+
+def _inputs(folder: Path) -> tuple[Path, Path, dict[str, int]]:
+    """The generated inputs as Parquet in ``folder`` (reused when ``MATCHER_BENCH_MATCH_KEEP`` has them)."""
+    v_path, p_path, work_path = folder / "v.parquet", folder / "p.parquet", folder / "workload.json"
+    if v_path.exists() and p_path.exists() and work_path.exists():
+        print(f"\n  reusing the inputs in {folder}")
+        work: dict[str, int] = json.loads(work_path.read_text())
+        return v_path, p_path, work
+    started = time.perf_counter()
+    vacancies, postings = synthetic_clean(N_POSTINGS, N_VACANCIES)
+    work = _workload(vacancies, postings)
+    print(
+        f"\n  generated {N_VACANCIES:,} vacancies x {N_POSTINGS:,} clean postings in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    vacancies.write_parquet(v_path)
+    postings.write_parquet(p_path)
+    work_path.write_text(json.dumps(work))
+    return v_path, p_path, work
 
 
 def _workload(vacancies: pl.DataFrame, postings: pl.DataFrame) -> dict[str, int]:
@@ -304,22 +339,22 @@ def _workload(vacancies: pl.DataFrame, postings: pl.DataFrame) -> dict[str, int]
 
 
 def bench_match() -> None:
-    started = time.perf_counter()
-    vacancies, postings = synthetic_clean(N_POSTINGS, N_VACANCIES)
-    work = _workload(vacancies, postings)
-    print(
-        f"\n  generated {N_VACANCIES:,} vacancies x {N_POSTINGS:,} clean postings in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
     runs: dict[str, list[dict[str, Any]]] = {"stage": [], "baseline": []}
-    with tempfile.TemporaryDirectory() as folder:
-        v_path, p_path = Path(folder) / "v.parquet", Path(folder) / "p.parquet"
-        vacancies.write_parquet(v_path)
-        postings.write_parquet(p_path)
-        del vacancies, postings  # the parent holds nothing while the children run
+    keep = os.environ.get("MATCHER_BENCH_MATCH_KEEP")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(keep) if keep else Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        # the parent holds nothing while the children run: the inputs are only files here
+        v_path, p_path, work = _inputs(folder)
         for _ in range(PAIRS):  # A B A B
             runs["stage"].append(_measure("stage", v_path, p_path))
-            runs["baseline"].append(_measure("baseline", v_path, p_path))
+            try:
+                runs["baseline"].append(_measure("baseline", v_path, p_path))
+            except RuntimeError as error:
+                print(f"  brute force not measured: {error}", flush=True)
+    if not runs["baseline"]:
+        print("  no brute-force run succeeded: the stage's runs above are the figures (no ratio)")
+        return
     med = {kind: {key: statistics.median(r[key] for r in rs) for key in ("wall", "cpu", "rss")}
            for kind, rs in runs.items()}  # fmt: skip
     stage, base = runs["stage"][0], runs["baseline"][0]
