@@ -39,12 +39,13 @@ import itertools
 import math
 import re
 import shutil
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -1147,28 +1148,32 @@ def match_frames(
             ],
             how="horizontal",
         ).with_columns(*occupation_fit(options))
-        reached = pairs.filter(pl.col("title") >= options.title_floor).select(
-            "_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n"
+        # the kept pairs, one row per vacancy of the title (joined here, per batch: joining all the kept pairs
+        # at once held them twice, the peak of a 10k x 10M run)
+        reached = (
+            pairs.filter(pl.col("title") >= options.title_floor)
+            .select("_k", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n")
+            .join(vacancy_titles, on="_k")
+            .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n")
         )
         # the (vacancy, posting) pairs of candidate cores
         candidates = int((pairs["_n"].cast(pl.Int64) * pairs["_nv"]).sum())
         return reached, pairs.height, candidates, len(compare)
 
     # batches of vacancy titles on BATCH_THREADS threads: numpy, scipy, rapidfuzz and Polars release the GIL
+    vacancy_titles = vac.select("_v", "_k")
     kept_cores: list[pl.DataFrame] = []
     with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
-        for reached, n_scored, n_candidates, n_compared in pool.map(
-            lambda batch: score_batch(*batch), itertools.pairwise(bounds)
+        for reached, n_scored, n_candidates, n_compared in _in_order(
+            pool, lambda batch: score_batch(*batch), itertools.pairwise(bounds)
         ):
             kept_cores.append(reached)
             summary.core_pairs += n_scored
             summary.candidate_pairs += n_candidates
             summary.compared_pairs += n_compared
-    core_pairs = (
-        pl.concat(kept_cores)
-        .join(vac.select("_v", "_k"), on="_k")
-        .select("_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit", "_n")
-    )
+    # one frame over the batches' buffers (no copy; there is always one batch, maybe empty)
+    core_pairs = pl.concat(kept_cores, rechunk=False)
+    kept_cores.clear()
 
     # expand to postings, on integer codes
     level = {name: i for i, name in enumerate(LEVELS)}
@@ -1229,23 +1234,25 @@ def match_frames(
     left_out: list[pl.DataFrame] = []
     if options.level_policy not in LEVEL_POLICIES:
         raise ValueError(f"level_policy: got {options.level_policy!r}, expected one of {LEVEL_POLICIES}")
-    per_vacancy = core_pairs.group_by("_v").agg(pl.col("_n").sum()).sort("_v")
-    group_now: list[int] = []
-    load = 0
-    groups: list[list[int]] = []
-    for v, size in per_vacancy.iter_rows():
-        if group_now and load + size > PAIRS_PER_BATCH:
-            groups.append(group_now)
-            group_now, load = [], 0
-        group_now.append(v)
+    # the kept pairs' rows in vacancy order: a batch of whole vacancies is a range of it (one gather per
+    # batch, not a scan of every kept pair per batch)
+    by_vacancy = core_pairs["_v"].arg_sort().to_numpy()
+    per_vacancy = core_pairs.group_by("_v").agg(pl.len().alias("_rows"), pl.col("_n").sum()).sort("_v")
+    groups: list[tuple[int, int]] = []  # row ranges of by_vacancy
+    first = stop = load = 0
+    for rows, size in per_vacancy.select("_rows", "_n").iter_rows():
+        if stop > first and load + size > PAIRS_PER_BATCH:
+            groups.append((first, stop))
+            first, load = stop, 0
+        stop += rows
         load += size
-    if group_now:
-        groups.append(group_now)
+    if stop > first:
+        groups.append((first, stop))
 
-    def expand(group: list[int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    def expand(group: tuple[int, int]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
         """One batch of whole vacancies: (their ranked matches, matches left out for level per vacancy,
         counts: pairs scored, left out for work type and for country)."""
-        chosen = core_pairs.filter(pl.col("_v").is_in(group)).select(
+        chosen = core_pairs.gather(by_vacancy[group[0] : group[1]]).select(
             "_v", "_c", "title", "title_lexical", "title_semantic", "occupation_fit"
         )
         # each (vacancy, core) pair to its core's postings, by position (v_cols' row i is vacancy i)
@@ -1272,9 +1279,9 @@ def match_frames(
         other_level = matched.filter(~admitted).group_by("_v").agg(pl.len().alias("n"))
         return _ranked(matched.filter(admitted), vac, post), other_level, counts
 
-    # batches of vacancies on BATCH_THREADS threads, handed on in order (pool.map keeps it)
+    # batches of vacancies on BATCH_THREADS threads, handed on in order
     with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
-        for ranked, other_level, batch_counts in pool.map(expand, groups):
+        for ranked, other_level, batch_counts in _in_order(pool, expand, groups):
             summary.scored_pairs += batch_counts.pop("scored")
             for reason, n in batch_counts.items():
                 summary.excluded[reason] = summary.excluded.get(reason, 0) + n
@@ -1296,6 +1303,24 @@ def match_frames(
     if not kept:
         return pl.DataFrame(schema=MATCH_SCHEMA), summary
     return pl.concat(kept), summary
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_order(
+    pool: ThreadPoolExecutor, work: Callable[[_T], _R], items: Iterable[_T], ahead: int = BATCH_THREADS + 1
+) -> Iterator[_R]:
+    """``pool.map(work, items)`` with at most ``ahead`` items in flight: ``Executor.map`` submits every item
+    at once, so results the consumer has not taken yet pile up in memory (one batch's matches each)."""
+    pending: deque[Future[_R]] = deque()
+    for item in items:
+        pending.append(pool.submit(work, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _ranked(matched: pl.DataFrame, vac: pl.DataFrame, post: pl.DataFrame) -> pl.DataFrame:
