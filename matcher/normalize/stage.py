@@ -16,6 +16,7 @@ Money stays exact: structured amounts are read as the digits in ``raw_json`` (ne
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -130,6 +131,20 @@ class _StepClock:
             yield
         finally:
             self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the stage: the per-value steps allocate millions of small
+    tuples (no cycles), and each full collection walks every object the caches hold (1M raw postings: 1.6
+    of 26 CPU-s). Back on, as it was, at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # -- per-value functions (top level, so worker processes can run them) ----------------------------------
@@ -323,6 +338,23 @@ def map_distinct(
 def _read(lake: Path, table: str) -> pl.DataFrame:
     """The raw table ``table`` (a registry name: ``raw_postings``), every part in landing order."""
     return read_parts(TABLES[table].files(lake))
+
+
+def _first_landed(raw: pl.DataFrame) -> pl.DataFrame:
+    """Each posting's first landed raw row (the earliest ``ingested_at``; among equal ones, the first in
+    landing order), the rows kept in their order in ``raw``: a sort and ``unique`` of the whole table would
+    leave the JSON texts in hash order, and the decode then reads them from all over memory (1M rows: the
+    decode 8.0 -> 5.6 CPU-s). Only the row numbers are sorted."""
+    if not raw.height:
+        return raw
+    keep = (
+        raw.select("posting_id", "ingested_at", pl.int_range(raw.height, dtype=pl.UInt32).alias("_i"))
+        .sort("ingested_at", maintain_order=True)
+        .unique("posting_id", keep="first", maintain_order=True)
+        .get_column("_i")
+        .sort()
+    )
+    return raw if keep.len() == raw.height else raw[keep]
 
 
 def _json(path: str) -> pl.Expr:
@@ -1514,7 +1546,7 @@ def _append_postings(
     raw = read_parts(new_parts)
     added = pl.DataFrame(schema={"_day": pl.String})
     if raw.height:
-        raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+        raw = _first_landed(raw)
         raw = raw.join(kept.select("posting_id"), on="posting_id", how="anti")
     if raw.height:
         days = raw.select("posting_id", _landing_day())
@@ -1568,6 +1600,7 @@ def normalize_lake(
     workers = options.workers or 1
     state_path = lake_path(lake, "normalize_state")
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_gc_paused())
         with clock("start workers"):
             pool = stack.enter_context(worker_pool(workers if rows >= PARALLEL_FROM else 1))
         summary.new_postings = rows
@@ -1585,7 +1618,8 @@ def normalize_lake(
             with clock("read Parquet"):
                 raw = _read(lake, RAW_POSTINGS)
         if raw.height:
-            raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+            with clock("drop repeated ids"):
+                raw = _first_landed(raw)
             days = raw.select("posting_id", _landing_day())
             postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary, pool)
             del raw
