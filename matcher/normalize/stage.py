@@ -1078,6 +1078,15 @@ POSTING_COLUMNS = [
 ]  # fmt: skip
 
 
+def _sorted_by_id(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` sorted by ``posting_id``; as it is when it already is (the stage keeps the raw rows' order,
+    so a lake landed in id order needs no sort): a sort of 1M sorted clean rows costs 1 CPU-s, the check
+    0.01."""
+    if frame.get_column("posting_id").is_sorted():
+        return frame
+    return frame.sort("posting_id")
+
+
 def normalize_postings(
     raw: pl.DataFrame,
     sources: pl.DataFrame,
@@ -1134,7 +1143,7 @@ def normalize_postings(
             for group in ("title", "salary", "location")
         ),
     )
-    return frame.select(POSTING_COLUMNS).sort("posting_id")
+    return _sorted_by_id(frame.select(POSTING_COLUMNS))
 
 
 # -- vacancies -------------------------------------------------------------------------------------------
@@ -1441,7 +1450,7 @@ def _write_postings(lake: Path, postings: pl.DataFrame, *, every_part: bool) -> 
     written = set()
     for (day,), part in postings.partition_by("_day", as_dict=True, maintain_order=True).items():
         name = f"part-{day}.parquet"
-        rows = part.drop("_day").sort("posting_id")
+        rows = _sorted_by_id(part.drop("_day"))
         _write(rows, folder / name, temp=folder.parent / f".postings-{name}.tmp")
         written.add(name)
     if every_part:
