@@ -22,7 +22,7 @@ import json
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -304,14 +304,15 @@ def start_distinct(
     fn: Callable[..., tuple[Any, ...]],
     schema: dict[str, Any],
     *,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Executor | None = None,
 ) -> PendingValues:
     """``fn`` once per distinct ``keys`` of ``frame``, submitted to ``pool`` now when the values are many."""
     distinct = frame.select(keys).unique(maintain_order=True)
     rows = list(distinct.iter_rows())
     pending = PendingValues(distinct, fn, schema, rows)
     if pool is not None and len(rows) >= PARALLEL_FROM:
-        size = -(-len(rows) // 16)
+        # a thread shares this process's memory: one chunk, nothing pickled; processes get 16 chunks
+        size = len(rows) if isinstance(pool, ThreadPoolExecutor) else -(-len(rows) // 16)
         pending.chunks = [pool.submit(_run_chunk, fn, rows[i : i + size]) for i in range(0, len(rows), size)]
     return pending
 
@@ -322,7 +323,7 @@ def map_distinct(
     fn: Callable[..., tuple[Any, ...]],
     schema: dict[str, Any],
     *,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Executor | None = None,
     pending: PendingValues | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """``frame`` with ``fn(*keys)`` joined on, computed once per distinct key (across processes when many);
@@ -607,7 +608,7 @@ def _with_title_keys(frame: pl.DataFrame, source: str) -> pl.DataFrame:
 
 def _titles(
     frame: pl.DataFrame,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
     *,
     source: str = "job_title",
     pending: PendingValues | None = None,
@@ -650,7 +651,7 @@ def _titles(
     )
 
 
-def _floqer_titles(frame: pl.DataFrame, pool: ProcessPoolExecutor | None) -> tuple[pl.DataFrame, int]:
+def _floqer_titles(frame: pl.DataFrame, pool: Executor | None) -> tuple[pl.DataFrame, int]:
     """Floqer's own title signals on postings. ``seniority_check``: whether a level read from the title agrees
     with Floqer's ``seniority`` (the title wins either way). ``occupation_source``: a title that names no
     occupation (``partial``) is coded from Floqer's ``normalized_title`` when that one names one (once per
@@ -769,7 +770,7 @@ POSTING_PLACE_KEYS = ["location", "city_source", "state_code", "country_code_sou
 
 def _locations(
     frame: pl.DataFrame,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
     *,
     keys: list[str],
     pending: PendingValues | None = None,
@@ -910,7 +911,7 @@ def _salary_texts(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _salaries(
     frame: pl.DataFrame,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
     reporting: str,
     *,
     pending: PendingValues | None = None,
@@ -1092,14 +1093,28 @@ def normalize_postings(
     sources: pl.DataFrame,
     options: NormalizeOptions,
     summary: NormalizeSummary,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Executor | None = None,
+) -> pl.DataFrame:
+    with contextlib.ExitStack() as stack:
+        if pool is None and raw.height >= PARALLEL_FROM:
+            pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="normalize-values"))
+        return _normalize_postings(raw, sources, options, summary, pool)
+
+
+def _normalize_postings(
+    raw: pl.DataFrame,
+    sources: pl.DataFrame,
+    options: NormalizeOptions,
+    summary: NormalizeSummary,
+    pool: Executor | None,
 ) -> pl.DataFrame:
     clock = _StepClock(summary.timings)
     with clock("decode JSON"):
         frame = _posting_fields(raw)
-    # The per-value Python work (salary texts, places, then titles) goes to the worker processes as soon as
-    # its keys are known; this process meanwhile computes the title keys and the skills (Polars, Rust).
-    # Without workers, each is computed when its step asks for it.
+    # The per-value Python work (salary texts, places, then titles) goes to the worker processes (or, in one
+    # process, to one thread: Polars releases the GIL while it runs) as soon as its keys are known; this
+    # thread meanwhile computes the title keys and the skills (Polars, Rust). With fewer distinct values
+    # than PARALLEL_FROM, each is computed when its step asks for it.
     with clock("titles"):
         texts = start_distinct(
             _salary_texts(frame), ["salary_string"], salary_text_values, SALARY_TEXT_SCHEMA, pool=pool
@@ -1435,6 +1450,24 @@ def _landing_day() -> pl.Expr:
     return pl.col("ingested_at").dt.strftime("%Y-%m-%d").fill_null("0000-00-00").alias("_day")
 
 
+def _with_days(postings: pl.DataFrame, days: pl.DataFrame) -> pl.DataFrame:
+    """``postings`` with ``_day`` from ``days`` (``posting_id``, ``_day``): set beside them when both list the
+    same ids in the same order (the stage keeps the raw rows' order), else joined."""
+    if postings.get_column("posting_id").equals(days.get_column("posting_id")):
+        return postings.with_columns(days.get_column("_day"))
+    return postings.join(days, on="posting_id", how="left", maintain_order="left")
+
+
+def _by_day(postings: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """``postings`` split by ``_day``, in order of first appearance; a table of one day as it is (splitting
+    copies every column: 0.5 CPU-s for 1M clean postings)."""
+    days = postings.get_column("_day")
+    if postings.height and days.null_count() == 0 and (days == days[0]).all():
+        return [(str(days[0]), postings)]
+    parts = postings.partition_by("_day", as_dict=True, maintain_order=True)
+    return [(str(day), part) for (day,), part in parts.items()]
+
+
 def _write_postings(lake: Path, postings: pl.DataFrame, *, every_part: bool) -> Path:
     """The clean postings (with ``_day``, the day each landed) as one part per day, ``clean/postings.parquet/
     part-2026-11-02.parquet``, each sorted by posting_id and written atomically; ``every_part``: they are the
@@ -1448,7 +1481,7 @@ def _write_postings(lake: Path, postings: pl.DataFrame, *, every_part: bool) -> 
         folder.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     written = set()
-    for (day,), part in postings.partition_by("_day", as_dict=True, maintain_order=True).items():
+    for day, part in _by_day(postings):
         name = f"part-{day}.parquet"
         rows = _sorted_by_id(part.drop("_day"))
         _write(rows, folder / name, temp=folder.parent / f".postings-{name}.tmp")
@@ -1530,7 +1563,7 @@ def _append_postings(
     new_parts: list[Path],
     options: NormalizeOptions,
     summary: NormalizeSummary,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
 ) -> Path:
     """Normalize the postings of ``new_parts`` into the parts of their landing days, and read every
     posting's ``source_instance_ids`` again (a posting another source found since is a changed posting):
@@ -1633,7 +1666,7 @@ def normalize_lake(
             postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary, pool)
             del raw
             with clock("write Parquet"):
-                postings = postings.join(days, on="posting_id", how="left", maintain_order="left")
+                postings = _with_days(postings, days)
                 summary.paths.append(_write_postings(lake, postings, every_part=True))
             _set_counts(summary, postings)
     if lake_path(lake, CLEAN_POSTINGS).exists():

@@ -40,6 +40,27 @@ def test_worker_processes_give_the_in_process_table(tmp_path: Path, monkeypatch:
     assert expected.height == 3_000
 
 
+def test_value_thread_gives_the_in_place_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one process: the per-value maps run in one thread beside the title keys and skills (PARALLEL_FROM
+    # lowered so that 3,000 postings use it); the same table as each computed when its step asks for it
+    plain, threaded = tmp_path / "plain", tmp_path / "threaded"
+    write_raw_lake(plain, 3_000)
+    write_raw_lake(threaded, 3_000)
+    expected = _clean(plain, workers=1)
+    submitted: list[int] = []
+    original = stage.start_distinct
+
+    def counting(*args: Any, **kwargs: Any) -> stage.PendingValues:
+        pending = original(*args, **kwargs)
+        submitted.append(len(pending.chunks or []))
+        return pending
+
+    monkeypatch.setattr(stage, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(stage, "start_distinct", counting)
+    assert_frame_equal(_clean(threaded, workers=1), expected)
+    assert submitted[:3] == [1, 1, 1]  # salary texts, places, titles: each one chunk in the thread
+
+
 def test_landing_order_and_later_copies_do_not_change_the_clean_table(tmp_path: Path) -> None:
     # the stage keeps the raw rows in landing order and sorts only when the ids are not already in order:
     # the same postings landed shuffled, with later copies of some (another title) and an earlier copy of
