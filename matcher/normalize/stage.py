@@ -96,10 +96,14 @@ class NormalizeOptions:
     # what a vacancy's salaryMin/salaryMax mean for an fte below 1 (Flowstate does not document it):
     # "paid" (what the position pays at its fte: divided by fte) or "full_time" (already full-time pay)
     band_basis: str = defaults.BAND_BASIS
-    # processes for per-value work (default 1, in-process: on 2 cores, 1,000,000 raw postings normalize in
-    # 25.7 s with 1 and 28.2 s with 2, median of 3 each, bench_normalize: the workers' IPC costs more than
-    # they save; more may pay on more cores)
+    # processes for per-value work (default 1: in one process the per-value maps run in one thread beside
+    # the Polars steps; on 2 cores, 1,000,000 raw postings normalized in 25.7 s with 1 process and 28.2 s
+    # with 2, median of 3 each, bench_normalize, before that thread: the workers' IPC costs more than they
+    # save; more may pay on more cores)
     workers: int | None = None
+    # with one process: the per-value maps in one thread beside the Polars steps (False: each computed when
+    # its step asks for it; the same table either way)
+    value_thread: bool = True
 
 
 BAND_BASES = ("paid", "full_time")
@@ -1096,7 +1100,7 @@ def normalize_postings(
     pool: Executor | None = None,
 ) -> pl.DataFrame:
     with contextlib.ExitStack() as stack:
-        if pool is None and raw.height >= PARALLEL_FROM:
+        if pool is None and options.value_thread and raw.height >= PARALLEL_FROM:
             pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="normalize-values"))
         return _normalize_postings(raw, sources, options, summary, pool)
 
