@@ -4,9 +4,10 @@
   as of July 1 of ``work_year`` (ECB rates) is within 5% of the publisher's ``salary_in_usd``; side by side
   with a baseline that converts every row at one fixed rate per currency (the rates of the newest year).
 - throughput: the normalize stage over 1,000,000 synthetic raw postings (``bench/synthetic.py``; set
-  ``MATCHER_BENCH_ROWS`` for another size) in a fresh process, against a row-by-row Python baseline on a
-  sample. The fresh process (``python -c``) calls the library's ``normalize_lake``, not the CLI: it is
-  there so that the stage's cold caches and peak memory are its own.
+  ``MATCHER_BENCH_ROWS`` for another size) in a fresh process (2 processes; 1 process; 1 process without the
+  value thread: alternated, median of 3 each), against a row-by-row Python baseline on a sample. The fresh
+  process (``python -c``) calls the library's ``normalize_lake``, not the CLI: it is there so that the
+  stage's cold caches and peak memory are its own.
 - locations: H-1B "City, State" text -> admin1 equal to State, and a canonical city; against a baseline
   that looks the city name up in GeoNames alone.
 - salary parsing throughput: ``parse_salary`` over the sandbox market's salary strings, per distinct string

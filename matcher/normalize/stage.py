@@ -8,7 +8,8 @@ came from, and a ``*_status`` / ``*_reason`` pair per normalized group (title, s
   guessing. The reason says which field, what value and what was expected. Rows are never dropped.
 
 Vectorized: JSON fields are pulled out by Polars (Rust) for the whole column; each *distinct* title, salary
-text and place is normalized once in Python (in worker processes when there are many) and joined back.
+text and place is normalized once in Python (when there are many: in worker processes, or in one thread
+beside the Polars steps) and joined back.
 Money stays exact: structured amounts are read as the digits in ``raw_json`` (never through a float) into
 ``Decimal`` columns.
 """
