@@ -34,19 +34,33 @@ default_coder()
 before = resource.getrusage(resource.RUSAGE_SELF)
 normalize_lake(Path(sys.argv[1]), NormalizeOptions(workers=1), full=True)
 after = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"cpu": sum(getattr(after, k) - getattr(before, k) for k in ("ru_utime", "ru_stime"))}))
+cpu = sum(getattr(after, k) - getattr(before, k) for k in ("ru_utime", "ru_stime"))
+import matcher
+print(json.dumps({"cpu": cpu, "package": str(Path(matcher.__file__).resolve().parent)}))
 """
 
 
 def _normalize(lake: Path, code: Path | None, cache: Path) -> float:
-    """CPU seconds of one full normalize of ``lake`` by the package at ``code`` (None: this checkout)."""
+    """CPU seconds of one full normalize of ``lake`` by the package at ``code`` (None: this checkout). The
+    child runs in ``lake``'s folder: ``python -c`` puts its working directory first on ``sys.path``, and
+    from this checkout's root that would import this checkout's package whatever ``PYTHONPATH`` says."""
     env = dict(os.environ, MATCHER_CACHE_DIR=str(cache))
+    env.pop("PYTHONPATH", None)
     if code is not None:
         env["PYTHONPATH"] = str(code)
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(lake)], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _CHILD, str(lake)],
+        env=env,
+        cwd=lake,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    return float(json.loads(done.stdout.strip().splitlines()[-1])["cpu"])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = (code / "matcher") if code is not None else ROOT / "matcher"
+    if Path(result["package"]) != expected.resolve():
+        raise RuntimeError(f"normalized by {result['package']}, expected the package at {expected}")
+    return float(result["cpu"])
 
 
 def main(argv: list[str]) -> int:
