@@ -4,9 +4,10 @@
   as of July 1 of ``work_year`` (ECB rates) is within 5% of the publisher's ``salary_in_usd``; side by side
   with a baseline that converts every row at one fixed rate per currency (the rates of the newest year).
 - throughput: the normalize stage over 1,000,000 synthetic raw postings (``bench/synthetic.py``; set
-  ``MATCHER_BENCH_ROWS`` for another size) in a fresh process, against a row-by-row Python baseline on a
-  sample. The fresh process (``python -c``) calls the library's ``normalize_lake``, not the CLI: it is
-  there so that the stage's cold caches and peak memory are its own.
+  ``MATCHER_BENCH_ROWS`` for another size) in a fresh process (2 processes; 1 process; 1 process without the
+  value thread: alternated, median of 3 each), against a row-by-row Python baseline on a sample. The fresh
+  process (``python -c``) calls the library's ``normalize_lake``, not the CLI: it is there so that the
+  stage's cold caches and peak memory are its own.
 - locations: H-1B "City, State" text -> admin1 equal to State, and a canonical city; against a baseline
   that looks the city name up in GeoNames alone.
 - salary parsing throughput: ``parse_salary`` over the sandbox market's salary strings, per distinct string
@@ -311,7 +312,8 @@ started = time.perf_counter()
 default_coder()  # the one-off fit (or its cached pickle) is not part of the stage's steady state
 coder = time.perf_counter() - started
 before = resource.getrusage(resource.RUSAGE_SELF)
-summary = normalize_lake(Path(sys.argv[1]), NormalizeOptions(workers=int(sys.argv[2])), full=True)
+options = NormalizeOptions(workers=int(sys.argv[2]), value_thread=sys.argv[3] == "thread")
+summary = normalize_lake(Path(sys.argv[1]), options, full=True)
 after, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = sum(getattr(after, k) - getattr(before, k) + getattr(children, k) for k in ("ru_utime", "ru_stime"))
 own = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM")) / 1024
@@ -321,20 +323,35 @@ print(json.dumps({"seconds": summary.seconds, "timings": summary.timings, "disti
 """
 
 
-def _stage_in_child(lake: Path, workers: int) -> dict[str, Any]:
-    """One normalize run in a fresh process: cold caches, and its own peak resident memory."""
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(lake), str(workers)], capture_output=True, text=True, check=True
-    )
+def _stage_in_child(lake: Path, workers: int, thread: bool = True) -> dict[str, Any]:
+    """One normalize run in a fresh process: cold caches, and its own peak resident memory; ``thread``:
+    with one process, the per-value maps in a thread beside the Polars steps (``value_thread``)."""
+    mode = "thread" if thread else "inline"
+    command = [sys.executable, "-c", _CHILD, str(lake), str(workers), mode]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _median_run(lake: Path, workers: int, repeat: int = 3) -> dict[str, Any]:
-    """The run with the median whole-stage time, of ``repeat`` fresh processes (the per-value steps overlap
-    in worker processes, so no subset of the steps is a fair sort key)."""
-    runs = [_stage_in_child(lake, workers) for _ in range(repeat)]
-    runs.sort(key=lambda run: float(run["seconds"]))
-    return runs[len(runs) // 2]
+CONFIGS = {  # label -> (processes, value thread)
+    "2 processes": (2, True),
+    "1 process": (1, True),
+    "1 process, no value thread": (1, False),
+}
+
+
+def _median_runs(
+    lake: Path, configs: dict[str, tuple[int, bool]], repeat: int = 3
+) -> dict[str, dict[str, Any]]:
+    """Per configuration, the run with the median whole-stage time of ``repeat`` fresh processes, the
+    configurations alternated (A B C A B C ...: a shared machine's load drifts). The per-value steps overlap,
+    so no subset of the steps is a fair sort key."""
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in configs}
+    for _ in range(repeat):
+        for label, (workers, thread) in configs.items():
+            runs[label].append(_stage_in_child(lake, workers, thread))
+    for done in runs.values():
+        done.sort(key=lambda run: float(run["seconds"]))
+    return {label: done[len(done) // 2] for label, done in runs.items()}
 
 
 def _row_by_row(raw: pl.DataFrame) -> tuple[float, float]:
@@ -371,16 +388,15 @@ def bench_throughput() -> None:
             f"{raw['job_title'].n_unique():,} distinct titles, "
             f"{raw['raw_json'].str.len_bytes().sum() / 2**20:,.0f} MiB of raw JSON"
         )
-        runs = {workers: _median_run(lake, workers) for workers in (2, 1)}
+        runs = _median_runs(lake, CONFIGS)
         sample = raw.sample(20_000, seed=1)
         normalize_location("warm up the index")
         baseline_s, baseline_cpu = _row_by_row(sample)
     n = raw.height
     baseline_rate = sample.height / baseline_s
     rows = []
-    for workers, run in runs.items():
+    for label, run in runs.items():
         rss = f"{run['rss_mib'][0]:,.0f}+{run['rss_mib'][1]:,.0f} MiB"
-        label = f"{workers} process{'es' if workers > 1 else ''}"
         rows.append(
             (
                 f"whole stage, {label}",
@@ -411,7 +427,7 @@ def bench_throughput() -> None:
         "(target: whole stage 50,000 rows/s)",
         rows,
     )
-    best = runs[2]
+    best = runs["1 process"]
     print(
         "  whole stage = all of normalize_lake: read Parquet, drop repeated ids, decode JSON, titles (keys, "
         "occupations), skills, places, salaries (text, structured, FX, USD check), sources, write Parquet; "
@@ -423,15 +439,15 @@ def bench_throughput() -> None:
         "no write: less work than the stage"
     )
     print(
-        f"  ratio whole stage (2 processes) / baseline, rows/s: {n / best['seconds'] / baseline_rate:.1f}x; "
+        f"  ratio whole stage (1 process) / baseline, rows/s: {n / best['seconds'] / baseline_rate:.1f}x; "
         f"CPU-s per row: {baseline_cpu / sample.height / (best['cpu_seconds'] / n):.1f}x less"
     )
-    print("  steps (2 processes, wall): " + ", ".join(f"{k} {v:.2f} s" for k, v in best["timings"].items()))
+    print("  steps (1 process, wall): " + ", ".join(f"{k} {v:.2f} s" for k, v in best["timings"].items()))
     print(f"  distinct values normalized (after the vectorized keys): {best['distinct']}")
     print(
-        "  per-value work (salary texts, places, titles) runs in the worker processes while this process "
-        "computes title keys and skills: with 2 processes the 'titles' step includes waiting for them, and "
-        "the steps' wall times overlap"
+        "  per-value work (salary texts, places, titles) runs in the worker processes (with 1 process: in "
+        "one thread) while the stage computes title keys and skills: the 'titles' step includes waiting "
+        "for it, and the steps' wall times overlap"
     )
     print("  peak memory: the stage process's own high-water RSS (VmHWM) + its largest worker (ru_maxrss)")
 

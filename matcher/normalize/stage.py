@@ -8,7 +8,8 @@ came from, and a ``*_status`` / ``*_reason`` pair per normalized group (title, s
   guessing. The reason says which field, what value and what was expected. Rows are never dropped.
 
 Vectorized: JSON fields are pulled out by Polars (Rust) for the whole column; each *distinct* title, salary
-text and place is normalized once in Python (in worker processes when there are many) and joined back.
+text and place is normalized once in Python (when there are many: in worker processes, or in one thread
+beside the Polars steps) and joined back.
 Money stays exact: structured amounts are read as the digits in ``raw_json`` (never through a float) into
 ``Decimal`` columns.
 """
@@ -16,12 +17,13 @@ Money stays exact: structured amounts are read as the digits in ``raw_json`` (ne
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -95,10 +97,14 @@ class NormalizeOptions:
     # what a vacancy's salaryMin/salaryMax mean for an fte below 1 (Flowstate does not document it):
     # "paid" (what the position pays at its fte: divided by fte) or "full_time" (already full-time pay)
     band_basis: str = defaults.BAND_BASIS
-    # processes for per-value work (default 1, in-process: on 2 cores, 1,000,000 raw postings normalize in
-    # 25.7 s with 1 and 28.2 s with 2, median of 3 each, bench_normalize: the workers' IPC costs more than
-    # they save; more may pay on more cores)
+    # processes for per-value work (default 1: in one process the per-value maps run in one thread beside
+    # the Polars steps; on 2 cores, 1,000,000 raw postings normalized in 25.7 s with 1 process and 28.2 s
+    # with 2, median of 3 each, bench_normalize, before that thread: the workers' IPC costs more than they
+    # save; more may pay on more cores)
     workers: int | None = None
+    # with one process: the per-value maps in one thread beside the Polars steps (False: each computed when
+    # its step asks for it; the same table either way)
+    value_thread: bool = True
 
 
 BAND_BASES = ("paid", "full_time")
@@ -130,6 +136,20 @@ class _StepClock:
             yield
         finally:
             self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the stage: the per-value steps allocate millions of small
+    tuples (no cycles), and each full collection walks every object the caches hold (1M raw postings: 1.6
+    of 26 CPU-s). Back on, as it was, at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # -- per-value functions (top level, so worker processes can run them) ----------------------------------
@@ -289,14 +309,15 @@ def start_distinct(
     fn: Callable[..., tuple[Any, ...]],
     schema: dict[str, Any],
     *,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Executor | None = None,
 ) -> PendingValues:
     """``fn`` once per distinct ``keys`` of ``frame``, submitted to ``pool`` now when the values are many."""
     distinct = frame.select(keys).unique(maintain_order=True)
     rows = list(distinct.iter_rows())
     pending = PendingValues(distinct, fn, schema, rows)
     if pool is not None and len(rows) >= PARALLEL_FROM:
-        size = -(-len(rows) // 16)
+        # a thread shares this process's memory: one chunk, nothing pickled; processes get 16 chunks
+        size = len(rows) if isinstance(pool, ThreadPoolExecutor) else -(-len(rows) // 16)
         pending.chunks = [pool.submit(_run_chunk, fn, rows[i : i + size]) for i in range(0, len(rows), size)]
     return pending
 
@@ -307,7 +328,7 @@ def map_distinct(
     fn: Callable[..., tuple[Any, ...]],
     schema: dict[str, Any],
     *,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Executor | None = None,
     pending: PendingValues | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """``frame`` with ``fn(*keys)`` joined on, computed once per distinct key (across processes when many);
@@ -323,6 +344,23 @@ def map_distinct(
 def _read(lake: Path, table: str) -> pl.DataFrame:
     """The raw table ``table`` (a registry name: ``raw_postings``), every part in landing order."""
     return read_parts(TABLES[table].files(lake))
+
+
+def _first_landed(raw: pl.DataFrame) -> pl.DataFrame:
+    """Each posting's first landed raw row (the earliest ``ingested_at``; among equal ones, the first in
+    landing order), the rows kept in their order in ``raw``: a sort and ``unique`` of the whole table would
+    leave the JSON texts in hash order, and the decode then reads them from all over memory (1M rows: the
+    decode 8.0 -> 5.6 CPU-s). Only the row numbers are sorted."""
+    if not raw.height:
+        return raw
+    keep = (
+        raw.select("posting_id", "ingested_at", pl.int_range(raw.height, dtype=pl.UInt32).alias("_i"))
+        .sort("ingested_at", maintain_order=True)
+        .unique("posting_id", keep="first", maintain_order=True)
+        .get_column("_i")
+        .sort()
+    )
+    return raw if keep.len() == raw.height else raw[keep]
 
 
 def _json(path: str) -> pl.Expr:
@@ -575,7 +613,7 @@ def _with_title_keys(frame: pl.DataFrame, source: str) -> pl.DataFrame:
 
 def _titles(
     frame: pl.DataFrame,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
     *,
     source: str = "job_title",
     pending: PendingValues | None = None,
@@ -618,7 +656,7 @@ def _titles(
     )
 
 
-def _floqer_titles(frame: pl.DataFrame, pool: ProcessPoolExecutor | None) -> tuple[pl.DataFrame, int]:
+def _floqer_titles(frame: pl.DataFrame, pool: Executor | None) -> tuple[pl.DataFrame, int]:
     """Floqer's own title signals on postings. ``seniority_check``: whether a level read from the title agrees
     with Floqer's ``seniority`` (the title wins either way). ``occupation_source``: a title that names no
     occupation (``partial``) is coded from Floqer's ``normalized_title`` when that one names one (once per
@@ -737,7 +775,7 @@ POSTING_PLACE_KEYS = ["location", "city_source", "state_code", "country_code_sou
 
 def _locations(
     frame: pl.DataFrame,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
     *,
     keys: list[str],
     pending: PendingValues | None = None,
@@ -878,7 +916,7 @@ def _salary_texts(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _salaries(
     frame: pl.DataFrame,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
     reporting: str,
     *,
     pending: PendingValues | None = None,
@@ -1046,19 +1084,42 @@ POSTING_COLUMNS = [
 ]  # fmt: skip
 
 
+def _sorted_by_id(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` sorted by ``posting_id``; as it is when it already is (the stage keeps the raw rows' order,
+    so a lake landed in id order needs no sort): a sort of 1M sorted clean rows costs 1 CPU-s, the check
+    0.01."""
+    if frame.get_column("posting_id").is_sorted():
+        return frame
+    return frame.sort("posting_id")
+
+
 def normalize_postings(
     raw: pl.DataFrame,
     sources: pl.DataFrame,
     options: NormalizeOptions,
     summary: NormalizeSummary,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Executor | None = None,
+) -> pl.DataFrame:
+    with contextlib.ExitStack() as stack:
+        if pool is None and options.value_thread and raw.height >= PARALLEL_FROM:
+            pool = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="normalize-values"))
+        return _normalize_postings(raw, sources, options, summary, pool)
+
+
+def _normalize_postings(
+    raw: pl.DataFrame,
+    sources: pl.DataFrame,
+    options: NormalizeOptions,
+    summary: NormalizeSummary,
+    pool: Executor | None,
 ) -> pl.DataFrame:
     clock = _StepClock(summary.timings)
     with clock("decode JSON"):
         frame = _posting_fields(raw)
-    # The per-value Python work (salary texts, places, then titles) goes to the worker processes as soon as
-    # its keys are known; this process meanwhile computes the title keys and the skills (Polars, Rust).
-    # Without workers, each is computed when its step asks for it.
+    # The per-value Python work (salary texts, places, then titles) goes to the worker processes (or, in one
+    # process, to one thread: Polars releases the GIL while it runs) as soon as its keys are known; this
+    # thread meanwhile computes the title keys and the skills (Polars, Rust). With fewer distinct values
+    # than PARALLEL_FROM, each is computed when its step asks for it.
     with clock("titles"):
         texts = start_distinct(
             _salary_texts(frame), ["salary_string"], salary_text_values, SALARY_TEXT_SCHEMA, pool=pool
@@ -1102,7 +1163,7 @@ def normalize_postings(
             for group in ("title", "salary", "location")
         ),
     )
-    return frame.select(POSTING_COLUMNS).sort("posting_id")
+    return _sorted_by_id(frame.select(POSTING_COLUMNS))
 
 
 # -- vacancies -------------------------------------------------------------------------------------------
@@ -1394,6 +1455,24 @@ def _landing_day() -> pl.Expr:
     return pl.col("ingested_at").dt.strftime("%Y-%m-%d").fill_null("0000-00-00").alias("_day")
 
 
+def _with_days(postings: pl.DataFrame, days: pl.DataFrame) -> pl.DataFrame:
+    """``postings`` with ``_day`` from ``days`` (``posting_id``, ``_day``): set beside them when both list the
+    same ids in the same order (the stage keeps the raw rows' order), else joined."""
+    if postings.get_column("posting_id").equals(days.get_column("posting_id")):
+        return postings.with_columns(days.get_column("_day"))
+    return postings.join(days, on="posting_id", how="left", maintain_order="left")
+
+
+def _by_day(postings: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """``postings`` split by ``_day``, in order of first appearance; a table of one day as it is (splitting
+    copies every column: 0.5 CPU-s for 1M clean postings)."""
+    days = postings.get_column("_day")
+    if postings.height and days.null_count() == 0 and (days == days[0]).all():
+        return [(str(days[0]), postings)]
+    parts = postings.partition_by("_day", as_dict=True, maintain_order=True)
+    return [(str(day), part) for (day,), part in parts.items()]
+
+
 def _write_postings(lake: Path, postings: pl.DataFrame, *, every_part: bool) -> Path:
     """The clean postings (with ``_day``, the day each landed) as one part per day, ``clean/postings.parquet/
     part-2026-11-02.parquet``, each sorted by posting_id and written atomically; ``every_part``: they are the
@@ -1407,9 +1486,9 @@ def _write_postings(lake: Path, postings: pl.DataFrame, *, every_part: bool) -> 
         folder.unlink()
     folder.mkdir(parents=True, exist_ok=True)
     written = set()
-    for (day,), part in postings.partition_by("_day", as_dict=True, maintain_order=True).items():
+    for day, part in _by_day(postings):
         name = f"part-{day}.parquet"
-        rows = part.drop("_day").sort("posting_id")
+        rows = _sorted_by_id(part.drop("_day"))
         _write(rows, folder / name, temp=folder.parent / f".postings-{name}.tmp")
         written.add(name)
     if every_part:
@@ -1489,7 +1568,7 @@ def _append_postings(
     new_parts: list[Path],
     options: NormalizeOptions,
     summary: NormalizeSummary,
-    pool: ProcessPoolExecutor | None,
+    pool: Executor | None,
 ) -> Path:
     """Normalize the postings of ``new_parts`` into the parts of their landing days, and read every
     posting's ``source_instance_ids`` again (a posting another source found since is a changed posting):
@@ -1514,7 +1593,7 @@ def _append_postings(
     raw = read_parts(new_parts)
     added = pl.DataFrame(schema={"_day": pl.String})
     if raw.height:
-        raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+        raw = _first_landed(raw)
         raw = raw.join(kept.select("posting_id"), on="posting_id", how="anti")
     if raw.height:
         days = raw.select("posting_id", _landing_day())
@@ -1568,6 +1647,7 @@ def normalize_lake(
     workers = options.workers or 1
     state_path = lake_path(lake, "normalize_state")
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_gc_paused())
         with clock("start workers"):
             pool = stack.enter_context(worker_pool(workers if rows >= PARALLEL_FROM else 1))
         summary.new_postings = rows
@@ -1585,12 +1665,13 @@ def normalize_lake(
             with clock("read Parquet"):
                 raw = _read(lake, RAW_POSTINGS)
         if raw.height:
-            raw = raw.sort("ingested_at").unique("posting_id", keep="first")
+            with clock("drop repeated ids"):
+                raw = _first_landed(raw)
             days = raw.select("posting_id", _landing_day())
             postings = normalize_postings(raw, _read(lake, RAW_POSTING_SOURCES), options, summary, pool)
             del raw
             with clock("write Parquet"):
-                postings = postings.join(days, on="posting_id", how="left", maintain_order="left")
+                postings = _with_days(postings, days)
                 summary.paths.append(_write_postings(lake, postings, every_part=True))
             _set_counts(summary, postings)
     if lake_path(lake, CLEAN_POSTINGS).exists():

@@ -40,6 +40,59 @@ def test_worker_processes_give_the_in_process_table(tmp_path: Path, monkeypatch:
     assert expected.height == 3_000
 
 
+def test_value_thread_gives_the_in_place_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one process: the per-value maps run in one thread beside the title keys and skills (PARALLEL_FROM
+    # lowered so that 3,000 postings use it); the same table as each computed when its step asks for it
+    plain, threaded = tmp_path / "plain", tmp_path / "threaded"
+    write_raw_lake(plain, 3_000)
+    write_raw_lake(threaded, 3_000)
+    expected = _clean(plain, workers=1)
+    submitted: list[int] = []
+    original = stage.start_distinct
+
+    def counting(*args: Any, **kwargs: Any) -> stage.PendingValues:
+        pending = original(*args, **kwargs)
+        submitted.append(len(pending.chunks or []))
+        return pending
+
+    monkeypatch.setattr(stage, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(stage, "start_distinct", counting)
+    assert_frame_equal(_clean(threaded, workers=1), expected)
+    assert submitted[:3] == [1, 1, 1]  # salary texts, places, titles: each one chunk in the thread
+
+
+def test_landing_order_and_later_copies_do_not_change_the_clean_table(tmp_path: Path) -> None:
+    # the stage keeps the raw rows in landing order and sorts only when the ids are not already in order:
+    # the same postings landed shuffled, with later copies of some (another title) and an earlier copy of
+    # one, give the table of the ordered lake, with each posting's earliest copy
+    ordered, shuffled = tmp_path / "ordered", tmp_path / "shuffled"
+    write_raw_lake(ordered, 2_000)
+    expected = _clean(ordered, workers=1)
+    # copies land the same day (a day is a part of the clean table): the first at noon, others an hour apart
+    raw = pl.read_parquet(ordered / "raw" / "floqer" / "postings")
+    raw = raw.with_columns(pl.col("ingested_at").dt.offset_by("12h"))
+    later = raw.head(50).with_columns(
+        pl.lit("Chief Banana Officer").alias("job_title"),
+        pl.col("raw_json").str.replace('"job_title":"[^"]*"', '"job_title":"Chief Banana Officer"'),
+        pl.col("ingested_at").dt.offset_by("1h"),
+    )
+    earlier = raw.slice(100, 1).with_columns(pl.col("ingested_at").dt.offset_by("-1h"))
+    first = raw.slice(100, 1).with_columns(pl.lit("Chief Banana Officer").alias("job_title"))
+    first = first.with_columns(
+        pl.col("raw_json").str.replace('"job_title":"[^"]*"', '"job_title":"Chief Banana Officer"')
+    )
+    landed = pl.concat([later, raw.slice(101).sample(fraction=1.0, shuffle=True, seed=3), first])
+    landed = pl.concat([landed, raw.head(100), earlier])
+    folder = shuffled / "raw" / "floqer" / "postings"
+    folder.mkdir(parents=True)
+    landed.write_parquet(folder / "part-bench-000001.parquet")
+    got = _clean(shuffled, workers=1)
+    assert not landed["posting_id"].is_sorted()
+    assert got["posting_id"].is_sorted() and got.height == expected.height == 2_000
+    assert "chief banana officer" not in got["title_clean"].to_list()
+    assert_frame_equal(got, expected)
+
+
 def test_pending_values_join_like_map_distinct() -> None:
     frame = pl.DataFrame({"salary_string": ["$50,000 a year", None, "£12 ph", "$50,000 a year", "x"]})
     schema = stage.SALARY_TEXT_SCHEMA
