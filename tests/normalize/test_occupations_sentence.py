@@ -98,3 +98,21 @@ def test_a_saved_layer_loads_back(tmp_path: Path) -> None:
     assert np.allclose(back.weights, layer.weights, atol=2e-3)  # stored as float16
     assert np.array_equal(back.bias, layer.bias)
 
+
+def test_the_shipped_layer_reads_minilm_vectors_of_the_coders_codes() -> None:
+    layer = occ.sentence_layer()
+    assert layer.weights.shape == (384, len(layer.codes))
+    assert "all-MiniLM-L6-v2" in layer.model
+    assert set(layer.codes) == set(occ.default_coder().codes)
+
+
+def test_the_shipped_layer_with_minilm_places_a_title_the_words_misplace() -> None:
+    # measured on the hand-labelled real titles (bench_coder_embeddings): the words alone file "Business
+    # Intelligence Engineer" under military occupations (55-1019: "intelligence"); its sentence vector is a
+    # data scientist's (15-2051, where O*NET lists business intelligence analysts)
+    from matcher.match.semantic import TitleEmbedder  # the test, not the coder, brings the model
+
+    coder = occ.default_coder()
+    title = ["Business Intelligence Engineer"]
+    assert coder.code_titles(title)[0].code == "55-1019"
+    assert coder.code_titles(title, embed=TitleEmbedder().embed)[0].code == "15-2051"
