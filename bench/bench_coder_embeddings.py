@@ -52,7 +52,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.isotonic import IsotonicRegression
 
-from bench.bench_occupations import LABELS, ROOT, SHARED, onet_folds
+from bench.bench_occupations import LABELS, ROOT, SHARED, onet_folds, score
 from matcher.normalize import occupations as occ
 from matcher.normalize.titles import GENERIC
 
@@ -465,12 +465,7 @@ def api_check(texts: Sequence[str], truth: Sequence[set[str]], layer: occ.Senten
         ("code_texts() (shipped)", coder.code_texts(texts)),
         ("code_texts(embed=..., layer)", coder.code_texts(texts, embed=embed, layer=layer)),
     ):
-        codes = [g.code for g in guesses]
-        coded = np.mean([c is not None for c in codes])
-        six = np.mean([c in t for c, t in zip(codes, truth, strict=True)])
-        two = np.mean(
-            [c is not None and c[:2] in {x[:2] for x in t} for c, t in zip(codes, truth, strict=True)]
-        )
+        coded, six, two, _ = score([g.code for g in guesses], truth)
         print(f"{name:30} {coded:6.1%} {six:8.1%} {six / coded:9.1%} {two:8.1%}", flush=True)
 
 
