@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import csv
 import gzip
+import hashlib
 import io
 import itertools
 import pickle
@@ -39,6 +40,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -202,6 +204,53 @@ def reported_texts() -> set[str]:
         return set(occ._texts([r["Reported Job Title"] for r in reader])) - {""}
 
 
+@dataclass(frozen=True)
+class Fold:
+    """One held-out fold: the training titles, the held-out texts (sorted), the codes O*NET lists each under
+    (``truth``) and the best-weighted one (``first``)."""
+
+    train: list[occ.TrainingTitle]
+    asked: list[str]
+    truth: list[set[str]]
+    first: list[str]
+    names: dict[str, str]
+    key: str  # a digest of the fold's held-out texts (what ``bench_coder_embeddings`` caches by)
+
+
+def onet_folds(grouping: str = "text") -> list[Fold]:
+    """The ``FOLDS`` folds of distinct O*NET occupation texts, grouped by ``grouping``: "text" (the words in
+    order, punctuation aside: "end-touching machine operator" and "end touching machine operator" are one
+    group) or "words" (the set of words in any order: stricter)."""
+    titles = occ.onet_titles()
+    names = occ.onet_occupations()
+    texts = occ._texts([t.title for t in titles])
+    truth: dict[str, set[str]] = defaultdict(set)
+    weights: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for text, t in zip(texts, titles, strict=True):
+        if text:
+            truth[text].add(t.soc_code)
+            weights[text][t.soc_code] += t.weight
+    first = {x: max(sorted(w), key=lambda c: w[c]) for x, w in weights.items()}
+    distinct = sorted(truth)
+    tokens = [occ._WORD.findall(t) for t in distinct]
+    groups = [" ".join(sorted(set(w))) if grouping == "words" else " ".join(w) for w in tokens]
+    folds = []
+    for _, test in GroupKFold(n_splits=FOLDS).split(distinct, groups=groups):
+        tested = {distinct[i] for i in test}
+        asked = sorted(tested)
+        folds.append(
+            Fold(
+                train=[t for t, x in zip(titles, texts, strict=True) if x and x not in tested],
+                asked=asked,
+                truth=[truth[x] for x in asked],
+                first=[first[x] for x in asked],
+                names=names,
+                key=hashlib.sha256("\n".join(asked).encode()).hexdigest()[:12],
+            )
+        )
+    return folds
+
+
 def held_out(
     *, grouping: str = "text", folds_run: int = FOLDS, baselines: bool = True
 ) -> list[tuple[float, bool]]:
@@ -211,36 +260,25 @@ def held_out(
     started = time.perf_counter()
     titles = occ.onet_titles()
     names = occ.onet_occupations()
-    texts = occ._texts([t.title for t in titles])
-    truth: dict[str, set[str]] = defaultdict(set)
-    weights: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     raw: dict[str, str] = {}
-    for text, t in zip(texts, titles, strict=True):
+    for text, t in zip(occ._texts([t.title for t in titles]), titles, strict=True):
         if text:
-            truth[text].add(t.soc_code)
-            weights[text][t.soc_code] += t.weight
             raw.setdefault(text, t.title)
-    first = {x: max(sorted(w), key=lambda c: w[c]) for x, w in weights.items()}
-    distinct = sorted(truth)
     reported = reported_texts()
-    # a group is the text's words in order, punctuation aside ("end-touching machine operator" and "end
-    # touching machine operator" are one group), or, stricter, its set of words in any order
-    tokens = [occ._WORD.findall(t) for t in distinct]
-    groups = [" ".join(sorted(set(w))) if grouping == "words" else " ".join(w) for w in tokens]
     results: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
     calibration: list[tuple[float, bool]] = []
     label = "the words in order" if grouping == "text" else "the set of words (any order)"
+    folds = onet_folds(grouping)
     print(
-        f"\n== held-out O*NET titles: {folds_run} of {FOLDS} folds by {label}, {len(distinct):,} texts",
+        f"\n== held-out O*NET titles: {folds_run} of {FOLDS} folds by {label}, "
+        f"{sum(len(f.asked) for f in folds):,} texts",
         flush=True,
     )
-    for fold, (_, test) in enumerate(GroupKFold(n_splits=FOLDS).split(distinct, groups=groups)):
+    for fold, held in enumerate(folds):
         if fold >= folds_run:
             break
-        tested = {distinct[i] for i in test}
-        train = [t for t, x in zip(titles, texts, strict=True) if x and x not in tested]
-        asked = sorted(tested)
-        expected = [truth[x] for x in asked]
+        train, asked, expected = held.train, held.asked, held.truth
+        first = dict(zip(asked, held.first, strict=True))
         coder = occ.OccupationCoder.fit(train, names)
         timing = [f"fit {time.perf_counter() - started:.0f} s"]
         candidate = candidate_coder(train, names) if baselines else None

@@ -13,7 +13,7 @@ import pytest
 import matcher
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_SUFFIXES = {".csv", ".json", ".tsv", ".txt", ".md"}
+DATA_SUFFIXES = {".csv", ".json", ".tsv", ".txt", ".md", ".npz"}
 
 
 def _data_files() -> set[str]:

@@ -34,14 +34,23 @@ at cosine >= 0.8 and for 41% of those it is listed under other codes only ("cupo
 sentence-embedding neighbour vote reached 57.6% (+4) but embeds O*NET's 55,000 titles in about 140 CPU-s
 (more than all of ``make demo``), and normalize may not import ``matcher.match.semantic``. The
 ceiling is near: most misses are O*NET's own fine grain, 15% of its texts are listed under two codes or more.
+Measured again by ``bench/bench_coder_embeddings.py`` (the same 5 folds, this coder 53.0% / 75.3%): a
+logistic layer over MiniLM vectors (384 x codes, shipped as ``onet_sentence_layer.npz``, 0.6 MB) is 55.1%
+/ 77.3% alone and, added to this coder's score (``code_texts(embed=...)``, off by default), 58.7% / 79.2%;
+a kNN vote over the 45,000 training vectors adds 0.4 more. On the 325 real titles
+it changes 7 codes (2 now right, 1 now wrong, 3 wrong codes withdrawn, 1 uncoded title coded wrong;
+outside the set it withdraws "Night Care Worker"'s right code): 82.2% right against 81.8%, 96.6% coded
+against 96.9%. Not the default: no clear gain on real titles, and every unsure title would need its
+sentence vector in normalize (about 400 titles a CPU-second).
 
 ``confidence`` is the probability that the code is right, read off a calibration curve of the raw score
 (the winner's score less a penalty for words no training title uses) measured on held-out O*NET titles
 (``bench/bench_occupations.py``). Below ``THRESHOLD`` the code is None.
 
-Nothing fitted is shipped: the model is fitted from the shipped titles on first use (about 40 CPU-s, 20 s
-on two idle cores) and cached under ``cache_dir()`` keyed by scikit-learn's version and a hash of the data
-and this code; a cache that cannot be written is no error (the model stays in memory).
+The default coder ships nothing fitted (only the optional sentence layer is): the model is fitted from the
+shipped titles on first use (about 40 CPU-s, 20 s on two idle cores) and cached under ``cache_dir()`` keyed
+by scikit-learn's version and a hash of the data and this code; a cache that cannot be written is no error
+(the model stays in memory).
 
 Built with scikit-learn; trained on O*NET 27.0 (CC BY 4.0), see ``matcher/reference/README.md``.
 """
@@ -104,6 +113,15 @@ CANDIDATES = 10  # codes whose centroid is nearest, among which the neighbour vo
 # 53.6% / 75.1%, 31 s; 3 at 3e-5 55.0% / 76.6%, 39 s; the same without character 2-grams 55.0% / 76.8%, 37 s
 # (the module docstring's candidate: not adopted).
 LINEAR_EPOCHS = 2
+# the sentence layer (``code_texts(embed=...)``, off by default): see bench/bench_coder_embeddings.py
+SENTENCE_WEIGHT = 4.0  # its probability's weight beside the TF-IDF score (chosen on held-out fold 0)
+SENTENCE_GATE = 1.01  # texts below this TF-IDF confidence are scored again with it (above 1: every text)
+# raw score with the layer -> P(code right): isotonic on the 5 held-out folds (bench_coder_embeddings)
+SENTENCE_CALIBRATION: tuple[tuple[float, float], ...] = (
+    (-2.13, 0.16), (-0.3, 0.24), (0.11, 0.29), (0.4, 0.35), (0.69, 0.41), (0.97, 0.44), (1.27, 0.51),
+    (1.6, 0.59), (1.96, 0.64), (2.36, 0.69), (2.82, 0.77), (3.32, 0.83), (3.89, 0.89), (4.58, 0.92),
+    (5.87, 0.97),
+)  # fmt: skip
 LINEAR_ALPHA = 5e-5
 LINEAR_MIN_NGRAM = 2  # the shortest character n-gram the linear model reads
 
@@ -279,9 +297,10 @@ class OccupationCoder:
     def _combine(self, chars: sp.csr_matrix, words: sp.csr_matrix) -> sp.csr_matrix:
         return normalize(sp.hstack([normalize(chars), normalize(words) * self.word_weight], format="csr"))
 
-    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def scores(self, texts: Sequence[str], extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """For occupation texts: (best code index, raw score). With the linear model: each code scores its
-        linear decision plus ``NEIGHBOUR_WEIGHT`` x its share of the neighbour vote; the raw score is the
+        linear decision plus ``NEIGHBOUR_WEIGHT`` x its share of the neighbour vote (plus ``extra``, a
+        texts x codes matrix, when given: the sentence layer's weighted probabilities); the raw score is the
         winner's, less ``UNKNOWN_PENALTY`` x the share of the text's words no training title uses.
         Without: the neighbour vote alone, raw = top similarity x known words x vote share."""
         n = len(texts)
@@ -293,6 +312,8 @@ class OccupationCoder:
         share = np.divide(tally, total, out=np.zeros_like(tally), where=total > 0)
         combined = (self._linear_vectors(texts) @ self.linear_weights).toarray() + self.linear_bias
         np.add.at(combined, (np.arange(n)[:, None], candidates), NEIGHBOUR_WEIGHT * share)
+        if extra is not None:
+            combined += extra
         best = combined.argmax(axis=1)
         raw = combined[np.arange(n), best] - UNKNOWN_PENALTY * (1.0 - self.known_share(texts))
         return best, raw
@@ -369,8 +390,21 @@ class OccupationCoder:
             found.append((index, float(EXACT_FLOOR + (1 - EXACT_FLOOR) * row[index] / total)))
         return found
 
-    def code_texts(self, texts: Sequence[str]) -> list[OccupationGuess]:
-        """Occupations of texts already reduced by ``occupation_text`` (one vectorized pass)."""
+    def code_texts(
+        self,
+        texts: Sequence[str],
+        *,
+        embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+        layer: SentenceLayer | None = None,
+        gate: float = SENTENCE_GATE,
+    ) -> list[OccupationGuess]:
+        """Occupations of texts already reduced by ``occupation_text`` (one vectorized pass).
+
+        ``embed`` (default None, off): the sentence vectors of texts (``TitleEmbedder.embed`` or the match
+        stage's ``TitleVectorCache.vectors``; this module imports no model). With it, every text the
+        training data does not name exactly and whose TF-IDF confidence is below ``gate`` is scored again
+        with ``layer``'s probabilities added (``SENTENCE_WEIGHT`` x each code's; default layer: the shipped
+        ``sentence_layer()``) and its confidence read off ``SENTENCE_CALIBRATION``."""
         distinct = list(dict.fromkeys(texts))
         found: dict[str, OccupationGuess] = {"": OccupationGuess(None, None, 0.0)}
         # a title the training data names exactly: its own codes' vote (an ambiguous title, listed under
@@ -387,6 +421,14 @@ class OccupationCoder:
         asked = [t for t in distinct if t and t not in found]
         best, raw = self.scores(asked)
         confidence = calibrated(raw, self.calibration)
+        if embed is not None and asked:
+            unsure = np.flatnonzero(confidence < gate)
+            if unsure.size:
+                again = [asked[i] for i in unsure]
+                layer = layer or sentence_layer()
+                extra = SENTENCE_WEIGHT * layer.probabilities(np.asarray(embed(again)), self.codes)
+                best[unsure], raw_again = self.scores(again, extra)
+                confidence[unsure] = calibrated(raw_again, SENTENCE_CALIBRATION)
         for text, index, conf in zip(asked, best.tolist(), confidence.tolist(), strict=True):
             conf = round(min(max(conf, 0.0), 1.0), 3)
             if conf < self.threshold:
@@ -396,9 +438,72 @@ class OccupationCoder:
                 found[text] = OccupationGuess(code, self.occupation_titles.get(code, code), conf)
         return [found[t] for t in texts]
 
-    def code_titles(self, titles: Sequence[str | None]) -> list[OccupationGuess]:
-        """Occupations of raw job titles: cleaned, levels removed, then coded in one vectorized pass."""
-        return self.code_texts(_texts(titles))
+    def code_titles(
+        self,
+        titles: Sequence[str | None],
+        *,
+        embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+    ) -> list[OccupationGuess]:
+        """Occupations of raw job titles: cleaned, levels removed, then coded in one vectorized pass
+        (``embed``: see ``code_texts``)."""
+        return self.code_texts(_texts(titles), embed=embed)
+
+
+@dataclass(frozen=True)
+class SentenceLayer:
+    """A multinomial logistic regression over the sentence vectors of occupation texts: a probability per
+    code. ``weights`` dims x codes, ``bias`` per code, ``codes`` its columns' SOC codes, ``model`` the
+    sentence model whose vectors it reads (``matcher.match.semantic``'s all-MiniLM-L6-v2, L2-normalized).
+
+    >>> eye, zero = np.eye(2, dtype=np.float32), np.zeros(2, np.float32)
+    >>> layer = SentenceLayer(eye, zero, ("11-1011", "29-1141"), "m")
+    >>> probs = layer.probabilities(np.array([[0.0, 5.0]], np.float32), ["29-1141", "53-3033"])
+    >>> [round(float(p), 3) for p in probs[0]]
+    [0.993, 0.0]
+    """
+
+    weights: np.ndarray
+    bias: np.ndarray
+    codes: tuple[str, ...]
+    model: str
+
+    def probabilities(self, vectors: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+        """Each vector's probability of each of ``codes`` (a code the layer lacks: 0), vectors x codes."""
+        logits = vectors.astype(np.float32) @ self.weights.astype(np.float32) + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        column = {code: i for i, code in enumerate(self.codes)}
+        out = np.zeros((len(vectors), len(codes)), dtype=np.float32)
+        pairs = [(j, column[c]) for j, c in enumerate(codes) if c in column]
+        if pairs:
+            to, source = map(list, zip(*pairs, strict=True))
+            out[:, to] = probs[:, source]
+        return out
+
+    def save(self, path: Path) -> None:
+        """Write the layer as a compressed ``.npz`` (weights stored as float16: 0.7 MB for 867 codes)."""
+        np.savez_compressed(
+            path, weights=self.weights.astype(np.float16), bias=self.bias.astype(np.float32),
+            codes=np.array(self.codes), model=np.array(self.model),
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, source: Path | bytes) -> SentenceLayer:
+        z = np.load(io.BytesIO(source) if isinstance(source, bytes) else source)
+        return cls(
+            weights=z["weights"].astype(np.float32),
+            bias=z["bias"].astype(np.float32),
+            codes=tuple(z["codes"].tolist()),
+            model=str(z["model"]),
+        )
+
+
+@functools.cache
+def sentence_layer() -> SentenceLayer:
+    """The shipped layer (``onet_sentence_layer.npz``), fitted by ``bench/bench_coder_embeddings.py
+    --build-layer`` on the sentence vectors of every training text (labelled with its best-weighted code)."""
+    return SentenceLayer.load(_reference_bytes("onet_sentence_layer.npz"))
 
 
 def title_words(text: str) -> list[str]:
