@@ -361,7 +361,7 @@ def test_publishing_ranks_each_vacancys_matches_by_score_then_posting_id() -> No
     included; scores that are not hundredths in [0, 100] take the sort on the columns themselves."""
     import random
 
-    from matcher.match.incremental import _rank
+    from matcher.match.incremental import _rank, places
     from matcher.match.stage import MATCH_SCHEMA
 
     rng = random.Random(5)
@@ -389,7 +389,7 @@ def test_publishing_ranks_each_vacancys_matches_by_score_then_posting_id() -> No
             .select(pl.col(c).cast(t) for c, t in MATCH_SCHEMA.items())
         )
 
-    assert_frame_equal(_rank(frame), expected(frame))
+    assert_frame_equal(_rank(*places(frame)), expected(frame))
     odd = frame.with_columns((pl.col("score") + pl.col("posting_id").str.len_chars() * 0.001).alias("score"))
-    assert_frame_equal(_rank(odd), expected(odd))
-    assert _rank(frame.clear()).height == 0
+    assert_frame_equal(_rank(*places(odd)), expected(odd))
+    assert _rank(*places(frame.clear())).height == 0
