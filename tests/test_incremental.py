@@ -393,3 +393,30 @@ def test_publishing_ranks_each_vacancys_matches_by_score_then_posting_id() -> No
     odd = frame.with_columns((pl.col("score") + pl.col("posting_id").str.len_chars() * 0.001).alias("score"))
     assert_frame_equal(_rank(*places(odd)), expected(odd))
     assert _rank(*places(frame.clear())).height == 0
+
+
+def test_covered_postings_are_found_by_position_or_by_join_alike() -> None:
+    """The covered postings' numbers: by position when they lead the eligible rows as they were (the daily
+    case), else by a join on (posting_id, hash); both give what the join gives."""
+    from matcher.match.incremental import _covered
+
+    old = pl.DataFrame(
+        {"posting_id": ["a", "b", "c"], "_ph": [1, 2, 3], "_pv": [1, 1, 2], "_pn": [0, 1, 2]},
+        schema_overrides={"_ph": pl.UInt64, "_pv": pl.UInt32, "_pn": pl.UInt32},
+    )
+
+    def joined(eligible: pl.DataFrame) -> pl.DataFrame:
+        return eligible.join(old, on=["posting_id", "_ph"], how="left", maintain_order="left")
+
+    daily = pl.DataFrame(
+        {"posting_id": ["a", "b", "c", "d"], "_ph": [1, 2, 3, 4]}, schema_overrides={"_ph": pl.UInt64}
+    )
+    assert_frame_equal(_covered(daily, old), joined(daily))
+    assert _covered(daily, old)["_pn"].to_list() == [0, 1, 2, None]
+    changed = daily.with_columns(pl.when(pl.col("posting_id") == "b").then(9).otherwise("_ph").alias("_ph"))
+    changed = changed.with_columns(pl.col("_ph").cast(pl.UInt64))
+    assert _covered(changed, old)["_pn"].to_list() == [0, None, 2, None]
+    assert_frame_equal(_covered(changed, old), joined(changed))
+    reordered = daily.reverse()
+    assert_frame_equal(_covered(reordered, old), joined(reordered))
+    assert_frame_equal(_covered(daily.head(2), old), joined(daily.head(2)))

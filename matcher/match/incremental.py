@@ -238,7 +238,7 @@ def match_lake_incremental(
             stale_posts = pl.read_parquet(folder / state["stale_postings"])
         if state.get("stale_vacancies"):
             stale_vacs = pl.read_parquet(folder / state["stale_vacancies"])
-        eligible = eligible.join(old_posts, on=["posting_id", "_ph"], how="left", maintain_order="left")
+        eligible = _covered(eligible, old_posts)
         open_vacancies = open_vacancies.join(
             old_vacs, on=[*VACANCY_KEY, "_vh"], how="left", maintain_order="left"
         )
@@ -312,6 +312,21 @@ def match_lake_incremental(
     summary.seconds = time.perf_counter() - started
     summary.path = lake_path(lake, "matches")
     return summary
+
+
+def _covered(eligible: pl.DataFrame, old: pl.DataFrame) -> pl.DataFrame:
+    """``eligible`` with the sequence and posting numbers (``_pv``, ``_pn``; null: not covered) of the
+    covered postings ``old`` whose (posting_id, ``_ph``) it has. The daily case, the covered postings as
+    they were and in the same order followed by the new day's, takes them by position (a comparison of
+    the ids and hashes) instead of a join of a million strings."""
+    n = old.height
+    key = ["posting_id", "_ph"]
+    if eligible.height >= n and eligible.head(n).select(key).equals(old.select(key)):
+        carried = old.select("_pv", "_pn").extend(
+            pl.DataFrame(schema={"_pv": pl.UInt32, "_pn": pl.UInt32}).clear(eligible.height - n)
+        )
+        return eligible.hstack(carried)
+    return eligible.join(old.select(*key, "_pv", "_pn"), on=key, how="left", maintain_order="left")
 
 
 def _number(frame: pl.DataFrame, column: str, numbers: dict[str, int]) -> pl.DataFrame:
@@ -412,9 +427,11 @@ def _rank(matches: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
     score = pl.col("score")
     hundredths = (score * 100).round()
     exact = matches.select(
-        # a score that is its hundredths over 100 exactly: distinct scores have distinct hundredths
-        (score.is_not_null() & (score >= 0) & (score <= 100) & (hundredths / 100 == score)).all()
+        # every score the rounding of its hundredths: the score is a function of the hundredths, which
+        # are monotone in the score (Polars' round(2) is not always hundredths / 100 to the last bit)
+        (score.is_not_null() & (score >= 0) & (score <= 100) & ((hundredths / 100).round(2) == score)).all()
     ).item()
+    matches = matches.select(*(c for c in stage.MATCH_SCHEMA if c in matches.columns), "_vr", "_pr")
     if exact and keys.height < 1 << 18:
         order: pl.Expr | list[str] = (
             pl.col("_vr").cast(pl.UInt64) * 10001 + (10000 - hundredths.cast(pl.UInt64))
