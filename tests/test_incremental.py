@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from matcher import Config, Pipeline
@@ -420,3 +422,52 @@ def test_covered_postings_are_found_by_position_or_by_join_alike() -> None:
     reordered = daily.reverse()
     assert_frame_equal(_covered(reordered, old), joined(reordered))
     assert_frame_equal(_covered(daily.head(2), old), joined(daily.head(2)))
+
+
+@given(
+    title=st.floats(0, 100).map(lambda x: round(x, 2)),
+    seniority=st.one_of(st.none(), st.sampled_from([0.0, 25.0, 50.0, 100.0])),
+    geography=st.sampled_from([0.0, 70.0, 85.0, 100.0]),
+    skills=st.one_of(st.none(), st.floats(0, 100).map(lambda x: round(x, 2))),
+    posted_days_ago=st.one_of(st.none(), st.integers(0, 400)),
+    floor=st.sampled_from([30.0, 50.0, 55.0, 70.0]),
+    recency_days=st.sampled_from([1, 30, 365]),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_last_day_a_pair_reaches_the_floor_is_the_last_day_its_score_does(
+    title: float,
+    seniority: float | None,
+    geography: float,
+    skills: float | None,
+    posted_days_ago: int | None,
+    floor: float,
+    recency_days: int,
+) -> None:
+    """``last_day`` against the score itself on every day until the recency is 0 (and one after)."""
+    from matcher.match import stage
+    from matcher.match.incremental import last_day
+
+    today = date(2026, 11, 2)
+    posted = None if posted_days_ago is None else today - timedelta(days=posted_days_ago)
+    pair = pl.DataFrame(
+        {"title": [title], "seniority": [seniority], "geography": [geography], "skills": [skills]},
+        schema=dict.fromkeys(("title", "seniority", "geography", "skills"), pl.Float64),
+    ).with_columns(pl.lit(posted, pl.Date).alias("date_posted"))
+    options = MatchOptions(as_of=today, floor=floor, recency_days=recency_days)
+    last = last_day(pair, options).item()
+
+    days = pl.DataFrame({"day": [today + timedelta(days=n) for n in range(recency_days + 402)]})
+    age = (pl.col("day") - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
+    scores = (
+        days.join(pair, how="cross")
+        .with_columns(stage.recency_at(age, options).alias("recency"))
+        .with_columns(stage.composite_score(options))
+    )
+    counted = scores.filter(pl.col("score") >= floor)["day"].to_list()
+    every_day = days["day"].to_list()
+    reached_today = counted[:1] == [today]
+    if last is None:
+        assert counted == every_day
+    else:
+        assert counted == [day for day in every_day if day <= last]
+        assert (last >= today) == reached_today

@@ -77,12 +77,12 @@ PAIR_SCHEMA: dict[str, Any] = {
 OTHER_SCHEMA: dict[str, Any] = {
     c: PAIR_SCHEMA[c]
     for c in (
-        "scenario_id", "vacancy_id", "posting_id", "title", "seniority", "geography", "skills",
-        "date_posted", "_pv", "_vv", "_vn",
+        "scenario_id", "vacancy_id", "posting_id", "_pv", "_vv", "_vn",
     )
-}  # fmt: skip
+} | {"_last": pl.Date}  # fmt: skip
 # the layout of the stored pairs and covered rows (in the fingerprint and ``state.json``): a lake of
-# another layout is scored again in full, never read as this one; 2: vacancy and posting numbers
+# another layout is scored again in full, never read as this one; 2: vacancy and posting numbers, and the
+# other levels' pairs stored with the last day they reach the floor (``_last``) instead of their components
 LAYOUT = 2
 # what the ranking never reads: a pair's vacancy is its number (``_vn``), its key strings are put back
 KEY_STRINGS = ("scenario_id", "vacancy_id")
@@ -329,6 +329,67 @@ def _covered(eligible: pl.DataFrame, old: pl.DataFrame) -> pl.DataFrame:
     return eligible.join(old.select(*key, "_pv", "_pn"), on=key, how="left", maintain_order="left")
 
 
+def last_day(pairs: pl.DataFrame, options: stage.MatchOptions) -> pl.Series:
+    """The last as-of day on which each pair's score (from its components and ``date_posted``) reaches
+    ``options.floor`` (Date; null: every day, as when the posting has no date or its score at recency 0
+    reaches it; the day before ``options.as_of`` when it does not reach it then). The score only falls as
+    the posting ages, so the pair counts on a day exactly when that day is not after this one.
+
+    Title 50, no level, geography 70, no skills, posted 2026-10-01, floor 55, the default weights and 365
+    recency days: the score is (0.45 * 50 + 0.2 * 70 + 0.05 * recency) / 0.7, at or above 55 while the
+    recency is at least 40: 219 days old (recency 40.00, score 55.00; 220 days: 39.73, 54.98), 2027-05-08.
+
+    The day is a guess (the score as a straight line of the recency) checked exactly (the score reaches
+    the floor at the guessed age, not one day later); a guess the rounding moved is bisected."""
+    assert options.as_of is not None
+    horizon = int(options.recency_days)  # from this age on the recency is 0: the score stops falling
+    frame = pairs.select("title", "seniority", "geography", "skills", "date_posted").with_columns(
+        (pl.lit(options.as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0).alias("_age0")
+    )
+
+    def at(rows: pl.DataFrame, recency: pl.Expr) -> pl.Series:
+        return rows.with_columns(recency.alias("recency")).select(stage.composite_score(options)).to_series()
+
+    def reaches(rows: pl.DataFrame, age: pl.Expr) -> pl.Series:
+        score = at(rows, stage.recency_at(age.cast(pl.Int64), options))
+        return (score >= options.floor).fill_null(False)
+
+    frame = frame.with_columns(at(frame, pl.lit(0.0)).alias("_low"), at(frame, pl.lit(100.0)).alias("_high"))
+    low, high = pl.col("_low"), pl.col("_high")
+    needed = (options.floor - low) / (high - low)  # the share of full recency the floor needs
+    guess = (horizon * (1 - needed)).floor().fill_nan(None).clip(pl.col("_age0"), horizon - 1)
+    frame = frame.with_columns(
+        guess.cast(pl.Int64, strict=False).fill_null(pl.col("_age0")).alias("_g"),
+        (low >= options.floor).fill_null(False).alias("_always"),
+    ).with_columns(reaches(frame, pl.col("_age0")).alias("_now"))
+    frame = frame.with_columns(
+        (reaches(frame, pl.col("_g")) & ~reaches(frame, pl.col("_g") + 1)).alias("_checked")
+    ).with_row_index("_i")
+    # bisect the rest on (lo, hi]: the score reaches the floor at age lo, not at hi (recency 0 does not)
+    lo, hi = pl.col("_lo"), pl.col("_hi")
+    search = frame.filter(~pl.col("_checked") & ~pl.col("_always") & pl.col("_now")).with_columns(
+        pl.col("_age0").alias("_lo"), pl.lit(horizon, pl.Int64).alias("_hi")
+    )
+    while search.height and bool(search.select((hi - lo > 1).any()).item()):
+        mid = (lo + hi) // 2
+        ok = reaches(search, mid)
+        search = search.with_columns(
+            pl.when(ok).then(mid).otherwise(lo).alias("_lo"), pl.when(ok).then(hi).otherwise(mid).alias("_hi")
+        )
+    frame = frame.join(search.select("_i", "_lo"), on="_i", how="left", maintain_order="left")
+    age = pl.coalesce(pl.when(pl.col("_checked")).then(pl.col("_g")), pl.col("_lo"))
+    day = pl.col("date_posted") + pl.duration(days=age)
+    return frame.select(
+        pl.when(pl.col("_always"))
+        .then(None)
+        .when(~pl.col("_now"))
+        .then(pl.lit(options.as_of) - pl.duration(days=1))
+        .otherwise(day)
+        .cast(pl.Date)
+        .alias("_last")
+    ).to_series()
+
+
 def _number(frame: pl.DataFrame, column: str, numbers: dict[str, int]) -> pl.DataFrame:
     """``frame`` with its rows that have no ``column`` numbered from ``numbers[column]`` on (in row order),
     and ``numbers[column]`` moved past them."""
@@ -381,6 +442,8 @@ def _score(
                 admits = part.with_columns(admitted.alias("_a"))["_a"]
                 for kind, schema, chosen in (("part", PAIR_SCHEMA, admits), ("other", OTHER_SCHEMA, ~admits)):
                     some = part.filter(chosen)
+                    if some.height and kind == "other":
+                        some = some.with_columns(last_day(some, options).alias("_last"))
                     if some.height:
                         parts.append(into / f"{kind}-b{bucket:03d}-{len(parts):06d}.parquet")
                         some.select(pl.col(c).cast(t) for c, t in schema.items()).write_parquet(parts[-1])
@@ -515,9 +578,10 @@ class _Publish:
             frame = frame.join(self.stale_posts.lazy(), on=["posting_id", "_pv"], how="anti")
         if self.stale_vacs.height:
             frame = frame.join(self.stale_vacs.lazy().select("_vn", "_vv"), on=["_vn", "_vv"], how="anti")
+        if kind == "other":  # counted while the day is not after the last one they reach the floor
+            return frame.filter(pl.col("_last").is_null() | (pl.col("_last") >= self.as_of))
         frame = frame.with_columns(recency.alias("recency")).with_columns(stage.composite_score(self.options))
-        frame = frame.filter(pl.col("score") >= self.options.floor)
-        return frame if kind == "part" else frame.select(*OTHER_SCHEMA)
+        return frame.filter(pl.col("score") >= self.options.floor)
 
     def ranked(self) -> Iterator[pl.DataFrame]:
         """Each bucket's admitted matches, ranked per vacancy as ``match_frames`` ranks them, in

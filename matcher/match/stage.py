@@ -1369,8 +1369,13 @@ def _others_weigh(options: MatchOptions) -> bool:
 def _recency(options: MatchOptions, as_of: date) -> tuple[pl.Expr, pl.Expr]:
     """(age in days, recency) from ``date_posted``: 100 on the as-of day, 0 at ``recency_days``."""
     age = (pl.lit(as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
-    recency = (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
-    return age, recency
+    return age, recency_at(age, options)
+
+
+def recency_at(age: pl.Expr, options: MatchOptions) -> pl.Expr:
+    """The recency component of a posting ``age`` days old (Int64; null: no date): 100 at 0 days, 0 from
+    ``recency_days`` on, in hundredths."""
+    return (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
 
 
 def _composite(options: MatchOptions) -> tuple[pl.Expr, pl.Expr, dict[str, float]]:
