@@ -471,3 +471,35 @@ def test_the_last_day_a_pair_reaches_the_floor_is_the_last_day_its_score_does(
     else:
         assert counted == [day for day in every_day if day <= last]
         assert (last >= today) == reached_today
+
+
+def test_stored_pairs_of_another_layout_are_scored_again_not_read(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake whose stored pairs an earlier layout wrote (layout 1: no vacancy or posting numbers, the other
+    levels with their components) is matched in full, and gives what a rebuild gives."""
+    from matcher.match import incremental
+
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    monkeypatch.setattr(incremental, "LAYOUT", 1)
+    assert match_lake(lake, MatchOptions(as_of=day)).mode == "full"
+    for part in TABLES["scored_pairs"].files(lake):  # as layout 1 wrote them
+        pl.read_parquet(part).drop("_vn", "_pn").write_parquet(part)
+    state = json.loads(lake_path(lake, "match_state").read_text())
+    assert state["layout"] == 1
+    monkeypatch.setattr(incremental, "LAYOUT", 2)
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    later = day + timedelta(days=1)
+    assert match_lake(lake, MatchOptions(as_of=later)).mode == "full"
+    assert json.loads(lake_path(lake, "match_state").read_text())["layout"] == 2
+    assert match_lake(rebuilt, MatchOptions(as_of=later), full=True).mode == "full"
+    for name in ("matches", "left_out"):
+        assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
+    assert match_lake(lake, MatchOptions(as_of=later)).mode == "incremental"
+    current = json.loads(lake_path(lake, "match_state").read_text())
+    current.pop("layout")  # its fingerprint this version's, its files there, but no layout named: not read
+    lake_path(lake, "match_state").write_text(json.dumps(current))
+    assert match_lake(lake, MatchOptions(as_of=later)).mode == "full"

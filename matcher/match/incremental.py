@@ -5,18 +5,20 @@ State (``matches/scored/``, written by this module only, under the lake's lock):
 
 - ``run-*/part-b<bucket>-*.parquet``: the pairs one run scored whose score reached the floor on that
   run's as-of day and whose levels ``level_policy`` admits, with their components, the posting's
-  ``date_posted`` and both levels (``_vl``, ``_pl``), and the sequence numbers of the runs that last scored
-  its posting and its vacancy (``_pv``, ``_vv``); ``run-*/other-b<bucket>-*.parquet``: those of the other
-  levels, which are only counted (``left_out.parquet``), with the columns their score on a later day needs
-  (``OTHER_SCHEMA``);
-- ``postings-<run>.parquet`` (posting_id, _ph, _pv) and ``vacancies-<run>.parquet`` (scenario_id,
-  vacancy_id, _vh, _vv): the eligible postings and open vacancies, the hash of the columns the match stage
-  reads of each (``_ph``, ``_vh``: a posting whose hash moved is a changed one) and its sequence number;
-- ``state.json``: the current run folders, the as-of day, the last sequence number, and a fingerprint of
-  what scores depend on besides the rows (the options but ``as_of``, the word weights' count, the match
-  code, Polars' version). A run is incremental when the fingerprint is unchanged, its as-of day is not
-  earlier, and the word weights were not refit (``matcher.match.weights``); otherwise it rescores
-  everything (``full``).
+  ``date_posted`` and both levels (``_vl``, ``_pl``), the sequence numbers of the runs that last scored
+  its posting and its vacancy (``_pv``, ``_vv``) and the posting's and vacancy's numbers (``_pn``, ``_vn``:
+  ranking looks their places up by these); ``run-*/other-b<bucket>-*.parquet``: those of the other
+  levels, which are only counted (``left_out.parquet``), with the last as-of day their score reaches the
+  floor (``_last``, ``OTHER_SCHEMA``);
+- ``postings-<run>.parquet`` (posting_id, _ph, _pv, _pn) and ``vacancies-<run>.parquet`` (scenario_id,
+  vacancy_id, _vh, _vv, _vn): the eligible postings and open vacancies, the hash of the columns the match
+  stage reads of each (``_ph``, ``_vh``: a posting whose hash moved is a changed one), its sequence number
+  and its number (one per version);
+- ``state.json``: the current run folders, the as-of day, the last sequence number, the next numbers,
+  the layout (``LAYOUT``) and a fingerprint of what scores depend on besides the rows (the options but
+  ``as_of``, the word weights' count, the match code and layout, Polars' version). A run is incremental
+  when the fingerprint and layout are unchanged, its as-of day is not earlier, and the word weights were
+  not refit (``matcher.match.weights``); otherwise it rescores everything (``full``).
 
 An incremental run scores (new or changed vacancies x every eligible posting) and (unchanged vacancies x
 new or changed postings), writes them as one more run folder, then publishes: the kept rows are those whose
