@@ -345,28 +345,34 @@ def last_day(pairs: pl.DataFrame, options: stage.MatchOptions) -> pl.Series:
     the floor at the guessed age, not one day later); a guess the rounding moved is bisected."""
     assert options.as_of is not None
     horizon = int(options.recency_days)  # from this age on the recency is 0: the score stops falling
-    frame = pairs.select("title", "seniority", "geography", "skills", "date_posted").with_columns(
-        (pl.lit(options.as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0).alias("_age0")
-    )
 
-    def at(rows: pl.DataFrame, recency: pl.Expr) -> pl.Series:
-        return rows.with_columns(recency.alias("recency")).select(stage.composite_score(options)).to_series()
-
-    def reaches(rows: pl.DataFrame, age: pl.Expr) -> pl.Series:
-        score = at(rows, stage.recency_at(age.cast(pl.Int64), options))
+    def reaches(age: pl.Expr) -> pl.Expr:
+        score = stage.composite_score(options, stage.recency_at(age.cast(pl.Int64), options))
         return (score >= options.floor).fill_null(False)
 
-    frame = frame.with_columns(at(frame, pl.lit(0.0)).alias("_low"), at(frame, pl.lit(100.0)).alias("_high"))
     low, high = pl.col("_low"), pl.col("_high")
     needed = (options.floor - low) / (high - low)  # the share of full recency the floor needs
     guess = (horizon * (1 - needed)).floor().fill_nan(None).clip(pl.col("_age0"), horizon - 1)
-    frame = frame.with_columns(
-        guess.cast(pl.Int64, strict=False).fill_null(pl.col("_age0")).alias("_g"),
-        (low >= options.floor).fill_null(False).alias("_always"),
-    ).with_columns(reaches(frame, pl.col("_age0")).alias("_now"))
-    frame = frame.with_columns(
-        (reaches(frame, pl.col("_g")) & ~reaches(frame, pl.col("_g") + 1)).alias("_checked")
-    ).with_row_index("_i")
+    frame = (
+        pairs.lazy()
+        .select("title", "seniority", "geography", "skills", "date_posted")
+        .with_columns(
+            (pl.lit(options.as_of) - pl.col("date_posted"))
+            .dt.total_days()
+            .clip(lower_bound=0)
+            .alias("_age0"),
+            stage.composite_score(options, pl.lit(0.0)).alias("_low"),
+            stage.composite_score(options, pl.lit(100.0)).alias("_high"),
+        )
+        .with_columns(
+            guess.cast(pl.Int64, strict=False).fill_null(pl.col("_age0")).alias("_g"),
+            (low >= options.floor).fill_null(False).alias("_always"),
+            reaches(pl.col("_age0")).alias("_now"),
+        )
+        .with_columns((reaches(pl.col("_g")) & ~reaches(pl.col("_g") + 1)).alias("_checked"))
+        .with_row_index("_i")
+        .collect()
+    )
     # bisect the rest on (lo, hi]: the score reaches the floor at age lo, not at hi (recency 0 does not)
     lo, hi = pl.col("_lo"), pl.col("_hi")
     search = frame.filter(~pl.col("_checked") & ~pl.col("_always") & pl.col("_now")).with_columns(
@@ -374,7 +380,7 @@ def last_day(pairs: pl.DataFrame, options: stage.MatchOptions) -> pl.Series:
     )
     while search.height and bool(search.select((hi - lo > 1).any()).item()):
         mid = (lo + hi) // 2
-        ok = reaches(search, mid)
+        ok = search.select(reaches(mid)).to_series()
         search = search.with_columns(
             pl.when(ok).then(mid).otherwise(lo).alias("_lo"), pl.when(ok).then(hi).otherwise(mid).alias("_hi")
         )
