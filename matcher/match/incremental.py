@@ -609,7 +609,11 @@ class _Publish:
                     else:
                         others = kept.lazy()
             counted = others.group_by("_vn").agg(pl.len().alias("n"))
-            admitted_pairs, other = pl.collect_all([pairs.drop(KEY_STRINGS), counted])
+            # what ranking and the matches table read: not the key strings, the levels or the sequence numbers
+            needed = [c for c in (*stage.MATCH_SCHEMA, "date_posted", "_vn", "_pn") if c in PAIR_SCHEMA]
+            admitted_pairs, other = pl.collect_all(
+                [pairs.select(c for c in needed if c not in KEY_STRINGS), counted]
+            )
             self.other_level.append(other)
             admitted_pairs = admitted_pairs.with_columns(
                 age.alias("age_days"),
