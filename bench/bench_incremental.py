@@ -232,6 +232,7 @@ def _publish_bucketed(lake: Path, out: Path, side: Path) -> int:
     publish = incremental._Publish(
         folder, state["segments"], state["bounds"], stale[0], stale[1], MatchOptions(as_of=TODAY), None
     )
+    publish.order(pl.read_parquet(folder / state["postings"]), pl.read_parquet(folder / state["vacancies"]))
     summary = MatchSummary(as_of=TODAY)
     publish.write(out, side, summary)
     return summary.matches

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from matcher import Config, Pipeline
@@ -361,7 +363,7 @@ def test_publishing_ranks_each_vacancys_matches_by_score_then_posting_id() -> No
     included; scores that are not hundredths in [0, 100] take the sort on the columns themselves."""
     import random
 
-    from matcher.match.incremental import _rank
+    from matcher.match.incremental import _rank, places
     from matcher.match.stage import MATCH_SCHEMA
 
     rng = random.Random(5)
@@ -389,7 +391,115 @@ def test_publishing_ranks_each_vacancys_matches_by_score_then_posting_id() -> No
             .select(pl.col(c).cast(t) for c, t in MATCH_SCHEMA.items())
         )
 
-    assert_frame_equal(_rank(frame), expected(frame))
+    assert_frame_equal(_rank(*places(frame)), expected(frame))
     odd = frame.with_columns((pl.col("score") + pl.col("posting_id").str.len_chars() * 0.001).alias("score"))
-    assert_frame_equal(_rank(odd), expected(odd))
-    assert _rank(frame.clear()).height == 0
+    assert_frame_equal(_rank(*places(odd)), expected(odd))
+    assert _rank(*places(frame.clear())).height == 0
+
+
+def test_covered_postings_are_found_by_position_or_by_join_alike() -> None:
+    """The covered postings' numbers: by position when they lead the eligible rows as they were (the daily
+    case), else by a join on (posting_id, hash); both give what the join gives."""
+    from matcher.match.incremental import _covered
+
+    old = pl.DataFrame(
+        {"posting_id": ["a", "b", "c"], "_ph": [1, 2, 3], "_pv": [1, 1, 2], "_pn": [0, 1, 2]},
+        schema_overrides={"_ph": pl.UInt64, "_pv": pl.UInt32, "_pn": pl.UInt32},
+    )
+
+    def joined(eligible: pl.DataFrame) -> pl.DataFrame:
+        return eligible.join(old, on=["posting_id", "_ph"], how="left", maintain_order="left")
+
+    daily = pl.DataFrame(
+        {"posting_id": ["a", "b", "c", "d"], "_ph": [1, 2, 3, 4]}, schema_overrides={"_ph": pl.UInt64}
+    )
+    assert_frame_equal(_covered(daily, old), joined(daily))
+    assert _covered(daily, old)["_pn"].to_list() == [0, 1, 2, None]
+    changed = daily.with_columns(pl.when(pl.col("posting_id") == "b").then(9).otherwise("_ph").alias("_ph"))
+    changed = changed.with_columns(pl.col("_ph").cast(pl.UInt64))
+    assert _covered(changed, old)["_pn"].to_list() == [0, None, 2, None]
+    assert_frame_equal(_covered(changed, old), joined(changed))
+    reordered = daily.reverse()
+    assert_frame_equal(_covered(reordered, old), joined(reordered))
+    assert_frame_equal(_covered(daily.head(2), old), joined(daily.head(2)))
+
+
+@given(
+    title=st.floats(0, 100).map(lambda x: round(x, 2)),
+    seniority=st.one_of(st.none(), st.sampled_from([0.0, 25.0, 50.0, 100.0])),
+    geography=st.sampled_from([0.0, 70.0, 85.0, 100.0]),
+    skills=st.one_of(st.none(), st.floats(0, 100).map(lambda x: round(x, 2))),
+    posted_days_ago=st.one_of(st.none(), st.integers(0, 400)),
+    floor=st.sampled_from([30.0, 50.0, 55.0, 70.0]),
+    recency_days=st.sampled_from([1, 30, 365]),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_last_day_a_pair_reaches_the_floor_is_the_last_day_its_score_does(
+    title: float,
+    seniority: float | None,
+    geography: float,
+    skills: float | None,
+    posted_days_ago: int | None,
+    floor: float,
+    recency_days: int,
+) -> None:
+    """``last_day`` against the score itself on every day until the recency is 0 (and one after)."""
+    from matcher.match import stage
+    from matcher.match.incremental import last_day
+
+    today = date(2026, 11, 2)
+    posted = None if posted_days_ago is None else today - timedelta(days=posted_days_ago)
+    pair = pl.DataFrame(
+        {"title": [title], "seniority": [seniority], "geography": [geography], "skills": [skills]},
+        schema=dict.fromkeys(("title", "seniority", "geography", "skills"), pl.Float64),
+    ).with_columns(pl.lit(posted, pl.Date).alias("date_posted"))
+    options = MatchOptions(as_of=today, floor=floor, recency_days=recency_days)
+    last = last_day(pair, options).item()
+
+    days = pl.DataFrame({"day": [today + timedelta(days=n) for n in range(recency_days + 402)]})
+    age = (pl.col("day") - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
+    scores = (
+        days.join(pair, how="cross")
+        .with_columns(stage.recency_at(age, options).alias("recency"))
+        .with_columns(stage.composite_score(options))
+    )
+    counted = scores.filter(pl.col("score") >= floor)["day"].to_list()
+    every_day = days["day"].to_list()
+    reached_today = counted[:1] == [today]
+    if last is None:
+        assert counted == every_day
+    else:
+        assert counted == [day for day in every_day if day <= last]
+        assert (last >= today) == reached_today
+
+
+def test_stored_pairs_of_another_layout_are_scored_again_not_read(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake whose stored pairs an earlier layout wrote (layout 1: no vacancy or posting numbers, the other
+    levels with their components) is matched in full, and gives what a rebuild gives."""
+    from matcher.match import incremental
+
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    monkeypatch.setattr(incremental, "LAYOUT", 1)
+    assert match_lake(lake, MatchOptions(as_of=day)).mode == "full"
+    for part in TABLES["scored_pairs"].files(lake):  # as layout 1 wrote them
+        pl.read_parquet(part).drop("_vn", "_pn").write_parquet(part)
+    state = json.loads(lake_path(lake, "match_state").read_text())
+    assert state["layout"] == 1
+    monkeypatch.setattr(incremental, "LAYOUT", 2)
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(lake, rebuilt)
+    later = day + timedelta(days=1)
+    assert match_lake(lake, MatchOptions(as_of=later)).mode == "full"
+    assert json.loads(lake_path(lake, "match_state").read_text())["layout"] == 2
+    assert match_lake(rebuilt, MatchOptions(as_of=later), full=True).mode == "full"
+    for name in ("matches", "left_out"):
+        assert _table_bytes(lake, name) == _table_bytes(rebuilt, name), name
+    assert match_lake(lake, MatchOptions(as_of=later)).mode == "incremental"
+    current = json.loads(lake_path(lake, "match_state").read_text())
+    current.pop("layout")  # its fingerprint this version's, its files there, but no layout named: not read
+    lake_path(lake, "match_state").write_text(json.dumps(current))
+    assert match_lake(lake, MatchOptions(as_of=later)).mode == "full"

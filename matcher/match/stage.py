@@ -1394,26 +1394,36 @@ def _others_weigh(options: MatchOptions) -> bool:
 def _recency(options: MatchOptions, as_of: date) -> tuple[pl.Expr, pl.Expr]:
     """(age in days, recency) from ``date_posted``: 100 on the as-of day, 0 at ``recency_days``."""
     age = (pl.lit(as_of) - pl.col("date_posted")).dt.total_days().clip(lower_bound=0)
-    recency = (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
-    return age, recency
+    return age, recency_at(age, options)
 
 
-def _composite(options: MatchOptions) -> tuple[pl.Expr, pl.Expr, dict[str, float]]:
-    """(the weighted sum of title, seniority, geography and recency; the weight it is out of; the weights):
-    seniority is null (not judged) when neither title names a level, and its weight leaves the base."""
+def recency_at(age: pl.Expr, options: MatchOptions) -> pl.Expr:
+    """The recency component of a posting ``age`` days old (Int64; null: no date): 100 at 0 days, 0 from
+    ``recency_days`` on, in hundredths."""
+    return (100.0 * (1 - age / options.recency_days)).clip(0.0, 100.0).fill_null(0.0).round(2)
+
+
+def _composite(
+    options: MatchOptions, recency: pl.Expr | None = None
+) -> tuple[pl.Expr, pl.Expr, dict[str, float]]:
+    """(the weighted sum of title, seniority, geography and recency (the column, or ``recency``); the weight
+    it is out of; the weights): seniority is null (not judged) when neither title names a level, and its
+    weight leaves the base."""
     weights = {c: float(options.weights.get(c, 0.0)) for c in COMPONENTS}
-    partial = pl.sum_horizontal(
-        [pl.col(c).fill_null(0.0) * weights[c] for c in ("title", "seniority", "geography", "recency")]
-    )
+    column = {c: pl.col(c) for c in ("title", "seniority", "geography", "recency")}
+    if recency is not None:
+        column["recency"] = recency
+    partial = pl.sum_horizontal([column[c].fill_null(0.0) * weights[c] for c in column])
     base = sum(weights[c] for c in ("title", "seniority", "geography", "recency")) - pl.when(
         pl.col("seniority").is_null()
     ).then(weights["seniority"]).otherwise(0.0)
     return partial, base, weights
 
 
-def composite_score(options: MatchOptions) -> pl.Expr:
-    """The composite ``score`` from the five component columns (skills null: not judged, left out)."""
-    partial, base, weights = _composite(options)
+def composite_score(options: MatchOptions, recency: pl.Expr | None = None) -> pl.Expr:
+    """The composite ``score`` from the five component columns (skills null: not judged, left out); with
+    ``recency``, that expression in place of the recency column."""
+    partial, base, weights = _composite(options, recency)
     numerator = partial + pl.col("skills").fill_null(0.0) * weights["skills"]
     denominator = base + pl.when(pl.col("skills").is_null()).then(0.0).otherwise(weights["skills"])
     return (numerator / denominator).round(2).alias("score")

