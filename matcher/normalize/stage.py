@@ -17,7 +17,6 @@ Money stays exact: structured amounts are read as the digits in ``raw_json`` (ne
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -33,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from matcher.common import defaults
+from matcher.common.cache import no_cyclic_gc
 from matcher.common.errors import ConfigError, NotReadyError
 from matcher.common.reference import (
     CountryConventions,
@@ -136,20 +136,6 @@ class _StepClock:
             yield
         finally:
             self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - started
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the stage: the per-value steps allocate millions of small
-    tuples (no cycles), and each full collection walks every object the caches hold (1M raw postings: 1.6
-    of 26 CPU-s). Back on, as it was, at the end."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- per-value functions (top level, so worker processes can run them) ----------------------------------
@@ -1647,7 +1633,7 @@ def normalize_lake(
     workers = options.workers or 1
     state_path = lake_path(lake, "normalize_state")
     with contextlib.ExitStack() as stack:
-        stack.enter_context(_gc_paused())
+        stack.enter_context(no_cyclic_gc())  # the per-value steps' objects are not garbage
         with clock("start workers"):
             pool = stack.enter_context(worker_pool(workers if rows >= PARALLEL_FROM else 1))
         summary.new_postings = rows
