@@ -113,7 +113,9 @@ _LEVEL_TOKEN = (
 _BRACKETED_LEVEL = re.compile(rf"[(\[]\s*({_LEVEL_TOKEN})\s*[)\]]", re.I)
 _NOT_TITLE_CHARS = re.compile(r"[^a-z0-9&+/ -]+")
 _LONE_PUNCTUATION = re.compile(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])")
-_ARRANGEMENT = re.compile(r"\b(remote|hybrid|on-?site)\b", re.I)
+# a whole word: not inside letters or digits; "_" separates ("_REMOTE" is the word remote, as the cleaning
+# that follows reads it: with \b it stayed, became "remote", and a second cleaning then removed it)
+_ARRANGEMENT = re.compile(r"(?<![^\W_])(remote|hybrid|on-?site)(?![^\W_])", re.I)
 _ASCII_NOISE = re.compile(r"[\x00-\x1f\x7f$<=>^`|~]")  # ASCII control characters and symbols but & + /
 _TAIL_LEVEL = re.compile(rf"^({_LEVEL_TOKEN})$", re.I)
 # words about the schedule or the contract, not the job (on folded text): "full time 3rd shift", "temp to
