@@ -399,3 +399,32 @@ def test_match_components_are_structs_with_their_share_of_the_score() -> None:
         ("geography", 0.25),
         ("recency", 0.25),
     ]
+
+
+def test_a_pool_of_more_than_16384_matches_is_benchmarked() -> None:
+    # Polars refuses a scalar predicate such as ``lit(True).fill_null(False)`` on a frame this large: the
+    # peer filter with no peers configured was one, and a market of 1M postings could not be benchmarked
+    n = 20_000
+    postings = [
+        posting(f"p{i}", f"C{i}", 100_000 + (i % 53) * 1_000, 110_000 + (i % 53) * 1_000) for i in range(n)
+    ]
+    clean = pl.DataFrame(
+        postings, schema_overrides={"annual_min": pl.Decimal(26, 6), "annual_max": pl.Decimal(26, 6)}
+    )
+    matches = clean.select(
+        pl.lit("").alias("scenario_id"),
+        pl.lit("v1").alias("vacancy_id"),
+        pl.int_range(1, n + 1).alias("rank"),
+        "posting_id",
+        pl.lit(90.0).alias("score"),
+        *(pl.lit(100.0).alias(c) for c in ("title", "seniority", "geography")),
+        pl.lit(90.0).alias("recency"),
+        pl.lit(None, dtype=pl.Float64).alias("skills"),
+        pl.lit(12).alias("age_days"),
+        pl.lit(0, dtype=pl.UInt32).alias("skills_shared"),
+    )
+    bench = benchmark_frames(VACANCIES, clean, matches, BenchmarkOptions(as_of=AS_OF))
+    row = bench["vacancy_benchmarks"].row(0, named=True)
+    assert row["n_matched"] == n
+    assert row["n_companies"] == n
+    assert D("100000") < row["p50"] < D("160000")
