@@ -11,6 +11,9 @@ vacancy and distinct title, is it the same job) give per vacancy::
     p50 error     the benchmark's p50 against the median of the same-job postings' own salaries
     pool ok       share of the postings counted in that p50 that are the same job
 
+and, for a verdict whose p50 misses the goal, where its pool and the truth part (``pool_gap``): the titles
+counted that are not the same job, and the same-job titles left out and why, each with its median salary.
+
 Also: salary strings (``tests/normalize/test_salary_formats.py``'s table), seniority (the 247 labelled titles
 of ``tests/normalize/test_titles_eval.py``) and the country of text-only locations
 (``tests/normalize/test_location_eval.py``'s 1,946 strings). The baseline runs the same in a subprocess on the
@@ -351,6 +354,52 @@ def evaluate_matches(
     return results
 
 
+def pool_gap(
+    vacancy: dict[str, str],
+    postings: list[Posting],
+    labels: dict[tuple[str, str], Label],
+    matches: list[dict[str, Any]],
+    pool_reasons: list[dict[str, Any]],
+) -> tuple[list[str], list[str]]:
+    """Where the benchmark's pool and the truth part, per title (the titles that move a p50 most first):
+    (the postings counted that are not the same job; the same-job postings not counted and why: the reason
+    the benchmark's pool gives (``outlier``, ``other_level``, ``no_salary``...), "below the pool's score",
+    "dropped: repost or company cap" (matched at the pool's score, in no pool row) or "not matched").
+
+    Each entry: "Data Specialist [SE] x6, median 37,112, score 75.1-77.3"."""
+    vid = vacancy["vacancy_id"]
+    by_id = {p.posting_id: p for p in postings}
+    scores = {m["posting_id"]: float(m["score"]) for m in matches if m["vacancy_id"] == vid}
+    reasons = {r["posting_id"]: r["reason"] for r in pool_reasons if r["vacancy_id"] == vid}
+    counted = {pid for pid, reason in reasons.items() if reason == "counted"}
+    relevant = {p.posting_id for p in postings if same_job(vacancy, p, labels)}
+
+    def why(pid: str) -> str:
+        if pid in reasons:
+            return reasons[pid]
+        if pid not in scores:
+            return "not matched"
+        return "below the pool's score" if scores[pid] < POOL_SCORE else "dropped: repost or company cap"
+
+    def describe(ids: set[str], reason: Any) -> list[str]:
+        groups: dict[tuple[str, str, str], list[Posting]] = {}
+        for pid in ids:
+            p = by_id[pid]
+            groups.setdefault((p.title, p.level or "-", reason(pid)), []).append(p)
+        lines = []
+        for (title, level, because), items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            found = [scores[p.posting_id] for p in items if p.posting_id in scores]
+            score = f", score {min(found):.1f}-{max(found):.1f}" if found else ""
+            salary = _money(median([p.annual for p in items]))
+            lines.append(
+                f"{title} [{level}] x{len(items)}, median {salary}{score}"
+                + (f", {because}" if because else "")
+            )
+        return lines
+
+    return describe(counted - relevant, lambda _: ""), describe(relevant - counted, why)
+
+
 # -- the product, in-process ---------------------------------------------------------------------------------
 
 META = {"run_id": "bench-quality", "ingest_at": None}
@@ -467,6 +516,12 @@ def run_stages(root: Path, as_of: date = AS_OF) -> dict[str, Any]:
             else None
         ),
         "pool": pool.select("vacancy_id", "posting_id").to_dicts(),
+        # every posting of the pool with why it is (not) counted: counted, outlier, other_level, no_salary...
+        "pool_reasons": (
+            frames["benchmark_pool"].select("vacancy_id", "posting_id", "reason").to_dicts()
+            if "reason" in frames["benchmark_pool"].columns
+            else None
+        ),
         "seconds": time.perf_counter() - started,
         "matches": matches.select("vacancy_id", "posting_id", "rank", "score").to_dicts(),
         "benchmarks": {
@@ -746,6 +801,15 @@ def main() -> None:
             print(f"  {q.vacancy_id} top-20 not the same job: {q.wrong_top[:6]}")
         if (q.recall or 0) < GOALS["recall"] and q.missed:
             print(f"  {q.vacancy_id} same job, never matched: {q.missed[:6]}")
+    for q in now:
+        verdict = q.confidence in ("medium", "high") and q.p50_error is not None
+        if verdict and abs(q.p50_error or 0) > GOALS["p50"] and outputs.get("pool_reasons") is not None:
+            v = next(v for v in vacancies if v["vacancy_id"] == q.vacancy_id)
+            wrong, missed = pool_gap(v, postings, labels, outputs["matches"], outputs["pool_reasons"])
+            print(
+                f"  {q.vacancy_id} p50 {_err(q.p50_error)}: counted, not the same job: {wrong[:6] or 'none'}"
+            )
+            print(f"  {q.vacancy_id} same job, not counted: {missed[:6] or 'none'}")
     seconds = outputs["seconds"]
     print(f"  ({time.perf_counter() - started:.0f} s in all; the product's stages {seconds:.0f} s now)")
 

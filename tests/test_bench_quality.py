@@ -129,3 +129,32 @@ def test_a_slice_of_the_real_postings_is_labelled(shared_dir: Path) -> None:
         same = [p for p in postings if bq.same_job(v, p, labels)]
         assert len(same) >= 8, v["vacancy_id"]  # enough same-job postings for a median
         assert all(p.country == v["country"] for p in same)
+
+
+def test_pool_gap_names_the_titles_counted_wrongly_and_the_same_job_left_out() -> None:
+    labels = {**LABELS, ("V1", "Data Specialist"): bq.Label(same_job=False, levels=frozenset())}
+    postings = [
+        _posting("1", "Data Engineer", "MI", annual=50000),  # counted, the same job
+        _posting("2", "Data Specialist", "MI", annual=30000),  # counted, not the same job
+        _posting("3", "Data Specialist", "MI", annual=34000),
+        _posting("4", "Data Engineer", "MI", annual=90000),  # the same job, trimmed
+        _posting("5", "Lead Data Engineer", "SE", annual=80000),  # the same job, under the pool's score
+        _posting("6", "Lead Data Engineer", "SE", annual=70000),  # the same job, never matched
+        _posting("7", "Data Engineer", "MI", annual=60000),  # the same job, matched high, in no pool row
+        _posting("8", "Data Analyst", "MI", annual=10000),  # not the same job, not counted: not listed
+    ]
+    scores = {"1": 90.0, "2": 77.0, "3": 75.5, "4": 88.0, "5": 70.0, "7": 91.0, "8": 80.0}
+    matches = [{"vacancy_id": "V1", "posting_id": pid, "score": s} for pid, s in scores.items()]
+    matches.append({"vacancy_id": "V2", "posting_id": "6", "score": 99.0})  # another vacancy's match
+    reasons = {"1": "counted", "2": "counted", "3": "counted", "4": "outlier", "8": "other_level"}
+    pool = [{"vacancy_id": "V1", "posting_id": pid, "reason": r} for pid, r in reasons.items()]
+    wrong, missed = bq.pool_gap(V, postings, labels, matches, pool)
+    assert wrong == ["Data Specialist [MI] x2, median 32,000, score 75.5-77.0"]
+    assert sorted(missed) == sorted(
+        [
+            "Data Engineer [MI] x1, median 90,000, score 88.0-88.0, outlier",
+            "Data Engineer [MI] x1, median 60,000, score 91.0-91.0, dropped: repost or company cap",
+            "Lead Data Engineer [SE] x1, median 80,000, score 70.0-70.0, below the pool's score",
+            "Lead Data Engineer [SE] x1, median 70,000, not matched",
+        ]
+    )
