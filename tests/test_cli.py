@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -227,3 +228,27 @@ def test_wrong_base_urls_fail_the_ingest_in_seconds_naming_each_host_once(tmp_pa
     assert "floqer GET /api/v1/sources: floqer GET" not in result.stderr  # no doubled prefix
     checked = _run(["floqer", "track", "9c0c8a52-3a8e-4e0b-9a57-1d2c3b4a5f60"], env=env)
     assert checked.returncode == 1 and checked.stderr.count("127.0.0.1") == 1
+
+
+def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for name, command in getattr(group, "commands", {}).items():
+        yield (*path, name), command
+        yield from _commands(command, (*path, name))
+
+
+def test_help_shows_the_settings_sections_it_names() -> None:
+    # Rich reads "[report]" as markup and drops it: "(default: [report] dir)" was shown as "(default:  dir)"
+    import typer.main
+
+    root = typer.main.get_command(app)
+    checked = 0
+    for path, command in _commands(root):
+        texts = [p.help or "" for p in command.params] + [command.help or ""]
+        named = {m for text in texts for m in re.findall(r"\[([a-z_]+)\]", text)}
+        if not named:
+            continue
+        shown = CliRunner().invoke(app, [*path, "--help"], terminal_width=200).output
+        for section in named:
+            assert f"[{section}]" in shown, (path, section)
+        checked += 1
+    assert checked >= 5

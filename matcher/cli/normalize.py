@@ -55,7 +55,7 @@ def signal_lines(summary: NormalizeSummary) -> list[str]:
 
 def normalize_command(
     currency: str | None = typer.Option(
-        None, "--currency", help="Reporting currency (default: [normalize] reporting_currency, else USD)."
+        None, "--currency", help="Reporting currency (default: \\[normalize] reporting_currency, else USD)."
     ),
     workers: int | None = typer.Option(
         None,

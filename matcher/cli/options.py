@@ -13,7 +13,7 @@ from matcher.pipeline import Pipeline, StageResult, result_json
 
 CONFIG = typer.Option(None, "--config", "-c", help="Settings file (default: ./matcher.toml when present).")
 LAKE = typer.Option(
-    None, "--lake", help="Lake directory or s3://bucket/prefix (default: data/lake, or [lake] root)."
+    None, "--lake", help="Lake directory or s3://bucket/prefix (default: data/lake, or \\[lake] root)."
 )
 JSON = typer.Option(False, "--json", help="Print the run record as JSON on stdout instead of tables.")
 FULL = typer.Option(

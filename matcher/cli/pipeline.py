@@ -27,7 +27,7 @@ from matcher.report.writer import REPORTS
 CENT = Decimal("0.01")
 AS_OF = typer.Option(None, "--as-of", help="The day the market is judged on (YYYY-MM-DD; default today).")
 REPORTS_DIR = typer.Option(
-    None, "--reports", help="Reports directory (default: [report] dir, else reports/)."
+    None, "--reports", help="Reports directory (default: \\[report] dir, else reports/)."
 )
 
 
@@ -53,7 +53,7 @@ def print_match(result: MatchResult) -> None:
 EXCLUSIONS = typer.Option(
     None,
     "--exclusions",
-    help="CSV of struck matches (vacancy_id, posting_id, reason); default [benchmark] exclusions, "
+    help="CSV of struck matches (vacancy_id, posting_id, reason); default \\[benchmark] exclusions, "
     "else ./exclusions.csv when present.",
 )
 
@@ -190,7 +190,7 @@ def match_command(
         None,
         "--engine",
         help="Where the scoring runs: local (this process) or spark (the same matches on Spark: "
-        "pip install 'matcher[spark]', Java 17); default [match] engine, else local.",
+        "pip install 'matcher\\[spark]', Java 17); default \\[match] engine, else local.",
     ),
     wait: bool = WAIT,
     full: bool = FULL,

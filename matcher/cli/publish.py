@@ -78,12 +78,14 @@ def _print(changes: list[Change], apply: bool) -> None:
 def publish_command(
     to: str = typer.Option(..., "--to", help="Where to publish: flowstate."),
     apply: bool = typer.Option(False, "--apply", help="Write the changes (default: a dry run)."),
-    reports: Path | None = typer.Option(None, "--reports", help="Reports directory (default: [report] dir)."),
+    reports: Path | None = typer.Option(
+        None, "--reports", help="Reports directory (default: \\[report] dir)."
+    ),
     min_confidence: str | None = typer.Option(
         None,
         "--min-confidence",
         help="Publish benchmarks of this confidence or better: none, low, medium or high "
-        "(default: [publish] min_confidence, medium).",
+        "(default: \\[publish] min_confidence, medium).",
     ),
     json_out: bool = JSON,
     config_file: Path | None = CONFIG,
@@ -91,7 +93,7 @@ def publish_command(
     """Set each benchmarked vacancy's metadata.marketBenchmark in Flowstate (dry run unless --apply).
 
     Benchmarks below --min-confidence are not published; with --apply, reports older than
-    [publish] max_age_days or benchmarked for another Flowstate tenant or org are refused whole."""
+    \\[publish] max_age_days or benchmarked for another Flowstate tenant or org are refused whole."""
     if to != "flowstate":
         raise ConfigError([f"--to: got {to!r}, expected flowstate"])
     try:

@@ -23,7 +23,7 @@ from matcher.pipeline import Pipeline
 from matcher.report.writer import FORMULA_START
 
 REPORTS = typer.Option(
-    None, "--reports", help="Reports folder to query too (default: [report] dir when it exists)."
+    None, "--reports", help="Reports folder to query too (default: \\[report] dir when it exists)."
 )
 
 
