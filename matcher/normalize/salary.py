@@ -36,8 +36,11 @@ paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000
 pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or after the amount ("R$",
 "zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh beside rupees ("₹12L"),
 "juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta", "300만원"), a few currency words
-("euros", "kronor") and "kr" beside a Swedish word (else "kr" is left to the posting's currency or country,
-like a bare "$").
+("euros", "kronor") and "kr" beside a Swedish or Norwegian word (else "kr" is left to the posting's currency
+or country, like a bare "$"; a posting whose currency or country is a krone's, SEK, NOK, DKK or ISK, keeps
+its own: "kr 45 000 per måned" is DKK in Denmark, "måned" being Danish as well as Norwegian). A range whose
+first end leaves out the thousands groups its second end writes is in the second's unit ("45-55 000 €",
+"50-60.000 €", "1-2 000 000"), as "45-55k" is.
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ _KRONA_LANGUAGES = (
     ),
     ("NOK", re.compile(r"(?<![^\W\d_])(mnd|måned|timen|uken)(?![^\W\d_])|/\s*mnd", re.I)),
 )
+KRONE_CURRENCIES = frozenset({"SEK", "NOK", "DKK", "ISK"})  # the currencies "kr" can name
 _CURRENCY_CODES = frozenset(c.alpha_3 for c in pycountry.currencies)  # ISO 4217 (pycountry)
 _WORDLIKE_CODES = frozenset(
     {"ALL", "TOP", "CUP", "MOP", "SOS", "BOB"}
@@ -139,6 +143,7 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(mỗi|/)\s*giờ",  # vi
         r"za\s*hodinu|/\s*hod\.?|hodinov[áé]",  # cs
         r"óránként|/\s*óra|órabér",  # hu
+        r"(pr\.?|i|per|/)\s*timen?|/\s*t|timeløn(nen)?|timelønn",  # da, no
     ),
     "day": (
         r"per\s*day|a\s*day|/\s*day|daily|day\s*rate|p/d|per\s*diem|" + _AFTER_AMOUNT + r"p\.?d\.?",
@@ -154,6 +159,7 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(mỗi|/)\s*ngày",  # vi
         r"za\s*den|/\s*den|denně",  # cs
         r"naponta|/\s*nap|napidíj",  # hu
+        r"(pr\.?|om|/)\s*dag(en)?|dagløn|dagsats",  # da, no
     ),
     "week": (
         r"per\s*w(ee)?k|a\s*week|/\s*w(ee)?k|weekly|p/w|" + _AFTER_AMOUNT + r"p\.?w\.?",
@@ -167,6 +173,7 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"haftalık|/\s*hafta",  # tr
         r"в\s*неделю|/\s*нед\.?",  # ru
         r"(mỗi|/)\s*tuần",  # vi
+        r"(pr\.?|om|per|i|/)\s*(ug(e|en)|uke(n)?)|ugeløn|ukelønn",  # da, no
     ),
     "month": (
         r"per\s*m(on)?th|a\s*month|/\s*mo(nth)?|/\s*mth|monthly|pcm|p/m|" + _AFTER_BIG_AMOUNT + r"p\.?m\.?",
@@ -176,7 +183,7 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(por|ao|/|o)\s*m[eê]s|mensal|mensais",  # pt
         r"(al|/|il)\s*mese|mensil[ei]",  # it
         r"(per|/|p/)\s*maand|maandelijks|maandsalaris",  # nl
-        r"(per|i|/)\s*mån(ad|aden)?|månadslön|(per|/)\s*mnd|per\s*måned",  # sv, no
+        r"(per|i|/)\s*mån(ad|aden)?|månadslön|(per|pr\.?|/)\s*mnd\.?|(per|pr\.?|i)\s*måned(en)?",  # sv, no
         r"miesięcznie|(/|na)\s*mies(iąc)?\.?|mies\.",  # pl
         r"(per|/)\s*(bulan|bln)|sebulan|bulanan",  # id, ms
         r"aylık|/\s*ay|ayda",  # tr
@@ -184,7 +191,7 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(mỗi|hàng|/)\s*tháng",  # vi
         r"měsíčně|za\s*měsíc|/\s*měs(íc)?\.?",  # cs
         r"havi|havonta|/\s*hó(nap)?",  # hu
-        r"(pr\.?|om)\s*måned(en)?|månedsløn",  # da
+        r"(pr\.?|om)\s*måned(en)?|månedsløn|(pr\.?|/)\s*md\.?",  # da
     ),
     "year": (
         r"per\s*annum|/\s*annum|per\s*y(ea)?r|an?\s*year|/\s*y(ea)?r|annual(ly)?|p\.?\s?a\.?|yearly|lpa|ctc",
@@ -283,7 +290,7 @@ _NUMBER = re.compile(
 # with at most one token on each side ("between 45 and 55", "entre 28.000 y 32.000 €").
 _GAP_TOKEN = r"[^\d\s]{1,12}\s*"
 _RANGE_GAP = re.compile(
-    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|do|sampai|hingga|до)(?![^\W\d_]))\s*"
+    rf"^\s*(?:{_GAP_TOKEN}){{0,4}}?(?:-|–|—|~|〜|{_B}(?:to|bis|à|a|até|hasta|tot|till|til|do|sampai|hingga|до)(?![^\W\d_]))\s*"
     rf"(?:{_GAP_TOKEN}){{0,2}}$",
     re.I,
 )
@@ -334,6 +341,7 @@ class SalaryText:
     is_estimate: bool
     modifiers: tuple[str, ...]
     period_stated: bool = True  # False: the text names no period ("year" until its currency says otherwise)
+    krone: bool = False  # "kr" named the currency (``code``: the language's guess or None): a krone hint wins
 
 
 def explain_salary(
@@ -391,6 +399,7 @@ class _Shape:
     dollar: bool
     is_estimate: bool
     modifiers: tuple[str, ...]
+    krone: bool
 
 
 def _shape(cleaned: str) -> _Shape:
@@ -412,6 +421,8 @@ def _shape(cleaned: str) -> _Shape:
         and _RUPEE_CONTEXT.search(cleaned) is not None
     )
     crore = rare and _CRORE.search(cleaned) is not None
+    code = _named_currency(cleaned, lakh=lakh or crore, rupees=rare)
+    krone = (code is None or code in KRONE_CURRENCIES) and _names_krone(cleaned)
     unknown = None
     for match in _CODE_BY_AMOUNT.finditer(cleaned):
         token = match.group(1) or match.group(2)
@@ -428,10 +439,20 @@ def _shape(cleaned: str) -> _Shape:
         unknown_currency=unknown,
         period=_period(cleaned, lakh=lakh or crore),
         scale=Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1),
-        code=_named_currency(cleaned, lakh=lakh or crore, rupees=rare),
+        code=code,
         dollar="$" in cleaned,
         is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
         modifiers=_modifiers(cleaned),
+        krone=krone,
+    )
+
+
+def _names_krone(cleaned: str) -> bool:
+    """Whether "kr" stands in the text and no symbol or ISO code names a currency: then "kr" is the one."""
+    if "kr" not in cleaned.lower() or not _KRONA.search(cleaned):
+        return False
+    return not any(symbol in cleaned for symbol, _ in _SYMBOLS) and not any(
+        m.group(1) in _CURRENCY_CODES for m in _THREE_CAPITALS.finditer(cleaned)
     )
 
 
@@ -461,6 +482,7 @@ def _read(cleaned: str, shape: _Shape) -> tuple[SalaryText | None, str | None]:
         is_estimate=shape.is_estimate,
         modifiers=shape.modifiers,
         period_stated=shape.period is not None,
+        krone=shape.krone,
     ), None
 
 
@@ -468,7 +490,8 @@ def finish_salary(
     read: SalaryText, *, country: str | None = None, currency: str | None = None
 ) -> tuple[SalaryInfo | None, str | None]:
     """The country-dependent half: the currency of a bare "$" or of no symbol, and annualization."""
-    code = read.code or resolve_currency(dollar=read.dollar, country=country, fallback=currency)
+    code = (read.krone and krone_hint(country=country, fallback=currency)) or read.code
+    code = code or resolve_currency(dollar=read.dollar, country=country, fallback=currency)
     if code is None:
         return None, f"no currency in the salary text and none known for country {country!r}"
     period = read.period if read.period_stated else unstated_period(read.high, code, read.modifiers)
@@ -628,6 +651,14 @@ def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> str | None
     return None
 
 
+def krone_hint(*, country: str | None, fallback: str | None) -> str | None:
+    """The krone a "kr" text is paid in when the posting says: its currency, else its country's (a krone)."""
+    if fallback and fallback.upper() in KRONE_CURRENCIES:
+        return fallback.upper()
+    own = conventions_for(country).currency
+    return own if own in KRONE_CURRENCIES else None
+
+
 def resolve_currency(*, dollar: bool, country: str | None, fallback: str | None) -> str | None:
     """The currency of a text that names none: a bare "$" by country, else the default, else the country's."""
     conventions = conventions_for(country)
@@ -670,9 +701,31 @@ def _amounts_from(text: str, shape: _Shape) -> tuple[Decimal, Decimal] | None:
             second_scale = first_scale  # "45K - 55": both in thousands
         if first_scale is None and second_scale is not None and first < 1000:
             first_scale = second_scale  # "120-150K", "500~800万": the unit of the second applies to both
+        if first_scale is None and second_scale is None:
+            first_scale = _shared_groups(text[_span(shape, 0)], text[_span(shape, 1)], first, second)
         return _scaled(first, first_scale), _scaled(second, second_scale)
     single = _scaled(first, first_scale)
     return single, single
+
+
+def _span(shape: _Shape, i: int) -> slice:
+    return slice(shape.amounts[i][0], shape.amounts[i][1])
+
+
+_GROUPS = re.compile(r"(?:[ ,.'’\u00a0\u202f]\d{3})+$")
+
+
+def _shared_groups(first_token: str, second_token: str, first: Decimal, second: Decimal) -> Decimal | None:
+    """The scale of a range's first end that leaves out the thousands groups its second end writes: "45" of
+    "45-55 000" is 45 000 (1,000: one group), "1" of "1-2 000 000" a million; None when the first end is no
+    bare whole number below 1,000, or the second writes no groups, or the range would not rise."""
+    if not first_token.isdigit() or first >= 1000 or first <= 0:
+        return None
+    groups = _GROUPS.search(second_token)
+    if groups is None or groups.start() == 0:
+        return None
+    scale = Decimal(1000) ** (len(groups.group(0)) // 4)
+    return scale if first * scale <= second else None
 
 
 def _scaled(value: Decimal, scale: Decimal | None) -> Decimal:

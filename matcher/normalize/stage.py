@@ -48,6 +48,7 @@ from matcher.normalize.currency import rate_table, supported_currencies
 from matcher.normalize.location import normalize_location
 from matcher.normalize.salary import (
     DOLLAR_CURRENCIES,
+    KRONE_CURRENCIES,
     PERIODS,
     full_time_equivalent,
     periods_per_year,
@@ -219,12 +220,12 @@ def _code_occupations(frame: pl.DataFrame, prefix: str = "") -> pl.DataFrame:
 def salary_text_values(text: str | None) -> tuple[Any, ...]:
     """The country-free reading of one salary text (``read_salary_text``) as a row."""
     if not isinstance(text, str) or not text.strip():
-        return (None,) * 8 + ("missing", "no salary given")
+        return (None,) * 9 + ("missing", "no salary given")
     read, reason = read_salary_text(text)
     if read is None:
-        return (None,) * 8 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
+        return (None,) * 9 + ("invalid", f"salary_string {text[:60]!r}: {reason}")
     if max(abs(read.low), abs(read.high)) >= AMOUNT_LIMIT:  # the amount columns could not hold it
-        return (None,) * 8 + ("invalid", f"salary_string {text[:60]!r}: amount too large to be a salary")
+        return (None,) * 9 + ("invalid", f"salary_string {text[:60]!r}: amount too large to be a salary")
     return (
         str(read.low),
         str(read.high),
@@ -233,6 +234,7 @@ def salary_text_values(text: str | None) -> tuple[Any, ...]:
         read.code,
         read.dollar,
         read.is_estimate,
+        read.krone,
         list(read.modifiers),
         "ok",
         None,
@@ -888,6 +890,7 @@ SALARY_TEXT_SCHEMA = {
     "_t_code": pl.String,
     "_t_dollar": pl.Boolean,
     "_t_estimate": pl.Boolean,
+    "_t_krone": pl.Boolean,
     "salary_modifiers": pl.List(pl.String),
     "_t_status": pl.String,
     "_t_reason": pl.String,
@@ -923,7 +926,18 @@ def _salaries(
     currencies, factors = _conventions_frames()
     frame = frame.join(currencies, on="_country", how="left", nulls_equal=True)
     fallback = pl.col("_fallback")
+    krones = sorted(KRONE_CURRENCIES)
+    # "kr": the posting's own krone (its currency field, else its country's) before the language's guess
+    krone = (
+        pl.when(~pl.col("_t_krone").fill_null(False))
+        .then(None)
+        .when(fallback.is_in(krones))
+        .then(fallback)
+        .when(pl.col("_cc").is_in(krones))
+        .then(pl.col("_cc"))
+    )
     text_currency = pl.coalesce(
+        krone,
         pl.col("_t_code"),
         pl.when(pl.col("_t_dollar"))
         .then(

@@ -271,3 +271,35 @@ def test_the_stage_gives_a_country_beyond_the_list_its_currency(tmp_path: Path) 
         "month",
     )
     assert (rows["2"]["currency"], rows["2"]["annual_min"]) == ("NZD", Decimal(70000))
+
+
+def test_the_stage_reads_kr_by_the_postings_country_as_parse_salary_does(tmp_path: Path) -> None:
+    """ "måned" is Danish as well as Norwegian: "kr" in a Copenhagen posting is DKK, in an Oslo one NOK, and a
+    posting's own krone currency field wins over both; the stage's columns agree with ``parse_salary``."""
+    from matcher.ingest.lake import Lake
+    from tests.normalize.test_stage import clean_postings, posting, write_postings
+
+    lake = Lake(tmp_path / "lake")
+    dk = {"location": "København", "city": "København", "state_code": None, "country_code": "DK"}
+    no = {"location": "Oslo", "city": "Oslo", "state_code": None, "country_code": "NO"}
+    text = "kr 45 000 per måned"
+    write_postings(
+        lake,
+        [
+            posting(1, salary_string=text, **dk),
+            posting(2, salary_string=text, **no),
+            posting(3, salary_string=text, salary_currency="SEK", **dk),
+            posting(4, salary_string="45-55 000 kr. om året", **dk),
+        ],
+    )
+    rows = clean_postings(lake.root, workers=1)
+    got = {k: (rows[k]["currency"], rows[k]["annual_min"], rows[k]["annual_max"]) for k in "1234"}
+    assert got == {
+        "1": ("DKK", Decimal(540000), Decimal(540000)),
+        "2": ("NOK", Decimal(540000), Decimal(540000)),
+        "3": ("SEK", Decimal(540000), Decimal(540000)),
+        "4": ("DKK", Decimal(45000), Decimal(55000)),
+    }
+    for key, country, hint in (("1", "DK", None), ("2", "NO", None), ("3", "DK", "SEK")):
+        info = parse_salary(text, country=country, currency=hint)
+        assert info is not None and info.currency == rows[key]["currency"]

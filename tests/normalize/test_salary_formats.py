@@ -342,6 +342,38 @@ LOCALES = {
         },
         (" - ", "–", " till "),
     ),
+    "da-DK": Locale(
+        "DK",
+        "DKK",
+        ("kr. ", "DKK "),
+        (" kr.", " kr", " DKK"),
+        (".",),
+        ",",
+        {
+            "hour": (" i timen", " pr. time", "/time"),
+            "day": (" pr. dag", " om dagen"),
+            "week": (" om ugen", " pr. uge"),
+            "month": (" pr. måned", " om måneden", "/md.", " pr. md."),
+            "year": (" om året", " pr. år", ""),
+        },
+        (" - ", "–", "-", " til "),
+    ),
+    "nb-NO": Locale(
+        "NO",
+        "NOK",
+        ("kr ", "NOK "),
+        (" kr", " NOK", ",-"),
+        (" ", "\u00a0", "."),
+        ",",
+        {
+            "hour": (" per time", " i timen", "/t"),
+            "day": (" per dag", " pr. dag"),
+            "week": (" per uke", " i uken"),
+            "month": (" per måned", " i måneden", "/mnd", " pr. mnd."),
+            "year": (" per år", " i året", ""),
+        },
+        (" - ", "–", "-", " til "),
+    ),
     "pt-BR": Locale(
         "BR",
         "BRL",
@@ -550,6 +582,20 @@ def display_formats(draw: st.DrawFn) -> tuple[str, Locale, Decimal, Decimal, str
     mark_each = draw(st.booleans())
     unit_each = draw(st.booleans())
     connector = draw(st.sampled_from(locale.connectors))
+    # the first end without the thousands groups the second writes: "45-55 000 €", "50-60.000 kr."
+    if (
+        not mark_before
+        and sep.strip(" \u00a0\u202f") in ("", ".", ",", "'", "’")
+        and sep != ""
+        and not (thousands or ten_thousands or indian or cents)
+        and low % 1000 == 0
+        and high % 1 == 0
+        and 1000 <= low < high < 1_000_000
+        and not prefix
+        and draw(st.booleans())
+    ):
+        text = f"{low // 1000}{connector}" + end(high, with_mark=True, with_word=True)
+        return text, locale, low, high, period, hint
     first = end(low, with_mark=mark_each or mark_before, with_word=unit_each)
     second = end(high, with_mark=mark_each or not mark_before, with_word=True)
     if prefix and not unit_each:  # written once, before the whole range: "年収500万円~800万円"
@@ -586,6 +632,16 @@ def test_display_formats_round_trip_to_exact_annual_amounts(
         # the Japanese period word touches other letters; "kr" is SEK beside a Swedish word only
         ("想定年収600万円", "JP", (D(6000000), "JPY", "year")),
         ("32 000 kr i månaden", None, (D(32000), "SEK", "month")),
+        # "måned" is Danish and Norwegian: the posting's country decides; Norwegian alone without one
+        ("kr 45 000 per måned", "DK", (D(45000), "DKK", "month")),
+        ("kr 45 000 per måned", None, (D(45000), "NOK", "month")),
+        ("SEK 32 000 kr i månaden", "DK", (D(32000), "SEK", "month")),  # a code beats the country
+        # the first end leaves out the groups the second writes: in the second's unit
+        ("45-55 000 € / an", "FR", (D(45000), "EUR", "year")),
+        ("50-60.000 € brutto im Jahr", "DE", (D(50000), "EUR", "year")),
+        ("1-2 000 000 ₽ в год", "RU", (D(1000000), "RUB", "year")),
+        ("12-15,50 € pro Stunde", "DE", (D(12), "EUR", "hour")),  # a decimal is no group
+        ("KWD 850 - 900.500 per month", None, (D(850), "KWD", "month")),  # 850,000 > 900.5: no range
         ("CHF80 - 95 pro Stunde", "CH", (D(80), "CHF", "hour")),
     ],
 )
