@@ -286,6 +286,9 @@ WRITTEN: dict[str, str | None] = {
     "Backend Developer - Junior": "junior",
     "Werkstudent Data Analytics (m/w/d)": "intern",
     "Praktikant Marketing": "intern",
+    "Working Student Software Development (f/m/d)": "intern",
+    "Berufseinsteiger Controlling (m/w/d)": "junior",
+    "Absolventin Wirtschaftsinformatik": "junior",
     "Stagiaire développeur": "intern",
     "Alternance - Chargé de recrutement": "intern",
     "Becario de Finanzas": "intern",
@@ -336,6 +339,10 @@ def test_seniority_on_the_labelled_titles() -> None:
         ("Staff Software Engineer", "staff"),
         ("Associate Director", "director"),
         ("Data Lead", "manager"),
+        # German and English words for students and first jobs (one each way the lexicon reads them)
+        ("Working Student Software Development (f/m/d)", "intern"),
+        ("Berufseinsteiger Controlling (m/w/d)", "junior"),
+        ("Absolventin Wirtschaftsinformatik", "junior"),
     ],
 )
 def test_the_issues_seniority_examples(title: str, expected: str | None) -> None:
