@@ -21,7 +21,8 @@ coverage per threshold; the 325 hand-labelled real titles (``bench/data/occupati
 listed, and, on the texts training does not name, the trees fitted on all 5 folds' lists.
 
 Coders and candidate lists are cached in ``$TMPDIR/matcher-coder-rerank`` (31 fits of 10-40 CPU-s, 170 MB
-each; about 10 minutes cold on two busy cores, 4 warm). ``RERANK_INNER`` (default 5): the inner splits the
+each); 13 minutes on two busy cores with the coders cached and ``--fresh`` lists (most of it the pairwise
+ranker and the trees). ``RERANK_INNER`` (default 5): the inner splits the
 rerankers learn from (1 is quicker: fold 0, blend 56.7%, trees 57.1%).
 Run: ``RERANK_INNER=5 OMP_NUM_THREADS=1 uv run python -m bench.bench_coder_rerank [--folds=N] [--fresh]``.
 """
