@@ -333,8 +333,9 @@ class OccupationCoder:
         other.calibration = RERANK_CALIBRATION
         return other
 
-    def _linear_vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
-        return normalize(self._vectors(texts)[:, self.linear_columns])
+    def _linear_vectors(self, texts: Sequence[str], vectors: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        """The linear model's input: ``vectors`` (``_vectors(texts)``, made when not given) on its columns."""
+        return normalize((self._vectors(texts) if vectors is None else vectors)[:, self.linear_columns])
 
     def _vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self._combine(self.char_vectorizer.transform(texts), self.word_vectorizer.transform(texts))
@@ -358,7 +359,7 @@ class OccupationCoder:
             best, top, share = self._neighbour_scores(texts)
             return best, top * share
         queries = self._vectors(texts)
-        combined, _, _, _ = self._combined(texts, queries)
+        combined = self._combined(texts, queries)
         rows = np.arange(n)
         penalty = UNKNOWN_PENALTY * (1.0 - self.known_share(texts))
         if extra is not None or not any(self.rerank_weights.values()):
@@ -373,23 +374,33 @@ class OccupationCoder:
         won = blended.argmax(axis=1)
         return top[rows, won], blended[rows, won] - penalty
 
-    def _combined(
-        self, texts: Sequence[str], queries: sp.csr_matrix
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """texts x codes: (linear decision + ``NEIGHBOUR_WEIGHT`` x neighbour share, the linear decision,
-        the neighbour share, the centroid similarity)."""
+    def _combined(self, texts: Sequence[str], queries: sp.csr_matrix) -> np.ndarray:
+        """texts x codes: the linear decision + ``NEIGHBOUR_WEIGHT`` x the neighbour share (one array held:
+        a dense texts x codes array is 0.5 GB at 140,000 distinct titles)."""
+        return self._parts(texts, queries, keep=False)[0]
+
+    def _parts(
+        self, texts: Sequence[str], queries: sp.csr_matrix, *, keep: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """texts x codes: (linear decision + ``NEIGHBOUR_WEIGHT`` x neighbour share, and with ``keep`` the
+        linear decision, the neighbour share and the centroid similarity; else None for those three)."""
         n, codes = len(texts), len(self.codes)
-        near = (queries @ self.centroids).toarray()
+        near: np.ndarray | None = (queries @ self.centroids).toarray()
+        assert near is not None
         kc = min(CANDIDATES, codes)
         candidates = np.argpartition(-near, kc - 1, axis=1)[:, :kc]
+        if not keep:
+            near = None
         tally, _ = self._member_votes(queries, candidates)
         total = tally.sum(axis=1, keepdims=True)
-        share = np.zeros((n, codes), dtype=np.float32)
-        share[np.arange(n)[:, None], candidates] = np.divide(
-            tally, total, out=np.zeros_like(tally), where=total > 0
-        )
+        votes = np.divide(tally, total, out=np.zeros_like(tally), where=total > 0)
         assert self.linear_weights is not None
-        linear = (self._linear_vectors(texts) @ self.linear_weights).toarray() + self.linear_bias
+        linear = (self._linear_vectors(texts, queries) @ self.linear_weights).toarray() + self.linear_bias
+        if not keep:  # in place: the candidates of a row are distinct columns
+            linear[np.arange(n)[:, None], candidates] += NEIGHBOUR_WEIGHT * votes
+            return linear, None, None, None
+        share = np.zeros((n, codes), dtype=np.float32)
+        share[np.arange(n)[:, None], candidates] = votes
         return linear + NEIGHBOUR_WEIGHT * share, linear, share, near
 
     @staticmethod
@@ -497,7 +508,8 @@ class OccupationCoder:
             return np.zeros((n, k), dtype=np.int64), np.zeros((n, k, f), dtype=np.float32)
         stats = self._code_stats()
         queries = self._vectors(texts)
-        combined, linear, share, near = self._combined(texts, queries)
+        combined, linear, share, near = self._parts(texts, queries)
+        assert linear is not None and share is not None and near is not None
         top = self._best(combined, k)
         votes, _ = self._member_votes(queries, top)
         terms = self._rerank_terms(texts, queries, top)
