@@ -4,7 +4,8 @@ report as it was).
 
     uv run python -m bench.benchmark_equivalence subset LAKE [N]   # N of LAKE's open vacancies (default 100),
                                                                    # under several option sets
-    uv run python -m bench.benchmark_equivalence lake LAKE         # ``benchmark_lake`` on the whole lake
+    uv run python -m bench.benchmark_equivalence lake LAKE         # ``benchmark_lake`` on the whole lake,
+                                                                   # each side in a fresh process
     uv run python -m bench.benchmark_equivalence demo              # a demo lake (``run_demo``), made here
 
 The base module is ``git show BASE:matcher/benchmark/stage.py`` loaded as a module of its own
@@ -160,13 +161,62 @@ def run_subset(lake: Path, n: int) -> bool:
     return same
 
 
-def run_lake(lake: Path) -> bool:
+def _lake_child(side: str, lake: Path, out: Path) -> None:
+    """``benchmark_lake(lake)`` by ``side`` ("base" or "ours") in this process: its frames written to
+    ``out``, its wall and CPU seconds and peak RSS printed as JSON."""
+    import json
+    import resource
+
     from matcher.benchmark import stage
 
-    old = load_baseline()
-    return compare(
-        f"benchmark_lake({lake})", lambda: old.benchmark_lake(lake), lambda: stage.benchmark_lake(lake)
+    module = load_baseline() if side == "base" else stage
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    frames = module.benchmark_lake(lake)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak = next(int(x.split()[1]) for x in status if x.startswith("VmHWM")) / 1024
+    for name, frame in frames.items():
+        frame.write_parquet(out / f"{name}.parquet")
+    cpu = sum(getattr(after, k) - getattr(before, k) for k in ("ru_utime", "ru_stime"))
+    print(json.dumps({"seconds": wall, "cpu_seconds": cpu, "peak_rss_mib": peak}))
+
+
+def run_lake(lake: Path) -> bool:
+    """Each side's ``benchmark_lake`` in a fresh process (the base first, while the most memory is free),
+    its frames read back and compared."""
+    import json
+
+    with tempfile.TemporaryDirectory() as folder:
+        figures, frames = {}, {}
+        for side in ("base", "ours"):
+            out = Path(folder) / side
+            out.mkdir()
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.benchmark_equivalence", "--child", side, str(lake), str(out)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            figures[side] = json.loads(done.stdout.strip().splitlines()[-1])
+            frames[side] = {p.stem: pl.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
+        problems = differences(frames["base"], frames["ours"])
+    print(f"benchmark_lake({lake}): {'EQUAL' if not problems else 'DIFFER: ' + '; '.join(problems)}")
+    for side, f in figures.items():
+        print(
+            f"  {side}: {f['seconds']:.1f} s wall, {f['cpu_seconds']:.1f} s CPU, "
+            f"peak RSS {f['peak_rss_mib']:,.0f} MiB"
+        )
+    base, ours = figures["base"], figures["ours"]
+    print(
+        f"  ours / base: {ours['seconds'] / base['seconds']:.2f}x wall, "
+        f"{ours['cpu_seconds'] / base['cpu_seconds']:.2f}x CPU, "
+        f"{ours['peak_rss_mib'] / base['peak_rss_mib']:.2f}x peak RSS"
     )
+    rows = ", ".join(f"{k} {v.height:,}" for k, v in frames["ours"].items())
+    print(f"  {rows}")
+    return not problems
 
 
 def run_demo_lake() -> bool:
@@ -188,6 +238,9 @@ def run_demo_lake() -> bool:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "--child":
+        _lake_child(argv[1], Path(argv[2]), Path(argv[3]))
+        return 0
     if not argv or argv[0] not in ("subset", "lake", "demo"):
         print(__doc__)
         return 2
