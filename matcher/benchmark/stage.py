@@ -81,6 +81,7 @@ MONEY = pl.Decimal(26, 2)
 SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
 TREND_UP, TREND_DOWN = 1.25, 0.8
 UNKNOWN_LEVEL_READ_AS = "mid"  # a posting naming no level is read as a vacancy naming none is (normalize)
+KEYS = ["scenario_id", "vacancy_id"]
 
 
 class MatchesAsOfError(MatcherError):
@@ -268,27 +269,29 @@ def _level_counts(policy: str) -> pl.Expr:
 
 def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(kept rows, per-vacancy counts of reposts collapsed and rows capped, the rows dropped with ``_drop``:
-    ``repost`` or ``over the company cap``)."""
-    key = [
-        "scenario_id",
-        "vacancy_id",
-        pl.col("company").str.to_lowercase().alias("_company"),
-        "title_core",
-        pl.coalesce("posting_city", "posting_country").alias("_place"),
-        "annual_min",
-        "annual_max",
-    ]
-    ordered = frame.sort(
-        ["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False]
+    ``repost`` or ``over the company cap``).
+
+    Worked out on the few columns the keys need (with each row's index), then the kept rows are gathered
+    from ``frame`` once, best-scoring first per vacancy."""
+    key = ["scenario_id", "vacancy_id", "_company", "title_core", "_place", "annual_min", "annual_max"]
+    ordered = (
+        frame.select(
+            *KEYS,
+            "score",
+            "posting_id",
+            pl.col("company").str.to_lowercase().alias("_company"),
+            "title_core",
+            pl.coalesce("posting_city", "posting_country").alias("_place"),
+            "annual_min",
+            "annual_max",
+        )
+        .with_row_index("_row")
+        .sort(["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False])
     )
     ordered = ordered.with_columns(pl.int_range(pl.len()).over(key).alias("_copy"))
     deduped = ordered.filter(pl.col("_copy") == 0)
-    deduped = deduped.with_columns(
-        pl.int_range(pl.len())
-        .over(["scenario_id", "vacancy_id", pl.col("company").str.to_lowercase()])
-        .alias("_nth")
-    )
-    kept = deduped.filter(pl.col("_nth") < cap)
+    deduped = deduped.with_columns(pl.int_range(pl.len()).over([*KEYS, "_company"]).alias("_nth"))
+    kept = frame[deduped.filter(pl.col("_nth") < cap)["_row"]]
     dropped = pl.concat(
         [
             ordered.filter(pl.col("_copy") > 0)
@@ -310,7 +313,7 @@ def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.Dat
             how="left",
         )
     )
-    return kept.drop("_copy", "_nth"), counts, dropped
+    return kept, counts, dropped
 
 
 def _rates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -327,9 +330,6 @@ def _rates(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("rate").alias("_rate"),
         pl.col("rate_date").alias("_rate_date"),
     )
-
-
-KEYS = ["scenario_id", "vacancy_id"]
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -991,7 +991,8 @@ def _excluded_matches(
     pairs = ["vacancy_id", "posting_id"]
     # only the excluded pairs' matches are read (a handful, against millions of matches)
     scores = (
-        matches.select(*pairs, "score")
+        (matches if exclusions.height else matches.clear())
+        .select(*pairs, "score")
         .join(exclusions.select(pairs), on=pairs, how="semi")
         .group_by(pairs)
         .agg(pl.col("score").max())
