@@ -427,6 +427,7 @@ def _pool_stats(
     salary with a per-vacancy limit, and only the values a percentile lies between are read as Decimals.
     """
     bands = bands or {}
+    kept = kept.with_columns(pl.col(KEYS).cast(pl.String))  # as the per-vacancy frames below (_key_frame)
     salaried = (pl.col("salary_status") == "ok").fill_null(False) & pl.col("_mid").is_not_null()
     estimate = pl.col("is_estimate").fill_null(False)
     employer = _ranked(
