@@ -226,3 +226,64 @@ def test_hiring_windows_are_those_of_the_python_loop(postings: list[dict[str, An
         for r in found.values()
     ]
     assert order == sorted(order)
+
+
+dedupe_row = st.fixed_dictionaries(
+    {
+        "vacancy_id": st.sampled_from(["v1", "v2"]),
+        "company": st.sampled_from(["Acme", "ACME", "Beta", None]),
+        "title_core": st.sampled_from(["backend engineer", None]),
+        "posting_city": st.sampled_from(["Austin", None]),
+        "posting_country": st.sampled_from(["US", None]),
+        "annual_min": st.sampled_from([Decimal(100_000), Decimal(120_000), None]),
+        "annual_max": st.sampled_from([Decimal(120_000), None]),
+        "score": st.sampled_from([80.0, 90.0, 95.5]),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(dedupe_row, max_size=30), st.integers(1, 3))
+def test_reposts_and_the_cap_are_those_of_a_plain_loop(rows: list[dict[str, Any]], cap: int) -> None:
+    rows = [{"scenario_id": "s", "posting_id": f"p{i:02}", **r} for i, r in enumerate(rows)]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "scenario_id": pl.String,
+            "posting_id": pl.String,
+            "vacancy_id": pl.String,
+            "company": pl.String,
+            "title_core": pl.String,
+            "posting_city": pl.String,
+            "posting_country": pl.String,
+            "annual_min": pl.Decimal(26, 6),
+            "annual_max": pl.Decimal(26, 6),
+            "score": pl.Float64,
+        },
+    )
+    kept, counts, dropped = stage._dedupe_and_cap(frame, cap)
+    seen: set[tuple[Any, ...]] = set()
+    per_company: Counter[tuple[Any, ...]] = Counter()
+    want_kept, want_dropped = [], set()
+    reposts: Counter[str] = Counter()
+    capped: Counter[str] = Counter()
+    for r in sorted(rows, key=lambda r: (r["vacancy_id"], -r["score"], r["posting_id"])):
+        company = None if r["company"] is None else r["company"].lower()
+        place = r["posting_city"] or r["posting_country"]
+        key = (r["vacancy_id"], company, r["title_core"], place, r["annual_min"], r["annual_max"])
+        if key in seen:
+            want_dropped.add((r["vacancy_id"], r["posting_id"], "repost"))
+            reposts[r["vacancy_id"]] += 1
+            continue
+        seen.add(key)
+        per_company[(r["vacancy_id"], company)] += 1
+        if per_company[(r["vacancy_id"], company)] > cap:
+            want_dropped.add((r["vacancy_id"], r["posting_id"], "over the company cap"))
+            capped[r["vacancy_id"]] += 1
+        else:
+            want_kept.append(r["posting_id"])
+    assert kept["posting_id"].to_list() == want_kept  # best-scoring first per vacancy
+    assert kept.columns == frame.columns
+    assert set(dropped.select("vacancy_id", "posting_id", "_drop").iter_rows()) == want_dropped
+    found = {r["vacancy_id"]: (r["n_reposts_collapsed"], r["n_capped"]) for r in counts.iter_rows(named=True)}
+    assert found == {v: (reposts[v], capped[v]) for v in {r["vacancy_id"] for r in rows}}
