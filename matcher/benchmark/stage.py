@@ -1021,10 +1021,15 @@ def _pool(kept: pl.DataFrame, other_level: pl.DataFrame, counted: pl.DataFrame) 
     """Every posting in a vacancy's benchmark pool with its salary, and the matches left out for their level;
     ``counted``: in the percentiles; ``reason``: why (not)."""
     ids = counted.with_columns(pl.lit(True).alias("counted"))
+    # only the columns the report reads (both frames come from the same leveled pool: the same columns)
+    needed = [
+        *("scenario_id", "vacancy_id", "posting_id", "company", "job_title", "score", "date_posted", "url"),
+        *("vacancy_currency", "_mid", "is_estimate", "posting_seniority", "level_fit", "salary_status"),
+    ]
     rows = pl.concat(
         [
-            kept.with_columns(pl.lit(True).alias("_in_pool")),
-            other_level.with_columns(pl.lit(False).alias("_in_pool")),
+            kept.select(needed).with_columns(pl.lit(True).alias("_in_pool")),
+            other_level.select(needed).with_columns(pl.lit(False).alias("_in_pool")),
         ],
         how="diagonal_relaxed",
     )
@@ -1127,9 +1132,11 @@ HIRING_SCHEMA: dict[str, Any] = {
 def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
     """Per vacancy x company and per company across vacancies: 30/90-day counts, trend, seniority mix
     (levels by postings, most first, then by name)."""
-    window = frame.filter(
-        (pl.col("date_posted") <= as_of) & (pl.col("date_posted") > as_of - timedelta(days=90))
-    ).with_columns((pl.col("date_posted") > as_of - timedelta(days=30)).alias("_recent"))
+    window = (
+        frame.select("vacancy_id", "posting_id", "company", "posting_seniority", "date_posted")
+        .filter((pl.col("date_posted") <= as_of) & (pl.col("date_posted") > as_of - timedelta(days=90)))
+        .with_columns((pl.col("date_posted") > as_of - timedelta(days=30)).alias("_recent"))
+    )
     fields: list[pl.Expr | str] = [
         pl.col("company").fill_null(""),
         pl.col("vacancy_id").alias("_vacancy"),
