@@ -6,6 +6,7 @@ import platform
 import sys
 
 from bench import (
+    bench_benchmark,
     bench_incremental,
     bench_ingest,
     bench_match,
@@ -34,6 +35,7 @@ def main() -> None:
     bench_match.main()
     bench_spark.main()
     bench_incremental.main()
+    bench_benchmark.main()
     bench_report.main()
     bench_s3.main()
     bench_quality.main()

@@ -38,10 +38,11 @@ trend between the two windows and the seniority mix; and the same per company ac
 from __future__ import annotations
 
 import json
-from collections import Counter
+import math
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +51,14 @@ import polars as pl
 from matcher.benchmark import why
 from matcher.benchmark.exclusions import empty_exclusions
 from matcher.benchmark.stats import (
+    MIN_TRIM_N,
     PERCENTILES,
     compa_ratio,
     confidence,
     indicative,
-    percentile,
-    percentile_rank,
-    trim_outliers,
+    interpolate,
+    outlier_limit,
+    percentile_ranks,
     verdict,
 )
 from matcher.common import defaults
@@ -79,6 +81,7 @@ MONEY = pl.Decimal(26, 2)
 SAME_COUNTRY = 70.0  # the geography component of a posting in the vacancy's country (see matcher.match.stage)
 TREND_UP, TREND_DOWN = 1.25, 0.8
 UNKNOWN_LEVEL_READ_AS = "mid"  # a posting naming no level is read as a vacancy naming none is (normalize)
+KEYS = ["scenario_id", "vacancy_id"]
 
 
 class MatchesAsOfError(MatcherError):
@@ -266,30 +269,33 @@ def _level_counts(policy: str) -> pl.Expr:
 
 def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(kept rows, per-vacancy counts of reposts collapsed and rows capped, the rows dropped with ``_drop``:
-    ``repost`` or ``over the company cap``)."""
-    key = [
-        "scenario_id",
-        "vacancy_id",
-        pl.col("company").str.to_lowercase().alias("_company"),
-        "title_core",
-        pl.coalesce("posting_city", "posting_country").alias("_place"),
-        "annual_min",
-        "annual_max",
-    ]
-    ordered = frame.sort(
-        ["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False]
+    ``repost`` or ``over the company cap``).
+
+    Worked out on the few columns the keys need (with each row's index), then the kept rows are gathered
+    from ``frame`` once, best-scoring first per vacancy."""
+    key = ["scenario_id", "vacancy_id", "_company", "title_core", "_place", "annual_min", "annual_max"]
+    ordered = (
+        frame.select(
+            *KEYS,
+            "score",
+            "posting_id",
+            pl.col("company").str.to_lowercase().alias("_company"),
+            "title_core",
+            pl.coalesce("posting_city", "posting_country").alias("_place"),
+            "annual_min",
+            "annual_max",
+        )
+        .with_row_index("_row")
+        .sort(["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False])
     )
-    ordered = ordered.with_columns(pl.int_range(pl.len()).over(key).alias("_copy"))
-    deduped = ordered.filter(pl.col("_copy") == 0)
-    deduped = deduped.with_columns(
-        pl.int_range(pl.len())
-        .over(["scenario_id", "vacancy_id", pl.col("company").str.to_lowercase()])
-        .alias("_nth")
-    )
-    kept = deduped.filter(pl.col("_nth") < cap)
+    # the best-scoring copy is each key's first row (a hash pass: 3x faster than a window over the key)
+    ordered = ordered.with_columns((~pl.struct(key).is_first_distinct()).alias("_copy"))
+    deduped = ordered.filter(~pl.col("_copy"))
+    deduped = deduped.with_columns(pl.int_range(pl.len()).over([*KEYS, "_company"]).alias("_nth"))
+    kept = frame[deduped.filter(pl.col("_nth") < cap)["_row"]]
     dropped = pl.concat(
         [
-            ordered.filter(pl.col("_copy") > 0)
+            ordered.filter(pl.col("_copy"))
             .select("scenario_id", "vacancy_id", "posting_id")
             .with_columns(pl.lit("repost").alias("_drop")),
             deduped.filter(pl.col("_nth") >= cap)
@@ -299,7 +305,7 @@ def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.Dat
     )
     counts = (
         ordered.group_by("scenario_id", "vacancy_id")
-        .agg((pl.col("_copy") > 0).sum().alias("n_reposts_collapsed"))
+        .agg(pl.col("_copy").sum().alias("n_reposts_collapsed"))
         .join(
             deduped.group_by("scenario_id", "vacancy_id").agg(
                 (pl.col("_nth") >= cap).sum().alias("n_capped")
@@ -308,7 +314,7 @@ def _dedupe_and_cap(frame: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.Dat
             how="left",
         )
     )
-    return kept.drop("_copy", "_nth"), counts, dropped
+    return kept, counts, dropped
 
 
 def _rates(frame: pl.DataFrame) -> pl.DataFrame:
@@ -327,33 +333,199 @@ def _rates(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rank(values: list[Decimal], x: Decimal | None) -> float | None:
-    rank = None if x is None else percentile_rank(values, x)
-    return None if rank is None else round(rank, 1)
-
-
 def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.01"))
 
 
-def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[dict[str, Any], set[str]]:
-    """The vacancy's benchmark row, and the posting ids whose salaries are in its percentiles."""
-    employer = [
-        r for r in rows if r["salary_status"] == "ok" and not r["is_estimate"] and r["_mid"] is not None
-    ]
-    estimated = [r for r in rows if r["salary_status"] == "ok" and r["is_estimate"] and r["_mid"] is not None]
-    mids, n_outliers = trim_outliers([r["_mid"] for r in employer])
-    within = set(mids)  # once: a set per row made this quadratic (200 s for 1,000 vacancies x 2,300 rows)
-    kept = [r for r in employer if r["_mid"] in within]
-    counted = {r["posting_id"] for r in kept}
-    ps = {q: percentile(mids, q) for q in PERCENTILES}
-    n_companies = len({(r["company"] or "").lower() for r in kept})
-    n_unknown_level = sum(1 for r in kept if r["level_fit"] == "unknown")
+def _cents(column: str) -> pl.Expr:
+    """A money column as whole cents, exactly (Int128: ``MONEY``'s 26 digits fit)."""
+    return pl.col(column).cast(MONEY).to_physical().cast(pl.Int128)
+
+
+def _cent_floor(x: Decimal | float | int) -> int:
+    """The most cents at or below ``x``: a salary of ``c`` cents is ``<= x`` iff ``c <= _cent_floor(x)``."""
+    return math.floor(Fraction(x) * 100)
+
+
+def _ranked(rows: pl.DataFrame, value: str) -> pl.DataFrame:
+    """``rows`` sorted by vacancy then ``value``, each ranked 0.. within its vacancy (``_i``)."""
+    return rows.sort([*KEYS, value]).with_columns(pl.int_range(pl.len()).over(KEYS).alias("_i"))
+
+
+def _sizes(rows: pl.DataFrame) -> dict[tuple[Any, Any], int]:
+    """The number of rows per vacancy."""
+    return {(a, b): n for a, b, n in rows.group_by(KEYS).agg(pl.len()).iter_rows()}
+
+
+def _key_frame(items: list[tuple[Any, ...]], **columns: Any) -> pl.DataFrame:
+    """Rows of (scenario_id, vacancy_id, *columns) as a frame."""
+    schema = {"scenario_id": pl.String, "vacancy_id": pl.String, **columns}
+    return pl.DataFrame(items, schema=schema, orient="row")
+
+
+def _at_ranks(
+    rows: pl.DataFrame, value: str, exponent: int, q: float, sizes: dict[tuple[Any, Any], int]
+) -> dict[tuple[Any, Any], Decimal]:
+    """Per vacancy in ``sizes`` (its number of rows) the q-th percentile of ``value``, as
+    ``stats.percentile`` works it out. ``rows`` are ``_ranked`` by ``value``: an integer column in units of
+    ``10 ** exponent``; only the two values the percentile lies between are read, as Decimals."""
+    where = {key: percentile_ranks(n, q) for key, n in sizes.items() if n}
+    wanted = _key_frame(
+        [(*key, i) for key, (low, high, _) in where.items() for i in {low, high}], _i=pl.Int64
+    )
+    found = rows.select(*KEYS, "_i", value).join(wanted, on=[*KEYS, "_i"], how="semi", nulls_equal=True)
+    at = {(a, b, i): Decimal(v).scaleb(exponent) for a, b, i, v in found.iter_rows()}
+    return {
+        key: interpolate(at[(*key, low)], at[(*key, high)], fraction)
+        for key, (low, high, fraction) in where.items()
+    }
+
+
+def _whole(x: Decimal) -> int:
+    if x != x.to_integral_value():
+        raise ValueError(f"{x} is not a whole number")  # the scales below make every median whole
+    return int(x)
+
+
+def _trimmed(employer: pl.DataFrame, sizes: dict[tuple[Any, Any], int]) -> pl.DataFrame:
+    """``employer`` (salaries ``_m`` in cents, ``_ranked``) without the outliers ``stats.trim_outliers``
+    drops: from ``MIN_TRIM_N`` salaries up, those further from the median than ``outlier_limit(MAD)``."""
+    judged = {key: n for key, n in sizes.items() if n >= max(MIN_TRIM_N, 3)}
+    if not judged:
+        return employer
+    scale = 4  # in units of 10 ** -4: the median of cents (a half cent at most) and the deviations are whole
+    centers = _at_ranks(employer, "_m", -2, 50, judged)
+    centers_frame = _key_frame([(*key, _whole(c.scaleb(scale))) for key, c in centers.items()], _c=pl.Int128)
+    deviations = employer.join(
+        centers_frame, on=KEYS, how="left", nulls_equal=True, maintain_order="left"
+    ).with_columns((pl.col("_m") * 10 ** (scale - 2) - pl.col("_c")).abs().alias("_d"))
+    mads = _at_ranks(_ranked(deviations.filter(pl.col("_c").is_not_null()), "_d"), "_d", -scale, 50, judged)
+    # the limit, in units of 10 ** -scale, as a whole number (a deviation is within it iff within its floor);
+    # a MAD of zero trims nothing
+    limits = _key_frame(
+        [(*key, math.floor(Fraction(outlier_limit(mad)) * 10**scale)) for key, mad in mads.items() if mad],
+        _limit=pl.Int128,
+    )
+    return (
+        deviations.join(limits, on=KEYS, how="left", nulls_equal=True, maintain_order="left")
+        .filter(pl.col("_limit").is_null() | (pl.col("_d") <= pl.col("_limit")))
+        .drop("_c", "_d", "_limit")
+        .with_columns(pl.int_range(pl.len()).over(KEYS).alias("_i"))
+    )
+
+
+def _pool_stats(
+    kept: pl.DataFrame, bands: dict[tuple[Any, Any], tuple[Any, Any]] | None = None
+) -> tuple[dict[tuple[Any, Any], dict[str, Any]], pl.DataFrame]:
+    """Per vacancy of ``kept`` (its pool after reposts and the cap) the figures of its benchmark row:
+    ``n_matched``, ``n_postings``, ``n_companies``, ``n_outliers_trimmed``, ``n_unknown_level``, ``ps`` (the
+    percentiles), ``n_estimated``, ``p50_estimated`` and, for the vacancies in ``bands`` (their band's edges),
+    ``at_or_below``: how many of its salaries lie at or below each edge; and the (scenario_id, vacancy_id,
+    posting_id) whose salaries are in its percentiles.
+
+    The numbers ``stats.trim_outliers``, ``percentile`` and ``percentile_rank`` give on each vacancy's list of
+    Decimal salaries, worked out by Polars on whole cents: a median reads two values, the trim compares each
+    salary with a per-vacancy limit, and only the values a percentile lies between are read as Decimals.
+    """
+    bands = bands or {}
+    kept = kept.with_columns(pl.col(KEYS).cast(pl.String))  # as the per-vacancy frames below (_key_frame)
+    salaried = (pl.col("salary_status") == "ok").fill_null(False) & pl.col("_mid").is_not_null()
+    estimate = pl.col("is_estimate").fill_null(False)
+    employer = _ranked(
+        kept.filter(salaried & ~estimate).select(
+            *KEYS, "posting_id", "company", "level_fit", _cents("_mid").alias("_m")
+        ),
+        "_m",
+    )
+    n_employer = _sizes(employer)
+    within = _trimmed(employer, n_employer)
+    # companies as stats counted them: Python's lower case of each distinct name (None: "")
+    names = within.select(pl.col("company").unique())
+    lower = names.with_columns(
+        pl.Series("_company", [(c or "").lower() for c in names["company"].to_list()], dtype=pl.String)
+    )
+    edges = _key_frame(
+        [
+            (*key, None if low is None else _cent_floor(low), None if high is None else _cent_floor(high))
+            for key, (low, high) in bands.items()
+        ],
+        _low=pl.Int128,
+        _high=pl.Int128,
+    )
+    per = (
+        within.join(lower, on="company", how="left", nulls_equal=True)
+        .join(edges, on=KEYS, how="left", nulls_equal=True)
+        .group_by(KEYS)
+        .agg(
+            pl.len().alias("n_postings"),
+            pl.col("_company").n_unique().alias("n_companies"),
+            (pl.col("level_fit") == "unknown").sum().alias("n_unknown_level"),
+            (pl.col("_m") <= pl.col("_low")).sum().alias("_at_low"),
+            (pl.col("_m") <= pl.col("_high")).sum().alias("_at_high"),
+        )
+    )
+    n_within = {(r["scenario_id"], r["vacancy_id"]): r["n_postings"] for r in per.iter_rows(named=True)}
+    ps = {q: _at_ranks(within, "_m", -2, q, n_within) for q in PERCENTILES}
+    estimated = _ranked(kept.filter(salaried & estimate).select(*KEYS, _cents("_mid").alias("_m")), "_m")
+    n_estimated = _sizes(estimated)
+    p50_estimated = _at_ranks(estimated, "_m", -2, 50, n_estimated)
+    out: dict[tuple[Any, Any], dict[str, Any]] = {
+        key: {
+            "n_matched": n,
+            "n_postings": 0,
+            "n_companies": 0,
+            "n_outliers_trimmed": n_employer.get(key, 0),
+            "n_unknown_level": 0,
+            "ps": {q: ps[q].get(key) for q in PERCENTILES},
+            "n_estimated": n_estimated.get(key, 0),
+            "p50_estimated": p50_estimated.get(key),
+            "at_or_below": (None, None),
+        }
+        for key, n in _sizes(kept).items()
+    }
+    for r in per.iter_rows(named=True):
+        figures = out[(r["scenario_id"], r["vacancy_id"])]
+        figures["n_outliers_trimmed"] -= r["n_postings"]
+        figures.update({k: r[k] for k in ("n_postings", "n_companies", "n_unknown_level")})
+        figures["at_or_below"] = (r["_at_low"], r["_at_high"])
+    for key, (low, high) in bands.items():
+        if key in out:
+            at_low, at_high = out[key]["at_or_below"]
+            out[key]["at_or_below"] = (None if low is None else at_low, None if high is None else at_high)
+    counted = within.select(pl.col(c).cast(pl.String) for c in (*KEYS, "posting_id")).unique()
+    return out, counted
+
+
+NO_POOL: dict[str, Any] = {
+    "n_matched": 0,
+    "n_postings": 0,
+    "n_companies": 0,
+    "n_outliers_trimmed": 0,
+    "n_unknown_level": 0,
+    "ps": dict.fromkeys(PERCENTILES),
+    "n_estimated": 0,
+    "p50_estimated": None,
+    "at_or_below": (None, None),
+}
+
+
+def _rank(at_or_below: int | None, n: int) -> float | None:
+    """``stats.percentile_rank`` rounded to a tenth, from the number of salaries at or below the edge."""
+    if at_or_below is None or not n:
+        return None
+    return round(100.0 * at_or_below / n, 1)
+
+
+def _benchmark_row(vacancy: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
+    """The vacancy's benchmark row from its pool's figures (``_pool_stats``)."""
+    ps = figures["ps"]
+    n_postings, n_companies = figures["n_postings"], figures["n_companies"]
     # the band as a full-time equivalent (normalize divides a part-time band by its fte), as market pay is
     band_min, band_max = vacancy["annual_min"], vacancy["annual_max"]
-    level = confidence(n_postings=len(mids), n_companies=n_companies, p25=ps[25], p50=ps[50], p75=ps[75])
+    level = confidence(n_postings=n_postings, n_companies=n_companies, p25=ps[25], p50=ps[50], p75=ps[75])
     ratio = compa_ratio(band_min, band_max, ps[50])
-    row = {
+    at_low, at_high = figures["at_or_below"]
+    return {
         "scenario_id": vacancy["scenario_id"],
         "vacancy_id": vacancy["vacancy_id"],
         "role": vacancy["role"],
@@ -367,27 +539,26 @@ def _benchmark_row(vacancy: dict[str, Any], rows: list[dict[str, Any]]) -> tuple
         "fte": vacancy.get("fte_factor"),
         "band_min_stated": _money(vacancy.get("salary_min")),
         "band_max_stated": _money(vacancy.get("salary_max")),
-        "n_matched": len(rows),
-        "n_postings": len(mids),
+        "n_matched": figures["n_matched"],
+        "n_postings": n_postings,
         "n_companies": n_companies,
-        "n_outliers_trimmed": n_outliers,
-        "n_unknown_level": n_unknown_level,
+        "n_outliers_trimmed": figures["n_outliers_trimmed"],
+        "n_unknown_level": figures["n_unknown_level"],
         **{f"p{q}": _money(v) for q, v in ps.items()},
         "compa_ratio": None if ratio is None else ratio.quantize(Decimal("0.001")),
-        "band_min_percentile": _rank(mids, band_min),
-        "band_max_percentile": _rank(mids, band_max),
+        "band_min_percentile": _rank(at_low, n_postings),
+        "band_max_percentile": _rank(at_high, n_postings),
         "confidence": level,
         "percentiles_indicative": indicative(level, ps[50]),
         "verdict": verdict(level=level, band_min=band_min, band_max=band_max, p25=ps[25], p75=ps[75]),
-        "n_estimated": len(estimated),
-        "p50_estimated": _money(percentile([r["_mid"] for r in estimated], 50)),
+        "n_estimated": figures["n_estimated"],
+        "p50_estimated": _money(figures["p50_estimated"]),
         # the band and p50 in the reporting currency, at normalize's rate for the vacancy: across countries
         "reporting_currency": vacancy.get("reporting_currency"),
         "band_min_reporting": _money(vacancy.get("annual_min_reporting")),
         "band_max_reporting": _money(vacancy.get("annual_max_reporting")),
         "p50_reporting": _in_reporting(ps[50], vacancy.get("fx_rate")),
     }
-    return row, counted
 
 
 def _in_reporting(amount: Decimal | None, rate: Decimal | float | None) -> Decimal | None:
@@ -463,9 +634,10 @@ def benchmark_frames(
     open_vacancies = vacancies.filter(pl.col("is_open"))
     struck = _excluded_matches(_exclusions(exclusions), matches, postings)
     all_matches = matches
-    matches = matches.join(
-        struck.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
-    )
+    if struck.height:
+        matches = matches.join(
+            struck.select("vacancy_id", "posting_id"), on=["vacancy_id", "posting_id"], how="anti"
+        )
     # only what a report shows or a benchmark counts is joined with the postings' fields
     wanted = matches.filter((pl.col("score") >= options.min_score) | (pl.col("rank") <= options.top_k))
     frame = _with_postings(wanted, postings, vacancies)
@@ -504,15 +676,14 @@ def benchmark_frames(
             .group_by("scenario_id", "vacancy_id")
             .agg(pl.col("n_other_level").sum())
         )
-    by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in kept.iter_rows(named=True):
-        by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
-    rows, counted = [], []
-    for v in open_vacancies.sort("scenario_id", "vacancy_id").iter_rows(named=True):
-        row, ids = _benchmark_row(v, by_vacancy.get((v["scenario_id"], v["vacancy_id"]), []))
-        rows.append(row)
-        counted += [(v["scenario_id"], v["vacancy_id"], posting_id) for posting_id in ids]
+    listed = list(open_vacancies.sort("scenario_id", "vacancy_id").iter_rows(named=True))
+    figures, counted = _pool_stats(
+        kept, {(v["scenario_id"], v["vacancy_id"]): (v["annual_min"], v["annual_max"]) for v in listed}
+    )
+    rows = [_benchmark_row(v, figures.get((v["scenario_id"], v["vacancy_id"]), NO_POOL)) for v in listed]
     benchmarks = pl.DataFrame(rows, schema=BENCHMARK_SCHEMA, orient="row")
+    # the salaries in the open vacancies' percentiles
+    counted = counted.join(open_vacancies.select(KEYS), on=KEYS, how="semi", nulls_equal=True)
     n_excluded = struck.filter(pl.col("matched")).group_by("vacancy_id").agg(pl.len().alias("n_excluded"))
     benchmarks = (
         benchmarks.join(counts, on=["scenario_id", "vacancy_id"], how="left")
@@ -623,11 +794,10 @@ def _choose_pools(
     chosen: list[tuple[str, str]] = []
     rows = []
     local: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None
-    by_vacancy: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    figures: dict[tuple[Any, Any], dict[str, Any]] = {}
     if options.pool_by != "national":
         local = _dedupe_and_cap(admitted.filter(_local(options.pool_by)), options.company_cap)
-        for row in local[0].iter_rows(named=True):
-            by_vacancy.setdefault((row["scenario_id"], row["vacancy_id"]), []).append(row)
+        figures, _ = _pool_stats(local[0])
     for v in vacancies.iter_rows(named=True):
         key = (v["scenario_id"], v["vacancy_id"])
         country = v.get("country_code") or "?"
@@ -638,8 +808,8 @@ def _choose_pools(
             if not place:
                 note = f"the vacancy names no {'city' if options.pool_by == 'metro' else 'region'}"
             else:
-                row, _ = _benchmark_row(v, by_vacancy.get(key, []))
-                n, firms = row["n_postings"], row["n_companies"]
+                found = figures.get(key, NO_POOL)
+                n, firms = found["n_postings"], found["n_companies"]
                 if n >= options.local_min_salaries and firms >= why.VERDICT_COMPANIES:
                     chosen.append(key)
                     scope, name = options.pool_by, f"{options.pool_by} {place}"
@@ -702,7 +872,7 @@ def _funnel(
     struck: pl.DataFrame,
     options: BenchmarkOptions,
     as_of: date,
-    pool: tuple[pl.DataFrame, pl.DataFrame, list[tuple[str, str, str]]],
+    pool: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
     vector_cache: Any,
 ) -> pl.DataFrame:
     """Per (vacancy without a verdict, posting that matches it before any filter): the first reason that left
@@ -737,11 +907,7 @@ def _funnel(
     frame = _with_postings(mine, postings, vacancies).filter(~posted_after(as_of).fill_null(False))
     frame = frame.with_columns(_level_fit().alias("level_fit"))
     in_country = (pl.col("geography") >= SAME_COUNTRY) if options.same_country_only else pl.lit(True)
-    ids = pl.DataFrame(
-        counted,
-        schema={"scenario_id": pl.String, "vacancy_id": pl.String, "posting_id": pl.String},
-        orient="row",
-    ).with_columns(pl.lit(True).alias("_counted"))
+    ids = counted.with_columns(pl.lit(True).alias("_counted"))
     pooled = kept.select(*keys, "posting_id", "_mid").with_columns(pl.lit(True).alias("_kept"))
     frame = (
         frame.join(pooled, on=[*keys, "posting_id"], how="left", nulls_equal=True)
@@ -824,7 +990,15 @@ def _excluded_matches(
     exclusions: pl.DataFrame, matches: pl.DataFrame, postings: pl.DataFrame
 ) -> pl.DataFrame:
     """Each exclusion, whether it struck a real match (its best score) and the posting it names."""
-    scores = matches.group_by("vacancy_id", "posting_id").agg(pl.col("score").max())
+    pairs = ["vacancy_id", "posting_id"]
+    # only the excluded pairs' matches are read (a handful, against millions of matches)
+    scores = (
+        (matches if exclusions.height else matches.clear())
+        .select(*pairs, "score")
+        .join(exclusions.select(pairs), on=pairs, how="semi")
+        .group_by(pairs)
+        .agg(pl.col("score").max())
+    )
     fields = postings.select("posting_id", "company", "job_title", "url")
     return (
         exclusions.join(scores, on=["vacancy_id", "posting_id"], how="left")
@@ -843,18 +1017,19 @@ def _excluded_matches(
     )
 
 
-def _pool(kept: pl.DataFrame, other_level: pl.DataFrame, counted: list[tuple[str, str, str]]) -> pl.DataFrame:
+def _pool(kept: pl.DataFrame, other_level: pl.DataFrame, counted: pl.DataFrame) -> pl.DataFrame:
     """Every posting in a vacancy's benchmark pool with its salary, and the matches left out for their level;
     ``counted``: in the percentiles; ``reason``: why (not)."""
-    ids = pl.DataFrame(
-        counted,
-        schema={"scenario_id": pl.String, "vacancy_id": pl.String, "posting_id": pl.String},
-        orient="row",
-    ).with_columns(pl.lit(True).alias("counted"))
+    ids = counted.with_columns(pl.lit(True).alias("counted"))
+    # only the columns the report reads (both frames come from the same leveled pool: the same columns)
+    needed = [
+        *("scenario_id", "vacancy_id", "posting_id", "company", "job_title", "score", "date_posted", "url"),
+        *("vacancy_currency", "_mid", "is_estimate", "posting_seniority", "level_fit", "salary_status"),
+    ]
     rows = pl.concat(
         [
-            kept.with_columns(pl.lit(True).alias("_in_pool")),
-            other_level.with_columns(pl.lit(False).alias("_in_pool")),
+            kept.select(needed).with_columns(pl.lit(True).alias("_in_pool")),
+            other_level.select(needed).with_columns(pl.lit(False).alias("_in_pool")),
         ],
         how="diagonal_relaxed",
     )
@@ -926,47 +1101,81 @@ def _trend(recent: int, prior: int) -> str:
     return "rising" if ratio >= TREND_UP else "falling" if ratio <= TREND_DOWN else "steady"
 
 
+def _trend_expr(recent: pl.Expr, prior: pl.Expr) -> pl.Expr:
+    """``_trend`` as an expression: the same float arithmetic, per row."""
+    ratio = recent.cast(pl.Float64) / (prior.cast(pl.Float64) / 2)
+    return (
+        pl.when((recent == 0) & (prior == 0))
+        .then(pl.lit("none"))
+        .when(prior == 0)
+        .then(pl.lit("new"))
+        .when(ratio >= TREND_UP)
+        .then(pl.lit("rising"))
+        .when(ratio <= TREND_DOWN)
+        .then(pl.lit("falling"))
+        .otherwise(pl.lit("steady"))
+    )
+
+
+HIRING_SCHEMA: dict[str, Any] = {
+    "scope": pl.String,
+    "vacancy_id": pl.String,
+    "company": pl.String,
+    "postings_30d": pl.Int64,
+    "postings_90d": pl.Int64,
+    "trend": pl.String,
+    "seniority_mix": pl.List(pl.Struct({"level": pl.String, "n": pl.Int64})),
+    "vacancies_matched": pl.Int64,
+}
+
+
 def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """Per vacancy x company and per company across vacancies: 30/90-day counts, trend, seniority mix."""
-    window = frame.filter(
-        (pl.col("date_posted") <= as_of) & (pl.col("date_posted") > as_of - timedelta(days=90))
-    ).with_columns((pl.col("date_posted") > as_of - timedelta(days=30)).alias("_recent"))
-    rows: list[dict[str, Any]] = []
-    groups: dict[tuple[str, str | None, str], list[dict[str, Any]]] = {}
-    for row in window.unique(["vacancy_id", "posting_id"]).iter_rows(named=True):
-        groups.setdefault(("vacancy", row["vacancy_id"], row["company"] or ""), []).append(row)
-    for row in window.unique(["posting_id"]).iter_rows(named=True):
-        groups.setdefault(("market", None, row["company"] or ""), []).append(row)
-    for (scope, vacancy_id, company), items in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
-    ):
-        recent = sum(1 for r in items if r["_recent"])
-        mix = Counter(r["posting_seniority"] or "unknown" for r in items)
-        rows.append(
-            {
-                "scope": scope,
-                "vacancy_id": vacancy_id,
-                "company": company,
-                "postings_30d": recent,
-                "postings_90d": len(items),
-                "trend": _trend(recent, len(items) - recent),
-                "seniority_mix": [
-                    {"level": k, "n": v} for k, v in sorted(mix.items(), key=lambda kv: (-kv[1], kv[0]))
-                ],
-                "vacancies_matched": len({r["vacancy_id"] for r in items}),
-            }
+    """Per vacancy x company and per company across vacancies: 30/90-day counts, trend, seniority mix
+    (levels by postings, most first, then by name)."""
+    window = (
+        frame.select("vacancy_id", "posting_id", "company", "posting_seniority", "date_posted")
+        .filter((pl.col("date_posted") <= as_of) & (pl.col("date_posted") > as_of - timedelta(days=90)))
+        .with_columns((pl.col("date_posted") > as_of - timedelta(days=30)).alias("_recent"))
+    )
+    fields: list[pl.Expr | str] = [
+        pl.col("company").fill_null(""),
+        pl.col("vacancy_id").alias("_vacancy"),
+        pl.col("posting_seniority").fill_null("unknown").alias("_level"),
+        "_recent",
+    ]
+    # each posting once per vacancy, and once in the market (with one of the vacancies it matches)
+    items = pl.concat(
+        [
+            window.unique(["vacancy_id", "posting_id"]).select(
+                pl.lit("vacancy").alias("scope"), "vacancy_id", *fields
+            ),
+            window.unique(["posting_id"]).select(
+                pl.lit("market").alias("scope"), pl.lit(None, pl.String).alias("vacancy_id"), *fields
+            ),
+        ]
+    )
+    group = ["scope", "vacancy_id", "company"]
+    mix = (
+        items.group_by(*group, "_level")
+        .agg(pl.len().cast(pl.Int64).alias("n"))
+        .sort([*group, "n", "_level"], descending=[False, False, False, True, False], nulls_last=True)
+        .group_by(group, maintain_order=True)
+        .agg(pl.struct(pl.col("_level").alias("level"), "n").alias("seniority_mix"))
+    )
+    counts = items.group_by(group).agg(
+        pl.col("_recent").sum().cast(pl.Int64).alias("postings_30d"),
+        pl.len().cast(pl.Int64).alias("postings_90d"),
+        pl.col("_vacancy").n_unique().cast(pl.Int64).alias("vacancies_matched"),
+    )
+    hiring = (
+        counts.join(mix, on=group, how="left", nulls_equal=True)
+        .with_columns(
+            _trend_expr(pl.col("postings_30d"), pl.col("postings_90d") - pl.col("postings_30d")).alias(
+                "trend"
+            )
         )
-    schema: dict[str, Any] = {
-        "scope": pl.String,
-        "vacancy_id": pl.String,
-        "company": pl.String,
-        "postings_30d": pl.Int64,
-        "postings_90d": pl.Int64,
-        "trend": pl.String,
-        "seniority_mix": pl.List(pl.Struct({"level": pl.String, "n": pl.Int64})),
-        "vacancies_matched": pl.Int64,
-    }
-    hiring = pl.DataFrame(rows, schema=schema, orient="row")
+        .select(pl.col(name).cast(dtype) for name, dtype in HIRING_SCHEMA.items())
+    )
     return hiring.sort(
         ["scope", "vacancy_id", "postings_90d", "company"],
         descending=[True, False, True, False],

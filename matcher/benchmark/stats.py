@@ -30,11 +30,27 @@ def percentile(values: Sequence[Decimal], q: float) -> Decimal | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = (Decimal(len(ordered) - 1) * Decimal(str(q))) / Decimal(100)
+    low, high, fraction = percentile_ranks(len(ordered), q)
+    return interpolate(ordered[low], ordered[high], fraction)
+
+
+def percentile_ranks(n: int, q: float) -> tuple[int, int, Decimal]:
+    """Where the q-th percentile of ``n`` sorted values lies: the closest ranks below and above it (0-based)
+    and the fraction of the way from the one to the other (``percentile``'s rank ``(n - 1) * q / 100``).
+
+    >>> percentile_ranks(4, 50)
+    (1, 2, Decimal('0.5'))
+    """
+    if n < 1:
+        raise ValueError(f"n: got {n}, expected 1 or more values")
+    rank = (Decimal(n - 1) * Decimal(str(q))) / Decimal(100)
     low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    fraction = rank - low
-    return ordered[low] + (ordered[high] - ordered[low]) * fraction
+    return low, min(low + 1, n - 1), rank - low
+
+
+def interpolate(low: Decimal, high: Decimal, fraction: Decimal) -> Decimal:
+    """The value ``fraction`` of the way from ``low`` to ``high`` (the values at ``percentile_ranks``)."""
+    return low + (high - low) * fraction
 
 
 def percentile_rank(values: Sequence[Decimal], x: Decimal) -> float | None:
@@ -64,9 +80,14 @@ def trim_outliers(
     assert mad is not None
     if mad == 0:
         return list(values), 0
-    limit = k * MAD_SCALE * mad
+    limit = outlier_limit(mad, k)
     kept = [v for v in values if abs(v - center) <= limit]
     return kept, len(values) - len(kept)
+
+
+def outlier_limit(mad: Decimal, k: Decimal = Decimal("3.5")) -> Decimal:
+    """How far from the median a value may lie and be kept: ``k`` robust sigmas (``mad`` x 1.4826)."""
+    return k * MAD_SCALE * mad
 
 
 def confidence(
