@@ -1167,6 +1167,20 @@ def _hiring(frame: pl.DataFrame, as_of: date) -> pl.DataFrame:
         pl.len().cast(pl.Int64).alias("postings_90d"),
         pl.col("_vacancy").n_unique().cast(pl.Int64).alias("vacancies_matched"),
     )
+    # the market row: every vacancy the company's postings match, not the one kept with each posting
+    spread = window.group_by(pl.col("company").fill_null("")).agg(
+        pl.col("vacancy_id").n_unique().cast(pl.Int64).alias("_spread")
+    )
+    counts = (
+        counts.join(spread, on="company", how="left")
+        .with_columns(
+            pl.when(pl.col("scope") == "market")
+            .then(pl.col("_spread"))
+            .otherwise(pl.col("vacancies_matched"))
+            .alias("vacancies_matched")
+        )
+        .drop("_spread")
+    )
     hiring = (
         counts.join(mix, on=group, how="left", nulls_equal=True)
         .with_columns(

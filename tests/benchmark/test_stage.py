@@ -428,3 +428,29 @@ def test_a_pool_of_more_than_16384_matches_is_benchmarked() -> None:
     assert row["n_matched"] == n
     assert row["n_companies"] == n
     assert D("100000") < row["p50"] < D("160000")
+
+
+def test_the_market_row_counts_every_vacancy_a_companys_postings_match() -> None:
+    # one posting of company A matches two open vacancies: the market row counts the posting once and both
+    # vacancies (it counted the vacancy of one arbitrary row per posting: 1)
+    second = VACANCIES.with_columns(pl.lit("v2").alias("vacancy_id"))
+    vacancies = pl.concat([VACANCIES, second])
+    clean = pl.DataFrame(
+        [posting("a1", "A", 100_000, 110_000), posting("b1", "B", 90_000, 95_000)],
+        schema_overrides={"annual_min": pl.Decimal(26, 6), "annual_max": pl.Decimal(26, 6)},
+    )
+    matches = pl.DataFrame(
+        [
+            {"scenario_id": "", "vacancy_id": v, "rank": r, "posting_id": p, "score": 90.0 - r}
+            | dict.fromkeys(("title", "seniority", "geography"), 100.0)
+            | {"recency": 90.0, "skills": None, "age_days": 12, "skills_shared": 0}
+            for v, p, r in (("v1", "a1", 1), ("v2", "a1", 1), ("v1", "b1", 2))
+        ],
+        schema_overrides={"skills": pl.Float64, "skills_shared": pl.UInt32},
+    )
+    hiring = benchmark_frames(vacancies, clean, matches, BenchmarkOptions(as_of=AS_OF))["competitor_hiring"]
+    market = {r["company"]: r for r in hiring.filter(pl.col("scope") == "market").iter_rows(named=True)}
+    assert (market["A"]["postings_90d"], market["A"]["vacancies_matched"]) == (1, 2)
+    assert (market["B"]["postings_90d"], market["B"]["vacancies_matched"]) == (1, 1)
+    per_vacancy = hiring.filter((pl.col("scope") == "vacancy") & (pl.col("company") == "A"))
+    assert sorted(per_vacancy["vacancy_id"].to_list()) == ["v1", "v2"]

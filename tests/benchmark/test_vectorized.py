@@ -220,6 +220,9 @@ def test_hiring_windows_are_those_of_the_python_loop(postings: list[dict[str, An
         assert {k: found[key][k] for k in want} == want
         if key[0] == "vacancy":
             assert found[key]["vacancies_matched"] == 1
+        else:  # every vacancy the company's postings in the window match (docs/reports.md)
+            spread = {r["vacancy_id"] for r in window if (r["company"] or "") == key[2]}
+            assert found[key]["vacancies_matched"] == len(spread)
     # the report's order: vacancy rows first, each vacancy's busiest companies first
     order = [
         (r["scope"] == "market", r["vacancy_id"] or "", -r["postings_90d"], r["company"])
