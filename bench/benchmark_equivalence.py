@@ -52,14 +52,26 @@ def load_baseline(commit: str = BASE) -> ModuleType:
     return module
 
 
+# a fix made on purpose since the base: the market rows' vacancies_matched counted one vacancy per posting
+# (3257cba); those cells are left out of the comparison, every other cell is compared
+FIXED_SINCE_BASE = {"competitor_hiring": (pl.col("scope") == "market", "vacancies_matched")}
+
+
 def differences(base: dict[str, pl.DataFrame], ours: dict[str, pl.DataFrame]) -> list[str]:
-    """Per frame that differs, a line saying how; empty: every frame equal, row order included."""
+    """Per frame that differs, a line saying how; empty: every frame equal, row order included (but the
+    cells of ``FIXED_SINCE_BASE``)."""
     out = []
     for name in sorted(set(base) | set(ours)):
         if name not in base or name not in ours:
             out.append(f"{name}: only in {'ours' if name in ours else 'base'}")
             continue
         a, b = base[name], ours[name]
+        if name in FIXED_SINCE_BASE and {FIXED_SINCE_BASE[name][1]} <= set(a.columns) & set(b.columns):
+            rows, column = FIXED_SINCE_BASE[name]
+            a, b = (
+                f.with_columns(pl.when(rows).then(None).otherwise(pl.col(column)).alias(column))
+                for f in (a, b)
+            )
         if a.schema != b.schema:
             out.append(f"{name}: schemas differ: {a.schema} != {b.schema}")
             continue
