@@ -44,6 +44,10 @@ CSP = (
     "base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'"
 )
 OPEN_UP_TO = 25  # vacancy sections start open up to this many vacancies, closed beyond (a long page)
+# the busiest companies shown per vacancy and across the market; competitor_hiring.csv/.parquet hold every one
+# (1,000 vacancies at 1M postings have 640,000 hiring rows: 65 of the page's 108 MB when all were shown)
+HIRING_SHOWN = 20
+MARKET_SHOWN = 100
 VERDICTS = {"below": "below", "within": "within", "above": "above", "insufficient data": "insufficient"}
 DASH = "–"
 
@@ -715,6 +719,11 @@ def _matches(matches: list[Row], currency: object, *, why: bool = False) -> str:
 
 
 def _hiring(rows: list[Row], *, market: bool) -> str:
+    """The companies hiring (busiest first, as ``competitor_hiring`` orders them), the first ``HIRING_SHOWN``
+    (``MARKET_SHOWN`` across the market) and a line saying how many more the files hold."""
+    shown = MARKET_SHOWN if market else HIRING_SHOWN
+    more = len(rows) - shown
+    rows = rows[:shown]
     headers = ["Company", "num:Last 30 days", "num:Last 90 days", "Trend", "Seniority mix"]
     headers += ["num:Vacancies matched"] if market else []
 
@@ -724,7 +733,13 @@ def _hiring(rows: list[Row], *, market: bool) -> str:
         return out + ([_num(_e(r.get("vacancies_matched")))] if market else [])
 
     empty = "No competitor postings in the last 90 days." if market else "No competitor postings for it."
-    return _table("hiring", headers, (_tr(cells(r)) for r in rows), empty=empty)
+    table = _table("hiring", headers, (_tr(cells(r)) for r in rows), empty=empty)
+    if more > 0:
+        table += (
+            f'<p class="sub more-hiring">and {more:,} more {"company" if more == 1 else "companies"} with '
+            "fewer postings: competitor_hiring.csv and .parquet list every one</p>"
+        )
+    return table
 
 
 def _mix(value: object) -> object:

@@ -514,3 +514,33 @@ def test_an_unchanged_vacancy_says_no_change() -> None:
     )
     rows = [r.content() for r in parse(render_report(same, generated_at=GENERATED)).all("tr", "vacancy-row")]
     assert all("no change" in row for row in rows)
+
+
+def test_the_busiest_companies_are_shown_and_the_rest_counted() -> None:
+    from matcher.report import html
+
+    base = frames()
+    hiring = base["competitor_hiring"]
+    many = pl.DataFrame(
+        {
+            "scope": ["vacancy"] * 23 + ["market"] * 103,
+            "vacancy_id": ["v1"] * 23 + [None] * 103,
+            "company": [f"Firm {i:03d}" for i in range(23)] + [f"Co {i:03d}" for i in range(103)],
+            "postings_30d": [1] * 126,
+            "postings_90d": list(range(100, 77, -1)) + list(range(500, 397, -1)),
+        }
+    ).with_columns(
+        trend=pl.lit("rising"),
+        seniority_mix=pl.lit([{"level": "senior", "n": 1}]),
+        vacancies_matched=pl.lit(1),
+    )
+    base["competitor_hiring"] = many.select(hiring.columns).cast(dict(hiring.schema))
+    doc = parse(render_report(base, as_of=AS_OF, generated_at=GENERATED))
+    vacancy = section(doc, "v1")
+    shown = [r.all("td")[0].content() for r in vacancy.all("table", "hiring")[0].all("tbody")[0].all("tr")]
+    assert shown == [f"Firm {i:03d}" for i in range(html.HIRING_SHOWN)]  # the busiest, in order
+    assert "and 3 more companies" in vacancy.content()
+    market = doc.all("section", "market")[0]
+    assert len(market.all("tbody")[0].all("tr")) == html.MARKET_SHOWN
+    assert "and 3 more companies" in market.content()
+    assert "more companies" not in section(doc, "v2").content()
