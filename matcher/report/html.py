@@ -183,6 +183,36 @@ def _rows(frames: Mapping[str, pl.DataFrame], name: str) -> list[Row]:
     return [] if frame is None else list(frame.iter_rows(named=True))
 
 
+def _counted_pool(frames: Mapping[str, pl.DataFrame]) -> list[Row]:
+    """The ``benchmark_pool`` rows the charts read (counted, with their salary), as rows: the table has a row
+    for every posting a pool considered (2.3 million at 1,000 vacancies x 1M postings)."""
+    frame = frames.get("benchmark_pool")
+    if frame is None:
+        return []
+    keys = [c for c in ("scenario_id", "vacancy_id") if c in frame.columns]
+    if "counted" not in frame.columns or "salary_mid_vacancy_currency" not in frame.columns:
+        return list(frame.iter_rows(named=True))
+    return list(
+        frame.filter(pl.col("counted").fill_null(False))
+        .select(*keys, "counted", "salary_mid_vacancy_currency")
+        .iter_rows(named=True)
+    )
+
+
+def _hiring_rows(frames: Mapping[str, pl.DataFrame]) -> tuple[list[Row], dict[tuple[str, str], int]]:
+    """The ``competitor_hiring`` rows the page shows (the first ``HIRING_SHOWN`` of each vacancy's, the first
+    ``MARKET_SHOWN`` of the market's, in the frame's order: busiest first) and each group's row count."""
+    frame = frames.get("competitor_hiring")
+    if frame is None or not frame.height:
+        return [], {}
+    group = [pl.col("scope").fill_null(""), pl.col("vacancy_id").fill_null("")]
+    place = pl.int_range(pl.len()).over(group)
+    limit = pl.when(pl.col("scope") == "market").then(MARKET_SHOWN).otherwise(HIRING_SHOWN)
+    counts = frame.group_by(group).len()
+    sizes = {(scope, vacancy): n for scope, vacancy, n in counts.iter_rows()}
+    return list(frame.filter(place < limit).iter_rows(named=True)), sizes
+
+
 @dataclass
 class _Grouped:
     """Rows of one frame by (scenario_id, vacancy_id); frames without a scenario_id match any scenario."""
@@ -718,11 +748,12 @@ def _matches(matches: list[Row], currency: object, *, why: bool = False) -> str:
     return _table("matches", headers, rows, empty=empty)
 
 
-def _hiring(rows: list[Row], *, market: bool) -> str:
+def _hiring(rows: list[Row], *, market: bool, total: int | None = None) -> str:
     """The companies hiring (busiest first, as ``competitor_hiring`` orders them), the first ``HIRING_SHOWN``
-    (``MARKET_SHOWN`` across the market) and a line saying how many more the files hold."""
+    (``MARKET_SHOWN`` across the market) and a line saying how many more the files hold (of ``total``, the
+    group's rows in the frame; default: ``rows``)."""
     shown = MARKET_SHOWN if market else HIRING_SHOWN
-    more = len(rows) - shown
+    more = (len(rows) if total is None else total) - shown
     rows = rows[:shown]
     headers = ["Company", "num:Last 30 days", "num:Last 90 days", "Trend", "Seniority mix"]
     headers += ["num:Vacancies matched"] if market else []
@@ -826,6 +857,7 @@ class _Report:
     has_pool: bool
     hiring: _Grouped
     market: list[Row]
+    hiring_sizes: dict[tuple[str, str], int]  # (scope, vacancy_id or "") -> the frame's rows
     exclusions: list[Row]
     excluded: _Grouped
     trends: dict[Key, list[tuple[datetime, Decimal | None]]]
@@ -835,16 +867,17 @@ class _Report:
         cls, frames: Mapping[str, pl.DataFrame], history: pl.DataFrame | None, generated_at: datetime
     ) -> _Report:
         vacancies = _rows(frames, "vacancy_benchmarks")
-        hiring = _rows(frames, "competitor_hiring")
+        hiring, hiring_sizes = _hiring_rows(frames)
         exclusions = _rows(frames, "excluded_matches")
         return cls(
             vacancies=vacancies,
             anchors=_anchors(vacancies),
             matches=_Grouped.of(_rows(frames, "vacancy_matches")),
-            pool=_Grouped.of(_rows(frames, "benchmark_pool")),
+            pool=_Grouped.of(_counted_pool(frames)),
             has_pool="benchmark_pool" in frames,
             hiring=_Grouped.of([r for r in hiring if r.get("scope") == "vacancy"]),
             market=[r for r in hiring if r.get("scope") == "market"],
+            hiring_sizes=hiring_sizes,
             exclusions=exclusions,
             excluded=_Grouped.of(exclusions),
             trends=_trends(vacancies, history, generated_at),
@@ -889,7 +922,7 @@ def _section(report: _Report, row: Row) -> str:
         f"<h3>Top matches ({len(matches)})</h3>",
         _matches(matches, currency, why=bool(row.get("why_no_verdict"))),
         "<h3>Companies hiring for it</h3>",
-        _hiring(report.hiring.get(key), market=False),
+        _hiring(report.hiring.get(key), market=False, total=report.hiring_sizes.get(("vacancy", key[1]))),
     ]
     if excluded:
         parts += ["<h3>Excluded by analysts</h3>", _exclusions(excluded, None)]
@@ -1052,7 +1085,7 @@ def render_report(
         _band_chart(report.vacancies, report.anchors),
         *(_section(report, row) for row in report.vacancies),
         '<section class="market"><h2 id="market">Who is hiring across your open roles</h2>',
-        _hiring(report.market, market=True),
+        _hiring(report.market, market=True, total=report.hiring_sizes.get(("market", ""))),
         "</section>",
         '<section class="excluded"><h2 id="excluded">Excluded by analysts</h2>',
         _exclusions(report.exclusions, report.vacancy_cell),
