@@ -33,7 +33,7 @@ import polars as pl
 
 from bench.bench_incremental import _vacancies
 from bench.benchmark_equivalence import BASE, differences, load_baseline
-from bench.synthetic import write_raw_lake
+from bench.synthetic import matched_lake
 
 POSTINGS = int(os.environ.get("MATCHER_BENCH_BENCHMARK_POSTINGS", "150000"))
 VACANCIES = 1_000
@@ -63,15 +63,7 @@ def vacancies_with_bands(clean_postings: Path, n: int) -> pl.DataFrame:
 
 
 def _set_up(lake: Path) -> None:
-    from matcher.match.stage import MatchOptions, match_lake
-    from matcher.normalize.stage import NormalizeOptions, normalize_lake
-
-    write_raw_lake(lake, POSTINGS)
-    normalize_lake(lake, NormalizeOptions(as_of=AS_OF))
-    vacancies_with_bands(lake / "clean" / "postings.parquet", VACANCIES).write_parquet(
-        lake / "clean" / "vacancies.parquet"
-    )
-    match_lake(lake, MatchOptions(as_of=AS_OF))
+    matched_lake(lake, POSTINGS, AS_OF, lambda postings: vacancies_with_bands(postings, VACANCIES))
 
 
 def _tables(lake: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:

@@ -37,7 +37,6 @@ the logistic regression, about 5 CPU-minutes; 45 minutes cold for all on two bus
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import sys
@@ -52,7 +51,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.isotonic import IsotonicRegression
 
-from bench.bench_occupations import LABELS, ROOT, SHARED, onet_folds, score
+from bench.bench_occupations import ROOT, SHARED, labelled_titles, onet_folds, score
 from matcher.normalize import occupations as occ
 from matcher.normalize.titles import GENERIC
 
@@ -399,12 +398,10 @@ def build_layer() -> tuple[np.ndarray, np.ndarray]:
 
 
 def real_titles(calibrations: dict[str, IsotonicRegression], a_b: tuple[float, float]) -> None:
-    if not LABELS.exists():
-        print(f"\n== real titles: skipped, {LABELS} is absent")
+    labelled = labelled_titles()
+    if labelled is None:
         return
-    with LABELS.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    truth = [{r["soc_code"]} for r in rows]
+    rows, truth = labelled
     texts = occ._texts([r["title"] for r in rows])
     coder = occ.default_coder()
     shipped = coder.code_texts(texts)

@@ -29,7 +29,6 @@ Run: ``RERANK_INNER=5 OMP_NUM_THREADS=1 uv run python -m bench.bench_coder_reran
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import pickle
@@ -46,7 +45,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from bench.bench_occupations import FOLDS, LABELS, SHARED, Fold, onet_folds, score
+from bench.bench_occupations import FOLDS, SHARED, Fold, labelled_titles, onet_folds, score
 from matcher.normalize import occupations as occ
 from matcher.normalize.titles import GENERIC
 
@@ -299,12 +298,10 @@ def real_titles(table: tuple[tuple[float, float], ...], trees: HistGradientBoost
     """The 325 hand-labelled real titles through ``code_texts`` of a coder fitted on all training titles,
     as shipped (no reranking), ``reranked()`` and reranked with ``table`` (the calibration measured
     above); then, on the texts training does not name, the trees fitted on all folds' lists, all coded."""
-    if not LABELS.exists():
-        print(f"\n== real titles: skipped, {LABELS} is absent")
+    labelled = labelled_titles()
+    if labelled is None:
         return
-    with LABELS.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
-    truth = [{r["soc_code"]} for r in rows]
+    rows, truth = labelled
     texts = occ._texts([r["title"] for r in rows])
     everything = occ.training_titles()
     key = hashlib.sha256("\n".join(f"{t.title}|{t.soc_code}|{t.weight}" for t in everything).encode())

@@ -46,7 +46,7 @@ from typing import Any
 
 import polars as pl
 
-from bench.synthetic import synthetic_postings, write_raw_lake
+from bench.synthetic import matched_lake, synthetic_postings
 
 POSTINGS = int(os.environ.get("MATCHER_BENCH_INCREMENTAL_POSTINGS", "100000"))
 VACANCIES = 1_000
@@ -151,15 +151,7 @@ def _land_new_postings(lake: Path, n: int) -> None:
 
 def _set_up(base: Path) -> None:
     """Yesterday's lake: the raw postings, normalized and matched against the vacancies as of YESTERDAY."""
-    from matcher.match.stage import MatchOptions, match_lake
-    from matcher.normalize.stage import NormalizeOptions, normalize_lake
-
-    write_raw_lake(base, POSTINGS)
-    normalize_lake(base, NormalizeOptions(as_of=YESTERDAY))
-    _vacancies(base / "clean" / "postings.parquet", VACANCIES).write_parquet(
-        base / "clean" / "vacancies.parquet"
-    )
-    match_lake(base, MatchOptions(as_of=YESTERDAY))
+    matched_lake(base, POSTINGS, YESTERDAY, lambda postings: _vacancies(postings, VACANCIES))
 
 
 def _rerun(base: Path) -> None:

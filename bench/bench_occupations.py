@@ -364,14 +364,23 @@ def calibrate(points: list[tuple[float, bool]]) -> None:
         )
 
 
-def real_titles() -> None:
+def labelled_titles() -> tuple[list[dict[str, str]], list[set[str]]] | None:
+    """``LABELS``' rows (the hand-labelled real titles) and each one's right code as a set; None (and a line
+    saying so) when the file is absent."""
     if not LABELS.exists():
         print(f"\n== real titles: skipped, {LABELS} is absent")
-        return
+        return None
     with LABELS.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    return rows, [{r["soc_code"]} for r in rows]
+
+
+def real_titles() -> None:
+    labelled = labelled_titles()
+    if labelled is None:
+        return
+    rows, truth = labelled
     titles = [r["title"] for r in rows]
-    truth = [{r["soc_code"]} for r in rows]
     names = occ.onet_occupations()
     candidate = candidate_coder(occ.training_titles(), names)
     coders = {

@@ -7,6 +7,7 @@ distinct places, 600-character descriptions naming technologies. Deterministic f
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -213,3 +214,15 @@ def write_raw_lake(root: Path, n: int, *, seed: int = 7) -> pl.DataFrame:
     directory.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(directory / "part-bench-000001.parquet")
     return frame
+
+
+def matched_lake(root: Path, n: int, as_of: date, vacancies: Callable[[Path], pl.DataFrame]) -> None:
+    """A lake of ``n`` synthetic raw postings normalized as of ``as_of``, with ``vacancies(clean postings
+    file)`` as its clean vacancies, matched as of ``as_of`` (the benches' untimed set-up)."""
+    from matcher.match.stage import MatchOptions, match_lake
+    from matcher.normalize.stage import NormalizeOptions, normalize_lake
+
+    write_raw_lake(root, n)
+    normalize_lake(root, NormalizeOptions(as_of=as_of))
+    vacancies(root / "clean" / "postings.parquet").write_parquet(root / "clean" / "vacancies.parquet")
+    match_lake(root, MatchOptions(as_of=as_of))
