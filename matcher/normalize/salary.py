@@ -23,25 +23,26 @@ end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one
 (KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
 thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
 
-Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish, Danish,
-Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and Korean ("par
-an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie", "měsíčně",
-"per bulan", "aylık", "в месяц", "/tháng", "月給", "月薪", "연봉"), glued to the amount or not ("£13.00ph",
-"£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr - $85.00/hr"); the first
-period in the order hour, day, week, month, year wins. English is searched first: a text mixing English with
-another language's period word of an earlier period is read by its English word. A text that names no period
-is yearly unless even its high end is below what a full-time annual salary can be in its currency
-(``matcher/reference/pay_periods.csv``, about the lowest full-time annual minimum wage where the currency is
-paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000 €" and "₹ 6,00,000" yearly;
-pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or after the amount ("R$",
-"zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh beside rupees ("₹12L"),
-"juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta", "300만원"), a few currency words
-("euros", "kronor") and "kr" beside a Swedish or Norwegian word (else "kr" is left to the posting's currency
-or country, like a bare "$"; a posting whose currency or country is a krone's, SEK, NOK, DKK or ISK, keeps
-its own: "kr 45 000 per måned" is DKK in Denmark, "måned" being Danish as well as Norwegian). A range whose
-first end leaves out the thousands groups its second end writes is in the second's unit ("45-55 000 €",
-"50-60.000 €", "1-2 000 000"), as "45-55k" is.
-"""
+Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish,
+Danish, Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and
+Korean ("par an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie",
+"měsíčně", "per bulan", "aylık", "в месяц", "/tháng", "月給", "月薪", "연봉"), glued to the amount or not
+("£13.00ph", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr -
+$85.00/hr"); the first period in the order hour, day, fortnight, week, month, year wins (a fortnight,
+"bi-weekly", "per fortnight", "every two weeks", is half the weeks of a year; "bi-weekly" holds
+"weekly", hence before the week). English is searched first: a text mixing English with another
+language's period word of an earlier period is read by its English word. A text that names no period is
+yearly unless even its high end is below what a full-time annual salary can be in its currency
+(``matcher/reference/pay_periods.csv``, about the lowest full-time annual minimum wage where the
+currency is paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000 €" and "₹
+6,00,000" yearly; pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or
+after the amount ("R$", "zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh
+beside rupees ("₹12L"), "juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta",
+"300만원"), a few currency words ("euros", "kronor") and "kr" beside a Swedish or Norwegian word (else
+"kr" is left to the posting's currency or country, like a bare "$"; a posting whose currency or country
+is a krone's, SEK, NOK, DKK or ISK, keeps its own: "kr 45 000 per måned" is DKK in Denmark, "måned"
+being Danish as well as Norwegian). A range whose first end leaves out the thousands groups its second
+end writes is in the second's unit ("45-55 000 €", "50-60.000 €", "1-2 000 000"), as "45-55k" is."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ import pycountry
 
 from matcher.common.reference import conventions_for, monthly_below
 
-PERIODS = ("hour", "day", "week", "month", "year")
+PERIODS = ("hour", "day", "week", "fortnight", "month", "year")
 DOLLAR_CURRENCIES = frozenset({"USD", "CAD", "AUD", "SGD", "NZD", "HKD"})  # what a default may make of "$"
 MAX_TEXT = 500  # salary strings are short; longer text is not a salary string
 
@@ -161,6 +162,14 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"naponta|/\s*nap|napidíj",  # hu
         r"(pr\.?|om|/)\s*dag(en)?|dagløn|dagsats",  # da, no
     ),
+    # before "week": "bi-weekly" also holds "weekly" (every two weeks: half the weeks of a year)
+    "fortnight": (
+        r"bi-?\s*weekly|every\s*(two|2|other)\s*weeks?|(per|a|/|each|every)\s*fortnight|fortnightly",
+        r"zweiwöchentlich|alle\s*(zwei|2)\s*wochen",  # de
+        r"toutes\s*les\s*(deux|2)\s*semaines|par\s*quinzaine",  # fr
+        r"tweewekelijks|per\s*twee\s*weken",  # nl
+        r"varannan\s*vecka",  # sv
+    ),
     "week": (
         r"per\s*w(ee)?k|a\s*week|/\s*w(ee)?k|weekly|p/w|" + _AFTER_AMOUNT + r"p\.?w\.?",
         r"(par|/)\s*semaine|hebdomadaire",  # fr
@@ -216,6 +225,7 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
 _CJK_PERIOD_WORDS = {  # Japanese, Chinese, Korean
     "hour": ("時給", "時間給", "时薪", "時薪", "시급"),
     "day": ("日給", "日当", "日薪", "일급", "일당"),
+    "fortnight": ("隔週",),
     "week": ("週給", "周薪", "주급"),
     "month": ("月給", "月収", "月薪", r"/\s*月", "월급", r"(?<![가-힣])월(?![가-힣])", r"/\s*월"),
     "year": ("年収", "年俸", "年薪", r"/\s*年", "연봉", r"/\s*년"),
@@ -235,7 +245,7 @@ _OTHER_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # a lower-case or non-Latin-ASCII letter, a slash, or two capitals ("1.000 € RAL", "2.000 EUR POR MES")
 _OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]|[A-Z]{2}")
 # a letter every English word of the period holds: when the text lacks it, that pattern is not searched
-_ENGLISH_PERIOD_LETTER = {"hour": "h", "day": "d", "week": "w", "month": "m", "year": ""}
+_ENGLISH_PERIOD_LETTER = {"hour": "h", "day": "d", "week": "w", "fortnight": "", "month": "m", "year": ""}
 _LAKH = re.compile(r"\b(lpa|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)
 _LAKH_LETTER = re.compile(r"(?<=\d)\s?L(?![A-Za-z])")  # "₹12L - ₹18L", "INR 12.5 L": only beside rupees
 _RUPEE_CONTEXT = re.compile(r"₹|\bINR\b|(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
@@ -542,10 +552,11 @@ def periods_per_year(period: str, country: str | None) -> Decimal:
 
 def _periods_per_year(period: str, country: str | None) -> Decimal:
     conventions = conventions_for(country)
-    table = {
+    table: dict[str, Decimal | int] = {
         "year": 1,
         "month": conventions.payments_per_year,
         "week": conventions.weeks_per_year,
+        "fortnight": Decimal(conventions.weeks_per_year) / 2,  # "bi-weekly", "per fortnight": every 2 weeks
         "day": conventions.days_per_year,
         "hour": conventions.hours_per_year,
     }

@@ -303,3 +303,31 @@ def test_the_stage_reads_kr_by_the_postings_country_as_parse_salary_does(tmp_pat
     for key, country, hint in (("1", "DK", None), ("2", "NO", None), ("3", "DK", "SEK")):
         info = parse_salary(text, country=country, currency=hint)
         assert info is not None and info.currency == rows[key]["currency"]
+
+
+def test_the_stage_annualizes_pay_every_two_weeks(tmp_path: Path) -> None:
+    """ "bi-weekly" holds "weekly" (it read as a week: twice the pay) and "per fortnight" named no period (a
+    month: half); both are 26 payments a year in the stage's columns, as ``parse_salary`` reads them."""
+    from matcher.ingest.lake import Lake
+    from tests.normalize.test_stage import clean_postings, posting, write_postings
+
+    lake = Lake(tmp_path / "lake")
+    us = {"location": "Austin, TX", "city": "Austin", "state_code": "TX", "country_code": "US"}
+    au = {"location": "Sydney NSW", "city": "Sydney", "state_code": "NSW", "country_code": "AU"}
+    write_postings(
+        lake,
+        [
+            posting(1, salary_string="$2,500 bi-weekly", **us),
+            posting(2, salary_string="$2,000 per fortnight", **au),
+            posting(3, salary_string="$1,200 weekly", **us),
+        ],
+    )
+    rows = clean_postings(lake.root, workers=1)
+    got = {k: (rows[k]["salary_period"], rows[k]["annual_min"]) for k in "123"}
+    assert got == {
+        "1": ("fortnight", Decimal(65000)),
+        "2": ("fortnight", Decimal(52000)),
+        "3": ("week", Decimal(62400)),
+    }
+    every = parse_salary("$2,500 every two weeks", country="US")
+    assert parse_salary("$2,500 bi-weekly", country="US") == every

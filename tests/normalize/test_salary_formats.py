@@ -200,6 +200,7 @@ _EN_PERIODS = {
     "hour": ("/hr", " an hour", " per hour", "/h", " /hour", " hourly"),
     "day": ("/day", " per day", " a day", " daily"),
     "week": ("/wk", " per week", " a week", "/week", " weekly"),
+    "fortnight": (" per fortnight", " fortnightly", " bi-weekly", " biweekly", " every two weeks"),
     "month": ("/mo", " per month", " a month", "/month", " monthly"),
     "year": ("/yr", " a year", " per year", "/year", " per annum", " annually", ""),
 }
@@ -506,6 +507,7 @@ _MAGNITUDE = {
     "hour": (5, 400),
     "day": (80, 3000),
     "week": (300, 9000),
+    "fortnight": (600, 18000),
     "month": (800, 40000),
     "year": (1000, 900000),
 }
@@ -632,6 +634,10 @@ def test_display_formats_round_trip_to_exact_annual_amounts(
         # the Japanese period word touches other letters; "kr" is SEK beside a Swedish word only
         ("想定年収600万円", "JP", (D(6000000), "JPY", "year")),
         ("32 000 kr i månaden", None, (D(32000), "SEK", "month")),
+        # every two weeks: "bi-weekly" also holds "weekly", and a bare amount this small is no month
+        ("$2,500 bi-weekly", "US", (D(2500), "USD", "fortnight")),
+        ("$2,000 per fortnight", "AU", (D(2000), "AUD", "fortnight")),
+        ("$1,200 weekly", "US", (D(1200), "USD", "week")),
         # "måned" is Danish and Norwegian: the posting's country decides; Norwegian alone without one
         ("kr 45 000 per måned", "DK", (D(45000), "DKK", "month")),
         ("kr 45 000 per måned", None, (D(45000), "NOK", "month")),
