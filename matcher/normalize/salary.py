@@ -431,8 +431,7 @@ def _shape(cleaned: str) -> _Shape:
         and _RUPEE_CONTEXT.search(cleaned) is not None
     )
     crore = rare and _CRORE.search(cleaned) is not None
-    code = _named_currency(cleaned, lakh=lakh or crore, rupees=rare)
-    krone = (code is None or code in KRONE_CURRENCIES) and _names_krone(cleaned)
+    code, krone = _named_currency(cleaned, lakh=lakh or crore, rupees=rare)
     unknown = None
     for match in _CODE_BY_AMOUNT.finditer(cleaned):
         token = match.group(1) or match.group(2)
@@ -454,15 +453,6 @@ def _shape(cleaned: str) -> _Shape:
         is_estimate=rare and _ESTIMATE.search(cleaned) is not None,
         modifiers=_modifiers(cleaned),
         krone=krone,
-    )
-
-
-def _names_krone(cleaned: str) -> bool:
-    """Whether "kr" stands in the text and no symbol or ISO code names a currency: then "kr" is the one."""
-    if "kr" not in cleaned.lower() or not _KRONA.search(cleaned):
-        return False
-    return not any(symbol in cleaned for symbol, _ in _SYMBOLS) and not any(
-        m.group(1) in _CURRENCY_CODES for m in _THREE_CAPITALS.finditer(cleaned)
     )
 
 
@@ -640,26 +630,29 @@ def _modifiers(text: str) -> tuple[str, ...]:
     return tuple(name for name, pattern in _MODIFIERS.items() if pattern.search(text))
 
 
-def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> str | None:
+def _named_currency(text: str, *, lakh: bool, rupees: bool = True) -> tuple[str | None, bool]:
+    """The currency the text names (or None), and whether "kr" named it (the code then is the language's
+    guess, or None): nothing else in the text names one."""
     for symbol, code in _SYMBOLS:
         if symbol in text:
-            return code
+            return code, False
     for found in _THREE_CAPITALS.finditer(text):
         if found.group(1) in _CURRENCY_CODES and found.group(1) not in _WORDLIKE_CODES:
-            return found.group(1)
+            return found.group(1), False
     if (rupees and _RUPEES.search(text)) or lakh:
-        return "INR"
+        return "INR", False
     for code, sign in _LOCAL_SIGNS:
         if sign.search(text):
-            return code
+            return code, False
     word = _CURRENCY_WORDS.search(text)
     if word:
-        return _CURRENCY_WORD_CODES[word.group(1).lower()]
+        return _CURRENCY_WORD_CODES[word.group(1).lower()], False
     if "kr" in text.lower() and _KRONA.search(text):
         for code, language in _KRONA_LANGUAGES:
             if language.search(text):
-                return code
-    return None
+                return code, True
+        return None, True
+    return None, False
 
 
 def krone_hint(*, country: str | None, fallback: str | None) -> str | None:

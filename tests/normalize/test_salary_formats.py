@@ -642,6 +642,7 @@ def test_display_formats_round_trip_to_exact_annual_amounts(
         ("kr 45 000 per måned", "DK", (D(45000), "DKK", "month")),
         ("kr 45 000 per måned", None, (D(45000), "NOK", "month")),
         ("SEK 32 000 kr i månaden", "DK", (D(32000), "SEK", "month")),  # a code beats the country
+        ("45 000 kronor kr i månaden", "DK", (D(45000), "SEK", "month")),  # so does the word "kronor"
         # the first end leaves out the groups the second writes: in the second's unit
         ("45-55 000 € / an", "FR", (D(45000), "EUR", "year")),
         ("50-60.000 € brutto im Jahr", "DE", (D(50000), "EUR", "year")),
