@@ -1,19 +1,27 @@
 """Incremental runs against ``--full``, side by side in one invocation (issue 16).
 
 Workload: a lake of ``MATCHER_BENCH_INCREMENTAL_POSTINGS`` synthetic raw postings (``bench/synthetic.py``,
-default 100,000; 1,000,000 for the issue's acceptance figure) and 1,000 open vacancies (clean rows made from
+default 1,000,000, the issue's acceptance figure) and 1,000 open vacancies (clean rows made from
 1,000 of the clean postings: their titles, levels, occupations, places and skills). Set up untimed: the
 whole lake normalized and matched as of 2026-11-01 (yesterday's run). Then 1% new raw postings land (another
 seed, new ids, one new part), and the lake is copied twice (untimed).
 
-Measured, each in a fresh child process (``python -m bench.bench_incremental --child``), as of 2026-11-02:
+The set-up lake is kept in ``MATCHER_BENCH_INCREMENTAL_KEEP`` (default
+``bench/results/incremental-lake-<postings>``, ignored by git; "" keeps nothing) and reused by the next
+invocation: the set-up takes about 7 minutes at 1,000,000 postings, 20 seconds when kept (yesterday's
+normalize and match run again over it: nothing to do when its state is this version's, a rebuild when not).
+
+Measured, each in a fresh child process (``python -m bench.bench_incremental --child``), as of 2026-11-02,
+``MATCHER_BENCH_INCREMENTAL_PAIRS`` times (default 3) alternately (incremental, then full, each from a fresh
+copy of the set-up lake), so a change of the machine's load falls on both; medians reported:
 
 - incremental: ``normalize_lake`` (the new part only) then ``match_lake`` (the new postings against every
   open vacancy; the kept pairs rescored for the new day, ranked and written);
 - full: the same two calls with ``full=True`` (every posting normalized and every pair scored again).
 
 Per run: wall seconds, CPU seconds (``getrusage``: the process and its children) and peak RSS (VmHWM), per
-stage; then the ratio incremental / full. The two runs' ``matches.parquet`` are compared byte for byte.
+stage; then each pair's ratio incremental / full and the ratio of the medians. Each pair's two
+``matches.parquet`` are compared byte for byte.
 The benchmark and report stages are not part of it: they run in full either way (about as long as they do
 today, they read the matches and clean tables).
 
@@ -27,7 +35,8 @@ alternately (0: not run): medians of wall and CPU seconds, peak RSS (VmHWM) and 
 RSS before publishing (imports, the state read). Both write the same bytes.
 
     uv run python -m bench.bench_incremental
-    MATCHER_BENCH_INCREMENTAL_POSTINGS=1000000 uv run python -m bench.bench_incremental
+    MATCHER_BENCH_INCREMENTAL_POSTINGS=100000 MATCHER_BENCH_INCREMENTAL_PAIRS=1 \
+        uv run python -m bench.bench_incremental
 """
 
 from __future__ import annotations
@@ -48,11 +57,17 @@ import polars as pl
 
 from bench.synthetic import matched_lake, synthetic_postings
 
-POSTINGS = int(os.environ.get("MATCHER_BENCH_INCREMENTAL_POSTINGS", "100000"))
+POSTINGS = int(os.environ.get("MATCHER_BENCH_INCREMENTAL_POSTINGS", "1000000"))
 VACANCIES = 1_000
 NEW_SHARE = 0.01
-# a folder to keep the set-up lake in (and reuse when it is there): the set-up takes 7 minutes at 1,000,000
-KEEP = os.environ.get("MATCHER_BENCH_INCREMENTAL_KEEP")
+# a folder to keep the set-up lake in (and reuse when it is there): the set-up takes 7 minutes at 1,000,000;
+# default bench/results/incremental-lake-<postings> (ignored by git), "" keeps nothing
+KEEP = os.environ.get(
+    "MATCHER_BENCH_INCREMENTAL_KEEP",
+    str(Path(__file__).resolve().parent / "results" / f"incremental-lake-{POSTINGS}"),
+)
+# pairs of runs (incremental, then full, each from a fresh copy of the set-up lake), medians reported
+PAIRS = int(os.environ.get("MATCHER_BENCH_INCREMENTAL_PAIRS", "3"))
 PUBLISH_REPEATS = int(os.environ.get("MATCHER_BENCH_PUBLISH_REPEATS", "3"))
 YESTERDAY, TODAY = date(2026, 11, 1), date(2026, 11, 2)
 
@@ -304,6 +319,49 @@ def _publish_figures(lake: Path) -> None:
     )
 
 
+def _print_pairs(pairs: list[dict[str, dict[str, Any]]], same: bool) -> None:
+    """Per run kind and stage, the medians over the pairs; each pair's ratio; the ratio of the medians."""
+    import statistics
+
+    def median(kind: str, stage: str, key: str) -> float:
+        return statistics.median(p[kind][stage][key] for p in pairs)
+
+    print(f"  medians of {len(pairs)} pair(s) of runs, alternating incremental and full")
+    print(f"  {'run':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13}  what it did")
+    for kind in ("incremental", "full"):
+        for stage in ("normalize", "match"):
+            r = pairs[-1][kind][stage]
+            did = (
+                f"{r['mode']}, {r['postings_read']:,} raw postings read"
+                if stage == "normalize"
+                else f"{r['mode']}, {r['postings_scored']:,} postings scored, {r['matches']:,} matches"
+            )
+            print(
+                f"  {kind + ' ' + stage:<34} {median(kind, stage, 'seconds'):>8.1f} "
+                f"{median(kind, stage, 'cpu_seconds'):>8.1f} "
+                f"{median(kind, stage, 'peak_rss_mib'):>13.0f}  {did}"
+            )
+    for kind in ("incremental", "full"):
+        print(f"  {kind} match, wall s per step (last pair): {pairs[-1][kind]['match']['steps']}")
+
+    def total(run: dict[str, Any], key: str) -> float:
+        return float(sum(run[s][key] for s in ("normalize", "match")))
+
+    each = [
+        (total(p["incremental"], "seconds") / total(p["full"], "seconds"),
+         total(p["incremental"], "cpu_seconds") / total(p["full"], "cpu_seconds"))
+        for p in pairs
+    ]  # fmt: skip
+    print("  each pair's ratio (wall, CPU): " + ", ".join(f"({w:.3f}, {c:.3f})" for w, c in each))
+    walls = [statistics.median(total(p[k], "seconds") for p in pairs) for k in ("incremental", "full")]
+    cpus = [statistics.median(total(p[k], "cpu_seconds") for p in pairs) for k in ("incremental", "full")]
+    print(
+        f"  normalize + match, medians: incremental {walls[0]:.1f} s wall / {cpus[0]:.1f} CPU-s, full "
+        f"{walls[1]:.1f} s / {cpus[1]:.1f} CPU-s: ratio {walls[0] / walls[1]:.3f} wall, "
+        f"{cpus[0] / cpus[1]:.3f} CPU (goal <= 0.1); matches.parquet identical in every pair: {same}"
+    )
+
+
 def main() -> None:
     new = max(1, int(POSTINGS * NEW_SHARE))
     print(
@@ -330,39 +388,22 @@ def main() -> None:
             f"  set-up, untimed: {time.perf_counter() - started:.0f} s (yesterday's full run: {matches:,} "
             "matches)"
         )
-        runs: dict[str, dict[str, Any]] = {}
-        for kind in ("incremental", "full"):
-            lake = Path(folder) / kind
-            shutil.copytree(base, lake)
-            runs[kind] = _child(lake, kind == "full", TODAY)
-        same = (Path(folder) / "incremental" / "matches" / "matches.parquet").read_bytes() == (
-            Path(folder) / "full" / "matches" / "matches.parquet"
-        ).read_bytes()
-        print(f"  {'run':<34} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13}  what it did")
-        for kind, run in runs.items():
-            for stage in ("normalize", "match"):
-                r = run[stage]
-                did = (
-                    f"{r['mode']}, {r['postings_read']:,} raw postings read"
-                    if stage == "normalize"
-                    else f"{r['mode']}, {r['postings_scored']:,} postings scored, {r['matches']:,} matches"
-                )
-                print(
-                    f"  {kind + ' ' + stage:<34} {r['seconds']:>8.1f} {r['cpu_seconds']:>8.1f} "
-                    f"{r['peak_rss_mib']:>13.0f}  {did}"
-                )
-        for kind, run in runs.items():
-            print(f"  {kind} match, wall s per step: {run['match']['steps']}")
-        totals = {
-            kind: [sum(run[s][k] for s in ("normalize", "match")) for k in ("seconds", "cpu_seconds")]
-            for kind, run in runs.items()
-        }
-        (inc_wall, inc_cpu), (full_wall, full_cpu) = totals["incremental"], totals["full"]
-        print(
-            f"  normalize + match: incremental {inc_wall:.1f} s wall / {inc_cpu:.1f} CPU-s, full "
-            f"{full_wall:.1f} s / {full_cpu:.1f} CPU-s: ratio {inc_wall / full_wall:.3f} wall, "
-            f"{inc_cpu / full_cpu:.3f} CPU (goal <= 0.1); matches.parquet identical: {same}"
-        )
+        pairs: list[dict[str, dict[str, Any]]] = []
+        same = True
+        for _ in range(PAIRS):  # alternating, so a change of the machine's load falls on both kinds
+            runs: dict[str, dict[str, Any]] = {}
+            for kind in ("incremental", "full"):
+                lake = Path(folder) / kind
+                shutil.rmtree(lake, ignore_errors=True)
+                shutil.copytree(base, lake)
+                runs[kind] = _child(lake, kind == "full", TODAY)
+            same = (
+                same
+                and (Path(folder) / "incremental" / "matches" / "matches.parquet").read_bytes()
+                == (Path(folder) / "full" / "matches" / "matches.parquet").read_bytes()
+            )
+            pairs.append(runs)
+        _print_pairs(pairs, same)
         shutil.rmtree(Path(folder) / "full")
         if PUBLISH_REPEATS > 0:
             _publish_figures(Path(folder) / "incremental")
