@@ -8,7 +8,8 @@ report as it was).
                                                                    # each side in a fresh process
     uv run python -m bench.benchmark_equivalence demo              # a demo lake (``run_demo``), made here
 
-The base module is ``git show BASE:matcher/benchmark/stage.py`` loaded as a module of its own
+The base module is ``git show BASE:matcher/benchmark/stage.py`` (``MATCHER_BENCH_EQUIVALENCE_BASE``, default
+c5b0e12; ``HEAD`` compares the working tree's change with the last commit) loaded as a module of its own
 (``load_baseline``; it imports the rest of ``matcher`` from this checkout). Each frame is compared with
 ``DataFrame.equals`` as it comes (row order included) and, when that fails, sorted by every column, so the
 verdict says whether only the order differs. Both sides' wall and CPU seconds are printed. Exit status 1
@@ -18,6 +19,7 @@ when a frame differs.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,7 +32,8 @@ from typing import Any
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = "c5b0e12"
+# the base commit: MATCHER_BENCH_EQUIVALENCE_BASE (e.g. HEAD, to check a change of the working tree)
+BASE = os.environ.get("MATCHER_BENCH_EQUIVALENCE_BASE", "c5b0e12")
 
 
 def load_baseline(commit: str = BASE) -> ModuleType:

@@ -646,10 +646,17 @@ def benchmark_frames(
     in_pool = pl.col("score") >= options.min_score
     if options.same_country_only:
         in_pool = in_pool & (pl.col("geography") >= SAME_COUNTRY)
-    eligible = frame.filter(in_pool)  # the hiring windows count every company's postings
+    # the wide frames (every match at or above the score, with the postings' fields: 2.3M rows at 1,000
+    # vacancies x 1M postings) are dropped as soon as what reads them is done; what each feeds is taken
+    # first: the top-k list, the hiring windows (which count every company's postings), the pool's rows
+    top = frame.filter(pl.col("rank") <= options.top_k)
+    eligible = frame.filter(in_pool)
+    del frame
+    hiring = _hiring(eligible, as_of)
     # level-true: the salary pool keeps the levels the policy admits (before reposts and the cap, so that a
     # company's postings at other levels cannot take the places of its postings at the vacancy's)
     leveled = eligible.filter(_peers(options)).with_columns(_level_fit().alias("level_fit"))
+    del eligible
     leveled = leveled.join(
         _rates(leveled), on=["posting_currency", "vacancy_currency", "date_posted"], how="left"
     ).with_columns(
@@ -660,8 +667,11 @@ def benchmark_frames(
     )
     admitted = _level_counts(options.level_policy)
     other_level = leveled.filter(~admitted)
-    national = _dedupe_and_cap(leveled.filter(admitted), options.company_cap)
-    kept, counts, dropped, pools = _choose_pools(leveled.filter(admitted), national, open_vacancies, options)
+    at_level = leveled.filter(admitted)
+    del leveled
+    national = _dedupe_and_cap(at_level, options.company_cap)
+    kept, counts, dropped, pools = _choose_pools(at_level, national, open_vacancies, options)
+    del at_level, national
     n_other_level = other_level.group_by("scenario_id", "vacancy_id").agg(pl.len().alias("n_other_level"))
     if left_out is not None and left_out.height:
         n_other_level = (
@@ -721,7 +731,6 @@ def benchmark_frames(
         "scenario_id", "vacancy_id", "as_of", pl.exclude("scenario_id", "vacancy_id", "as_of")
     )
     pool_frame = _pool(kept, other_level, counted)
-    top = frame.filter(pl.col("rank") <= options.top_k)
     top = top.join(_rates(top), on=["posting_currency", "vacancy_currency", "date_posted"], how="left")
     top = explain_matches(top, vacancies, postings).with_columns(
         ((pl.col("annual_min") + pl.col("annual_max")) / 2 * pl.col("_rate"))
@@ -766,7 +775,6 @@ def benchmark_frames(
         pl.col("vacancy_currency").alias("currency"),
         "salary_mid_vacancy_currency",
     ).sort("scenario_id", "vacancy_id", "rank")
-    hiring = _hiring(eligible, as_of)
     return {
         "vacancy_benchmarks": benchmarks,
         "vacancy_matches": vacancy_matches,
