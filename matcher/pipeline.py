@@ -478,10 +478,7 @@ class Pipeline:
         if bad:
             raise ConfigError([f"source: got {s!r}, expected a Floqer source id (a UUID)" for s in bad])
         # the keys and URLs first: a run that cannot reach a service writes nothing, not even the lock file
-        if only in (None, "floqer"):
-            self.config.require_floqer()
-        if only in (None, "flowstate"):
-            self.config.require_flowstate()
+        self.config.require(floqer=only in (None, "floqer"), flowstate=only in (None, "flowstate"))
         lake = Lake(self.lake)
         for source_id in sources:
             if check_sources:

@@ -209,8 +209,9 @@ def test_the_stage_functions_name_the_missing_step_too(tmp_path: Path) -> None:
 
 def test_an_ingest_without_keys_writes_nothing(tmp_path: Path) -> None:
     lake = tmp_path / "lake"
-    with pytest.raises(ConfigError, match="FLOQER_API_KEY is not set"):
+    with pytest.raises(ConfigError, match="FLOQER_API_KEY is not set") as both:
         Pipeline(Config(lake=lake)).ingest()
+    assert any(p.startswith("FLOWSTATE_API_KEY is not set") for p in both.value.problems)  # all at once
     with pytest.raises(ConfigError, match="FLOWSTATE_API_KEY is not set"):
         Pipeline(Config(lake=lake)).ingest(only="flowstate")
     assert not lake.exists()  # not even the lock file: a later `matcher sql` still finds the demo's lake

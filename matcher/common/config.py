@@ -130,22 +130,28 @@ class Config:
     source: Path | None = None
 
     def require_floqer(self) -> None:
-        if not self.floqer.api_key:
-            raise ConfigError(
-                ["FLOQER_API_KEY is not set (export it, or put it in the environment of the run)"]
-            )
+        self.require(floqer=True, flowstate=False)
 
     def require_flowstate(self) -> None:
-        missing = [
-            f"{name} is not set"
-            for name, value in (
-                ("FLOWSTATE_API_KEY", self.flowstate.api_key),
-                ("FLOWSTATE_ORG_ID", self.flowstate.org_id),
-            )
-            if not value
-        ]
-        if "{tenant}" in self.flowstate.base_url and not self.flowstate.tenant:
-            missing.append("FLOWSTATE_TENANT is not set (the base URL needs it)")
+        self.require(floqer=False, flowstate=True)
+
+    def require(self, *, floqer: bool, flowstate: bool) -> None:
+        """Raise ``ConfigError`` listing every credential the services asked for lack, all at once (a run
+        missing four variables is told about the four, not the first)."""
+        missing = []
+        if floqer and not self.floqer.api_key:
+            missing.append("FLOQER_API_KEY is not set (export it, or put it in the environment of the run)")
+        if flowstate:
+            missing += [
+                f"{name} is not set"
+                for name, value in (
+                    ("FLOWSTATE_API_KEY", self.flowstate.api_key),
+                    ("FLOWSTATE_ORG_ID", self.flowstate.org_id),
+                )
+                if not value
+            ]
+            if "{tenant}" in self.flowstate.base_url and not self.flowstate.tenant:
+                missing.append("FLOWSTATE_TENANT is not set (the base URL needs it)")
         if missing:
             raise ConfigError(missing)
 

@@ -56,6 +56,15 @@ def test_missing_credentials_are_named(tmp_path: Path) -> None:
         "FLOWSTATE_ORG_ID",
         "FLOWSTATE_TENANT",
     ]
+    # a run that needs both services is told about every missing variable at once, not the first
+    with pytest.raises(ConfigError) as both:
+        config.require(floqer=True, flowstate=True)
+    assert [p.split(" ")[0] for p in both.value.problems] == [
+        "FLOQER_API_KEY",
+        "FLOWSTATE_API_KEY",
+        "FLOWSTATE_ORG_ID",
+        "FLOWSTATE_TENANT",
+    ]
 
 
 def test_unreadable_toml(tmp_path: Path) -> None:
