@@ -42,5 +42,5 @@ bench: install ## run the benchmarks in bench/
 sandbox: install ## serve the sandbox on loopback until Ctrl-C
 	$(UV) run --locked matcher sandbox serve
 
-clean: ## remove outputs (lake, reports) and caches
-	rm -rf data/lake reports .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## remove outputs (the lake, the demo's lake, reports) and caches
+	rm -rf data/lake data/demo reports .pytest_cache .mypy_cache .ruff_cache .hypothesis

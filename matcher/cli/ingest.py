@@ -140,7 +140,9 @@ def ingest_command(
 ) -> None:
     """Land Floqer postings and Flowstate vacancies (with locations, job roles, work types) in the lake.
 
-    Exit code 0: everything landed (warnings allowed); 3: some source or list failed, the others landed.
+    Exit code 0: everything landed (warnings allowed); 3: some source or list failed, the others landed;
+    4: a source holds rows that could not be accounted for; 1: nothing could be read, or the command could
+    not run (configuration, the lake's lock).
     """
     if only not in (None, "floqer", "flowstate"):
         raise ConfigError([f"--only: got {only!r}, expected floqer or flowstate"])
