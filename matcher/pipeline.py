@@ -178,6 +178,13 @@ class MatchResult(StageResult):
             "floor": self.options.floor,
             "level_policy": self.options.level_policy,
             "left_out": {k: v for k, v in s.excluded.items() if v},
+            # an incremental run scores only new or changed rows: its candidate and scored pairs and the
+            # reasons it left pairs out count those ("this run"); "another level" counts every match, as
+            # ``matches`` does (a full run: every count covers everything)
+            "mode": s.mode,
+            "pairs_scope": "this run" if s.mode == "incremental" else "all",
+            "rescored_postings": s.rescored_postings,
+            "rescored_vacancies": s.rescored_vacancies,
             "outputs": [str(s.path)] if s.path else [],
         }
 

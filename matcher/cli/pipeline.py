@@ -41,12 +41,29 @@ def _as_of(text: str | None) -> date:
 
 
 def print_match(result: MatchResult) -> None:
+    """The match line. An incremental run scored only new or changed rows: its pair counts and the reasons
+    it left pairs out are this run's (said so), the matches and those of another level every match's."""
     summary, options = result.summary, result.options
-    excluded = ", ".join(f"{v:,} {k}" for k, v in summary.excluded.items() if v)
+    level = "another level"
+    excluded = ", ".join(f"{v:,} {k}" for k, v in summary.excluded.items() if v and k != level)
+    others = summary.excluded.get(level, 0)
+    if summary.mode != "incremental":
+        left = ", ".join(filter(None, [excluded, f"{others:,} {level}" if others else ""]))
+        console.print(
+            f"match ({summary.seconds:.1f} s): {summary.vacancies} open vacancies x {summary.postings:,} "
+            f"postings -> {summary.candidate_pairs:,} candidate pairs, {summary.scored_pairs:,} scored in "
+            f"full, {summary.matches:,} matches >= {options.floor:g}"
+            + (f"; left out: {left}" if left else "")
+        )
+        return
     console.print(
-        f"match ({summary.seconds:.1f} s): {summary.vacancies} open vacancies x {summary.postings:,} "
-        f"postings -> {summary.candidate_pairs:,} candidate pairs, {summary.scored_pairs:,} scored in full, "
-        f"{summary.matches:,} matches >= {options.floor:g}" + (f"; left out: {excluded}" if excluded else "")
+        f"match ({summary.seconds:.1f} s, incremental): {summary.rescored_postings:,} new or changed "
+        f"postings x {summary.vacancies} open vacancies and {summary.rescored_vacancies} new or changed "
+        f"vacancies x {summary.postings:,} postings -> {summary.candidate_pairs:,} candidate pairs, "
+        f"{summary.scored_pairs:,} scored in full"
+        + (f" (left out of them: {excluded})" if excluded else "")
+        + f"; {summary.matches:,} matches >= {options.floor:g} in all"
+        + (f", {others:,} of another level left out" if others else "")
     )
 
 
