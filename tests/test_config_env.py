@@ -248,3 +248,19 @@ def test_any_text_for_a_number_loads_or_is_one_plain_line_naming_the_variable(te
     else:
         assert len(outcome) == 1 and outcome[0].startswith("MATCHER_BENCHMARK__MIN_SCORE: got "), outcome
         _assert_plain(outcome)
+
+
+def test_a_setting_with_one_underscore_is_refused_not_ignored() -> None:
+    """MATCHER_MATCH_FLOOR=99 (one underscore) was silently ignored: the floor stayed 50. Now it is a problem
+    naming the variable and the form meant; matcher's other variables (MATCHER_LAKE, MATCHER_REPORTS for
+    the notebooks, MATCHER_CACHE_DIR) and names of no section (MATCHER_BENCH_ROWS) are left alone."""
+    problems = _problems(None, {"MATCHER_MATCH_FLOOR": "99", "MATCHER_REPORT_DIR": "out"})
+    assert problems == [
+        "MATCHER_MATCH_FLOOR: unknown variable, expected MATCHER_<SECTION>__<KEY> with two underscores "
+        "(MATCHER_MATCH__FLOOR?)",
+        "MATCHER_REPORT_DIR: unknown variable, expected MATCHER_<SECTION>__<KEY> with two underscores "
+        "(MATCHER_REPORT__DIR?)",
+    ]
+    others = {"MATCHER_LAKE": "x", "MATCHER_REPORTS": "r", "MATCHER_CACHE_DIR": "c"}
+    others["MATCHER_BENCH_ROWS"] = "5"
+    assert load_config(None, env={**others, "MATCHER_MATCH__FLOOR": "60"}).match_floor == 60

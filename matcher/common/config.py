@@ -703,6 +703,16 @@ def _file_settings(data: dict[str, Any], source: Path | None, problems: list[str
     return table
 
 
+# the MATCHER_* variables of another form than MATCHER_<SECTION>__<KEY>: not settings, never refused
+ENV_VARIABLES = frozenset(
+    f"{ENV_PREFIX}{name}"
+    for name in (
+        "LAKE", "CACHE_DIR", "REPORTS", "LOG_FORMAT", "LOG_LEVEL", "FX_FILE", "CRASH_AT", "CODER_CACHE",
+        "RERANK_CACHE",
+    )
+)  # fmt: skip
+
+
 def _env_settings(
     environ: Mapping[str, str], problems: list[str]
 ) -> tuple[dict[str, str], dict[tuple[str, ...], tuple[str, str]]]:
@@ -718,6 +728,16 @@ def _env_settings(
     origins: dict[tuple[str, ...], tuple[str, str]] = {}
     for name, value in environ.items():
         upper = name.upper()
+        if upper.startswith(ENV_PREFIX) and "__" not in upper and value != "":
+            # a setting written with one underscore (MATCHER_MATCH_FLOOR) would be ignored without a word
+            rest = upper[len(ENV_PREFIX) :].lower()
+            section = next((s for s in SECTIONS if rest.startswith(s + "_") and rest != s), None)
+            if section is not None and upper not in ENV_VARIABLES:
+                problems.append(
+                    f"{_name(name)}: unknown variable, expected {ENV_PREFIX}<SECTION>__<KEY> with two "
+                    f"underscores ({ENV_PREFIX}{section.upper()}__{rest[len(section) + 1 :].upper()}?)"
+                )
+            continue
         if not upper.startswith(ENV_PREFIX) or "__" not in upper or value == "":
             continue  # MATCHER_LAKE, MATCHER_CACHE_DIR, ... are not settings of this form; empty means unset
         path = tuple(upper[len(ENV_PREFIX) :].lower().split("__"))
