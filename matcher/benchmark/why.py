@@ -301,10 +301,16 @@ def _lever_text(
             f"`[match] include_agencies = true` ({would})"
         )
     if group.reason == COUNTRY:
+        country = vacancy.get("country_code") or "its country"
+        track = (  # the plan searches this vacancy already: more of the same plan would find nothing new
+            f"the Floqer plan searches it in {country} already: widen its title variants "
+            "(`matcher floqer plan --max-variants N`, `--no-seniority`), then `create --confirm`"
+            if settings.get("in_plan")
+            else f"track more postings in {country} (`matcher floqer plan`)"
+        )
         return (
             f"{_plural(group.n, 'posting')} match in other countries ({_top(group.detail)}; {salaries}); pay "
-            f"markets are national: track more postings in {vacancy.get('country_code') or 'its country'} "
-            "(`matcher floqer plan`)"
+            f"markets are national: {track}"
         )
     if group.reason == ANALYST:
         struck = _plural(group.n, "match", "matches")
@@ -378,6 +384,7 @@ def explain_no_verdict(
             if (g := groups.get(reason)) is not None and g.n
         ]
         outside_plan = planned is not None and row["vacancy_id"] not in planned
+        in_plan = planned is not None and row["vacancy_id"] in planned
         if outside_plan:
             left.append({"reason": "outside the Floqer plan", "n": 0, "salaries": 0, "companies": 0})
         vacancy = info.get(key, {})
@@ -391,7 +398,7 @@ def explain_no_verdict(
             if group is None or not group.n:
                 continue
             base = same_level if reason == LEVEL else fit
-            lever = _lever(group, vacancy, settings, have, companies, base)
+            lever = _lever(group, vacancy, {**settings, "in_plan": in_plan}, have, companies, base)
             if lever is not None:
                 text, brings = lever
                 rank = (_reaches(have, companies, brings), reason != COUNTRY, brings.salaries)
@@ -405,6 +412,12 @@ def explain_no_verdict(
             change = max(candidates, key=lambda c: c[0])[1]
         elif outside_plan:
             change = "its title is outside the Floqer plan: `matcher floqer plan`, then `create --confirm`"
+        elif not rows_by.get(key) and in_plan:
+            change = (
+                "no posting in the lake matches this job, though the Floqer plan searches it: let its source "
+                "run longer, widen its title variants (`matcher floqer plan --max-variants N`, "
+                "`--no-seniority`, then `create --confirm`) or check the vacancy's title"
+            )
         elif not rows_by.get(key):
             change = (
                 "no posting in the lake matches this job: track it in Floqer (`matcher floqer plan`) or "

@@ -150,3 +150,22 @@ def test_the_cli_table_prints_why(demo_outputs: tuple[Path, Path]) -> None:
         assert f"{row['role']} ({row['country_code']}): {row['why_no_verdict']}" in out
         assert f"-> {row['suggested_change']}" in out
     assert "left out: own company" in out or "left out: recruiting agency" in out
+
+
+def test_a_vacancy_the_plan_searches_is_not_told_to_plan_again() -> None:
+    """The plan already searches the vacancy: "track it in Floqer (`matcher floqer plan`)" would lead back to
+    the same plan (a new user followed it in circles); the advice names what would change instead."""
+    empty = _funnel([]).clear()
+    out = why.explain_no_verdict(
+        _benchmark(n_postings=0, n_companies=0), empty, VACANCY, SETTINGS, planned={"v1"}
+    )
+    change = out.row(0, named=True)["suggested_change"]
+    assert change.startswith("no posting in the lake matches this job, though the Floqer plan searches it")
+    assert "--max-variants" in change
+    abroad = [(why.COUNTRY, f"a{i}", True, "GB") for i in range(4)]
+    unplanned = why.explain_no_verdict(_benchmark(), _funnel(abroad), VACANCY, SETTINGS).row(0, named=True)
+    planned = why.explain_no_verdict(_benchmark(), _funnel(abroad), VACANCY, SETTINGS, planned={"v1"}).row(
+        0, named=True
+    )
+    assert unplanned["suggested_change"].endswith("track more postings in US (`matcher floqer plan`)")
+    assert "the Floqer plan searches it in US already" in planned["suggested_change"]
