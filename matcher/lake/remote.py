@@ -548,7 +548,17 @@ class RemoteLake:
                 "AWS_SECRET_ACCESS_KEY and the bucket's policy"
             ) from None
         except (errors.BaseError, OSError) as exc:
-            raise RemoteLakeError(f"{self.url}: could not {what}: {_first_line(exc)}") from None
+            line = _first_line(exc)
+            if _NO_CREDENTIALS in line:  # no AWS_* keys: obstore asked the instance metadata service instead
+                line = (
+                    "no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and no "
+                    f"instance role answered: {line})"
+                )
+            raise RemoteLakeError(f"{self.url}: could not {what}: {line}") from None
+
+
+# the EC2 instance metadata service's address: obstore asks it for credentials when no AWS_* keys are set
+_NO_CREDENTIALS = "169.254.169.254"
 
 
 class _Conflict(Exception):

@@ -405,3 +405,22 @@ def test_a_stage_that_fails_with_a_matcher_error_still_commits_what_the_lake_hol
         stage("r2", "part-2.parquet", KeyboardInterrupt())
     assert "raw/floqer/postings/part-2.parquet" not in _manifest(bucket)["files"]  # type: ignore[operator]
     assert f"lake/{LOCK_KEY}" not in _keys(bucket)  # released either way
+
+
+def test_no_aws_credentials_is_said_in_words(tmp_path: Path) -> None:
+    """Without AWS_* keys obstore asks the EC2 metadata service and fails with "Error performing PUT
+    http://169.254.169.254/latest/api/token ... 403": the line now says the credentials are missing (the
+    failure is raised here, nothing is asked of the network)."""
+    lake = RemoteLake("s3://bucket-x/lake", tmp_path / "wc", store=None)
+
+    def fails() -> None:
+        raise OSError(
+            "Generic S3 error: Error performing PUT http://169.254.169.254/latest/api/token in 1ms: "
+            "403 Forbidden"
+        )
+
+    with pytest.raises(RemoteLakeError) as info:
+        lake._call("read the manifest", fails)
+    message = str(info.value)
+    assert message.startswith("s3://bucket-x/lake: could not read the manifest: no AWS credentials")
+    assert "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set" in message and "\n" not in message
