@@ -40,6 +40,9 @@ def test_the_cli_refuses_a_lake_url_in_one_line_and_makes_no_folder(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: invalid configuration: lake: got "), result.output
     assert "expected a local folder path or an s3://bucket/prefix URL" in lines[0]
+    # the URL as a user typed it, not as pathlib collapsed it ("gs:/bucket/lake")
+    scheme, rest = url.split("://", 1)
+    assert f"got '{scheme}://{rest.lstrip('/')}'" in lines[0]
     assert "Traceback" not in result.output
     assert os.listdir(tmp_path) == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
@@ -28,7 +29,10 @@ def config_from(path: Path | None, lake: Path | None = None) -> Config:
     a path, ``s3:/bucket/prefix``: read back as the URL); any other URL is refused before a folder is made."""
     config = load_config(path)
     if lake is not None:
-        config = Pipeline(config, lake=lake_url(str(lake)) or lake).config
+        text = str(lake)
+        # any other URL is refused as typed: pathlib collapsed "ftp://x" to "ftp:/x"
+        url = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]+):/(?!/)", r"\1://", text)
+        config = Pipeline(config, lake=lake_url(text) or (url if url != text else lake)).config
     return config
 
 
