@@ -206,6 +206,11 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
 
+def _match(n: int) -> str:
+    """The verb after ``n`` postings: "1 posting matches", "2 postings match"."""
+    return "matches" if n == 1 else "match"
+
+
 def _reaches(have: int, have_companies: frozenset[str], group: _Group) -> bool:
     n, firms = have + group.salaries, len(have_companies | group.companies)
     return n >= VERDICT_SALARIES and firms >= VERDICT_COMPANIES
@@ -215,7 +220,7 @@ def _would(have: int, have_companies: frozenset[str], group: _Group) -> str:
     n = have + group.salaries
     firms = len(have_companies | group.companies)
     enough = "enough for a verdict" if _reaches(have, have_companies, group) else "still short of a verdict"
-    return f"then {n:,} salaries from {firms:,} companies: {enough}"
+    return f"then {_plural(n, 'salary', 'salaries')} from {_plural(firms, 'company', 'companies')}: {enough}"
 
 
 def _lever(
@@ -268,10 +273,10 @@ def _lever_text(
         kind = vacancy.get("work_type_name") or "this work type"
         statuses = _top(group.detail) or "other"
         return (
-            f"this is a {kind} vacancy: {_plural(fit, 'posting')} of its work type match; "
-            f"{_plural(group.n, 'posting')} of other work types match ({statuses}; {salaries}): benchmark "
-            "against them with `[match] require_work_type = false`, or check the vacancy's work type "
-            f"({would})"
+            f"this is a {kind} vacancy: {_plural(fit, 'posting')} of its work type {_match(fit)}; "
+            f"{_plural(group.n, 'posting')} of other work types {_match(group.n)} ({statuses}; {salaries}): "
+            "benchmark against them with `[match] require_work_type = false`, or check the vacancy's work "
+            f"type ({would})"
         )
     if group.reason == LEVEL:
         level = vacancy.get("seniority") or "mid"
@@ -280,8 +285,9 @@ def _lever_text(
             near = [r for r in group.rows if _one_level_apart(r["_detail"], level)]
             would = _would(have, companies, _groups(near).get(LEVEL, replace(group, salaries=0)))
         return (
-            f"only {_plural(fit, 'posting')} at level {level} match; {_plural(group.n, 'posting')} at other "
-            f"levels ({_top(group.detail)}; {salaries}): `[benchmark] level_policy = {policy}` ({would})"
+            f"only {_plural(fit, 'posting')} at level {level} {_match(fit)}; "
+            f"{_plural(group.n, 'posting')} at other levels ({_top(group.detail)}; {salaries}): "
+            f"`[benchmark] level_policy = {policy}` ({would})"
         )
     if group.reason == BELOW:
         # the salaried matches' scores, best first: the threshold that admits enough of them for a verdict
@@ -297,7 +303,7 @@ def _lever_text(
         )
     if group.reason == AGENCY:
         return (
-            f"{_plural(group.n, 'recruiting-agency posting')} match ({salaries}): "
+            f"{_plural(group.n, 'recruiting-agency posting')} {_match(group.n)} ({salaries}): "
             f"`[match] include_agencies = true` ({would})"
         )
     if group.reason == COUNTRY:
@@ -309,17 +315,17 @@ def _lever_text(
             else f"track more postings in {country} (`matcher floqer plan`)"
         )
         return (
-            f"{_plural(group.n, 'posting')} match in other countries ({_top(group.detail)}; {salaries}); pay "
-            f"markets are national: {track}"
+            f"{_plural(group.n, 'posting')} {_match(group.n)} in other countries ({_top(group.detail)}; "
+            f"{salaries}); pay markets are national: {track}"
         )
     if group.reason == ANALYST:
         struck = _plural(group.n, "match", "matches")
         return f"{struck} struck by the exclusions file ({salaries}): review it ({would})"
     if group.reason == PEER:
         return (
-            f"{_plural(group.n, 'posting')} of companies outside the peer group match ({salaries}): widen "
-            "`[benchmark] peer_sizes`, `peer_industries` or `peer_funding_stages` (empty: every company) "
-            f"({would})"
+            f"{_plural(group.n, 'posting')} of companies outside the peer group {_match(group.n)} "
+            f"({salaries}): widen `[benchmark] peer_sizes`, `peer_industries` or `peer_funding_stages` "
+            f"(empty: every company) ({would})"
         )
     if group.reason == CAP:
         return (

@@ -169,3 +169,13 @@ def test_a_vacancy_the_plan_searches_is_not_told_to_plan_again() -> None:
     )
     assert unplanned["suggested_change"].endswith("track more postings in US (`matcher floqer plan`)")
     assert "the Floqer plan searches it in US already" in planned["suggested_change"]
+
+
+def test_one_posting_one_salary_one_company_read_in_the_singular() -> None:
+    funnel = _funnel([(why.AGENCY, "a0", True, None)])
+    out = why.explain_no_verdict(_benchmark(n_postings=0, n_companies=0), funnel, VACANCY, SETTINGS).row(
+        0, named=True
+    )
+    change = out["suggested_change"]
+    assert change.startswith("1 recruiting-agency posting matches (1 salary from 1 company)"), change
+    assert "then 1 salary from 1 company: still short of a verdict" in change
