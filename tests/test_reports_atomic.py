@@ -88,3 +88,13 @@ def test_benchmark_on_a_full_disk_ends_in_one_line_and_keeps_the_old_reports(
     assert len(errors) == 1 and "No space left on device" in errors[0], result.output
     assert "Traceback" not in result.output
     assert _snapshot(reports) == old
+
+
+def test_a_file_where_the_reports_folder_should_be_is_one_line(tmp_path: Path) -> None:
+    """``--reports`` naming a file (or a folder under one) was "error: .../afile: File exists"."""
+    (tmp_path / "afile").write_text("keep me", encoding="utf-8")
+    for target in (tmp_path / "afile", tmp_path / "afile" / "reports"):
+        with pytest.raises(ReportWriteError, match="a file is there, expected a folder") as info:
+            write_reports(_frames("x"), target)
+        assert str(target) in str(info.value) and "\n" not in str(info.value)
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep me"

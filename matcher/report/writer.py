@@ -72,7 +72,17 @@ def write_reports(
     killed during the renames leaves a complete staging folder that the next call moves in first.
     """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where the folder (or one of its parents) should be, no permission
+        what = (
+            "a file is there, expected a folder"
+            if isinstance(exc, (FileExistsError, NotADirectoryError))
+            else (exc.strerror or type(exc).__name__)
+        )
+        raise ReportWriteError(
+            f"reports: cannot write the reports in {out} ({what}); nothing was written"
+        ) from None
     _settle(out)
     stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
     names: list[str] = []
