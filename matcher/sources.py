@@ -600,6 +600,10 @@ class Sources:
 # -- create's bookkeeping ------------------------------------------------------------------------------------
 
 
+# lifecycle statuses of a source that imports nothing any more, whatever is done at Floqer
+ENDED_STATUSES = frozenset({"expired", "deleted", "completed"})
+
+
 def _same_filters(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
@@ -611,13 +615,20 @@ def _not_tracked_yet(
     must not create, and pay for, the same monitor twice."""
     kept = []
     for p in chosen:
-        twin = next(
-            (sid for sid, info in tracked.items() if _same_filters(info.get("filters"), p["filters"])), None
-        )
-        if twin is None:
+        twins = [sid for sid, info in tracked.items() if _same_filters(info.get("filters"), p["filters"])]
+        # a twin that stopped importing (expired, deleted, completed: the status ingest last saw) monitors
+        # nothing any more: the warning that said so told the user to create a new source, so create it
+        live = [sid for sid in twins if str(tracked[sid].get("status") or "") not in ENDED_STATUSES]
+        what = "these filters" if explicit else f"filter set {p['index'] + 1} ({p['label']})"
+        if not live:
+            for twin in twins:
+                skip(
+                    f"{what}: tracked source {twin} with the same filters is {tracked[twin]['status']}: "
+                    f"creating a new one (`matcher floqer untrack {twin}` stops polling the old one)"
+                )
             kept.append(p)
             continue
-        what = "these filters" if explicit else f"filter set {p['index'] + 1} ({p['label']})"
+        twin = live[0]
         skip(
             f"{what}: already tracked as source {twin} with the same filters: skipped "
             f"(`matcher floqer untrack {twin}` first to create it again)"

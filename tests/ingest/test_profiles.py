@@ -165,6 +165,25 @@ def test_the_same_filters_are_never_created_twice_and_run_waits_for_postings(tmp
         assert "no postings in the lake yet" in out and "skipped" in out
 
 
+def test_a_source_that_expired_does_not_block_its_successor(tmp_path: Path) -> None:
+    """ingest warns that an expired source should be replaced by a new one; create with the same filters
+    then made nothing ("already tracked ... nothing to create"). The ended twin no longer blocks it."""
+    filters = json.dumps({"job_title_or": ["Data Engineer"], "job_country_code_or": ["US"]})
+    with SandboxServer(sandbox_config(n_postings=300)) as sandbox:
+        env = sandbox_env(sandbox, tmp_path / "lake")
+        create = ["floqer", "create", "--name", "DE", "--filters", filters, "--confirm"]
+        code, out = _invoke(env, *create)
+        assert code == 0, out
+        (first,) = sandbox.app.floqer.sources
+        sandbox.app.set_source_status(first, "expired")
+        code, out = _invoke(env, "ingest", "--only", "floqer")  # records the status the lake last saw
+        assert "expired" in out, out
+        code, out = _invoke(env, *create)
+        assert code == 0, out
+        assert f"tracked source {first} with the same filters is expired: creating a new one" in out
+        assert len(sandbox.app.floqer.sources) == 2
+
+
 def test_a_wrong_org_reads_nothing_and_exits_1(tmp_path: Path) -> None:
     with SandboxServer(sandbox_config(n_postings=300)) as sandbox:
         env = {**sandbox_env(sandbox, tmp_path / "lake"), "FLOWSTATE_ORG_ID": "org_other"}
