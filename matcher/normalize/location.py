@@ -63,6 +63,12 @@ _ARRANGEMENT_PHRASE = re.compile(
 _METRO = re.compile(
     r"^(?:greater\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|region))?$", re.I
 )
+# A district of a city named by a compass point: "Central London", "North West London", "South East London"
+_COMPASS = re.compile(
+    r"^(?:(?:north|south|east|west)(?:[\s-]?(?:east|west))?|central|inner|outer|downtown)\s+(.+)$", re.I
+)
+# "Australia-wide", "UK wide", "Pan India", "Pan-India": all of a country, which is the place
+_WIDE = re.compile(r"(?<=[^\W\d_])[- ]wide\b|\bpan[- ](?=[^\W\d_])", re.I)
 # Names the libraries do not know (colloquial names and GB nations as countries).
 COUNTRY_ALIASES = {
     "uk": "GB",
@@ -317,6 +323,7 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     cleaned = _REMOTE.sub(" ", cleaned)
     cleaned = _HYBRID.sub(" ", _ONSITE.sub(" ", cleaned))
     cleaned = re.sub(r"\b\d{4,6}(-\d{4})?\b", " ", cleaned)  # postal codes
+    cleaned = _WIDE.sub(" ", cleaned)
     # a dash splits only between words: "Remote - US", not "Baden-Württemberg" or "Winston-Salem"
     parts = [p.strip() for p in re.split(r"[,/()|:;•–]+|\s+-+\s*|\s*-+\s+|^-+|-+$", cleaned) if _fold(p)]
     country_code = _country(country) if country else None
@@ -337,6 +344,7 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     if not parts and raw.strip():
         words = []
     leftovers: list[str] = []
+    state_parts: list[str] = []  # parts read as a state or a GB nation's district ("Manchester", "Leeds")
     for part in reversed(words):
         if part is words[0] and not _country(part) and _city(part, country=country_code, admin1=admin1):
             leftovers.append(part)  # "Berlin", "Paris": a city first, even where it is also a subdivision
@@ -353,24 +361,21 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
             sub = _state_in_text(part, words)
         if sub is not None:
             country_code, admin1 = sub
+            state_parts.append(part)
             continue
         leftovers.append(part)
-    for part in reversed(leftovers):  # left to right: the city is usually first
-        if found_city is None and (len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES):  # "EU" is no town
-            tokens = part.split()
-            for width in range(len(tokens), 0, -1):  # "Sydney NSW": try "sydney nsw", then "sydney"
-                candidate = _city(" ".join(tokens[:width]), country=country_code, admin1=admin1)
-                if candidate is None and width == len(tokens):  # "Greater London", "Greater Chicago Area"
-                    metro = _METRO.match(part.strip())
-                    if metro and metro.group(1) != part.strip():
-                        candidate = _city(metro.group(1), country=country_code, admin1=admin1)
-                if candidate is not None:
-                    found_city = candidate
-                    rest = " ".join(tokens[width:])
-                    if rest and admin1 is None:
-                        sub = _subdivision(rest, candidate.country)
-                        admin1 = sub[1] if sub else None
-                    break
+    reading = _choose_city(leftovers, country=country_code, admin1=admin1, stated=country_code is not None)
+    if found_city is None and reading is not None:
+        found_city, rest = reading.city, reading.rest
+        if rest and admin1 is None:
+            sub = _subdivision(rest, found_city.country)
+            admin1 = sub[1] if sub else None
+    if found_city is None and not city:  # "Trafford Park, Manchester": a district that is also the city
+        found_city = _city_of_subdivision(state_parts, country=country_code, admin1=admin1)
+    if found_city is None and country_code is None:  # "Hinxton Essex": a town too small to know, its county
+        sub = _trailing_subdivision(leftovers)
+        if sub is not None:
+            country_code, admin1 = sub
     if found_city is None and country_code in _index().city_states and not (leftovers or city or is_remote):
         found_city = _city(_index().city_states[country_code], country=country_code, admin1=None)
     if found_city is not None:
@@ -396,6 +401,84 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
         arrangement=arrangement,
         reason=reason,
     )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A city one part of a place names: the city, the words after its name, and whether it is the whole
+    part ("Sydney NSW" names Sydney by a prefix, "Central London" names London whole)."""
+
+    city: _City
+    rest: str
+    whole: bool
+
+
+def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Reading | None:
+    """The city a part names: the whole part, a metro area ("Greater London") or a compass-qualified district
+    of a city ("Central London", "North West London"), else its longest leading words ("Sydney NSW")."""
+    tokens = part.split()
+    for width in range(len(tokens), 0, -1):
+        candidate = _city(" ".join(tokens[:width]), country=country, admin1=admin1)
+        if candidate is None and width == len(tokens):
+            named = _METRO.match(part.strip())
+            if named and named.group(1) != part.strip():
+                candidate = _city(named.group(1), country=country, admin1=admin1)
+            district = _COMPASS.match(part.strip())
+            if candidate is None and district:  # the city's own name, not an alternate ("North Goa" no Genoa)
+                candidate = _city(district.group(1), country=country, admin1=admin1)
+                if candidate is not None and _fold(candidate.name) != _fold(district.group(1)):
+                    candidate = None
+        if candidate is not None:
+            return _Reading(candidate, " ".join(tokens[width:]), whole=width == len(tokens))
+    return None
+
+
+def _choose_city(
+    parts: list[str], *, country: str | None, admin1: str | None, stated: bool
+) -> _Reading | None:
+    """The city of a place's remaining parts (right to left in ``parts``; read left to right, where the city
+    usually comes first). A part named whole beats a part named by its leading words ("Fleet Street, Central
+    London" is in London, not Fleet). When no country is stated and the parts name cities of different
+    countries, one part is a district or street whose name a foreign town shares, and a place is written from
+    the small to the large: the last part's ("Victoria, South West London" is London, not Hong Kong's
+    Victoria; "Northville, Bristol" is Bristol, not the town in Michigan)."""
+    readings: list[_Reading] = []
+    for part in reversed(parts):
+        if len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES:  # "EU" is no town
+            reading = _part_city(part, country=country, admin1=admin1)
+            if reading is None:
+                continue
+            readings.append(reading)
+            if reading.whole and stated:
+                break  # the country is known: the first city named whole is the place
+    if not readings:
+        return None
+    whole = [r for r in readings if r.whole] or readings
+    return whole[-1] if len({r.city.country for r in whole}) > 1 else whole[0]
+
+
+def _trailing_subdivision(parts: list[str]) -> tuple[str, str] | None:
+    """(country, admin1) of a subdivision named by a part's last words after a town's ("Hinxton Essex",
+    "Pride Park Derbyshire": the boards that write the county after the town without a comma), the name
+    being one subdivision's only."""
+    for part in parts:
+        tokens = part.split()
+        for width in range(1, len(tokens)):
+            found = _subdivision(" ".join(tokens[width:]), None)
+            if found is not None:
+                return found
+    return None
+
+
+def _city_of_subdivision(parts: list[str], *, country: str | None, admin1: str | None) -> _City | None:
+    """A city of the very name of a part read as a subdivision, when no other part names a city: GB's
+    metropolitan districts and unitary authorities are their cities ("Trafford Park, Manchester",
+    "Colton, Leeds", "Brentry, Bristol")."""
+    for part in parts:
+        found = _city(part, country=country, admin1=admin1)
+        if found is not None and _fold(found.name) == _fold(part):
+            return found
+    return None
 
 
 def _state_of_city(code: str, city: str) -> tuple[str, str] | None:
