@@ -27,7 +27,7 @@ Pay periods are read in English and in French, German, Spanish, Portuguese, Ital
 Danish, Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and
 Korean ("par an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie",
 "měsíčně", "per bulan", "aylık", "в месяц", "/tháng", "月給", "月薪", "연봉"), glued to the amount or not
-("£13.00ph", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr -
+("£13.00ph", "$40phr", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr -
 $85.00/hr"); the first period in the order hour, day, fortnight, week, month, year wins (a fortnight,
 "bi-weekly", "per fortnight", "every two weeks", is half the weeks of a year; "bi-weekly" holds
 "weekly", hence before the week). English is searched first: a text mixing English with another
@@ -37,12 +37,14 @@ yearly unless even its high end is below what a full-time annual salary can be i
 currency is paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000 €" and "₹
 6,00,000" yearly; pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or
 after the amount ("R$", "zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh
-beside rupees ("₹12L"), "juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta",
-"300만원"), a few currency words ("euros", "kronor") and "kr" beside a Swedish or Norwegian word (else
-"kr" is left to the posting's currency or country, like a bare "$"; a posting whose currency or country
-is a krone's, SEK, NOK, DKK or ISK, keeps its own: "kr 45 000 per måned" is DKK in Denmark, "måned"
-being Danish as well as Norwegian). A range whose first end leaves out the thousands groups its second
-end writes is in the second's unit ("45-55 000 €", "50-60.000 €", "1-2 000 000"), as "45-55k" is."""
+beside rupees ("₹12L"; an end of a thousand or more beside a lakh or crore word is in rupees already:
+Naukri's "50,000-1 Lacs PA", "₹12,00,000 LPA"), "juta"/"jt" and "triệu" for a million and "만" for ten
+thousand ("Rp 5 juta", "300만원"), a few currency words ("euros", "kronor") and "kr" beside a Swedish
+or Norwegian word (else "kr" is left to the posting's currency or country, like a bare "$"; a posting
+whose currency or country is a krone's, SEK, NOK, DKK or ISK, keeps its own: "kr 45 000 per måned" is
+DKK in Denmark, "måned" being Danish as well as Norwegian). A range whose first end leaves out the
+thousands groups its second end writes is in the second's unit ("45-55 000 €", "50-60.000 €",
+"1-2 000 000"), as "45-55k" is."""
 
 from __future__ import annotations
 
@@ -130,7 +132,7 @@ _AFTER_AMOUNT = r"(?:(?<=\d)|(?<=\d[kK]))\s?"  # "400pd", "900 pw": only right a
 _AFTER_BIG_AMOUNT = r"(?:(?<=\d\d\d)|(?<=[kK]))\s?"  # "2,500pm", "30k pm", but not the clock's "5pm"
 _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
     "hour": (
-        r"per\s*h(ou)?r|an?\s*hour|hourly|/\s*h(ou)?r|/\s*h|ph|p/hr?|p\.h\.?",
+        r"per\s*h(ou)?r|an?\s*hour|hourly|/\s*h(ou)?r|/\s*h|ph|phr|p/hr?|p\.h\.?",  # "phr": SEEK
         r"(par|/)\s*heure|de\s*l['’]heure|taux\s*horaire|salaire\s*horaire",  # fr
         r"(pro|je|die)\s*stunde|/\s*std\.?|stundenlohn|stündlich|/\s*stunde",  # de
         r"(por|la|a|/)\s*hora",  # es, pt
@@ -463,7 +465,8 @@ def _read(cleaned: str, shape: _Shape) -> tuple[SalaryText | None, str | None]:
         return None, f"no amount in {cleaned[:60]!r}"
     if shape.unknown_currency is not None:
         return None, f"unknown currency {shape.unknown_currency!r} (expected an ISO 4217 code)"
-    low, high = numbers[0] * shape.scale, numbers[1] * shape.scale
+    # an end of a thousand or more is written in rupees already: Naukri's "50,000-1 Lacs PA", "₹12,00,000 LPA"
+    low, high = (n if n >= 1000 else n * shape.scale for n in numbers)
     period = shape.period
     if period is None:
         if high < 1000:
