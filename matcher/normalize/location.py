@@ -411,6 +411,7 @@ class _Reading:
     city: _City
     rest: str
     whole: bool
+    part: str
 
 
 def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Reading | None:
@@ -429,7 +430,7 @@ def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Readin
                 if candidate is not None and _fold(candidate.name) != _fold(district.group(1)):
                     candidate = None
         if candidate is not None:
-            return _Reading(candidate, " ".join(tokens[width:]), whole=width == len(tokens))
+            return _Reading(candidate, " ".join(tokens[width:]), whole=width == len(tokens), part=part)
     return None
 
 
@@ -440,8 +441,8 @@ def _choose_city(
     usually comes first). A part named whole beats a part named by its leading words ("Fleet Street, Central
     London" is in London, not Fleet). When no country is stated and the parts name cities of different
     countries, one part is a district or street whose name a foreign town shares, and a place is written from
-    the small to the large: the last part's ("Victoria, South West London" is London, not Hong Kong's
-    Victoria; "Northville, Bristol" is Bristol, not the town in Michigan)."""
+    the small to the large: the last part's that names no state ("Victoria, South West London" is London,
+    not Hong Kong's Victoria; "Northville, Bristol" is Bristol, not the town in Michigan)."""
     readings: list[_Reading] = []
     for part in reversed(parts):
         if len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES:  # "EU" is no town
@@ -454,7 +455,13 @@ def _choose_city(
     if not readings:
         return None
     whole = [r for r in readings if r.whole] or readings
-    return whole[-1] if len({r.city.country for r in whole}) > 1 else whole[0]
+    if len({r.city.country for r in whole}) == 1:
+        return whole[0]
+    # a part that names a state somewhere is that state, not a foreign town ("Pryor, Florida" is no Cuban
+    # Florida); when every part does, the first, as before ("Marlborough, Maryland": NZ has a Marlborough)
+    names = _index().subdivision_names
+    towns = [r for r in whole if _fold(r.part) not in names]
+    return towns[-1] if towns else whole[0]
 
 
 def _trailing_subdivision(parts: list[str]) -> tuple[str, str] | None:

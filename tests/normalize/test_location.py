@@ -336,6 +336,19 @@ def test_board_districts_and_regions(text: str) -> None:
     assert (info.country_code, info.city) == BOARD_PLACES[text]
 
 
+@pytest.mark.parametrize(
+    ("text", "country", "city"),
+    [
+        ("Pryor, Florida", "US", "Pryor"),  # Florida names a US state (and a Cuban town): the state
+        ("South Beach, Florida", "US", "South Beach"),
+        ("Marlborough, Maryland", "US", "Marlborough"),  # both name states somewhere: the first, as before
+    ],
+)
+def test_a_state_after_a_town_is_no_foreign_town(text: str, country: str, city: str) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.city) == (country, city)
+
+
 def test_a_district_is_read_in_the_boards_country() -> None:
     # Floqer gives the country: "Manchester" and "Leeds" are read as GB districts; the city is theirs
     assert normalize_location("Trafford Park, Manchester", country="GB").city == "Manchester"
