@@ -178,6 +178,8 @@ TITLE_PARTS = st.tuples(
         [
             *["", " II", " - Payments", " (Remote)", ", London", " - II", " | Growth", " - Level 2"],
             *[", Finance", " - Austin, TX", " - Full Time"],
+            *[" (Entry / Junior)", " (Entry-Level / Junior)", " (Sr. Software Developer)", " (Senior Care)"],
+            *[" (Junior/Mid)", " 2025-00725"],
         ]
     ),
     st.sampled_from(
@@ -260,3 +262,39 @@ def test_senior_raises_a_manager_or_director_one_grade(title: str, seniority: st
 def test_role_comma_function_reads_as_function_role(function: str, role: str, level: str, sep: str) -> None:
     """ "Manager, Finance" and "Finance Manager" are one title to every later step."""
     assert normalize_title(f"{level}{role}{sep}{function}") == normalize_title(f"{level}{function} {role}")
+
+
+@pytest.mark.parametrize(
+    ("title", "seniority"),
+    [
+        # real board titles (bench/data/real_postings): several levels in one bracket, "Entry" beside them
+        ("Data Analyst (Entry-Level / Junior)", "junior"),
+        ("Data Analyst (Entry / Junior)", "junior"),
+        # a bracket that is a title with a level first: the level counts when the rest names a role
+        ("PHP Developer (Sr. Software Developer)", "senior"),
+        ("Data Scientist (Senior Business Analyst)", "senior"),
+        ("Home Care Aide (Senior Care)", None),  # elderly care, no level
+        # a year and a serial number close the title: the numeral before them is its level
+        ("Software Development III 2025-00725", "senior"),
+        # Indian English for a first job
+        ("Opening For Software Developer Fresher @ Paud Pune", "junior"),
+        ("Data Entry Clerk (Entry)", None),  # "entry" alone is no level
+    ],
+)
+def test_board_level_forms(title: str, seniority: str | None) -> None:
+    assert normalize_title(title).seniority == seniority
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Data Analyst", "Software Engineer", "Accountant", "Backend Developer", "Nurse"]),
+    st.sampled_from(
+        ["Junior", "Senior", "Intern", "Mid-Level", "Entry-Level", "Graduate", "Principal", "II"]
+    ),
+    st.sampled_from(["({level})", "(Entry / {level})", "({level} / Entry)", "[{level}]", "(Entry/{level})"]),
+)
+def test_a_bracketed_level_reads_as_the_title_says_it(role: str, level: str, bracket: str) -> None:
+    # "Data Analyst (Entry / Junior)" states the level "Data Analyst (Junior)" does, "Entry" or not beside it
+    title = f"{role} {bracket.format(level=level)}"
+    assert normalize_title(title).seniority == normalize_title(f"{role} ({level})").seniority
+    assert normalize_title(title).seniority is not None
