@@ -346,7 +346,12 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     leftovers: list[str] = []
     state_parts: list[str] = []  # parts read as a state or a GB nation's district ("Manchester", "Leeds")
     for part in reversed(words):
-        if part is words[0] and not _country(part) and _city(part, country=country_code, admin1=admin1):
+        if (
+            part is words[0]
+            and not _country(part)
+            and _city(part, country=country_code, admin1=admin1)
+            and not _state_not_its_town(part, country_code)
+        ):
             leftovers.append(part)  # "Berlin", "Paris": a city first, even where it is also a subdivision
             continue
         if country_code is None and _country(part) and not _is_state_with_city(part, words):
@@ -462,6 +467,17 @@ def _choose_city(
     names = _index().subdivision_names
     towns = [r for r in whole if _fold(r.part) not in names]
     return towns[-1] if towns else whole[0]
+
+
+def _state_not_its_town(part: str, country: str | None) -> bool:
+    """Whether ``part`` names a state of the stated country whose town of that name lies in another state
+    (Dice's "Virginia, USA" is the state, not Virginia, Minnesota; "Delaware, USA" no town in Ohio); only
+    where GeoNames codes states the ISO way, so "Berlin, Germany" and "Paris, France" stay cities."""
+    if country not in ISO_ADMIN1_FROM_GEONAMES:
+        return False
+    state = _subdivision(part, country)
+    town = _city(part, country=country, admin1=None)
+    return state is not None and town is not None and town.admin1 != state[1]
 
 
 def _trailing_subdivision(parts: list[str]) -> tuple[str, str] | None:

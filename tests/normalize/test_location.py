@@ -349,6 +349,22 @@ def test_a_state_after_a_town_is_no_foreign_town(text: str, country: str, city: 
     assert (info.country_code, info.city) == (country, city)
 
 
+@pytest.mark.parametrize(
+    ("text", "admin1", "city"),
+    [
+        ("Virginia, USA", "VA", None),  # Dice: the state, not Virginia, Minnesota
+        ("Florida, United States", "FL", None),  # LinkedIn: not Valle Vista (whose other name is Florida)
+        ("New Mexico, United States", "NM", None),
+        ("New York, USA", "NY", "New York City"),  # the state's own city of that name stays the city
+    ],
+)
+def test_a_state_and_its_country_name_no_town_elsewhere(text: str, admin1: str, city: str | None) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.admin1, info.city) == ("US", admin1, city)
+    # where GeoNames does not code states the ISO way, a city first stays a city
+    assert normalize_location("Berlin, Germany").city == "Berlin"
+
+
 def test_a_district_is_read_in_the_boards_country() -> None:
     # Floqer gives the country: "Manchester" and "Leeds" are read as GB districts; the city is theirs
     assert normalize_location("Trafford Park, Manchester", country="GB").city == "Manchester"
