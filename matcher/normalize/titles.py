@@ -525,7 +525,10 @@ def occupation_text(clean: str) -> str:
 
 def _levels(clean: str, keep: frozenset[str] = frozenset()) -> tuple[list[str], str]:
     """The levels a clean title names, and the title without those words (the core); words of a level in
-    ``keep`` stay in the core."""
+    ``keep`` stay in the core. Levels joined by a slash are read each ("Assistant Director/Director",
+    "Senior/Lead Engineer"); a slash between other words stays ("CI/CD Engineer")."""
+    if "/" in clean:
+        clean = _split_level_slashes(clean)
     tokens = clean.split()
     lexicon = _lexicon_rules()
     protected = _protected_spans(clean)
@@ -588,6 +591,19 @@ def _rule_level(rules: tuple[tuple[str, str], ...], tokens: list[str], i: int, w
             continue
         return level
     return None
+
+
+def _split_level_slashes(clean: str) -> str:
+    """``clean`` with each slash-joined token made of level words only written as its words."""
+    words = _level_words()
+    out = []
+    for token in clean.split():
+        parts = [part for part in token.split("/") if part]
+        if "/" in token and len(parts) > 1 and all(p in words for p in parts):
+            out.append(_expand(" ".join(parts)))  # "sr/lead": "senior lead"
+        else:
+            out.append(token)
+    return " ".join(out)
 
 
 def _protected_spans(clean: str) -> list[tuple[int, int]]:

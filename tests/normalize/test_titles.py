@@ -279,6 +279,10 @@ def test_role_comma_function_reads_as_function_role(function: str, role: str, le
         # Indian English for a first job
         ("Opening For Software Developer Fresher @ Paud Pune", "junior"),
         ("Data Entry Clerk (Entry)", None),  # "entry" alone is no level
+        # levels joined by a slash are read each; a slash between other words stays
+        ("Assistant Director/Director, Office of Data Science", "director"),
+        ("Sr/Lead Data Engineer", "senior"),
+        ("CI/CD Engineer", None),
     ],
 )
 def test_board_level_forms(title: str, seniority: str | None) -> None:
@@ -298,3 +302,17 @@ def test_a_bracketed_level_reads_as_the_title_says_it(role: str, level: str, bra
     title = f"{role} {bracket.format(level=level)}"
     assert normalize_title(title).seniority == normalize_title(f"{role} ({level})").seniority
     assert normalize_title(title).seniority is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Senior", "Sr", "Junior", "Jr", "Principal", "Director", "Intern", "Graduate"]),
+    st.sampled_from(["Senior", "Sr.", "Junior", "Principal", "Director", "Intern", "Entry-Level"]),
+    st.sampled_from(["Data Engineer", "Software Developer", "Analyst"]),
+)
+def test_levels_joined_by_a_slash_are_alternatives(first: str, second: str, role: str) -> None:
+    # "Senior/Director Data Engineer" is one or the other: the higher of the two, the role's own core
+    slashed = normalize_title(f"{first}/{second} {role}", taxonomy=None)
+    each = [normalize_title(f"{level} {role}", taxonomy=None) for level in (first, second)]
+    assert slashed.seniority == max((i.seniority for i in each if i.seniority), key=LEVELS.index)
+    assert slashed.core == each[0].core
