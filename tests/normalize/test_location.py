@@ -307,7 +307,7 @@ def test_arrangement_words_in_the_markets_languages_are_no_place(
 
 
 # Real board places (bench/data/real_postings): how GB boards, Reed and Naukri write a district or a region.
-BOARD_PLACES = {
+BOARD_PLACES: dict[str, tuple[str | None, str | None]] = {
     # a district of a city named by a compass point ("Central" was Central, Louisiana)
     "Central London": ("GB", "London"),
     "North West London, London": ("GB", "London"),
@@ -315,10 +315,19 @@ BOARD_PLACES = {
     # a part named whole beats a part named by its first word ("Fleet" is a Hampshire town)
     "Fleet Street, Central London": ("GB", "London"),
     "Oxford Circus, Central London": ("GB", "London"),
-    # cities of different countries, no country stated: the last part's (a place goes from small to large)
+    # cities of different countries, no country stated: a city by its own name, then the most populous
     "Victoria, South West London": ("GB", "London"),
     "Northville, Bristol": ("GB", "Bristol"),
     "Monument, Central London": ("GB", "London"),
+    "St. James, Bristol": ("GB", "Bristol"),  # "St. James" is an alternate name of Vũng Tàu
+    "Bengaluru(Whitefield)": ("IN", "Bengaluru"),  # Naukri: the city first, its locality in brackets
+    "Delhi / NCR": ("IN", "Delhi"),  # "NCR" is an alternate name of a town in Nicaragua
+    # a compass word before a county or region is no district of a city ("Yorkshire", New York)
+    "Leeds, West Yorkshire": ("GB", "Leeds"),
+    "East Midlands": (None, None),
+    # a full GB postcode says Great Britain
+    "Rose Hill, SL1 4LG": ("GB", None),
+    "Pride Park, DE24 8UJ": ("GB", None),
     # a GB district that is its city, read as the subdivision first
     "Colton, Leeds": ("GB", "Leeds"),
     # the county after a town too small to know, without a comma (Reed)
@@ -396,3 +405,14 @@ def test_a_compass_district_of_a_city_is_that_city(city: str, compass: str, befo
         return  # a place of that very name ("North Melbourne", "West Chicago"): not a district
     info = normalize_location(before + district)
     assert (info.country_code, info.city) == (expected.country_code, expected.city)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Rose Hill", "Pride Park", "Civic Centre", "Business Park", "Station Road"]),
+    st.from_regex(r"\A[A-Z]{1,2}[0-9]{1,2} ?[0-9][ABDEFGHJLNPQRSTUWXYZ]{2}\Z"),
+)
+def test_a_full_gb_postcode_places_the_text_in_great_britain(place: str, postcode: str) -> None:
+    info = normalize_location(f"{place}, {postcode}")
+    assert info.country_code == "GB", (place, postcode)
+    assert normalize_location(f"{place}, {postcode}", country="IE").country_code == "IE"  # the field wins
