@@ -451,8 +451,14 @@ def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Readin
                     _fold(candidate.name) != _fold(said) or candidate.population < DISTRICT_CITY_POPULATION
                 ):
                     candidate = None
+        whole = width == len(tokens)
+        named = candidate is not None and (
+            _fold(candidate.name) == _fold(said) or _fold(said) in CITY_ALIASES
+        )
+        if candidate is not None and not whole and not named:
+            continue  # a part's first words name a town by its own name ("Sydney NSW"), never by an alternate
+            # one ("Port Adelaide" is no Le Port, Réunion; "Not specified" no Novato)
         if candidate is not None:
-            whole, named = width == len(tokens), _fold(candidate.name) == _fold(said)
             return _Reading(candidate, " ".join(tokens[width:]), whole=whole, part=part, named=named)
     return None
 
@@ -493,14 +499,15 @@ def _choose_city(
 
 
 def _state_not_its_town(part: str, country: str | None) -> bool:
-    """Whether ``part`` names a state of the stated country whose town of that name lies in another state
-    (Dice's "Virginia, USA" is the state, not Virginia, Minnesota; "Delaware, USA" no town in Ohio); only
-    where GeoNames codes states the ISO way, so "Berlin, Germany" and "Paris, France" stay cities."""
-    if country not in ISO_ADMIN1_FROM_GEONAMES:
-        return False
+    """Whether ``part`` names a state whose town of that name lies in another state of the same country:
+    Dice's "Virginia, USA" is the state, not Virginia, Minnesota; "California" the state, not the town in
+    Maryland. Only where GeoNames codes states the ISO way (so "Berlin, Germany" and "Paris, France" stay
+    cities), and only within one country ("Kochi" stays the Indian city, not the Japanese prefecture)."""
     state = _subdivision(part, country)
     town = _city(part, country=country, admin1=None)
-    return state is not None and town is not None and town.admin1 != state[1]
+    if state is None or town is None or state[0] not in ISO_ADMIN1_FROM_GEONAMES:
+        return False
+    return town.country == state[0] and town.admin1 != state[1]
 
 
 def _trailing_subdivision(parts: list[str]) -> tuple[str, str] | None:

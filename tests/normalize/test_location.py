@@ -325,6 +325,15 @@ BOARD_PLACES: dict[str, tuple[str | None, str | None]] = {
     # a compass word before a county or region is no district of a city ("Yorkshire", New York)
     "Leeds, West Yorkshire": ("GB", "Leeds"),
     "East Midlands": (None, None),
+    # a part's first words name a town by its own name only, never by an alternate one
+    "Port Adelaide": (None, None),  # was Le Port, Réunion
+    "Not specified": (None, None),  # was Novato, California
+    "Major Cities": (None, None),  # was Măieru, Romania
+    "Hobart TAS": ("AU", "Hobart"),  # a town's own name first still reads
+    # a state whose town of that name is in another state of the same country; a city of another country's
+    # state stays the city
+    "California": ("US", None),  # was California, Maryland
+    "Kochi": ("IN", "Kochi"),
     # a full GB postcode says Great Britain
     "Rose Hill, SL1 4LG": ("GB", None),
     "Pride Park, DE24 8UJ": ("GB", None),
