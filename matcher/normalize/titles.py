@@ -527,7 +527,7 @@ def _levels(clean: str, keep: frozenset[str] = frozenset()) -> tuple[list[str], 
     """The levels a clean title names, and the title without those words (the core); words of a level in
     ``keep`` stay in the core. Levels joined by a slash are read each ("Assistant Director/Director",
     "Senior/Lead Engineer"); a slash between other words stays ("CI/CD Engineer")."""
-    if "/" in clean:
+    if "/" in clean or "-" in clean:
         clean = _split_level_slashes(clean)
     tokens = clean.split()
     lexicon = _lexicon_rules()
@@ -594,16 +594,27 @@ def _rule_level(rules: tuple[tuple[str, str], ...], tokens: list[str], i: int, w
 
 
 def _split_level_slashes(clean: str) -> str:
-    """``clean`` with each slash-joined token made of level words only written as its words."""
+    """``clean`` with each slash-joined token made of level words only written as its words, and a level
+    glued by a hyphen to the word after it written apart ("intern-software developer": Indian boards)."""
     words = _level_words()
+    lexicon = _lexicon_rules()
     out = []
     for token in clean.split():
         parts = [part for part in token.split("/") if part]
         if "/" in token and len(parts) > 1 and all(p in words for p in parts):
             out.append(_expand(" ".join(parts)))  # "sr/lead": "senior lead"
-        else:
-            out.append(token)
+            continue
+        level, _, rest = token.partition("-")
+        if rest.isalpha() and level in _GLUED_LEVELS and token not in lexicon:
+            # "sr-engineer"; "senior-level" is the level alone ("entry-level" is a phrase already)
+            out.append(_expand(level) if rest == "level" else f"{_expand(level)} {rest}")
+            continue
+        out.append(token)
     return " ".join(out)
+
+
+# levels a board glues to the next word with a hyphen; not "lead" ("lead-generation"), "head" or "staff"
+_GLUED_LEVELS = frozenset({"intern", "trainee", "junior", "jr", "senior", "sr", "graduate", "principal"})
 
 
 def _protected_spans(clean: str) -> list[tuple[int, int]]:

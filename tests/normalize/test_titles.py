@@ -283,6 +283,11 @@ def test_role_comma_function_reads_as_function_role(function: str, role: str, le
         ("Assistant Director/Director, Office of Data Science", "director"),
         ("Sr/Lead Data Engineer", "senior"),
         ("CI/CD Engineer", None),
+        # a level glued to the next word by a hyphen; "lead-" is no level there ("Lead-Generation")
+        ("Intern-Software Developer", "intern"),
+        ("Sr-Data Analyst", "senior"),
+        ("Lead-Generation Specialist", None),
+        ("Full-Stack Developer", None),
     ],
 )
 def test_board_level_forms(title: str, seniority: str | None) -> None:
@@ -316,3 +321,14 @@ def test_levels_joined_by_a_slash_are_alternatives(first: str, second: str, role
     each = [normalize_title(f"{level} {role}", taxonomy=None) for level in (first, second)]
     assert slashed.seniority == max((i.seniority for i in each if i.seniority), key=LEVELS.index)
     assert slashed.core == each[0].core
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Intern", "Trainee", "Junior", "Jr", "Senior", "Sr", "Graduate", "Principal"]),
+    st.sampled_from(["Software Developer", "Data Analyst", "Big Data Engineer", "Accountant"]),
+)
+def test_a_level_glued_by_a_hyphen_reads_as_written_apart(level: str, role: str) -> None:
+    glued = normalize_title(f"{level}-{role}", taxonomy=None)
+    apart = normalize_title(f"{level} {role}", taxonomy=None)
+    assert (glued.seniority, glued.core) == (apart.seniority, apart.core)
