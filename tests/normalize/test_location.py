@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.normalize.location import ARRANGEMENTS, LocationInfo, normalize_location
+from matcher.normalize.location import ARRANGEMENTS, LocationInfo, _city, normalize_location
 from matcher.sandbox.market import MarketConfig, generate_market
 
 # text -> (country_code, admin1, city, arrangement)
@@ -304,3 +304,124 @@ def test_arrangement_words_in_the_markets_languages_are_no_place(
 ) -> None:
     info = normalize_location(text)
     assert (info.country_code, info.city, info.arrangement) == (country, city, arrangement)
+
+
+# Real board places (bench/data/real_postings): how GB boards, Reed and Naukri write a district or a region.
+BOARD_PLACES: dict[str, tuple[str | None, str | None]] = {
+    # a district of a city named by a compass point ("Central" was Central, Louisiana)
+    "Central London": ("GB", "London"),
+    "North West London, London": ("GB", "London"),
+    "South East London": ("GB", "London"),
+    # a part named whole beats a part named by its first word ("Fleet" is a Hampshire town)
+    "Fleet Street, Central London": ("GB", "London"),
+    "Oxford Circus, Central London": ("GB", "London"),
+    # cities of different countries, no country stated: a city by its own name, then the most populous
+    "Victoria, South West London": ("GB", "London"),
+    "Northville, Bristol": ("GB", "Bristol"),
+    "Monument, Central London": ("GB", "London"),
+    "St. James, Bristol": ("GB", "Bristol"),  # "St. James" is an alternate name of Vũng Tàu
+    "Bengaluru(Whitefield)": ("IN", "Bengaluru"),  # Naukri: the city first, its locality in brackets
+    "Delhi / NCR": ("IN", "Delhi"),  # "NCR" is an alternate name of a town in Nicaragua
+    # a compass word before a county or region is no district of a city ("Yorkshire", New York)
+    "Leeds, West Yorkshire": ("GB", "Leeds"),
+    "East Midlands": (None, None),
+    # a part's first words name a town by its own name only, never by an alternate one
+    "Port Adelaide": (None, None),  # was Le Port, Réunion
+    "Not specified": (None, None),  # was Novato, California
+    "Major Cities": (None, None),  # was Măieru, Romania
+    "Hobart TAS": ("AU", "Hobart"),  # a town's own name first still reads
+    # a state whose town of that name is in another state of the same country; a city of another country's
+    # state stays the city
+    "California": ("US", None),  # was California, Maryland
+    "Kochi": ("IN", "Kochi"),
+    # a full GB postcode says Great Britain
+    "Rose Hill, SL1 4LG": ("GB", None),
+    "Pride Park, DE24 8UJ": ("GB", None),
+    # a GB district that is its city, read as the subdivision first
+    "Colton, Leeds": ("GB", "Leeds"),
+    # the county after a town too small to know, without a comma (Reed)
+    "Hinxton Essex": ("GB", None),
+    # all of a country
+    "Australia-wide": ("AU", None),
+    "UK wide": ("GB", None),
+    "Pan India": ("IN", None),
+}
+
+
+@pytest.mark.parametrize("text", sorted(BOARD_PLACES))
+def test_board_districts_and_regions(text: str) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.city) == BOARD_PLACES[text]
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "city"),
+    [
+        ("Pryor, Florida", "US", "Pryor"),  # Florida names a US state (and a Cuban town): the state
+        ("South Beach, Florida", "US", "South Beach"),
+        ("Marlborough, Maryland", "US", "Marlborough"),  # both name states somewhere: the first, as before
+    ],
+)
+def test_a_state_after_a_town_is_no_foreign_town(text: str, country: str, city: str) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.city) == (country, city)
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "city"),
+    [
+        ("Virginia, USA", "VA", None),  # Dice: the state, not Virginia, Minnesota
+        ("Florida, United States", "FL", None),  # LinkedIn: not Valle Vista (whose other name is Florida)
+        ("New Mexico, United States", "NM", None),
+        ("New York, USA", "NY", "New York City"),  # the state's own city of that name stays the city
+    ],
+)
+def test_a_state_and_its_country_name_no_town_elsewhere(text: str, admin1: str, city: str | None) -> None:
+    info = normalize_location(text)
+    assert (info.country_code, info.admin1, info.city) == ("US", admin1, city)
+    # where GeoNames does not code states the ISO way, a city first stays a city
+    assert normalize_location("Berlin, Germany").city == "Berlin"
+
+
+def test_a_district_is_read_in_the_boards_country() -> None:
+    # Floqer gives the country: "Manchester" and "Leeds" are read as GB districts; the city is theirs
+    assert normalize_location("Trafford Park, Manchester", country="GB").city == "Manchester"
+    assert normalize_location("Colton, Leeds", country="GB").city == "Leeds"
+
+
+def test_compass_words_keep_cities_of_their_own() -> None:
+    # a city whose name holds a compass word stays itself; an alternate name is no district ("North Goa")
+    assert normalize_location("East Palo Alto").city == "East Palo Alto"
+    assert normalize_location("North Las Vegas, NV").city == "North Las Vegas"
+    assert normalize_location("South San Francisco").city == "South San Francisco"
+    assert normalize_location("Japan").country_code == "JP"  # "pan" only as a word
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(
+        ["London", "Manchester", "Bristol", "Leeds", "Birmingham", "Sydney", "Melbourne", "Mumbai"]
+    ),
+    st.sampled_from(["Central", "North", "South", "East", "West", "North West", "South East", "Inner"]),
+    st.sampled_from(["", "Broadgate, ", "Monument, ", "Northville, ", "Victoria, ", "Fleet Street, "]),
+)
+def test_a_compass_district_of_a_city_is_that_city(city: str, compass: str, before: str) -> None:
+    # "<compass> <city>" that is no city of its own, after a street or a neighbourhood whose name is no town
+    # or a town abroad (Monument and Northville are US towns, Victoria Hong Kong's): the city itself
+    expected = normalize_location(city)
+    district = f"{compass} {city}"
+    if _city(district, country=None, admin1=None) is not None:
+        return  # a place of that very name ("North Melbourne", "West Chicago"): not a district
+    info = normalize_location(before + district)
+    assert (info.country_code, info.city) == (expected.country_code, expected.city)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Rose Hill", "Pride Park", "Civic Centre", "Business Park", "Station Road"]),
+    st.from_regex(r"\A[A-Z]{1,2}[0-9]{1,2} ?[0-9][ABDEFGHJLNPQRSTUWXYZ]{2}\Z"),
+)
+def test_a_full_gb_postcode_places_the_text_in_great_britain(place: str, postcode: str) -> None:
+    info = normalize_location(f"{place}, {postcode}")
+    assert info.country_code == "GB", (place, postcode)
+    assert normalize_location(f"{place}, {postcode}", country="IE").country_code == "IE"  # the field wins

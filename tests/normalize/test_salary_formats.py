@@ -78,6 +78,12 @@ TABLE: list[tuple[tuple[str, str | None], tuple[Decimal, Decimal, str, str]]] = 
     (("₹25,000 - ₹35,000 a month", "IN"), (D(25000), D(35000), "INR", "month")),
     (("₹ 8,00,000 - 12,00,000 P.A.", "IN"), (D(800000), D(1200000), "INR", "year")),
     (("Rs. 4.5 Lakhs - 6 Lakhs per annum", "IN"), (D(450000), D(600000), "INR", "year")),
+    # Naukri: the first end in rupees, the second in lakh; an end of a thousand or more is rupees already
+    (("50,000-1 Lacs PA", "IN"), (D(50000), D(100000), "INR", "year")),
+    (("₹12,00,000 LPA", "IN"), (D(1200000), D(1200000), "INR", "year")),
+    (("Budget: Up to 2.70 LPM", "IN"), (D(270000), D(270000), "INR", "month")),  # Shine: lakh per month
+    # AUD: SEEK's "phr" (per hour)
+    (("$125.00 - $140.00 phr (incl. super)", "AU"), (D(125), D(140), "AUD", "hour")),
     # CHF: apostrophe thousands
     (("CHF 110'000 - 130'000 p.a.", "CH"), (D(110000), D(130000), "CHF", "year")),
     (("CHF 45.00/h", "CH"), (D(45), D(45), "CHF", "hour")),
@@ -223,7 +229,7 @@ LOCALES = {
         ".",
         {
             **_EN_PERIODS,
-            "hour": (" per hour", " p/h", "/hr", " ph", " an hour"),
+            "hour": (" per hour", " p/h", "/hr", " ph", " phr", " an hour"),
             "year": (" + super", " pa", " p.a.", " per annum", ""),
         },
         (" - ", " to "),
@@ -662,3 +668,33 @@ def test_kr_without_a_swedish_word_is_left_to_the_posting_currency() -> None:
     assert parse_salary("45 000 kr per år") is None  # SEK, NOK, DKK? not guessed
     info = parse_salary("45 000 kr per år", currency="NOK")
     assert info is not None and (info.currency, info.period, info.annual_min) == ("NOK", "year", 45000)
+
+
+@st.composite
+def naukri_lakh_ranges(draw: st.DrawFn) -> tuple[str, Decimal, Decimal, str]:
+    """Naukri's and Shine's pay: "4.75-9.75 Lacs PA", "7 Lacs PA", a first end in rupees before a second in
+    lakh ("50,000-1 Lacs PA"), and lakh per month ("Up to 2.70 LPM"), with the rupees and period it says."""
+    lakh = Decimal(100_000)
+    tenths = st.integers(min_value=1, max_value=990).map(lambda n: Decimal(n) / 4)  # 0.25 to 247.5 lakh
+    high = draw(tenths)
+    yearly = ["Lacs PA", "Lakhs PA", "LPA", "lakh per annum", "Lacs P.A."]
+    word, period = draw(st.sampled_from([*((w, "year") for w in yearly), ("LPM", "month"), ("lpm", "month")]))
+    form = draw(st.sampled_from(["single", "range", "rupees first"]))
+    if form == "single":
+        prefix = draw(st.sampled_from(["", "Up to ", "₹", "INR "]))
+        return f"{prefix}{high.normalize():f} {word}", high * lakh, high * lakh, period
+    if form == "range":
+        low = draw(tenths.filter(lambda value: value < high))
+        return f"{low.normalize():f}-{high.normalize():f} {word}", low * lakh, high * lakh, period
+    thousands = int(min(99, high * lakh / 1000 - 1))  # the rupees end below the lakh end: a rising range
+    low = Decimal(draw(st.integers(min_value=1, max_value=thousands)) * 1000)
+    text = f"{_group(str(int(low)), ',', indian=True)}-{high.normalize():f} {word}"
+    return text, low, high * lakh, period
+
+
+@given(naukri_lakh_ranges())
+def test_naukri_lakh_ranges_read_in_rupees(generated: tuple[str, Decimal, Decimal, str]) -> None:
+    text, low, high, period = generated
+    info = parse_salary(text, country="IN")
+    assert info is not None, (text, explain_salary(text, country="IN")[1])
+    assert (info.min_amount, info.max_amount, info.currency, info.period) == (low, high, "INR", period), text

@@ -178,6 +178,8 @@ TITLE_PARTS = st.tuples(
         [
             *["", " II", " - Payments", " (Remote)", ", London", " - II", " | Growth", " - Level 2"],
             *[", Finance", " - Austin, TX", " - Full Time"],
+            *[" (Entry / Junior)", " (Entry-Level / Junior)", " (Sr. Software Developer)", " (Senior Care)"],
+            *[" (Junior/Mid)", " 2025-00725"],
         ]
     ),
     st.sampled_from(
@@ -260,3 +262,73 @@ def test_senior_raises_a_manager_or_director_one_grade(title: str, seniority: st
 def test_role_comma_function_reads_as_function_role(function: str, role: str, level: str, sep: str) -> None:
     """ "Manager, Finance" and "Finance Manager" are one title to every later step."""
     assert normalize_title(f"{level}{role}{sep}{function}") == normalize_title(f"{level}{function} {role}")
+
+
+@pytest.mark.parametrize(
+    ("title", "seniority"),
+    [
+        # real board titles (bench/data/real_postings): several levels in one bracket, "Entry" beside them
+        ("Data Analyst (Entry-Level / Junior)", "junior"),
+        ("Data Analyst (Entry / Junior)", "junior"),
+        # a bracket that is a title with a level first: the level counts when the rest names a role
+        ("PHP Developer (Sr. Software Developer)", "senior"),
+        ("Data Scientist (Senior Business Analyst)", "senior"),
+        ("Home Care Aide (Senior Care)", None),  # elderly care, no level
+        # a year and a serial number close the title: the numeral before them is its level
+        ("Software Development III 2025-00725", "senior"),
+        # Indian English for a first job
+        ("Opening For Software Developer Fresher @ Paud Pune", "junior"),
+        ("Data Entry Clerk (Entry)", None),  # "entry" alone is no level
+        # levels joined by a slash are read each; a slash between other words stays
+        ("Assistant Director/Director, Office of Data Science", "director"),
+        ("Sr/Lead Data Engineer", "senior"),
+        ("CI/CD Engineer", None),
+        # a level glued to the next word by a hyphen; "lead-" is no level there ("Lead-Generation")
+        ("Intern-Software Developer", "intern"),
+        ("Sr-Data Analyst", "senior"),
+        ("Lead-Generation Specialist", None),
+        ("Full-Stack Developer", None),
+    ],
+)
+def test_board_level_forms(title: str, seniority: str | None) -> None:
+    assert normalize_title(title).seniority == seniority
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Data Analyst", "Software Engineer", "Accountant", "Backend Developer", "Nurse"]),
+    st.sampled_from(
+        ["Junior", "Senior", "Intern", "Mid-Level", "Entry-Level", "Graduate", "Principal", "II"]
+    ),
+    st.sampled_from(["({level})", "(Entry / {level})", "({level} / Entry)", "[{level}]", "(Entry/{level})"]),
+)
+def test_a_bracketed_level_reads_as_the_title_says_it(role: str, level: str, bracket: str) -> None:
+    # "Data Analyst (Entry / Junior)" states the level "Data Analyst (Junior)" does, "Entry" or not beside it
+    title = f"{role} {bracket.format(level=level)}"
+    assert normalize_title(title).seniority == normalize_title(f"{role} ({level})").seniority
+    assert normalize_title(title).seniority is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Senior", "Sr", "Junior", "Jr", "Principal", "Director", "Intern", "Graduate"]),
+    st.sampled_from(["Senior", "Sr.", "Junior", "Principal", "Director", "Intern", "Entry-Level"]),
+    st.sampled_from(["Data Engineer", "Software Developer", "Analyst"]),
+)
+def test_levels_joined_by_a_slash_are_alternatives(first: str, second: str, role: str) -> None:
+    # "Senior/Director Data Engineer" is one or the other: the higher of the two, the role's own core
+    slashed = normalize_title(f"{first}/{second} {role}", taxonomy=None)
+    each = [normalize_title(f"{level} {role}", taxonomy=None) for level in (first, second)]
+    assert slashed.seniority == max((i.seniority for i in each if i.seniority), key=LEVELS.index)
+    assert slashed.core == each[0].core
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["Intern", "Trainee", "Junior", "Jr", "Senior", "Sr", "Graduate", "Principal"]),
+    st.sampled_from(["Software Developer", "Data Analyst", "Big Data Engineer", "Accountant"]),
+)
+def test_a_level_glued_by_a_hyphen_reads_as_written_apart(level: str, role: str) -> None:
+    glued = normalize_title(f"{level}-{role}", taxonomy=None)
+    apart = normalize_title(f"{level} {role}", taxonomy=None)
+    assert (glued.seniority, glued.core) == (apart.seniority, apart.core)
