@@ -23,8 +23,9 @@ coder cleans them as it cleans any posting's title.
 
 The coders measured are the shipped default (``code_titles``) and, to show what the code prior does
 (``matcher/reference/onet_employment.csv``, the module docstring of ``occupations``), the same coder with
-the prior off (``prior_weight`` 0: the same codes as the coder before the prior, checked on all 4,453 titles
-of this sample and the labels). Then the titles whose code the prior changes, and how its setting
+the prior off (``prior_weight`` 0), and with neither the prior nor the reading of plural head words
+(``plurals`` False: the same codes as the coder before both, checked on all 4,453 titles of this sample and
+the labels). Then the titles whose code the prior changes, and how its setting
 (``PRIOR_MARGIN``, ``PRIOR_WEIGHT``, ``PRIOR_NEIGHBOURS``) was chosen: on the titles the training data names
 exactly under two codes or more (the only ones it can change) of H-2B, H-1B healthcare and the 325 labelled
 titles (``bench/data/occupation_labels.csv``), the ``GRID`` setting best on a random half of each set,
@@ -203,13 +204,17 @@ Coders = dict[str, Callable[[Sequence[str]], list[str | None]]]
 
 
 def coders() -> Coders:
-    """The shipped coder and the same fitted coder without the code prior."""
+    """The shipped coder, the same fitted coder without the code prior, and without the prior or the
+    reading of plurals (the coder before both)."""
     shipped = occ.default_coder()
     flat = copy.copy(shipped)
     flat.prior_weight = 0.0
+    before = copy.copy(flat)
+    before.plurals = False
     return {
         "shipped": lambda ts: [g.code for g in shipped.code_titles(ts)],
         "without the code prior": lambda ts: [g.code for g in flat.code_titles(ts)],
+        "without prior, plurals": lambda ts: [g.code for g in before.code_titles(ts)],
     }
 
 

@@ -128,3 +128,21 @@ def test_soc_codes_of_any_filing_format(raw: str) -> None:
 
 def test_a_code_that_is_not_six_digits_is_no_code() -> None:
     assert real._soc("37-30") == ""
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [("Housekeepers", "Housekeeper"), ("Cooks", "Cook"), ("Oyster Shuckers", "Oyster Shucker")],
+)
+def test_a_plural_title_takes_the_code_of_its_singular(plural: str, singular: str) -> None:
+    asked, reference = occ.code_titles([plural, singular])
+    assert asked.code == reference.code is not None
+    assert asked.confidence == reference.confidence
+
+
+def test_plural_words_training_knows_and_plural_training_texts_stay() -> None:
+    coder = occ.default_coder()
+    assert coder.singular_head("registered nurses") == "registered nurses"  # an O*NET occupation name
+    assert coder.singular_head("sales") == "sales"  # a training word; "sale" names no training title
+    assert coder.singular_head("housekeepers") == "housekeeper"
+    assert coder.singular_head("") == ""
