@@ -25,7 +25,8 @@ three passes: measured, not adopted) and the alias coders it replaced.
 
 About 15 minutes on two busy cores (every fold fits two coders); every line is printed as it comes.
 Run: ``uv run python -m bench.bench_occupations`` (``--build-reference`` rebuilds the shipped O*NET files
-from ``../shared/data/onet``).
+from ``../shared/data/onet`` and the code prior ``onet_employment.csv`` from
+``bench/data/oews_employment_2024.csv``; the real coded titles are measured by ``bench/bench_coder_real.py``).
 """
 
 from __future__ import annotations
