@@ -78,6 +78,9 @@ def test_the_shipped_coder_reads_the_common_reading_of_generic_titles() -> None:
     assert occ.code_title("Project Manager").code == "13-1082"
     assert occ.code_title("Food Service Worker").code == "35-3023"
     assert occ.code_title("Physician").code == "29-1229"
+    # "cleaner": 37-2011, 37-2012 and 53-7061 at the same weight; before, its neighbours ("car cleaner")
+    # chose 53-7061 Cleaners of Vehicles and Equipment
+    assert occ.code_title("Cleaner").code == "37-2011"
 
 
 def test_every_onet_code_with_a_published_figure_has_employment() -> None:
