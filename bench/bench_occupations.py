@@ -25,7 +25,8 @@ three passes: measured, not adopted) and the alias coders it replaced.
 
 About 15 minutes on two busy cores (every fold fits two coders); every line is printed as it comes.
 Run: ``uv run python -m bench.bench_occupations`` (``--build-reference`` rebuilds the shipped O*NET files
-from ``../shared/data/onet``).
+from ``../shared/data/onet`` and the code prior ``onet_employment.csv`` from
+``bench/data/oews_employment_2024.csv``; the real coded titles are measured by ``bench/bench_coder_real.py``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from matcher.normalize.titles import (
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 LABELS = ROOT / "bench" / "data" / "occupation_labels.csv"
+EMPLOYMENT = ROOT / "bench" / "data" / "oews_employment_2024.csv"
 BASELINE_EVERY = 20  # the alias baselines are slow (rapidfuzz per title): every 10th test title of a fold
 FOLDS = 5
 
@@ -115,6 +117,30 @@ def build_reference(onet: Path = SHARED / "onet", target: Path = ROOT / "matcher
     writer.writerows(sorted(seen.values(), key=lambda r: (r[1], r[2], str(r[0]).lower())))
     with gzip.GzipFile(target / "onet_titles.tsv.gz", "wb", mtime=0) as handle:
         handle.write(buffer.getvalue().encode("utf-8"))
+    build_employment(titles, target=target)
+
+
+def build_employment(
+    names: dict[str, str], source: Path = EMPLOYMENT, target: Path = ROOT / "matcher" / "reference"
+) -> None:
+    """Write ``onet_employment.csv`` (soc_code, employment: the code prior of ``occupations``) from the BLS
+    OEWS May 2024 national figures in ``bench/data/oews_employment_2024.csv``: a code of ``names`` that OEWS
+    publishes takes its figure; an OEWS aggregate that is no O*NET code ("13-1020" Buyers and Purchasing
+    Agents) is shared equally among the O*NET codes of its broad group (its first five digits) that OEWS
+    lacks (13-1021, 13-1022, 13-1023); codes left without a figure (military, fishers) are not written."""
+    with source.open(encoding="utf-8", newline="") as handle:
+        published = {r["soc_code"]: float(r["employment"]) for r in csv.DictReader(handle)}
+    employment = {code: published[code] for code in names if code in published}
+    for code, value in published.items():
+        if code in names:
+            continue
+        lacking = [c for c in names if c[:6] == code[:6] and c not in published]
+        for c in lacking:
+            employment[c] = employment.get(c, 0.0) + value / len(lacking)
+    with (target / "onet_employment.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["soc_code", "employment"])
+        writer.writerows((code, round(employment[code])) for code in sorted(employment))
 
 
 def alias_taxonomy(titles: Sequence[occ.TrainingTitle], names: dict[str, str]) -> Taxonomy:
