@@ -7,6 +7,7 @@ import sys
 
 from bench import (
     bench_benchmark,
+    bench_coder_real,
     bench_incremental,
     bench_ingest,
     bench_match,
@@ -14,6 +15,7 @@ from bench import (
     bench_occupations,
     bench_quality,
     bench_raw_read,
+    bench_real_text,
     bench_report,
     bench_s3,
     bench_sandbox,
@@ -31,6 +33,7 @@ def main() -> None:
     bench_raw_read.main()
     bench_normalize.main()
     bench_occupations.main()
+    bench_coder_real.main()
     bench_semantic.main()
     bench_match.main()
     bench_spark.main()
@@ -39,6 +42,7 @@ def main() -> None:
     bench_report.main()
     bench_s3.main()
     bench_quality.main()
+    bench_real_text.main()
 
 
 if __name__ == "__main__":
