@@ -619,7 +619,14 @@ def _not_tracked_yet(
         # a twin that stopped importing (expired, deleted, completed: the status ingest last saw) monitors
         # nothing any more: the warning that said so told the user to create a new source, so create it
         live = [sid for sid in twins if str(tracked[sid].get("status") or "") not in ENDED_STATUSES]
-        what = "these filters" if explicit else f"filter set {p['index'] + 1} ({p['label']})"
+        if not twins:
+            kept.append(p)
+            continue
+        what = (
+            "these filters"
+            if explicit or p["index"] is None
+            else f"filter set {p['index'] + 1} ({p['label']})"
+        )
         if not live:
             for twin in twins:
                 skip(
