@@ -2,9 +2,10 @@
 
 Only what is safe to act on is written (``PublishRules``): a benchmark of at least ``min_confidence``
 (default medium: a ``none``-confidence p50 of one posting is no market figure), whose as-of day is at most
-``max_age_days`` old, benchmarked for the same Flowstate tenant and org as the one configured. Every other
-row is ``refuse``d with its reason; ``Pipeline.publish(apply=True)`` writes nothing at all when the reports
-are stale or from another org (``PublishRefusedError``).
+``max_age_days`` old, benchmarked for the same Flowstate tenant and org as the one configured, and not from
+the demo's lake (``demo_lake``). Every other row is ``refuse``d with its reason;
+``Pipeline.publish(apply=True)`` writes nothing at all when the reports are stale, from another org or from
+the demo's lake (``PublishRefusedError``).
 
 Amounts and the compa-ratio are decimal strings, as Flowstate writes its own money (``"salaryMin":
 "120000.00"``): JSON numbers would pass through floats. Only the ``marketBenchmark`` key is ours; every other
@@ -27,6 +28,7 @@ from matcher.common.errors import MatcherError
 
 KEY = "marketBenchmark"
 STALE, OTHER_ORG, LOW_CONFIDENCE = "stale", "other org", "confidence"  # Change.refusal
+DEMO = "demo"  # benchmarked from the demo's lake (synthetic postings)
 
 
 class PublishRefusedError(MatcherError):
@@ -62,6 +64,8 @@ class PublishRules:
 
     def refusal(self, row: dict[str, Any]) -> tuple[str, str] | None:
         """(kind, reason) when the row may not be written, else None."""
+        if row.get("demo_lake"):
+            return DEMO, "benchmarked from the demo's lake (synthetic postings): never published"
         if "flowstate_org_id" not in row:
             return OTHER_ORG, "the reports record no Flowstate org: run `matcher benchmark` again"
         tenant, org = row.get("flowstate_tenant"), row.get("flowstate_org_id")
@@ -90,7 +94,7 @@ class PublishRules:
 class Change:
     """One vacancy's publication: ``action`` is ``set`` (no benchmark before), ``update``, ``unchanged``,
     ``skip`` (with ``reason``: nothing to write) or ``refuse`` (with ``reason`` and ``refusal``: ``stale``,
-    ``other org`` or ``confidence``: not safe to write)."""
+    ``other org``, ``demo`` or ``confidence``: not safe to write)."""
 
     vacancy_id: str
     role: str
