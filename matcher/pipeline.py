@@ -34,6 +34,7 @@ import polars as pl
 from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
 from matcher.benchmark.publish import (
     DEMO,
+    FUTURE,
     OTHER_ORG,
     STALE,
     Change,
@@ -787,9 +788,9 @@ class Pipeline:
         run unless ``apply``. A failure midway says what was written; running again is safe.
 
         Only benchmarks of ``min_confidence`` (default ``[publish] min_confidence``, medium) or better are
-        written; with ``apply``, reports older than ``[publish] max_age_days`` (as of ``today``) or
-        benchmarked for another Flowstate tenant or org raise ``PublishRefusedError`` before anything is
-        written (the dry run lists them as refused)."""
+        written; with ``apply``, reports older than ``[publish] max_age_days`` (as of ``today``) or of a day
+        after ``today``, benchmarked for another Flowstate tenant or org or from the demo's lake raise
+        ``PublishRefusedError`` before anything is written (the dry run lists them as refused)."""
         run_id = _run_id()
         clock = _Clock()
         benchmarks = load_reports(Path(reports) if reports is not None else self.reports_dir)[
@@ -806,10 +807,11 @@ class Pipeline:
         with self.flowstate_client() as client:
             stored: dict[str, dict[str, Any] | None] = {v["id"]: v for v in client.list_vacancies()}
             changes = plan_publication(benchmarks, stored, rules)
-            unsafe = [c for c in changes if c.refusal in (STALE, OTHER_ORG, DEMO)]
+            unsafe = [c for c in changes if c.refusal in (STALE, FUTURE, OTHER_ORG, DEMO)]
             if apply and unsafe:
                 fix = {
                     STALE: "run `matcher run` for fresh benchmarks (or raise [publish] max_age_days)",
+                    FUTURE: "benchmark as of today or earlier (`matcher run` without a future --as-of)",
                     OTHER_ORG: "benchmark the configured Flowstate org's vacancies (`matcher run`)",
                     DEMO: "benchmark a lake of your own (`matcher run --lake ... --reports ...`)",
                 }[unsafe[0].refusal]
