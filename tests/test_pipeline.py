@@ -360,6 +360,31 @@ def test_a_damaged_file_shows_its_traceback_at_vv_and_other_engine_errors_stay_l
     assert isinstance(result.exception, pl.exceptions.ComputeError) and "error:" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (
+            pl.exceptions.ComputeError("parquet: File out of specification: The file must end with PAR1"),
+            "error: parquet: File out of specification: The file must end with PAR1: a lake or report file "
+            "cannot be read: restore it from a backup, or rebuild",
+        ),
+        (IsADirectoryError(21, "Is a directory", "/srv/x"), "error: /srv/x: Is a directory"),
+    ],
+)
+def test_the_cli_turns_read_errors_outside_a_stage_into_one_line(
+    raised: Exception, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What no Pipeline stage converted (here: `matcher sql` opening the lake) still ends in one line."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr("matcher.cli.sql.connect", fail)
+    result = CliRunner().invoke(app, ["sql", "--lake", str(tmp_path), "select 1"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert len(result.output.strip().splitlines()) == 1 and expected in result.output, result.output
+
+
 def test_the_stage_functions_name_the_missing_step_too(tmp_path: Path) -> None:
     """Called directly, without the Pipeline: one clear error, never Polars' FileNotFoundError."""
     from matcher import benchmark_lake

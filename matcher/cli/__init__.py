@@ -50,6 +50,10 @@ class _Group(TyperGroup):
                 log.debug("the error under %s", type(exc).__name__, exc_info=exc.__cause__ or exc)
             _print_error(f"error: {one_line(str(exc))}")
             raise typer.Exit(1) from None
+        except OSError as exc:  # a path that is a file, a directory, missing, or not writable: one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            _print_error(f"error: {one_line(where + str(exc.strerror or exc))}")
+            raise typer.Exit(1) from None
         except Exception as exc:
             # a damaged lake or report file read outside a Pipeline stage: one line (the stages name the
             # file: ``Pipeline._reading``); any other Polars or DuckDB error is a bug, raised as it is
@@ -62,10 +66,6 @@ class _Group(TyperGroup):
                 "or rebuild (`--full` for the clean and matches tables; raw parts are the source of truth); "
                 "-vv shows the traceback"
             )
-            raise typer.Exit(1) from None
-        except OSError as exc:  # a path that is a file, a directory, missing, or not writable: one line
-            where = f"{exc.filename}: " if exc.filename else ""
-            _print_error(f"error: {one_line(where + str(exc.strerror or exc))}")
             raise typer.Exit(1) from None
 
 
