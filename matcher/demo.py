@@ -46,7 +46,8 @@ def check_demo_lake(lake: Path) -> None:
 
 def sandbox_pipeline(sandbox: SandboxServer, lake: Path, reports: Path) -> Pipeline:
     """A Pipeline pointed at a running sandbox's two services with its keys, into ``lake`` and ``reports``;
-    the sandbox's own tenant is our company (it posts too: never its own competitor)."""
+    the sandbox's own tenant is our company (it posts too: never its own competitor). The demo's own pipeline
+    (``demo=True``): it may write a lake marked as the demo's, which every other pipeline refuses."""
     own = sandbox.app.market.own_company
     return Pipeline(
         Config(
@@ -57,7 +58,8 @@ def sandbox_pipeline(sandbox: SandboxServer, lake: Path, reports: Path) -> Pipel
             flowstate=FlowstateConfig(
                 base_url=sandbox.flowstate_url, org_id=sandbox.org_id, api_key=sandbox.keys.flowstate
             ),
-        )
+        ),
+        demo=True,  # the demo's own: it may write a lake marked as the demo's (state/demo.json)
     )
 
 

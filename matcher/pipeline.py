@@ -33,6 +33,8 @@ import polars as pl
 
 from matcher.benchmark.exclusions import DEFAULT_EXCLUSIONS, load_exclusions
 from matcher.benchmark.publish import (
+    DEMO,
+    FUTURE,
     OTHER_ORG,
     STALE,
     Change,
@@ -56,6 +58,7 @@ from matcher.ingest.http import ApiClient, RetryPolicy
 from matcher.ingest.lake import Lake, LakeBusyError, new_run_id
 from matcher.ingest.runner import IngestOptions, IngestRun
 from matcher.lake import layout
+from matcher.lake.damage import damaged_file_error, is_engine_error
 from matcher.lake.files import write_text_atomic
 from matcher.lake.remote import RemoteLake, RemoteLakeError
 from matcher.match.stage import (
@@ -79,6 +82,11 @@ EXIT_PARTIAL = 3  # some source or list failed, the others landed
 EXIT_INCOMPLETE = 4  # nothing failed, but a source holds rows that could not be accounted for
 PageCallback = Callable[[str, int, int | None], None]
 R = TypeVar("R", bound="StageResult")
+
+
+class DemoLakeError(MatcherError):
+    """A stage that writes the lake was pointed at a lake ``matcher demo`` made (``state/demo.json``): its
+    postings are synthetic, so real data never lands beside them and no benchmark is computed from them."""
 
 
 def exit_code(status: str) -> int:
@@ -242,7 +250,10 @@ class RunResult(StageResult):
 
     @property
     def exit_code(self) -> int:
-        """The ingest's exit code (0 when it was skipped): the later stages run on what landed."""
+        """1 when match and benchmark were skipped (no fresh reports), else the ingest's exit code (0 when it
+        was skipped): the later stages run on what landed."""
+        if self.skipped:
+            return 1
         return self.ingest.exit_code if self.ingest else 0
 
     @property
@@ -272,6 +283,9 @@ class Pipeline:
         on_page: called as pages land during ingest (entity, rows so far, total or None): a progress bar.
         clients: factories for the two API clients (tests and the demo pass their own); default: built from
             the configuration.
+        demo: the demo's own pipeline (``matcher.demo``): only it may ingest, normalize, match and benchmark
+            a lake marked as the demo's (``state/demo.json``); every other pipeline refuses one
+            (``DemoLakeError``).
     """
 
     def __init__(
@@ -281,6 +295,7 @@ class Pipeline:
         lake: Path | str | None = None,
         reports: Path | str | None = None,
         on_page: PageCallback | None = None,
+        demo: bool = False,
     ) -> None:
         if not isinstance(config, Config):
             config = load_config(config)
@@ -307,6 +322,7 @@ class Pipeline:
                 raise ConfigError([f"{name}: got {str(folder)!r}, expected {problem}"])
         self.config = config
         self.on_page = on_page
+        self.demo = demo
         self._lock_depth = 0
         self._remote: RemoteLake | None = None
         self._pulled = False
@@ -463,6 +479,30 @@ class Pipeline:
         )
         return replace(result, record_path=self._write_record(result)) if record else result
 
+    @contextlib.contextmanager
+    def _reading(self, reports: Path | None = None) -> Iterator[None]:
+        """A Polars or DuckDB error from a lake (or ``reports``) file that cannot be read (cut short,
+        overwritten) becomes ``DamagedFileError``: one line naming the file and what to do; any other error
+        (a bug) is raised as it is."""
+        try:
+            yield
+        except Exception as exc:
+            error = damaged_file_error(exc, self.config.lake, reports) if is_engine_error(exc) else None
+            if error is None:
+                raise
+            raise error from exc
+
+    def _refuse_demo_lake(self, command: str) -> None:
+        """``DemoLakeError`` when the lake is the demo's and this pipeline is not the demo's own."""
+        if self.demo or not layout.is_demo_lake(self.lake):
+            return
+        where = self.config.lake_url or str(self.lake)
+        raise DemoLakeError(
+            f"lake {where}: marked as the demo's ({layout.TABLES['demo_marker'].path}), its postings are "
+            f"synthetic: `matcher {command}` does not write real data into it or benchmark from it; use a "
+            "lake of your own (--lake, [lake] root), or `matcher demo` to refresh the demo"
+        )
+
     # -- stages ----------------------------------------------------------------------------------------
 
     def ingest(
@@ -486,6 +526,7 @@ class Pipeline:
             raise ConfigError([f"source: got {s!r}, expected a Floqer source id (a UUID)" for s in bad])
         # the keys and URLs first: a run that cannot reach a service writes nothing, not even the lock file
         self.config.require(floqer=only in (None, "floqer"), flowstate=only in (None, "flowstate"))
+        self._refuse_demo_lake("ingest")
         lake = Lake(self.lake)
         for source_id in sources:
             if check_sources:
@@ -501,7 +542,7 @@ class Pipeline:
         run = IngestRun(lake, options, run_id=new_run_id())
         clock = _Clock()
         warnings: list[str] = []
-        with self.locked(run.run_id, wait=wait):
+        with self.locked(run.run_id, wait=wait), self._reading():
             recovered = tuple(lake.recover_manifests())  # rows of a killed run: account for them first
             for orphan in recovered:
                 warnings.append(
@@ -594,12 +635,13 @@ class Pipeline:
             raise ConfigError([f"currency: got {reporting!r}, expected a currency with ECB rates"])
         if not layout.is_lake(self.lake):
             raise NotReadyError(f"lake {self.lake}: no raw data yet: run `matcher ingest` first")
+        self._refuse_demo_lake("normalize")
         run_id = _run_id()
         clock = _Clock()
         options = NormalizeOptions(
             reporting_currency=reporting, workers=workers, band_basis=self.config.band_basis
         )
-        with self.locked(run_id, wait=wait):
+        with self.locked(run_id, wait=wait), self._reading():
             summary = normalize_lake(self.lake, options, full=full)
         return self._result(
             NormalizeResult,
@@ -642,10 +684,11 @@ class Pipeline:
             raise ConfigError([f"match engine: got {engine!r}, expected local or spark"])
         if not layout.path(self.lake, "clean_postings").exists():
             raise NotReadyError(f"lake {self.lake}: no clean tables yet: run `matcher normalize` first")
+        self._refuse_demo_lake("match")
         run_id = _run_id()
         clock = _Clock()
         options = self.match_options(as_of)
-        with self.locked(run_id, wait=wait):
+        with self.locked(run_id, wait=wait), self._reading():
             if engine == "spark":
                 from matcher.match.spark import match_lake_spark  # PySpark loads only when asked for
 
@@ -672,6 +715,7 @@ class Pipeline:
             match=self.match_options(as_of),  # what its filters left out: why a vacancy has no verdict
             flowstate_tenant=config.flowstate.tenant,  # recorded in the rows: publish writes to this org only
             flowstate_org_id=config.flowstate.org_id,
+            demo_lake=layout.is_demo_lake(self.lake),  # recorded in the rows: publish refuses the demo's
             pool_by=config.pool_by,  # the local market and peer group, named in every row's ``pool``
             local_min_salaries=config.local_min_salaries,
             peer_sizes=config.peer_sizes,
@@ -701,12 +745,13 @@ class Pipeline:
         matches = self.lake / MATCHES
         if not matches.exists():
             raise NotReadyError(f"lake {self.lake}: no matches yet: run `matcher match` first")
+        self._refuse_demo_lake("benchmark")
         run_id = _run_id()
         clock = _Clock()
         source = self.exclusions_file(None if exclusions is None else Path(exclusions))
         struck = load_exclusions(source) if source is not None else None
         directory = Path(reports) if reports is not None else self.reports_dir
-        with self.locked(run_id, wait=wait):
+        with self.locked(run_id, wait=wait), self._reading(directory):
             frames = benchmark_lake(self.lake, self.benchmark_options(as_of), exclusions=struck)
             day = as_of or matches_as_of(matches) or date.today()
             html = layout.path(directory, "report_html")
@@ -747,9 +792,9 @@ class Pipeline:
         run unless ``apply``. A failure midway says what was written; running again is safe.
 
         Only benchmarks of ``min_confidence`` (default ``[publish] min_confidence``, medium) or better are
-        written; with ``apply``, reports older than ``[publish] max_age_days`` (as of ``today``) or
-        benchmarked for another Flowstate tenant or org raise ``PublishRefusedError`` before anything is
-        written (the dry run lists them as refused)."""
+        written; with ``apply``, reports older than ``[publish] max_age_days`` (as of ``today``) or of a day
+        after ``today``, benchmarked for another Flowstate tenant or org or from the demo's lake raise
+        ``PublishRefusedError`` before anything is written (the dry run lists them as refused)."""
         run_id = _run_id()
         clock = _Clock()
         benchmarks = load_reports(Path(reports) if reports is not None else self.reports_dir)[
@@ -766,13 +811,14 @@ class Pipeline:
         with self.flowstate_client() as client:
             stored: dict[str, dict[str, Any] | None] = {v["id"]: v for v in client.list_vacancies()}
             changes = plan_publication(benchmarks, stored, rules)
-            unsafe = [c for c in changes if c.refusal in (STALE, OTHER_ORG)]
+            unsafe = [c for c in changes if c.refusal in (STALE, FUTURE, OTHER_ORG, DEMO)]
             if apply and unsafe:
-                fix = (
-                    "run `matcher run` for fresh benchmarks (or raise [publish] max_age_days)"
-                    if unsafe[0].refusal == STALE
-                    else "benchmark the configured Flowstate org's vacancies (`matcher run`)"
-                )
+                fix = {
+                    STALE: "run `matcher run` for fresh benchmarks (or raise [publish] max_age_days)",
+                    FUTURE: "benchmark as of today or earlier (`matcher run` without a future --as-of)",
+                    OTHER_ORG: "benchmark the configured Flowstate org's vacancies (`matcher run`)",
+                    DEMO: "benchmark a lake of your own (`matcher run --lake ... --reports ...`)",
+                }[unsafe[0].refusal]
                 raise PublishRefusedError(
                     f"publish --apply refused, nothing written: {len(unsafe)} benchmark(s) may not be "
                     f"published ({unsafe[0].reason}); {fix}",
@@ -805,8 +851,18 @@ class Pipeline:
 
         When some source or list fails to ingest, the later stages still run on what the lake holds
         (``RunResult.exit_code`` is the ingest's); with no posting in the lake yet, match and benchmark are
-        skipped with the reason in ``RunResult.skipped``. Normalize and match are incremental unless
-        ``full``; the benchmark and the reports are computed in full every run."""
+        skipped with the reason in ``RunResult.skipped`` (``exit_code`` 1: no fresh reports). With
+        ``skip_ingest``, a folder that is not a lake raises ``NotReadyError`` and nothing is created.
+        Normalize and match are incremental unless ``full``; the benchmark and the reports are computed in
+        full every run."""
+        self._refuse_demo_lake("run")
+        if skip_ingest and not layout.is_lake(self.lake):  # a typo: refused before the lock makes a folder
+            where = self.config.lake_url or str(self.lake)
+            what = "no raw/, clean/ or state/ in it" if self.lake.exists() else "no such folder"
+            raise NotReadyError(
+                f"lake {where}: not a lake ({what}); `run --skip-ingest` starts from the lake as it is: "
+                "check --lake or [lake] root, or run `matcher ingest` first"
+            )
         day = as_of or date.today()
         run_id = _run_id()
         clock = _Clock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +65,12 @@ def demo_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     lake, reports = root / "lake", root / "reports"
     run_demo(lake, reports)
     return lake, reports
+
+
+def copy_demo_lake(demo_lake: Path, target: Path) -> Path:
+    """A copy of the demo's lake at ``target`` without its marker (``state/demo.json``): the demo's data as
+    a lake of one's own, which every stage may write (a lake marked as the demo's is refused)."""
+    shutil.copytree(
+        demo_lake, target, ignore=lambda folder, names: ["demo.json"] if folder.endswith("state") else []
+    )
+    return target

@@ -44,8 +44,9 @@ def test_dry_run_then_apply_then_apply_again(
     sandbox: SandboxServer,
     env: dict[str, str],  # noqa: F811
     demo_outputs: tuple[Path, Path],
+    tmp_path: Path,
 ) -> None:
-    reports = demo_outputs[1]
+    reports = _copy_reports(demo_outputs[1], tmp_path)
     benchmarks = load_reports(reports)["vacancy_benchmarks"].filter(pl.col("p50").is_not_null())
     confident = benchmarks.filter(pl.col("confidence").is_in(["medium", "high"]))
     target = confident.row(0, named=True)
@@ -132,11 +133,13 @@ def test_the_plan_of_changes() -> None:
 
 
 def _copy_reports(reports: Path, tmp_path: Path, **columns: Any) -> Path:
-    """The demo's reports in ``tmp_path/reports`` with ``columns`` of vacancy_benchmarks set to values."""
+    """The demo's reports in ``tmp_path/reports`` as a real lake's of today (``demo_lake`` false, ``as_of``
+    today: the demo's is the sandbox's day, months ahead), with ``columns`` of vacancy_benchmarks set."""
     target = tmp_path / "reports"
     shutil.copytree(reports, target)
     path = target / "vacancy_benchmarks.parquet"
     frame = pl.read_parquet(path)
+    columns = {"demo_lake": False, "as_of": date.today(), **columns}
     frame.with_columns(pl.lit(v, frame.schema[k]).alias(k) for k, v in columns.items()).write_parquet(path)
     return target
 
@@ -179,12 +182,64 @@ def test_apply_refuses_reports_of_another_org(
     assert _vacancies(sandbox) == before
 
 
-def test_min_confidence_none_publishes_indicative_figures_marked(
+def test_apply_refuses_the_demos_reports_and_writes_nothing(
     sandbox: SandboxServer,
     env: dict[str, str],  # noqa: F811
     demo_outputs: tuple[Path, Path],
 ) -> None:
+    """Reports benchmarked from a lake marked as the demo's record it (``demo_lake``): never published,
+    whatever their org and age."""
     reports = demo_outputs[1]
+    assert load_reports(reports)["vacancy_benchmarks"]["demo_lake"].all()
+    before = _vacancies(sandbox)
+    code, out = _invoke(env | ANY_AGE, "publish", "--to", "flowstate", "--reports", str(reports))
+    assert code == 0 and "benchmarked from the demo's lake (synthetic postings): never published" in out, out
+    assert " to set" not in out
+    code, out = _invoke(env | ANY_AGE, "publish", "--to", "flowstate", "--reports", str(reports), "--apply")
+    assert code == 1 and "publish --apply refused, nothing written" in out, out
+    assert "benchmark a lake of your own" in out
+    assert _vacancies(sandbox) == before
+
+
+def test_apply_refuses_a_benchmark_of_a_future_day_and_writes_nothing(
+    sandbox: SandboxServer,
+    env: dict[str, str],  # noqa: F811
+    demo_outputs: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    """`matcher match --as-of 2031-01-01; matcher benchmark; matcher publish`: never written to Flowstate."""
+    future = date.today() + timedelta(days=1)
+    reports = _copy_reports(demo_outputs[1], tmp_path, as_of=future)
+    before = _vacancies(sandbox)
+    code, out = _invoke(env | ANY_AGE, "publish", "--to", "flowstate", "--reports", str(reports))
+    assert code == 0 and f"as of {future.isoformat()}, after today ({date.today().isoformat()})" in out, out
+    assert " to set" not in out
+    code, out = _invoke(env | ANY_AGE, "publish", "--to", "flowstate", "--reports", str(reports), "--apply")
+    assert code == 1 and "publish --apply refused, nothing written" in out, out
+    assert "benchmark as of today or earlier" in out and _vacancies(sandbox) == before
+
+
+def test_a_damaged_report_is_one_line_naming_the_file(
+    env: dict[str, str],  # noqa: F811
+    demo_outputs: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    reports = _copy_reports(demo_outputs[1], tmp_path)
+    path = reports / "vacancy_benchmarks.parquet"
+    path.write_bytes(path.read_bytes()[:100])  # cut short: no footer
+    code, out = _invoke(env | ANY_AGE, "publish", "--to", "flowstate", "--reports", str(reports))
+    assert code == 1 and len(out.strip().splitlines()) == 1, out
+    assert f"error: {path} cannot be read (parquet: File out of specification" in out
+    assert "run `matcher benchmark` again to rewrite the reports" in out
+
+
+def test_min_confidence_none_publishes_indicative_figures_marked(
+    sandbox: SandboxServer,
+    env: dict[str, str],  # noqa: F811
+    demo_outputs: tuple[Path, Path],
+    tmp_path: Path,
+) -> None:
+    reports = _copy_reports(demo_outputs[1], tmp_path)
     benchmarks = load_reports(reports)["vacancy_benchmarks"]
     live = benchmarks.filter((pl.col("scenario_id") == "") & pl.col("p50").is_not_null())
     args = ("publish", "--to", "flowstate", "--reports", str(reports), "--min-confidence")
@@ -208,6 +263,13 @@ def test_the_rules() -> None:
         "stale",
         "stale: as of 2026-11-17, 15 days old (at most 14: [publish] max_age_days)",
     )
+    assert rules.refusal(row | {"as_of": today}) is None  # today's benchmark is fresh
+    assert rules.refusal(row | {"as_of": date(2031, 1, 1)}) == (
+        "future",
+        "as of 2031-01-01, after today (2026-12-02): a day to come has no market figures to publish",
+    )
+    assert rules.refusal(row | {"demo_lake": True})[0] == "demo"  # type: ignore[index]
+    assert rules.refusal(row | {"demo_lake": False}) is None
     assert rules.refusal(row | {"flowstate_tenant": "acme"})[0] == "other org"  # type: ignore[index]
     assert rules.refusal(_row(as_of=today))[0] == "other org"  # type: ignore[index]  (reports from before)
     changes = plan_publication(pl.DataFrame([row | {"confidence": "none"}]), {"v1": {"metadata": {}}}, rules)

@@ -20,6 +20,7 @@ from matcher.lake.layout import TABLES
 from matcher.lake.layout import path as lake_path
 from matcher.match.stage import MATCHES, MatchOptions, match_lake, matches_as_of
 from matcher.match.weights import DRIFT, WordWeights, read_word_weights
+from tests.conftest import copy_demo_lake
 
 REPORT_FILES = (
     "vacancy_benchmarks",
@@ -107,7 +108,7 @@ def test_an_incremental_run_gives_the_reports_a_full_run_gives(
     day = matches_as_of(demo_outputs[0] / MATCHES)
     assert day is not None
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     first = _pipeline(lake, tmp_path / "reports-0").run(as_of=day, skip_ingest=True)
     assert first.match is not None and first.match.summary.matches > 0
     new, vacancy_ids, refound = _land_changes(lake)
@@ -231,7 +232,7 @@ def test_the_word_weights_are_kept_until_the_postings_move_by_more_than_the_drif
 
 def test_normalize_reads_only_the_new_raw_parts(demo_outputs: tuple[Path, Path], tmp_path: Path) -> None:
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     pipeline = _pipeline(lake, tmp_path / "reports")
     pipeline.normalize(full=True)
     before = lake_path(lake, "clean_postings").stat().st_mtime_ns

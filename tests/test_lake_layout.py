@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from matcher.lake.compact import CompactSummary, compact_lake
 from matcher.lake.files import atomic_file, write_json, write_parquet_atomic, write_text_atomic
 from matcher.lake.layout import RAW_TABLES, TABLES, folder, is_lake, path, table_for
 from matcher.lake.sql import connect, table_counts
+from tests.conftest import copy_demo_lake
 
 # ingest's table names -> the registry's
 INGEST_NAMES = {
@@ -37,7 +37,7 @@ INGEST_NAMES = {
 def lake(demo_outputs: tuple[Path, Path], tmp_path: Path) -> Path:
     """A copy of the demo's lake (26 parts per Floqer table), to change."""
     copy = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], copy)
+    copy_demo_lake(demo_outputs[0], copy)
     return copy
 
 

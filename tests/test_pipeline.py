@@ -16,15 +16,18 @@ from matcher import Config, ConfigError, MatcherError, NotReadyError, Pipeline, 
 from matcher.cli import app
 from matcher.demo import DEMO_FILTERS, run_demo, sandbox_pipeline
 from matcher.ingest.lake import Lake, LakeBusyError
+from matcher.lake.damage import DamagedFileError
 from matcher.match.stage import MATCHES, matches_as_of
+from matcher.pipeline import DemoLakeError
+from matcher.report.writer import load_reports
 from matcher.sandbox import SandboxServer
 
-from .conftest import sandbox_config
+from .conftest import copy_demo_lake, sandbox_config, sandbox_env
 
 
 def _copy(demo_outputs: tuple[Path, Path], tmp_path: Path) -> Path:
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     return lake
 
 
@@ -135,6 +138,55 @@ def test_the_demo_as_a_library_call_refuses_a_real_lake(tmp_path: Path) -> None:
         run_demo(tmp_path / "lake", tmp_path / "reports")
 
 
+def _files(root: Path) -> dict[Path, tuple[int, int]]:
+    return {p.relative_to(root): (p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")}
+
+
+@pytest.mark.parametrize("command", ["ingest", "normalize", "match", "benchmark", "run"])
+def test_every_stage_refuses_a_lake_marked_as_the_demos(
+    command: str, demo_outputs: tuple[Path, Path], sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """`cp -a data/demo/lake X; matcher ingest --lake X`: real data never lands in the demo's synthetic lake,
+    and no stage benchmarks from it (the keys are set: only the marker refuses)."""
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_outputs[0], lake)  # the marker (state/demo.json) comes along
+    args = [command, "--lake", str(lake)]
+    if command in ("benchmark", "run"):
+        args += ["--reports", str(tmp_path / "reports")]
+    before = _files(lake)
+    result = CliRunner().invoke(app, args, env=sandbox_env(sandbox, lake))
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output  # one line, no traceback
+    assert f"lake {lake}: marked as the demo's (state/demo.json)" in result.output
+    assert f"`matcher {command}` does not write real data into it" in result.output
+    assert _files(lake) == before and not (tmp_path / "reports").exists()
+
+
+def test_the_library_refuses_a_demo_lake_but_the_demos_own_pipeline_writes_it(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_outputs[0], lake)
+    with pytest.raises(DemoLakeError, match="marked as the demo's"):
+        Pipeline(Config(lake=lake)).normalize()
+    with pytest.raises(DemoLakeError, match="marked as the demo's"):
+        Pipeline(Config(lake=lake)).run(skip_ingest=True)
+    normalized = Pipeline(Config(lake=lake), demo=True).normalize()  # what matcher.demo passes
+    assert normalized.summary.postings > 0
+
+
+def test_the_demo_runs_again_on_its_own_lake_landing_nothing_new(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`make demo` twice in a row: the second run writes the demo's own (marked) lake again."""
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_outputs[0], lake)
+    landed = []
+    run_demo(lake, tmp_path / "reports", on_result=lambda r: landed.append(getattr(r, "landed", None)))
+    assert landed[0] == 0  # the same sandbox market: every posting is in the lake already
+    assert load_reports(tmp_path / "reports")["vacancy_benchmarks"]["demo_lake"].all()
+
+
 @pytest.mark.parametrize("command", ["normalize", "match", "benchmark", "run"])
 def test_every_stage_refuses_while_another_run_holds_the_lock(
     command: str, demo_outputs: tuple[Path, Path], tmp_path: Path
@@ -189,6 +241,148 @@ def test_sql_after_the_demo_reads_the_demos_lake(
     result = CliRunner().invoke(app, ["sql", "select role, p50 from vacancy_benchmarks"])
     assert result.exit_code == 0, result.output
     assert "Senior Backend Engineer" in result.stdout and "reading the demo's" in result.output
+
+
+@pytest.mark.parametrize("named_by", ["MATCHER_LAKE", "MATCHER_LAKE__ROOT", "[lake] root"])
+def test_sql_never_answers_from_the_demos_lake_for_a_lake_named_but_absent(
+    named_by: str, demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lake named in the environment or the settings file that does not exist (a typo) fails like
+    `--lake typo`: the demo's lake is read only when no lake is named anywhere."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(demo_outputs[0], tmp_path / "data" / "demo" / "lake")
+    typo = tmp_path / "srv" / "typo"
+    args, env = ["sql", "select count(*) from raw_postings"], {}
+    if named_by == "[lake] root":
+        (tmp_path / "matcher.toml").write_text(f'[lake]\nroot = "{typo}"\n')
+    else:
+        env[named_by] = str(typo)
+    result = CliRunner().invoke(app, args, env=env)
+    expected = CliRunner().invoke(app, [*args, "--lake", str(typo)])
+    assert result.exit_code == expected.exit_code == 1, result.output
+    assert result.output == expected.output and result.output.count("\n") == 1
+    assert f"lake: got '{typo}', expected a lake folder" in result.output
+    assert "reading the demo's" not in result.output and "5048" not in result.output
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_run_skip_ingest_refuses_a_folder_that_is_not_a_lake(exists: bool, tmp_path: Path) -> None:
+    """`matcher run --skip-ingest --lake typo`: one line, exit 1, and no folder made (the lock's either)."""
+    lake = tmp_path / "x" / "typo-lake"
+    if exists:
+        lake.mkdir(parents=True)
+    result = CliRunner().invoke(app, ["run", "--skip-ingest", "--lake", str(lake)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    what = "no raw/, clean/ or state/ in it" if exists else "no such folder"
+    assert (
+        f"lake {lake}: not a lake ({what}); `run --skip-ingest` starts from the lake as it is"
+        in result.output
+    )
+    assert (list(lake.iterdir()) == []) if exists else not (tmp_path / "x").exists()
+
+
+def test_run_exits_1_when_match_and_benchmark_are_skipped(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """No posting in the lake yet: no reports are written, so cron must not see success (exit 1)."""
+    lake = copy_demo_lake(demo_outputs[0], tmp_path / "lake")
+    for folder in ("raw/floqer", "clean", "matches", "benchmark"):
+        shutil.rmtree(lake / folder)  # the vacancies only, as before a new source's first import
+    reports = tmp_path / "reports"
+    args = ["run", "--skip-ingest", "--lake", str(lake), "--reports", str(reports)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "match and benchmark skipped" in result.output and not reports.exists()
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 1 and json.loads(result.stdout)["counts"]["exit_code"] == 1
+    run = Pipeline(Config(lake=lake)).run(skip_ingest=True, reports=reports)
+    assert run.skipped and run.exit_code == 1 and run.benchmark is None
+
+
+def _cut_short(path: Path) -> Path:
+    """``head -c 100 path`` into itself: a Parquet file without its footer."""
+    path.write_bytes(path.read_bytes()[:100])
+    return path
+
+
+@pytest.mark.parametrize("command", ["normalize", "match", "benchmark"])
+def test_a_damaged_clean_part_is_one_line_naming_the_file_and_the_fix(
+    command: str, demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lake = copy_demo_lake(demo_outputs[0], tmp_path / "lake")
+    part = _cut_short(sorted((lake / "clean" / "postings.parquet").glob("part-*.parquet"))[0])
+    args = {
+        "normalize": ["normalize"],
+        "match": ["match", "--full", "--as-of", str(demo_as_of(demo_outputs))],
+        "benchmark": ["benchmark", "--reports", str(tmp_path / "reports")],
+    }[command]
+    result = CliRunner().invoke(app, [*args, "--lake", str(lake)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output  # no traceback
+    assert f"error: {part} cannot be read (parquet: File out of specification" in result.output
+    assert "restore the file from a backup, or rebuild the clean tables: `matcher normalize --full`" in (
+        result.output
+    )
+
+
+def test_the_damaged_file_error_names_raw_parts_and_matches_with_their_fix(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lake = copy_demo_lake(demo_outputs[0], tmp_path / "lake")
+    matches = _cut_short(lake / MATCHES)
+    result = CliRunner().invoke(app, ["benchmark", "--lake", str(lake), "--reports", str(tmp_path / "r")])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert f"{matches} cannot be read" in result.output and "`matcher match --full`" in result.output
+    part = _cut_short(sorted((lake / "raw" / "floqer" / "postings").glob("part-*.parquet"))[0])
+    with pytest.raises(DamagedFileError, match="raw parts are the source of truth") as raised:
+        Pipeline(Config(lake=lake)).normalize(full=True)  # the library says the same
+    assert raised.value.path == part and "and 1 more damaged file" in str(raised.value)
+    assert isinstance(raised.value.__cause__, pl.exceptions.ComputeError)  # kept for -vv and debuggers
+
+
+def test_a_damaged_file_shows_its_traceback_at_vv_and_other_engine_errors_stay_loud(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = copy_demo_lake(demo_outputs[0], tmp_path / "lake")
+    _cut_short(sorted((lake / "clean" / "postings.parquet").glob("part-*.parquet"))[0])
+    result = CliRunner().invoke(app, ["-vv", "normalize", "--lake", str(lake)])
+    assert result.exit_code == 1 and "Traceback" in result.output and "ComputeError" in result.output
+    # a Polars error that is no damaged file (a bug) is never turned into a line: it is raised as it is
+    shutil.rmtree(lake)
+    lake = copy_demo_lake(demo_outputs[0], tmp_path / "lake")
+
+    def bug(*args: object, **kwargs: object) -> None:
+        raise pl.exceptions.ComputeError("cannot compare string with numeric type (i64)")
+
+    monkeypatch.setattr("matcher.pipeline.normalize_lake", bug)
+    result = CliRunner().invoke(app, ["normalize", "--lake", str(lake)])
+    assert isinstance(result.exception, pl.exceptions.ComputeError) and "error:" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (
+            pl.exceptions.ComputeError("parquet: File out of specification: The file must end with PAR1"),
+            "error: parquet: File out of specification: The file must end with PAR1: a lake or report file "
+            "cannot be read: restore it from a backup, or rebuild",
+        ),
+        (IsADirectoryError(21, "Is a directory", "/srv/x"), "error: /srv/x: Is a directory"),
+    ],
+)
+def test_the_cli_turns_read_errors_outside_a_stage_into_one_line(
+    raised: Exception, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What no Pipeline stage converted (here: `matcher sql` opening the lake) still ends in one line."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr("matcher.cli.sql.connect", fail)
+    result = CliRunner().invoke(app, ["sql", "--lake", str(tmp_path), "select 1"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert len(result.output.strip().splitlines()) == 1 and expected in result.output, result.output
 
 
 def test_the_stage_functions_name_the_missing_step_too(tmp_path: Path) -> None:

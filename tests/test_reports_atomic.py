@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from matcher.cli import app
 from matcher.common.errors import ReportWriteError
 from matcher.report.writer import READY, REPORTS, write_reports
+from tests.conftest import copy_demo_lake
 
 
 def _frames(tag: str) -> dict[str, pl.DataFrame]:
@@ -75,7 +76,7 @@ def test_benchmark_on_a_full_disk_ends_in_one_line_and_keeps_the_old_reports(
     demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     reports = tmp_path / "reports"
     shutil.copytree(demo_outputs[1], reports)
     old = _snapshot(reports)

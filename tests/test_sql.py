@@ -15,6 +15,7 @@ import matcher
 from matcher.cli import app
 from matcher.lake.layout import TABLES
 from matcher.lake.sql import QueryError, error_line, fetch, table_counts
+from tests.conftest import copy_demo_lake
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "sql.md"
 EVERY_VIEW = {t.name for t in TABLES.values() if t.view}
@@ -36,7 +37,7 @@ def full(demo_outputs: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
     """The demo's lake and reports, plus what the demo does not make: a quarantined row, a vacancy event and
     a second benchmark run (so every table has a file)."""
     lake, reports = tmp_path / "lake", tmp_path / "reports"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     shutil.copytree(demo_outputs[1], reports)
     meta = {
         "run_id": "20990101T000000Z-aaaaaa",

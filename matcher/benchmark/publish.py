@@ -2,9 +2,10 @@
 
 Only what is safe to act on is written (``PublishRules``): a benchmark of at least ``min_confidence``
 (default medium: a ``none``-confidence p50 of one posting is no market figure), whose as-of day is at most
-``max_age_days`` old, benchmarked for the same Flowstate tenant and org as the one configured. Every other
-row is ``refuse``d with its reason; ``Pipeline.publish(apply=True)`` writes nothing at all when the reports
-are stale or from another org (``PublishRefusedError``).
+``max_age_days`` old and not after today, benchmarked for the same Flowstate tenant and org as the one
+configured, and not from the demo's lake (``demo_lake``). Every other row is ``refuse``d with its reason;
+``Pipeline.publish(apply=True)`` writes nothing at all when the reports are stale or of a future day, from
+another org or from the demo's lake (``PublishRefusedError``).
 
 Amounts and the compa-ratio are decimal strings, as Flowstate writes its own money (``"salaryMin":
 "120000.00"``): JSON numbers would pass through floats. Only the ``marketBenchmark`` key is ours; every other
@@ -27,6 +28,8 @@ from matcher.common.errors import MatcherError
 
 KEY = "marketBenchmark"
 STALE, OTHER_ORG, LOW_CONFIDENCE = "stale", "other org", "confidence"  # Change.refusal
+DEMO = "demo"  # benchmarked from the demo's lake (synthetic postings)
+FUTURE = "future"  # as of a day after today (`--as-of 2031-01-01`)
 
 
 class PublishRefusedError(MatcherError):
@@ -40,7 +43,8 @@ class PublishRefusedError(MatcherError):
 
 @dataclass(frozen=True, kw_only=True)
 class PublishRules:
-    """What may be written: ``min_confidence`` or better, as-of at most ``max_age_days`` before ``today``,
+    """What may be written: ``min_confidence`` or better, as-of at most ``max_age_days`` before ``today`` and
+    not after it,
     benchmarked for ``tenant`` and ``org_id`` (the configured Flowstate)."""
 
     min_confidence: str = PUBLISH_MIN_CONFIDENCE
@@ -62,6 +66,8 @@ class PublishRules:
 
     def refusal(self, row: dict[str, Any]) -> tuple[str, str] | None:
         """(kind, reason) when the row may not be written, else None."""
+        if row.get("demo_lake"):
+            return DEMO, "benchmarked from the demo's lake (synthetic postings): never published"
         if "flowstate_org_id" not in row:
             return OTHER_ORG, "the reports record no Flowstate org: run `matcher benchmark` again"
         tenant, org = row.get("flowstate_tenant"), row.get("flowstate_org_id")
@@ -74,6 +80,11 @@ class PublishRules:
         if as_of is None:
             return STALE, "the benchmark records no as-of day"
         age = (today - as_of).days
+        if age < 0:
+            return FUTURE, (
+                f"as of {as_of.isoformat()}, after today ({today.isoformat()}): a day to come has no market "
+                "figures to publish"
+            )
         if age > self.max_age_days:
             return STALE, (
                 f"stale: as of {as_of.isoformat()}, {age} days old (at most {self.max_age_days}: "
@@ -90,7 +101,7 @@ class PublishRules:
 class Change:
     """One vacancy's publication: ``action`` is ``set`` (no benchmark before), ``update``, ``unchanged``,
     ``skip`` (with ``reason``: nothing to write) or ``refuse`` (with ``reason`` and ``refusal``: ``stale``,
-    ``other org`` or ``confidence``: not safe to write)."""
+    ``future``, ``other org``, ``demo`` or ``confidence``: not safe to write)."""
 
     vacancy_id: str
     role: str

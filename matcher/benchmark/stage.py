@@ -107,6 +107,9 @@ class BenchmarkOptions:
     # ``flowstate_org_id``): ``matcher publish`` writes only to the same org
     flowstate_tenant: str | None = None
     flowstate_org_id: str | None = None
+    # whether the lake is the demo's (``state/demo.json``): recorded in every row (``demo_lake``), so
+    # ``matcher publish`` never writes a benchmark computed from synthetic postings
+    demo_lake: bool = False
     # the local market: "national" (the vacancy's country), "metro" (its city) or "region" (its admin1), used
     # when it holds ``local_min_salaries`` salaries from 3 companies, else the national pool
     pool_by: str = defaults.POOL_BY
@@ -707,6 +710,7 @@ def benchmark_frames(
             pl.lit(options.level_policy).alias("level_policy"),
             pl.lit(options.flowstate_tenant, pl.String).alias("flowstate_tenant"),
             pl.lit(options.flowstate_org_id, pl.String).alias("flowstate_org_id"),
+            pl.lit(options.demo_lake, pl.Boolean).alias("demo_lake"),
             pl.col("n_excluded").fill_null(0).cast(pl.Int64),
         )
     )

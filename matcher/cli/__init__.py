@@ -1,6 +1,7 @@
 """The ``matcher`` command line: a thin shell over library calls.
 
-Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a traceback.
+Every ``MatcherError`` becomes one clear line on stderr and exit code 1, never a traceback; so does a Polars
+or DuckDB error reading a damaged file (``matcher.lake.damage``; ``-vv`` logs its traceback too).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from matcher.common.errors import MatcherError
 from matcher.common.logs import FORMAT_ENV, LEVEL_ENV, configure_logging, json_line, resolve_level
 from matcher.common.redaction import redact
 from matcher.common.version import VERSION
+from matcher.lake.damage import DamagedFileError, is_engine_error, is_read_error
+
+log = logging.getLogger("matcher.cli")
 
 _json_errors = False  # set by the root command from --log-format
 
@@ -42,11 +46,26 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MatcherError as exc:
+            if isinstance(exc, DamagedFileError):  # -vv: what Polars or DuckDB raised, in full
+                log.debug("the error under %s", type(exc).__name__, exc_info=exc.__cause__ or exc)
             _print_error(f"error: {one_line(str(exc))}")
             raise typer.Exit(1) from None
         except OSError as exc:  # a path that is a file, a directory, missing, or not writable: one line
             where = f"{exc.filename}: " if exc.filename else ""
             _print_error(f"error: {one_line(where + str(exc.strerror or exc))}")
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            # a damaged lake or report file read outside a Pipeline stage: one line (the stages name the
+            # file: ``Pipeline._reading``); any other Polars or DuckDB error is a bug, raised as it is
+            if not (is_engine_error(exc) and is_read_error(exc)):
+                raise
+            log.debug("a file could not be read", exc_info=exc)
+            reason = " ".join(str(exc).split())[:300]
+            _print_error(
+                f"error: {one_line(reason)}: a lake or report file cannot be read: restore it from a backup, "
+                "or rebuild (`--full` for the clean and matches tables; raw parts are the source of truth); "
+                "-vv shows the traceback"
+            )
             raise typer.Exit(1) from None
 
 

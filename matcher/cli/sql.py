@@ -44,7 +44,10 @@ def sql_command(
     """Run a SQL query over the lake (one view per table: raw_postings, clean_postings, matches, ...)."""
     config = config_from(config_file, lake)
     root = Pipeline(config).lake  # an s3:// lake: its working copy, pulled first
-    if lake is None and not _holds_tables(root) and _holds_tables(DEMO_LAKE):  # after `make demo` only
+    # after `make demo` only, with no lake named anywhere (--lake, [lake] root, MATCHER_LAKE): a lake that
+    # was named but is not there (a typo) fails like `--lake typo`, never answers with the demo's rows
+    unnamed = lake is None and not config.lake_configured
+    if unnamed and not _holds_tables(root) and _holds_tables(DEMO_LAKE):
         make_console(stderr=True).print(
             f"no lake at {root}: reading the demo's ({DEMO_LAKE}, reports {DEMO_REPORTS}); "
             "--lake picks another",

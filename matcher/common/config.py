@@ -96,6 +96,7 @@ class Config:
     lake: Path = Path(defaults.LAKE_ROOT)  # for an s3:// lake: its local working copy (lake_working_copy)
     lake_url: str | None = None  # the object-storage lake (s3://bucket/prefix) ``lake`` is a working copy of
     lake_cache_dir: Path | None = None  # where working copies of s3 lakes live (default: the user cache)
+    lake_configured: bool = False  # ``[lake] root`` (or MATCHER_LAKE) was set: ``lake`` is no default
     land_personal_data: bool = False
     page_size: int = defaults.PAGE_SIZE
     max_pages: int = defaults.MAX_PAGES  # pages read per source or list and run, at most
@@ -570,6 +571,7 @@ class _Settings(BaseSettings):
             lake=lake_working_copy(url, cache) if url else Path(self.lake.root),
             lake_url=url,
             lake_cache_dir=cache,
+            lake_configured="root" in self.lake.model_fields_set,
             land_personal_data=self.ingest.land_personal_data,
             page_size=self.ingest.page_size,
             max_pages=self.ingest.max_pages,

@@ -394,6 +394,11 @@ def table_for(relative: str, *, root: Root = "lake") -> Table | None:
     return None
 
 
+def is_demo_lake(folder: Path | str) -> bool:
+    """Whether ``folder`` is a lake ``matcher demo`` made (it holds ``state/demo.json``): synthetic data."""
+    return path(folder, "demo_marker").is_file()
+
+
 def is_lake(folder: Path | str) -> bool:
     """Whether ``folder`` looks like a lake (holds ``raw/``, ``clean/``, ``state/``, ...)."""
     path = Path(folder)

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from matcher.common.errors import DataError, ReportWriteError
+from matcher.lake.damage import DamagedFileError
 from matcher.lake.files import TEMP_SUFFIX, fsync_file, move_files
 from matcher.lake.layout import TABLES
 
@@ -147,4 +148,15 @@ def load_reports(path: Path | str = "reports") -> dict[str, pl.DataFrame]:
             str(directory),
             f"a directory with {', '.join(missing)} (run `matcher run`)",
         )
-    return {name: pl.read_parquet(directory / TABLES[name].path) for name in REPORTS}
+    frames = {}
+    for name in REPORTS:
+        path = directory / TABLES[name].path
+        try:
+            frames[name] = pl.read_parquet(path)
+        except pl.exceptions.PolarsError as exc:  # cut short, overwritten: one line naming the file
+            reason = " ".join(str(exc).split())[:160]
+            raise DamagedFileError(
+                f"{path} cannot be read ({reason}): run `matcher benchmark` again to rewrite the reports",
+                path=path,
+            ) from exc
+    return frames

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import tempfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -20,6 +19,7 @@ from matcher.cli import app
 from matcher.common.errors import DataError
 from matcher.report.writer import load_reports
 from tests.benchmark.test_stage import frames, posting
+from tests.conftest import copy_demo_lake
 
 FIVE = [
     # midpoints 100k, 110k, 120k, 130k, 140k from five companies; scores 90.0, 89.9, ... 89.6
@@ -130,7 +130,7 @@ def test_the_cli_honours_the_file_and_shows_the_change_since_the_previous_run(
     demo_outputs: tuple[Path, Path], tmp_path: Path
 ) -> None:
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     first = load_reports(demo_outputs[1])
     top = (
         first["vacancy_matches"]

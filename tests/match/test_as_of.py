@@ -3,7 +3,6 @@ records the day it was scored for, and a benchmark of another day refuses it (li
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 from matcher.benchmark.stage import BenchmarkOptions, MatchesAsOfError, benchmark_lake
 from matcher.cli import app
 from matcher.match.stage import MATCHES, MatchOptions, match_frames, match_lake, matches_as_of
+from tests.conftest import copy_demo_lake
 from tests.match.test_scoring import AS_OF, POSTING_COLUMNS, VACANCY_COLUMNS, posting, vacancy
 
 SCHEMA = {**POSTING_COLUMNS, "discovered_at": pl.Datetime("us", "UTC")}
@@ -92,7 +92,7 @@ def test_the_cli_benchmark_refuses_matches_of_another_day_in_one_line(
     demo_outputs: tuple[Path, Path], tmp_path: Path
 ) -> None:
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     scored_for = matches_as_of(lake / MATCHES)
     assert scored_for is not None
     other = scored_for - timedelta(days=30)

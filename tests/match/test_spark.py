@@ -5,7 +5,6 @@ weighs what it weighs over the whole set), and a one-line error when the ``spark
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -32,6 +31,7 @@ from matcher.match.stage import (
     matches_as_of,
 )
 from matcher.pipeline import Pipeline
+from tests.conftest import copy_demo_lake
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -52,7 +52,7 @@ def spark() -> Iterator[SparkSession]:
 
 def _lake(demo_outputs: tuple[Path, Path], tmp_path: Path, name: str, *, cache: bool = True) -> Path:
     lake = tmp_path / name
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     (lake / "matches" / "matches.parquet").unlink()
     if not cache:  # the driver embeds every title itself, as the local engine would on a fresh lake
         lake_path(lake, "title_vectors").unlink()

@@ -3,7 +3,6 @@ the one table, which equals what ``match_frames`` returns in one piece."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -13,11 +12,12 @@ from polars.testing import assert_frame_equal
 from matcher.lake.layout import path as lake_path
 from matcher.match import stage
 from matcher.match.stage import MATCH_SCHEMA, MATCHES, MatchOptions, match_frames, match_lake, matches_as_of
+from tests.conftest import copy_demo_lake
 
 
 def _copy_of_demo(demo_outputs: tuple[Path, Path], tmp_path: Path) -> tuple[Path, MatchOptions]:
     lake = tmp_path / "lake"
-    shutil.copytree(demo_outputs[0], lake)
+    copy_demo_lake(demo_outputs[0], lake)
     # the demo's runs kept the word weights of an earlier day's postings: these tests compare with weights
     # computed from the postings as match_frames computes them
     lake_path(lake, "word_weights").unlink()

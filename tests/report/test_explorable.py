@@ -7,7 +7,6 @@ page's own script never runs; WebDriver still reads the DOM).
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from matcher.pipeline import Pipeline
 from matcher.report.history import HISTORY_SCHEMA, load_history
 from matcher.report.html import write_html_report
 from matcher.report.writer import load_reports
+from tests.conftest import copy_demo_lake
 from tests.report.browser import BrowserMissing, chromium_driver, load
 from tests.report.test_html import AS_OF, GENERATED, SCRIPT, frames
 from tests.report.test_html_browser import PWN, check_inert
@@ -350,8 +350,7 @@ def test_demo_report_links_its_files_and_compares_in_one_currency(
 
 def test_p50_trend_after_two_runs(drivers: Browsers, demo_outputs: tuple[Path, Path], tmp_path: Path) -> None:
     lake, _ = demo_outputs
-    copy = tmp_path / "lake"
-    shutil.copytree(lake, copy)
+    copy = copy_demo_lake(lake, tmp_path / "lake")
     assert load_history(copy).select(pl.col("run_at").n_unique()).item() == 1  # the demo's run
     reports = tmp_path / "reports"
     Pipeline(lake=copy, reports=reports).benchmark()  # the second run
