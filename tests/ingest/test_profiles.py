@@ -159,10 +159,12 @@ def test_the_same_filters_are_never_created_twice_and_run_waits_for_postings(tmp
         code, out = _invoke(env, *create)
         assert code == 1 and "already tracked as source" in out and "nothing to create" in out
         assert len(sandbox.app.floqer.sources) == 1
-        # before the new source's first fetch: the batch says so instead of failing
+        # before the new source's first fetch: the batch says so, and exits 1 (no reports were written:
+        # a scheduler must not read success, and an older set of reports must not look fresh)
         code, out = _invoke(env, "run", "--reports", str(tmp_path / "reports"))
-        assert code == 0, out
-        assert "no postings in the lake yet" in out and "skipped" in out
+        assert code == 1, out
+        assert "no postings in the lake yet" in out and "skipped" in out and "Traceback" not in out
+        assert not (tmp_path / "reports").exists()
 
 
 def test_a_source_that_expired_does_not_block_its_successor(tmp_path: Path) -> None:
