@@ -19,7 +19,9 @@ Figures::
     seniority   share of titles that state a level whose level is read; and titles that state none but
                 get one
 
-Misses are printed by family (what went wrong), each with its strings.
+Misses are printed by family (what went wrong), each with its strings. Beside each figure (all labels), the
+same measured on ``BASELINE``'s normalizers in the same invocation: ``git archive`` of its ``matcher/`` run in
+a subprocess (``--figures-json``, the baseline's code first on ``PYTHONPATH``), as ``bench_quality`` does.
 
     uv run python -m bench.bench_real_text
 """
@@ -27,6 +29,11 @@ Misses are printed by family (what went wrong), each with its strings.
 from __future__ import annotations
 
 import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -39,6 +46,8 @@ from matcher.normalize.salary import parse_salary
 from matcher.normalize.titles import title_parts
 
 DATA = Path(__file__).resolve().parent / "data" / "real_postings"
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "e8991fa"  # main before the real-text fixes (2026-12-02 afternoon)
 PARTS = {"committed": DATA, "local": DATA / "local"}
 
 
@@ -162,19 +171,56 @@ def figures() -> dict[str, dict[str, Tally]]:
     return result
 
 
-def main() -> None:
-    per_part = figures()
-    print("== Real posting text (bench/data/real_postings): share read as a person reads it")
-    names = list(next(iter(per_part.values())))
-    print(f"  {'figure':<36} {'committed':>18} {'local':>18} {'all':>18}")
+def _totals(per_part: dict[str, dict[str, Tally]]) -> dict[str, Tally]:
+    """Each figure over every part."""
     totals: dict[str, Tally] = {}
-    for name in names:
+    for name in next(iter(per_part.values())):
         total = Tally()
         for tallies in per_part.values():
             total.merge(tallies[name])
         totals[name] = total
+    return totals
+
+
+def baseline_figures() -> dict[str, Tally] | str:
+    """Every figure (all parts) on ``BASELINE``'s normalizers, or why that could not be measured."""
+    if not (ROOT / ".git").exists():
+        return "baseline unavailable (no git history)"
+    with tempfile.TemporaryDirectory(prefix="bench-real-text-") as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", BASELINE, "matcher"], capture_output=True, check=False
+        )
+        if archive.returncode != 0:
+            return "baseline unavailable (" + (archive.stderr.decode(errors="replace").strip() or "git") + ")"
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--figures-json"],
+            env=dict(os.environ, PYTHONPATH=folder),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        return "baseline failed: " + (done.stderr.strip().splitlines() or ["no output"])[-1]
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    return {name: Tally(right=right, total=total) for name, (right, total) in counts.items()}
+
+
+def main() -> None:
+    per_part = figures()
+    baseline = baseline_figures()
+    print(
+        "== Real posting text (bench/data/real_postings): share read as a person reads it, beside the "
+        f"normalizers of {BASELINE} measured in this run"
+    )
+    if isinstance(baseline, str):
+        print(f"  {baseline}")
+    print(f"  {'figure':<36} {'committed':>18} {'local':>18} {'all':>18} {'all, ' + BASELINE:>18}")
+    totals = _totals(per_part)
+    for name, total in totals.items():
         cells = [per_part[p][name].share() for p in PARTS]
-        print(f"  {name:<36} {cells[0]:>18} {cells[1]:>18} {total.share():>18}")
+        base = baseline[name].share() if isinstance(baseline, dict) and name in baseline else "n/a"
+        print(f"  {name:<36} {cells[0]:>18} {cells[1]:>18} {total.share():>18} {base:>18}")
     for name, total in totals.items():
         if not total.misses:
             continue
@@ -184,4 +230,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--figures-json"]:  # the baseline's side: its normalizers, every part's counts
+        import matcher
+
+        assert "bench-real-text-" in str(Path(matcher.__file__)), matcher.__file__  # the baseline's code
+        print(json.dumps({k: (t.right, t.total) for k, t in _totals(figures()).items()}))
+    else:
+        main()
