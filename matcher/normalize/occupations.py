@@ -610,6 +610,28 @@ class OccupationCoder:
             for b, row, total in zip(best, rows, totals, strict=True)
         ]
 
+    def known_spelling(self, text: str) -> str:
+        """``text`` with each word the training data does not know, in a British spelling whose American
+        spelling it does know, written the American way (breame's 1,730 word pairs): "call centre agent" ->
+        "call center agent", "programme manager", "haematology technician", "tyre fitter". O*NET's titles are
+        American; a title from a UK, Irish, Indian or Australian board lost its code (2026-12-02: "Call Centre
+        Agent", "Organisational Psychologist", "Anaesthetist", "Colour Technician", "Defence Analyst" were
+        uncoded, their American spellings coded). Words the training data knows stay as written ("gauge",
+        "disc jockey": breame would make them "gage", "disk"); a text the training data names exactly is
+        kept whole. The training texts are not respelled, so the fitted model is the same."""
+        if not text or text in self.lookup:
+            return text
+        vocabulary = self.word_vectorizer.vocabulary_
+        spellings = american_spellings()
+        words = text.split(" ")
+        respelled = [
+            american
+            if (american := spellings.get(w)) and w not in vocabulary and american in vocabulary
+            else w
+            for w in words
+        ]
+        return " ".join(respelled) if respelled != words else text
+
     def singular_head(self, text: str) -> str:
         """``text`` with its last word made singular (``_stem``) when the text as written is no training
         text and either the singular text is one ("cooks" -> "cook", "oyster shuckers" -> "oyster
@@ -658,8 +680,9 @@ class OccupationCoder:
         training data does not name exactly and whose TF-IDF confidence is below ``gate`` is scored again
         with ``layer``'s probabilities added (``SENTENCE_WEIGHT`` x each code's; default layer: the shipped
         ``sentence_layer()``) and its confidence read off ``SENTENCE_CALIBRATION``. A plural head word is
-        read as its singular where that names a training title (``singular_head``)."""
-        read = {t: self.singular_head(t) for t in dict.fromkeys(texts)}
+        read as its singular where that names a training title (``singular_head``), and a British spelling
+        as the American one the training data uses (``known_spelling``)."""
+        read = {t: self.singular_head(self.known_spelling(t)) for t in dict.fromkeys(texts)}
         texts = [read[t] for t in texts]
         distinct = list(dict.fromkeys(texts))
         found: dict[str, OccupationGuess] = {"": OccupationGuess(None, None, 0.0)}
@@ -1006,6 +1029,15 @@ def code_prior(codes: Sequence[str], employment: dict[str, float]) -> np.ndarray
 
 
 @functools.cache
+@functools.cache
+def american_spellings() -> dict[str, str]:
+    """British word -> its American spelling, lower case (breame's pairs: "centre" -> "center", "programme" ->
+    "program", "haematology" -> "hematology", "labourer" -> "laborer")."""
+    from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS  # type: ignore[import-untyped]
+
+    return {k.lower(): v.lower() for k, v in BRITISH_ENGLISH_SPELLINGS.items() if k.lower() != v.lower()}
+
+
 def default_coder() -> OccupationCoder:
     """The coder fitted on all shipped O*NET titles, from the on-disk cache when it is current."""
     digest = hashlib.sha256()
