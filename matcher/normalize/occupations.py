@@ -1029,7 +1029,6 @@ def code_prior(codes: Sequence[str], employment: dict[str, float]) -> np.ndarray
 
 
 @functools.cache
-@functools.cache
 def american_spellings() -> dict[str, str]:
     """British word -> its American spelling, lower case (breame's pairs: "centre" -> "center", "programme" ->
     "program", "haematology" -> "hematology", "labourer" -> "laborer")."""
@@ -1038,6 +1037,7 @@ def american_spellings() -> dict[str, str]:
     return {k.lower(): v.lower() for k, v in BRITISH_ENGLISH_SPELLINGS.items() if k.lower() != v.lower()}
 
 
+@functools.cache
 def default_coder() -> OccupationCoder:
     """The coder fitted on all shipped O*NET titles, from the on-disk cache when it is current."""
     digest = hashlib.sha256()

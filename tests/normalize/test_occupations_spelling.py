@@ -64,3 +64,10 @@ def test_a_training_title_respelled_british_keeps_its_code(data: st.DataObject) 
     american, british = data.draw(st.sampled_from(_respellable()))
     got_a, got_b = _coder().code_texts([american, british])
     assert got_b.code == got_a.code, (american, british)
+
+
+def test_the_default_coder_is_loaded_once_per_process() -> None:
+    """A decorator lost to a new function above it once made every title reload the 170 MB pickle (77 ms a
+    title, the sandbox-market test past its timeout): the coder is one object per process."""
+    assert occ.default_coder() is occ.default_coder()
+    assert occ.american_spellings() is occ.american_spellings()
