@@ -41,7 +41,7 @@ from typing import Any
 import polars as pl
 
 from matcher.common.errors import ConfigError, MatcherError, RateLimitedError, TransientError
-from matcher.ingest.floqer import CreatedSource, is_source_id, validate_filters, warning_text
+from matcher.ingest.floqer import ENDED_STATUSES, CreatedSource, is_source_id, validate_filters, warning_text
 from matcher.ingest.lake import Lake, new_run_id
 from matcher.lake import layout
 from matcher.match.plan import (
@@ -600,10 +600,6 @@ class Sources:
 # -- create's bookkeeping ------------------------------------------------------------------------------------
 
 
-# lifecycle statuses of a source that imports nothing any more, whatever is done at Floqer
-ENDED_STATUSES = frozenset({"expired", "deleted", "completed"})
-
-
 def _same_filters(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
@@ -616,12 +612,12 @@ def _not_tracked_yet(
     kept = []
     for p in chosen:
         twins = [sid for sid, info in tracked.items() if _same_filters(info.get("filters"), p["filters"])]
-        # a twin that stopped importing (expired, deleted, completed: the status ingest last saw) monitors
-        # nothing any more: the warning that said so told the user to create a new source, so create it
-        live = [sid for sid in twins if str(tracked[sid].get("status") or "") not in ENDED_STATUSES]
         if not twins:
             kept.append(p)
             continue
+        # a twin that stopped importing (expired, deleted, completed: the status ingest last saw) monitors
+        # nothing any more: the warning that said so told the user to create a new source, so create it
+        live = [sid for sid in twins if str(tracked[sid].get("status") or "") not in ENDED_STATUSES]
         what = (
             "these filters"
             if explicit or p["index"] is None

@@ -733,7 +733,7 @@ def _env_settings(
         if upper.startswith(ENV_PREFIX) and "__" not in upper and value != "":
             # a setting written with one underscore (MATCHER_MATCH_FLOOR) would be ignored without a word
             rest = upper[len(ENV_PREFIX) :].lower()
-            section = next((s for s in SECTIONS if rest.startswith(s + "_") and rest != s), None)
+            section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
             if section is not None and upper not in ENV_VARIABLES:
                 problems.append(
                     f"{_name(name)}: unknown variable, expected {ENV_PREFIX}<SECTION>__<KEY> with two "

@@ -35,6 +35,8 @@ SYNC_RUNS = ("none", "first_10", "all")
 MAX_PAGE_SIZE = 200
 MAX_LOOKBACK_DAYS = 180
 STATUSES = ("active", "completed", "paused", "paused_out_of_credits", "expired", "deleted")
+# a source in one of these imports nothing any more, whatever is done at Floqer (a paused one can resume)
+ENDED_STATUSES = frozenset({"expired", "completed", "deleted"})
 ATTENTION = {
     "expired": "expired: it no longer imports postings (create a new source to keep monitoring)",
     "paused_out_of_credits": "paused: out of credits (top up, then `matcher floqer status ID --resume`)",
