@@ -332,6 +332,62 @@ def test_publishing_bucket_by_bucket_writes_the_bytes_one_bucket_writes(
         assert _table_bytes(many, name) == _table_bytes(one, name), name
 
 
+def test_other_levels_found_in_one_pass_or_batch_by_batch_are_stored_and_published_alike(
+    demo_outputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other levels' pairs are held back and their last days found in one pass (``OTHER_BATCH``
+    pairs at most): flushed after every batch instead, the same pairs with the same last days are stored
+    and the same tables published."""
+    from matcher.match import incremental
+
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    once, often = _clean_copy(demo_outputs, tmp_path, "once"), _clean_copy(demo_outputs, tmp_path, "often")
+    calls: list[int] = []
+    last_day = incremental.last_day
+
+    def counted(pairs: pl.DataFrame, options: MatchOptions) -> pl.Series:
+        calls.append(pairs.height)
+        return last_day(pairs, options)
+
+    monkeypatch.setattr(incremental, "last_day", counted)
+    match_lake(once, MatchOptions(as_of=day, level_policy="exact"), full=True)
+    assert len(calls) == 1  # a full run is one job: one pass over all its other levels' pairs
+    monkeypatch.setattr(incremental, "OTHER_BATCH", 1)
+    match_lake(often, MatchOptions(as_of=day, level_policy="exact"), full=True)
+    assert sum(calls[1:]) == calls[0]
+    stored = [
+        pl.read_parquet(TABLES["scored_other_levels"].files(lake)).sort(
+            "scenario_id", "vacancy_id", "posting_id"
+        )
+        for lake in (once, often)
+    ]
+    assert stored[0].height > 0 and stored[0]["_last"].null_count() < stored[0].height
+    assert stored[0].equals(stored[1])
+    for name in ("matches", "left_out"):
+        assert _table_bytes(once, name) == _table_bytes(often, name), name
+
+
+def test_stored_pairs_are_kept_in_the_order_their_day_ranks_them(
+    demo_outputs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Each bucket's stored pairs are written in the order publishing sorts into (vacancy key, then score
+    descending, then posting id, on the day they were scored), so the next day's sort finds them nearly
+    sorted."""
+    day = matches_as_of(demo_outputs[0] / MATCHES)
+    assert day is not None
+    lake = _clean_copy(demo_outputs, tmp_path, "lake")
+    match_lake(lake, MatchOptions(as_of=day), full=True)
+    files = sorted(TABLES["scored_pairs"].files(lake))
+    assert len(files) > 4
+    for file in files:
+        stored = pl.read_parquet(file).select("scenario_id", "vacancy_id", "score", "posting_id")
+        ranked = stored.sort(
+            ["scenario_id", "vacancy_id", "score", "posting_id"], descending=[False, False, True, False]
+        )
+        assert stored.equals(ranked), file.name
+
+
 def test_the_pairs_of_other_levels_are_stored_apart_and_a_new_level_policy_rescores(
     demo_outputs: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -56,6 +56,7 @@ SEGMENT_LIMIT = 8  # run folders kept before they are compacted into one
 # pairs are read, rescored and ranked alone and the buckets, in order, are the matches table in its order
 BUCKETS = 32
 MATCHES_ROW_GROUP = 1 << 18  # fixed: the matches file's bytes do not depend on how the buckets split it
+OTHER_BATCH = 1 << 20  # pairs of the other levels held before their last days are found and written
 # the clean vacancies' columns the match stage reads: a change elsewhere (the FX rate of the day, the
 # band) does not rescore a vacancy
 VACANCY_COLUMNS = (
@@ -86,6 +87,10 @@ OTHER_SCHEMA: dict[str, Any] = {
 # another layout is scored again in full, never read as this one; 2: vacancy and posting numbers, and the
 # other levels' pairs stored with the last day they reach the floor (``_last``) instead of their components
 LAYOUT = 2
+# what an other level's pair is written with: its columns and what its last day is found from
+OTHER_NEEDS = (
+    *(c for c in OTHER_SCHEMA if c != "_last"), "title", "seniority", "geography", "skills", "date_posted",
+)  # fmt: skip
 # what the ranking never reads: a pair's vacancy is its number (``_vn``), its key strings are put back
 KEY_STRINGS = ("scenario_id", "vacancy_id")
 CODE_FILES = ("stage.py", "titles.py", "semantic.py", "weights.py", "incremental.py")
@@ -434,6 +439,26 @@ def _score(
     scoring = dataclasses.replace(options, level_policy="any")
     admitted = stage._level_admits(options.level_policy)
     parts: list[Path] = []
+    pending: list[pl.DataFrame] = []  # pairs of the other levels, their last days found in one pass
+    pending_rows = [0]
+
+    def write(kind: str, bucket: int, some: pl.DataFrame) -> None:
+        schema = PAIR_SCHEMA if kind == "part" else OTHER_SCHEMA
+        parts.append(into / f"{kind}-b{bucket:03d}-{len(parts):06d}.parquet")
+        some.select(pl.col(c).cast(t) for c, t in schema.items()).write_parquet(parts[-1])
+
+    def flush_other() -> None:
+        """The pending pairs of the other levels with their last days (one ``last_day`` for them all: its
+        cost is mostly per call), one part per bucket."""
+        if not pending:
+            return
+        other = pl.concat(pending, how="vertical_relaxed")
+        pending.clear()
+        pending_rows[0] = 0
+        other = other.with_columns(last_day(other, options).alias("_last"))
+        for (bucket,), part in other.partition_by("_b", as_dict=True, maintain_order=True).items():
+            write("other", bucket, part)
+
     for vacs, posts in jobs:
         if not vacs.height or not posts.height:
             continue
@@ -445,18 +470,24 @@ def _score(
         def write_part(
             batch: pl.DataFrame, p_side: pl.DataFrame = p_side, v_side: pl.DataFrame = v_side
         ) -> None:
-            rows = batch.join(p_side, on="posting_id").join(v_side, on=VACANCY_KEY)
+            # in the batch's order (whole vacancies in key order, each ranked on the day it is scored): the
+            # order publishing sorts into, so the stored pairs come back nearly sorted
+            rows = batch.join(p_side, on="posting_id", maintain_order="left").join(
+                v_side, on=VACANCY_KEY, maintain_order="left"
+            )
             into.mkdir(parents=True, exist_ok=True)
+            admits = rows.with_columns(admitted.alias("_a"))["_a"]
             # a batch is whole vacancies in key order: one or two buckets
-            for (bucket,), part in rows.partition_by("_b", as_dict=True, maintain_order=True).items():
-                admits = part.with_columns(admitted.alias("_a"))["_a"]
-                for kind, schema, chosen in (("part", PAIR_SCHEMA, admits), ("other", OTHER_SCHEMA, ~admits)):
-                    some = part.filter(chosen)
-                    if some.height and kind == "other":
-                        some = some.with_columns(last_day(some, options).alias("_last"))
-                    if some.height:
-                        parts.append(into / f"{kind}-b{bucket:03d}-{len(parts):06d}.parquet")
-                        some.select(pl.col(c).cast(t) for c, t in schema.items()).write_parquet(parts[-1])
+            for (bucket,), part in (
+                rows.filter(admits).partition_by("_b", as_dict=True, maintain_order=True).items()
+            ):
+                write("part", bucket, part)
+            other = rows.filter(~admits).select(*OTHER_NEEDS, "_b")
+            if other.height:
+                pending.append(other)
+                pending_rows[0] += other.height
+                if pending_rows[0] >= OTHER_BATCH:
+                    flush_other()
 
         _, scored = stage.match_frames(
             vacs.drop("_vh", "_vv", "_vn"),
@@ -466,6 +497,8 @@ def _score(
             sink=write_part,
             word_weights=weights,
         )
+        flush_other()
+
         summary.candidate_pairs += scored.candidate_pairs
         summary.core_pairs += scored.core_pairs
         summary.compared_pairs += scored.compared_pairs
@@ -585,9 +618,16 @@ class _Publish:
         _, recency = stage._recency(self.options, self.as_of)
         frame = pl.scan_parquet(parts, schema=schema)
         if self.stale_posts.height:
-            frame = frame.join(self.stale_posts.lazy(), on=["posting_id", "_pv"], how="anti")
+            frame = frame.join(
+                self.stale_posts.lazy(), on=["posting_id", "_pv"], how="anti", maintain_order="left"
+            )
         if self.stale_vacs.height:
-            frame = frame.join(self.stale_vacs.lazy().select("_vn", "_vv"), on=["_vn", "_vv"], how="anti")
+            frame = frame.join(
+                self.stale_vacs.lazy().select("_vn", "_vv"),
+                on=["_vn", "_vv"],
+                how="anti",
+                maintain_order="left",
+            )
         if kind == "other":  # counted while the day is not after the last one they reach the floor
             return frame.filter(pl.col("_last").is_null() | (pl.col("_last") >= self.as_of))
         frame = frame.with_columns(recency.alias("recency")).with_columns(stage.composite_score(self.options))
