@@ -21,7 +21,11 @@ end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one
 ("45.000,00", "1 234,56"). The one ambiguous form, a lone mark before three digits ("3.440"), groups thousands
 (as in the dot-grouping locales: "3.440 €", "R$ 8.000") unless the text's currency has three minor digits
 (KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
-thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
+thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K"). In a pay
+sentence that holds other numbers ("Standort: 48151, 38 Stunden/Woche, Gehalt: EUR 75.000", "Clapiers (34) –
+40-47K€"), the amounts are the numbers with a currency or a scale beside them and the other ends of their
+ranges, and the words after the other numbers name no pay period; a percentage is never an amount, and a
+lower-case word a scraper glued to an amount is read apart ("bis zu60.000 €", "max.100.000 €").
 
 Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish,
 Danish, Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and
