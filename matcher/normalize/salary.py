@@ -21,7 +21,11 @@ end is a decimal mark ("45,50", "55.5"), and when both marks appear the last one
 ("45.000,00", "1 234,56"). The one ambiguous form, a lone mark before three digits ("3.440"), groups thousands
 (as in the dot-grouping locales: "3.440 €", "R$ 8.000") unless the text's currency has three minor digits
 (KWD, BHD, OMR, JOD, TND, LYD, IQD: "KWD 850.500" is 850.5). "k" and "千" multiply by a thousand, "万" by ten
-thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K").
+thousand ("年収500万円"); a unit on the second end of a range only applies to both ("120-150K"). In a pay
+sentence that holds other numbers ("Standort: 48151, 38 Stunden/Woche, Gehalt: EUR 75.000", "Clapiers (34) –
+40-47K€"), the amounts are the numbers with a currency or a scale beside them and the other ends of their
+ranges, and the words after the other numbers name no pay period; a percentage is never an amount, and a
+lower-case word a scraper glued to an amount is read apart ("bis zu60.000 €", "max.100.000 €").
 
 Pay periods are read in English and in French, German, Spanish, Portuguese, Italian, Dutch, Swedish,
 Danish, Polish, Czech, Hungarian, Indonesian/Malay, Turkish, Russian, Vietnamese, Japanese, Chinese and
@@ -121,6 +125,9 @@ _NOT_CURRENCIES = frozenset(
 _ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMPLOYER_PROVIDED = re.compile(r"^\s*employer\s+provided\s+salary\s*:?", re.I)
 _SPACES = re.compile(r"\s+")
+# a lower-case word (or an abbreviation's dot) glued to an amount by a scraper that dropped the space:
+# "bis zu60.000 €", "von15 €/Stunde", "max.100.000 €" (capitals before digits stay: "CHF80", "R25,000")
+_GLUED_WORD = re.compile(r"(?:(?<=[a-zß]{2})|(?<=[a-zß]\.))(?=\d)")
 _RUPEES = re.compile(r"(?<![A-Za-z])rs\.?(?=\s*\d)", re.I)
 # Period words, in English and in the languages of the markets (French, German, Spanish, Portuguese,
 # Italian, Dutch, Swedish, Polish, Japanese). "_B" / "_E": no letter (of any script) right before / after, so
@@ -296,7 +303,7 @@ _NUMBER = re.compile(
     r"(\d{1,3}(?:(?:[,.'’]\d{2,3})+|(?: \d{3}(?!\d))+)(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
     # "30k", "£30kpa", "9k p.w." (not "Kč"), "500万", "300만", "5 juta", "10jt", "20 triệu"
     r"(\s*[kK](?:(?![^\W\d_])|(?=p[ahdwm](?![^\W\d_])|p\.))|千|万|만|\s?(?i:juta|jt|triệu)(?![^\W\d_]))?"
-    r"(?!\s*%)"
+    r"(?!\s*%|\d)"  # never the first digits of a longer number ("100% remote" holds no "10")
 )
 # What may stand between the two ends of a range: the connector, and before and after it a few short tokens
 # (currency symbols and codes, a unit repeated on each end: "$81,000.00/yr - $135,000.00/yr",
@@ -423,6 +430,12 @@ def _shape(cleaned: str) -> _Shape:
         matches = [m for m in _NUMBER.finditer(cleaned) if cleaned[m.end() : m.end() + 3] != "(k)"]
     else:
         matches = list(_NUMBER.finditer(cleaned))
+    period_text = cleaned
+    if len(matches) > 1:
+        kept = _money_amounts(cleaned, matches)
+        if len(kept) < len(matches):  # a period word after a number that is not pay is that number's
+            period_text = _without_units_of(cleaned, [m for m in matches if m not in kept])
+        matches = kept
     matches = matches[:2]
     three_decimals = any(_lone_mark_then_three_digits(m.group(1)) for m in matches) and (
         _THREE_DECIMAL_CURRENCIES.search(cleaned) is not None
@@ -450,7 +463,7 @@ def _shape(cleaned: str) -> _Shape:
         is_range=is_range,
         three_decimals=three_decimals,
         unknown_currency=unknown,
-        period=_period(cleaned, lakh=lakh or crore),
+        period=_period(period_text, lakh=lakh or crore),
         scale=Decimal(100_000) if lakh else Decimal(10_000_000) if crore else Decimal(1),
         code=code,
         dollar="$" in cleaned,
@@ -626,6 +639,8 @@ def _clean(text: str) -> str:
     else:
         text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _EMPLOYER_PROVIDED.sub("", text)
+    if _GLUED_WORD.search(text):
+        text = _GLUED_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -750,6 +765,65 @@ def _is_range_gap(gap: str) -> bool:
 def _lone_mark_then_three_digits(token: str) -> bool:
     """ "3.440", "1,250": one mark, exactly three digits after it (a thousands group, or 3 decimals)."""
     return len(token) >= 5 and token[-4] in ".," and token.count(".") + token.count(",") == 1
+
+
+# A currency (symbol, ISO code, a few words and local signs) or a scale right beside an amount: that amount is
+# money. Three capitals count only when they are an ISO 4217 code (``_is_money_mark``).
+_MONEY_MARK = (
+    r"(?:[A-Z]{0,3}\$|[£€₹¥₩₽₺₱₪₦]|zł|円|元|원|[A-Z]{3}|(?i:rs\.?|rp|rm|kr\.?|kč|ft|lei|euros?|reais|kronor|"
+    r"lakhs?|lacs?|lpa|crores?)(?![^\W\d_]))"
+)
+_MONEY_BEFORE = re.compile(rf"(?<![A-Za-z])({_MONEY_MARK})\s?$")
+_MONEY_AFTER = re.compile(rf"^\s?({_MONEY_MARK})")
+
+
+def _is_money_mark(mark: str) -> bool:
+    return not (len(mark) == 3 and mark.isupper() and mark.isalpha()) or (
+        mark in _CURRENCY_CODES and mark not in _WORDLIKE_CODES
+    )
+
+
+def _money_amounts(text: str, matches: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The amounts among the numbers of a pay text that also holds other numbers: when some number has a
+    currency or a scale right beside it, the numbers that have none and are no end of a range with one are
+    not pay ("Standort: 48151, 38 Stunden, Gehalt: EUR 75.000", "Clapiers (34) – 40-47K€")."""
+    money = []
+    for m in matches:
+        before = _MONEY_BEFORE.search(text, max(0, m.start() - 6), m.start())
+        after = _MONEY_AFTER.search(text[m.end() : m.end() + 8])
+        money.append(
+            m.group(2) is not None
+            or (before is not None and _is_money_mark(before.group(1)))
+            or (after is not None and _is_money_mark(after.group(1)))
+        )
+    if not any(money) or all(money):
+        return matches
+    kept = []
+    for i, m in enumerate(matches):
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(matches) and money[j]]
+        if money[i] or any(_is_range_gap(_between(m, matches[j])) for j in neighbours):
+            kept.append(m)
+    return kept
+
+
+_UNIT_END = re.compile(r"[,;()\[\]]|\s[-–|]\s")
+
+
+def _without_units_of(text: str, numbers: list[re.Match[str]]) -> str:
+    """``text`` without the numbers that are not pay and the words after each up to the next comma, bracket
+    or dash: their units are no pay period ("40 Stunden/Woche", "35h/semaine", "38 hours per week")."""
+    out = text
+    for m in numbers:
+        end = _UNIT_END.search(text, m.end())
+        stop = min(end.start() if end else len(text), m.end() + 24)
+        out = out[: m.start()] + " " * (stop - m.start()) + out[stop:]
+    return out
+
+
+def _between(a: re.Match[str], b: re.Match[str]) -> str:
+    """The text between two number matches of the same string."""
+    first, second = (a, b) if a.start() < b.start() else (b, a)
+    return first.string[first.end() : second.start()]
 
 
 def _is_noise(text: str, match: re.Match[str]) -> bool:

@@ -115,7 +115,12 @@ _LEVEL_TOKEN = (
 # is left out ("(Entry / Junior)": "entry" alone is no level, "Data Entry" a job)
 _LEVEL_LIST = rf"(?:{_LEVEL_TOKEN})(?:\s*[/&,]\s*(?:{_LEVEL_TOKEN}))*"
 _LIST_MARKS = r"\s*[/&,]\s*"
-_BRACKETED_LEVEL_PATTERN = rf"[(\[]\s*(?:entry{_LIST_MARKS})?({_LEVEL_LIST})(?:{_LIST_MARKS}entry)?\s*[)\]]"
+# a Swiss workload after the levels is part of the bracket: "(Junior/Intermediate - 100%)", "(Senior,
+# 80-100%)"
+_WORKLOAD = r"(?:\s*[-–,]?\s*\d{1,3}\s*%?(?:\s*[-–]\s*\d{1,3})?\s*%)?"
+_BRACKETED_LEVEL_PATTERN = (
+    rf"[(\[]\s*(?:entry{_LIST_MARKS})?({_LEVEL_LIST})(?:{_LIST_MARKS}entry)?{_WORKLOAD}\s*[)\]]"
+)
 _BRACKETED_LEVEL = re.compile(_BRACKETED_LEVEL_PATTERN, re.I)
 # a bracket that is a title of its own, a level first: "PHP Developer (Sr. Software Developer)", "Data
 # Scientist (Senior Business Analyst)"; its level counts when the rest names a role ("(Senior Care)" does not)
@@ -605,7 +610,8 @@ def _split_level_slashes(clean: str) -> str:
             out.append(_expand(" ".join(parts)))  # "sr/lead": "senior lead"
             continue
         level, _, rest = token.partition("-")
-        if rest.isalpha() and level in _GLUED_LEVELS and token not in lexicon:
+        # "senior-it-administrator": a German compound after the level keeps its own hyphens
+        if rest.replace("-", "").isalpha() and level in _GLUED_LEVELS and token not in lexicon:
             # "sr-engineer"; "senior-level" is the level alone ("entry-level" is a phrase already)
             out.append(_expand(level) if rest == "level" else f"{_expand(level)} {rest}")
             continue

@@ -29,7 +29,12 @@ CASES = {
         "Casablanca",
         "onsite",
     ),  # Morocco: the city is there, not in Massachusetts
-    "Westborough, MA": ("US", "MA", None, "onsite"),  # a town too small for GeoNames' list: the state still
+    "Mount Washington, MA": (
+        "US",
+        "MA",
+        None,
+        "onsite",
+    ),  # a town too small for GeoNames' list: the state still
     "Munich, BY": ("DE", "BY", "Munich", "onsite"),  # Bavaria, not Belarus: Munich is in DE-BY
     "Paris, France": ("FR", "IDF", "Paris", "onsite"),  # FR-75C is in FR-IDF: admin1 is the top level
     "Madrid, Spain": ("ES", "MD", "Madrid", "onsite"),  # the community (ES-MD), not the province (ES-M)
@@ -75,7 +80,7 @@ def test_structured_fields_win_and_narrow_the_city() -> None:
         ("-1", "no country found"),
         ("x" * 10_000, "no country found"),
         ("Remote", "no country found"),
-        ("Westborough, MA", "city not found: 'Westborough'"),
+        ("Mount Washington, MA", "city not found: 'Mount Washington'"),
     ],
 )
 def test_garbage_gives_nulls_and_a_reason(text: str, reason: str) -> None:
@@ -326,7 +331,7 @@ BOARD_PLACES: dict[str, tuple[str | None, str | None]] = {
     "Leeds, West Yorkshire": ("GB", "Leeds"),
     "East Midlands": (None, None),
     # a part's first words name a town by its own name only, never by an alternate one
-    "Port Adelaide": (None, None),  # was Le Port, Réunion
+    "Port Adelaide": ("AU", "Port Adelaide"),  # was Le Port, Réunion; the suburb itself since towns of 1,000
     "Not specified": (None, None),  # was Novato, California
     "Major Cities": (None, None),  # was Măieru, Romania
     "Hobart TAS": ("AU", "Hobart"),  # a town's own name first still reads
@@ -359,7 +364,9 @@ def test_board_districts_and_regions(text: str) -> None:
     [
         ("Pryor, Florida", "US", "Pryor"),  # Florida names a US state (and a Cuban town): the state
         ("South Beach, Florida", "US", "South Beach"),
-        ("Marlborough, Maryland", "US", "Marlborough"),  # both name states somewhere: the first, as before
+        # both name states somewhere: Maryland's, with no Marlborough of 5,000 people in it (Massachusetts'
+        # was read before the towns of 1,000 people came in)
+        ("Marlborough, Maryland", "US", None),
     ],
 )
 def test_a_state_after_a_town_is_no_foreign_town(text: str, country: str, city: str) -> None:

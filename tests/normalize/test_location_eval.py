@@ -251,5 +251,6 @@ def test_country_of_real_looking_locations(shared_dir: Path) -> None:
     print(report(figures))
     for country, (n, acc, city, wrong) in figures.items():
         assert acc >= 0.99, (country, n, acc, wrong[:20])
-        # H-1B towns under 5,000 people (Aldie, VA) are not in GeoNames' list: the US floor is lower (74% now)
-        assert city >= (0.70 if country == "US" else 0.97), (country, city)
+        # H-1B towns under 1,000 people are not in GeoNames' list: the US floor is lower (83.9% now; 74% when
+        # only the towns of 5,000 people and more were known)
+        assert city >= (0.82 if country == "US" else 0.97), (country, city)
