@@ -8,11 +8,12 @@ the same readings as knobs (``docs/sandbox.md``); ``test_profiles.py`` runs ``ma
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +275,17 @@ def test_a_503_with_retry_after_waits_as_asked() -> None:
     slept: list[float] = []
     _api("flowstate", lambda request: answers.pop(0), slept).request_json("GET", "/org/o/vacancies")
     assert len(slept) == 1 and 7 <= slept[0] <= 8
+
+
+def test_a_retry_after_given_as_an_http_date_is_honoured() -> None:
+    when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    answers = [
+        _json(429, {"error": {"code": "RATE_LIMITED", "message": "slow down"}}, {"Retry-After": when}),
+        _json(200, {"data": []}),
+    ]
+    slept: list[float] = []
+    _api("flowstate", lambda request: answers.pop(0), slept).request_json("GET", "/org/o/vacancies")
+    assert len(slept) == 1 and 25 <= slept[0] <= 32
 
 
 def test_the_secret_part_of_a_key_echoed_alone_is_masked(caplog: pytest.LogCaptureFixture) -> None:
