@@ -719,11 +719,29 @@ def _key_parts(api_key: str) -> list[str]:
     return [part] if len(part) >= 12 else []
 
 
+# Flowstate's documented error codes, for an error body that arrives with a 2xx status
+ERROR_CODES = {
+    "VALIDATION_ERROR": 400,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "RATE_LIMITED": 429,
+    "INTERNAL_ERROR": 500,
+}
+
+
 def _status_in_body(value: Any) -> int | None:
-    """The error status a 2xx body reports in Floqer's envelope (``"status": 429``, an ``error`` or
-    ``message`` and no ``data``), or None for a body that is a success."""
+    """The error status a 2xx body reports, or None for a body that is a success: Floqer's envelope
+    (``"status": 429``, an ``error`` or ``message`` and no ``data``), or Flowstate's nested error with one
+    of its documented codes and no ``data``."""
     if not isinstance(value, Mapping) or "data" in value:
         return None
+    error = value.get("error")
+    if isinstance(error, Mapping) and isinstance(error.get("code"), str):
+        code = ERROR_CODES.get(error["code"].upper())
+        if code is not None:
+            return code
     status = value.get("status")
     if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
         return None

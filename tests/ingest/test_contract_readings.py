@@ -213,6 +213,15 @@ def test_a_200_whose_envelope_says_404_is_not_found() -> None:
         client.data_page(SOURCE, 1)
 
 
+def test_a_200_carrying_flowstates_nested_error_is_that_error() -> None:
+    """Before: ``HTTP 200 {"error": {"code": "NOT_FOUND", ...}}`` was retried as a malformed answer, then
+    failed with "expected {data: {...}}"."""
+    body = {"error": {"code": "NOT_FOUND", "message": "Vacancy clx1 not found", "errorId": "err_9"}}
+    client = FlowstateClient(_api("flowstate", lambda request: _json(200, body)), org_id="org_1")
+    with pytest.raises(NotFoundError, match=r"Vacancy clx1 not found \(errorId err_9\)"):
+        client.get_vacancy("clx1")
+
+
 @pytest.mark.parametrize(
     ("body", "problems"),
     [
