@@ -26,7 +26,7 @@ from matcher.common.errors import (
     ForbiddenError,
     NotFoundError,
 )
-from matcher.ingest.http import ApiClient
+from matcher.ingest.http import ApiClient, smaller_page_size
 from matcher.ingest.http import json_count as _count
 
 log = logging.getLogger("matcher.ingest.floqer")
@@ -490,7 +490,7 @@ class FloqerClient:
         try:
             envelope = self.api.request_json("GET", path, params={"page_no": page_no, "page_size": size})
         except BadRequestError as exc:
-            cap = _smaller_page_size(exc, size)
+            cap = smaller_page_size(exc, size, r"page[_ ]?size")
             if cap is None:
                 raise
             log.warning(
@@ -691,20 +691,6 @@ def _with_end(page: DataPage, learned: int | None) -> DataPage:
             return dataclasses.replace(page, full=False, last=True)
     # shorter than asked while the count says more rows follow: the server pages by this many rows
     return dataclasses.replace(page, full=True, last=False)
-
-
-def _smaller_page_size(exc: BadRequestError, size: int) -> int | None:
-    """The page size to ask for after a 400 that names ``page_size``: a smaller number the message gives
-    (``must not be greater than 100``), else the next of 100, 50, 20; None when the 400 is about something
-    else or ``size`` is the documented default already."""
-    text = " ".join([str(exc), *exc.problems])
-    if "page_size" not in text and "pagesize" not in text.lower().replace(" ", "").replace("_", ""):
-        return None
-    near = re.findall(r"page[_ ]?size\D{0,40}?\b(\d{1,4})\b", text, flags=re.IGNORECASE)
-    named = [int(n) for n in near if 1 <= int(n) < size]
-    if named:
-        return max(named)
-    return next((n for n in (100, 50, 20) if n < size), None)
 
 
 def _warnings(envelope: Any) -> list[dict[str, Any]]:

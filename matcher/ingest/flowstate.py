@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from matcher.common.errors import BadRequestError, BadResponseError, NotFoundError
-from matcher.ingest.http import ApiClient, json_count
+from matcher.ingest.http import ApiClient, json_count, smaller_page_size
 
 log = logging.getLogger("matcher.ingest.flowstate")
 _T = TypeVar("_T")
@@ -164,7 +164,8 @@ class FlowstateClient:
         shorter than the page size: the ``meta.limit`` the server says it used when that is below the one
         asked); a page that repeats the previous one, or ``MAX_PAGES``, ends the list. ``total`` and
         ``limit`` may be numeric strings. A server older than v1.2 that refuses ``excludeFilled`` (a 400
-        naming it) is asked again without it: it hides no filled vacancy anyway."""
+        naming it) is asked again without it: it hides no filled vacancy anyway; one that refuses the
+        ``limit`` (a cap below the documented 100) is asked again with the cap it names, else 50, 20."""
         page = 1
         seen = 0
         previous: list[Any] | None = None
@@ -176,6 +177,17 @@ class FlowstateClient:
             try:
                 body = self.api.request_json("GET", path, params={**params, "page": page, "limit": limit})
             except BadRequestError as exc:
+                smaller = smaller_page_size(exc, limit, "limit")
+                if smaller is not None and page == 1:  # a tenant whose cap is below the documented 100
+                    log.warning(
+                        "flowstate GET %s: limit %d refused (%s); asking %d a page",
+                        path,
+                        limit,
+                        " ".join(str(exc).split())[:200],
+                        smaller,
+                    )
+                    limit = smaller
+                    continue
                 if "excludeFilled" not in params or "excludefilled" not in _said(exc).lower():
                     raise
                 log.warning(

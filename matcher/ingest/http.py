@@ -231,6 +231,25 @@ def seconds_hint(value: Any) -> float | None:
     return number
 
 
+def smaller_page_size(exc: PermanentError, size: int, name: str) -> int | None:
+    """The page size to ask for after a 400 that names the page size parameter (``name``, a pattern such
+    as ``page[_ ]?size`` or ``limit``): a smaller number the message gives after it (``must not be greater
+    than 100``), else the next of 100, 50, 20; None when the 400 is about something else or ``size`` is 20
+    already (every document's default).
+
+    >>> smaller_page_size(BadRequestError("400 [page_size: must be <= 50]"), 200, r"page[_ ]?size")
+    50
+    """
+    text = " ".join([str(exc), *exc.problems])
+    if not re.search(rf"\b{name}\b", text, flags=re.IGNORECASE):
+        return None
+    near = re.findall(rf"\b{name}\b\D{{0,40}}?\b(\d{{1,4}})\b", text, flags=re.IGNORECASE)
+    named = [int(n) for n in near if 1 <= int(n) < size]
+    if named:
+        return max(named)
+    return next((n for n in (100, 50, 20) if n < size), None)
+
+
 def json_count(value: Any) -> int | None:
     """A count (``total_count``, ``page_size``, ``meta.total``) from an int or a numeric string ("23");
     None for anything else, negative counts included."""

@@ -15,7 +15,8 @@ import pytest
 from matcher.common.errors import AuthenticationError, BadRequestError, WaitTooLongError
 from matcher.ingest.http import RetryPolicy
 from matcher.ingest.lake import Lake
-from matcher.sandbox import FaultRule, SandboxServer
+from matcher.sandbox import FaultRule, FlowstateSettings, SandboxServer
+from tests.conftest import sandbox_config
 from tests.ingest.conftest import Wiring
 
 
@@ -332,3 +333,16 @@ def test_each_scenario_lands_apart_from_live_data_and_an_unknown_one_fails_alone
     assert live != freeze  # the scenario adds or removes vacancies: it is not live data again
     assert manifest["status"] == "partial" and set(manifest["failed"]) == {"flowstate:vacancies@scn_nope"}
     assert "404" in manifest["failed"]["flowstate:vacancies@scn_nope"]
+
+
+def test_a_tenant_capping_limit_below_100_with_a_400_lands_every_vacancy(
+    make_wiring: Callable[..., Wiring], lake: Lake
+) -> None:
+    """Before: ``limit=100`` refused by a tenant whose maximum is 10 (400 ``VALIDATION_ERROR`` naming
+    ``limit``) failed the vacancy list and every reference list."""
+    with SandboxServer(sandbox_config(flowstate=FlowstateSettings(max_limit=10))) as sandbox:
+        manifest = make_wiring(sandbox).run(lake, [], flowstate=True)
+        served = sorted(v["id"] for v in sandbox.app.served_vacancies())
+    assert manifest["status"] == "ok", manifest["failed"]
+    assert sorted(lake.read("flowstate_vacancies")["vacancy_id"].to_list()) == served
+    assert manifest["entities"]["flowstate:vacancies"]["pages"] == 3  # 28 vacancies, 10 a page
