@@ -10,13 +10,14 @@ A client fetches; it does not normalize. Credit-spending calls (``create``; ``sy
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import logging
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from matcher.common.errors import (
@@ -25,7 +26,10 @@ from matcher.common.errors import (
     ForbiddenError,
     NotFoundError,
 )
-from matcher.ingest.http import ApiClient
+from matcher.ingest.http import ApiClient, smaller_page_size
+from matcher.ingest.http import json_count as _count
+
+log = logging.getLogger("matcher.ingest.floqer")
 
 SOURCE_ID = "track_job_postings"
 SORT_FIELDS = frozenset({"date_posted", "discovered_at", "salary", "job_title", "company", "num_jobs"})
@@ -133,13 +137,21 @@ class SourceInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class DataPage:
-    """One page of a source's rows; ``total_count`` is None when the server does not send it."""
+    """One page of a source's rows; ``total_count`` is None when the server does not send it.
+
+    ``page_size`` is the size asked for; ``server_page_size`` a smaller size the server says it used.
+    ``full``: the page holds as many rows as the server pages by (a cursor may move past it); ``last``: no
+    page follows it (``iter_pages`` decides, from the page and the count).
+    """
 
     rows: list[Any]
     total_count: int | None
     page_no: int
     page_size: int
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    server_page_size: int | None = None
+    full: bool = False
+    last: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -357,6 +369,7 @@ class FloqerClient:
     def __init__(self, api: ApiClient, *, allow_filter_keys: Iterable[str] = ()) -> None:
         self.api = api
         self.allow_filter_keys = frozenset(allow_filter_keys)
+        self.page_size_cap: int | None = None  # a smaller page_size the server asked for (a 400)
 
     def close(self) -> None:
         self.api.close()
@@ -466,12 +479,31 @@ class FloqerClient:
     def data_page(self, source_instance_id: str, page_no: int, page_size: int = MAX_PAGE_SIZE) -> DataPage:
         """One page of a source's rows. Accepts ``{rows, total_count}`` (the inferred shape), rows under
         ``data`` or ``items`` as preview returns them, or ``data`` as the list itself; ``total_count`` may
-        be missing (then the caller pages until a short or empty page)."""
+        be missing (then the caller pages until an empty page); ``rows: null`` is an empty page.
+
+        A 400 that names ``page_size`` (a server whose cap is below the documented 200) is asked again with
+        the cap it names, else 100, 50, 20; the cap is remembered (``page_size_cap``) for later pages."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise BadRequestError(f"page_size must be 1..{MAX_PAGE_SIZE}, got {page_size}", service="floqer")
         path = f"/api/v1/sources/{_path_id(source_instance_id)}/data"
-        envelope = self.api.request_json("GET", path, params={"page_no": page_no, "page_size": page_size})
+        size = min(page_size, self.page_size_cap or page_size)
+        try:
+            envelope = self.api.request_json("GET", path, params={"page_no": page_no, "page_size": size})
+        except BadRequestError as exc:
+            cap = smaller_page_size(exc, size, r"page[_ ]?size")
+            if cap is None:
+                raise
+            log.warning(
+                "floqer GET %s: page_size %d refused (%s); asking %d rows a page from now on",
+                path,
+                size,
+                " ".join(str(exc).split())[:200],
+                cap,
+            )
+            self.page_size_cap = cap
+            return self.data_page(source_instance_id, page_no, page_size)
         data = envelope.get("data") if isinstance(envelope, Mapping) else None
+        echoed: Any = None
         if isinstance(data, list):
             rows: list[Any] | None = data
             total = _count(envelope.get("total_count"))
@@ -480,6 +512,9 @@ class FloqerClient:
             total = _count(data.get("total_count", data.get("total")))
             if total is None and isinstance(data.get("metadata"), Mapping):
                 total = _count(data["metadata"].get("total_count", data["metadata"].get("total_results")))
+            echoed = _count(data.get("page_size"))
+        elif data is None and isinstance(envelope, Mapping) and "data" in envelope:
+            rows, total = [], None  # "data": null: nothing on this page
         else:
             rows, total = None, None
         if rows is None:
@@ -488,26 +523,65 @@ class FloqerClient:
                 f"floqer GET {path}: expected rows under data.rows, data.data or data (got {shape})",
                 service="floqer",
             )
+        server_size = echoed if echoed is not None and 1 <= echoed < size else None
+        full = bool(rows) and len(rows) >= (server_size or size)
         return DataPage(
-            rows=rows, total_count=total, page_no=page_no, page_size=page_size, warnings=_warnings(envelope)
+            rows=rows,
+            total_count=total,
+            page_no=page_no,
+            page_size=size,
+            warnings=_warnings(envelope),
+            server_page_size=server_size,
+            full=full,
+            last=not full,
         )
 
     def iter_pages(
         self, source_instance_id: str, *, start_page: int = 1, page_size: int = MAX_PAGE_SIZE
     ) -> Iterator[DataPage]:
-        """Pages from ``start_page`` until the last one: an empty page, a short page, or the page that
-        reaches ``total_count`` (re-read on every page, as it grows). A server that answers the same rows
-        for the next page number (it ignores ``page_no``) ends the paging."""
+        """Pages from ``start_page`` until the last one: an empty page, a short page whose ``total_count``
+        says it is the last, or the page that reaches ``total_count`` (re-read on every page, as it grows).
+        A server that answers the same rows for the next page number (it ignores ``page_no``) ends the
+        paging.
+
+        The documents leave the server room to page by a smaller size than asked (a lower cap, or the
+        default 20 when ``page_size`` is ignored): the size it echoes is used, and a page shorter than asked
+        whose ``total_count`` says more rows follow is not the last one (its length is the server's size).
+        Without a ``total_count`` a short page cannot tell, so the next page is read too: only an empty page
+        (or a repeated one) ends such a source.
+        A page past the end answered 404 or 400 (instead of empty) ends the paging when page 1 still
+        answers; that page's ``total_count`` is the one reported."""
         page_no = start_page
         previous: list[Any] | None = None
+        learned: int | None = None  # the server's page size, when it pages by fewer rows than asked
         while True:
-            page = self.data_page(source_instance_id, page_no, page_size)
+            try:
+                page = self.data_page(source_instance_id, page_no, page_size)
+            except (NotFoundError, BadRequestError) as exc:
+                if page_no <= 1:
+                    raise
+                first = self.data_page(source_instance_id, 1, page_size)  # raises when the source is gone
+                log.info(
+                    "floqer %s: page %d answered %s while page 1 answers: read as the end of the rows",
+                    source_instance_id,
+                    page_no,
+                    exc.status,
+                )
+                yield DataPage(
+                    rows=[],
+                    total_count=first.total_count,
+                    page_no=page_no,
+                    page_size=first.page_size,
+                    last=True,
+                )
+                return
             if previous is not None and page.rows and page.rows == previous:
                 return
+            page = _with_end(page, learned)
+            if not page.last and len(page.rows) < page.page_size:
+                learned = max(learned or 0, len(page.rows))
             yield page
-            if not page.rows or len(page.rows) < page_size:
-                return
-            if page.total_count is not None and page_no * page_size >= page.total_count:
+            if page.last:
                 return
             previous = page.rows
             page_no += 1
@@ -594,20 +668,29 @@ def _rows_of(data: Mapping[str, Any]) -> list[Any] | None:
         value = data.get(key)
         if isinstance(value, list):
             return value
+    for key in ("rows", "data", "items", "results"):
+        if key in data and data[key] is None:  # "rows": null on an empty page
+            return []
     return None
 
 
-def _count(value: Any) -> int | None:
-    """A count from an int or a numeric string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 0:
-        return int(value)
-    return None
+def _with_end(page: DataPage, learned: int | None) -> DataPage:
+    """``page`` with ``full`` and ``last`` decided from its rows, its count and the server's page size
+    (echoed, or ``learned`` from an earlier page shorter than asked while the count said more)."""
+    if not page.rows:
+        return dataclasses.replace(page, full=False, last=True)
+    size = page.server_page_size or learned or page.page_size
+    total = page.total_count
+    if len(page.rows) >= size:
+        done = total is not None and page.page_no * size >= total
+        return dataclasses.replace(page, full=True, last=done)
+    if total is None:  # a short page and no count: maybe the last, maybe the server's smaller page size
+        return dataclasses.replace(page, full=False, last=False)  # the next page (empty, or more) decides
+    for guess in (page.page_size, size):  # a short last page at the size asked (or the server's)
+        if (page.page_no - 1) * guess + len(page.rows) >= total:
+            return dataclasses.replace(page, full=False, last=True)
+    # shorter than asked while the count says more rows follow: the server pages by this many rows
+    return dataclasses.replace(page, full=True, last=False)
 
 
 def _warnings(envelope: Any) -> list[dict[str, Any]]:
@@ -657,10 +740,13 @@ def _listing_page(envelope: Any) -> tuple[list[Mapping[str, Any]], int | None, b
 
 def _source_info(item: Mapping[str, Any]) -> SourceInfo:
     count = _count(item.get("lead_count"))
+    # the older API version names the instance's UUID ``source_id`` (as its create answer does); the
+    # documented listing's ``source_id`` is the source type, "track_job_postings"
+    older = item.get("source_id") if item.get("source_id") != SOURCE_ID else None
     return SourceInfo(
-        source_instance_id=str(item.get("source_instance_id") or item.get("id") or ""),
+        source_instance_id=str(item.get("source_instance_id") or item.get("id") or older or ""),
         name=str(item.get("name") or ""),
-        status=str(item.get("status") or "unknown"),
+        status=str(item.get("status") or "unknown").strip().lower(),  # "Paused" is paused
         lead_count=count,
         created_at=item.get("created_at") if isinstance(item.get("created_at"), str) else None,
         expiration_date=item.get("expiration_date") if isinstance(item.get("expiration_date"), str) else None,

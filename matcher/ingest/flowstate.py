@@ -13,6 +13,7 @@ replace ``metadata`` wholesale on PATCH, so the client reads the vacancy first a
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,8 +21,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from matcher.common.errors import BadRequestError, BadResponseError, NotFoundError
-from matcher.ingest.http import ApiClient
+from matcher.ingest.http import ApiClient, json_count, smaller_page_size
 
+log = logging.getLogger("matcher.ingest.flowstate")
 _T = TypeVar("_T")
 PAGE_LIMIT = 100
 MAX_PAGES = 10_000  # a list that never ends (a server repeating pages) stops here
@@ -53,6 +55,7 @@ class FlowstateClient:
         self.api = api
         self.org_id = org_id
         self.resource_paths: dict[str, str] = {}  # resource -> the path that answered
+        self.exclude_filled = True  # False once a server (before v1.2) refused the parameter
 
     def close(self) -> None:
         self.api.close()
@@ -157,15 +160,48 @@ class FlowstateClient:
         return path
 
     def _pages(self, resource: str, params: Mapping[str, Any], limit: int) -> Iterator[ListPage]:
-        """Pages until ``meta.hasNextPage`` is false (or, without it, until a short page or ``meta.total``
-        items); a page that repeats the previous one, or ``MAX_PAGES``, ends the list."""
+        """Pages until ``meta.hasNextPage`` is false (or, without it, until ``meta.total`` items or a page
+        shorter than the page size: the ``meta.limit`` the server says it used when that is below the one
+        asked); a page that repeats the previous one, or ``MAX_PAGES``, ends the list. ``total`` and
+        ``limit`` may be numeric strings. A server older than v1.2 that refuses ``excludeFilled`` (a 400
+        naming it) is asked again without it: it hides no filled vacancy anyway; one that refuses the
+        ``limit`` (a cap below the documented 100) is asked again with the cap it names, else 50, 20."""
         page = 1
         seen = 0
         previous: list[Any] | None = None
+        params = dict(params)
+        if "excludeFilled" in params and not self.exclude_filled:
+            del params["excludeFilled"]
         while page <= MAX_PAGES:
             path = self._path(resource)
-            body = self.api.request_json("GET", path, params={**params, "page": page, "limit": limit})
+            try:
+                body = self.api.request_json("GET", path, params={**params, "page": page, "limit": limit})
+            except BadRequestError as exc:
+                smaller = smaller_page_size(exc, limit, "limit")
+                if smaller is not None and page == 1:  # a tenant whose cap is below the documented 100
+                    log.warning(
+                        "flowstate GET %s: limit %d refused (%s); asking %d a page",
+                        path,
+                        limit,
+                        " ".join(str(exc).split())[:200],
+                        smaller,
+                    )
+                    limit = smaller
+                    continue
+                if "excludeFilled" not in params or "excludefilled" not in _said(exc).lower():
+                    raise
+                log.warning(
+                    "flowstate GET %s: excludeFilled refused (%s); listing without it (before v1.2 filled "
+                    "vacancies are listed anyway)",
+                    path,
+                    " ".join(str(exc).split())[:200],
+                )
+                self.exclude_filled = False
+                del params["excludeFilled"]
+                continue
             items = body.get("data") if isinstance(body, Mapping) else None
+            if items is None and isinstance(body, Mapping) and "data" in body:
+                items = []  # "data": null: an empty list
             if not isinstance(items, list):
                 raise BadResponseError(
                     f"flowstate GET {path}: expected {{data: [...], meta}}", service="flowstate"
@@ -173,16 +209,19 @@ class FlowstateClient:
             if previous is not None and items and items == previous:
                 return
             meta = body.get("meta") if isinstance(body.get("meta"), Mapping) else {}
-            total = meta.get("total")
-            total = total if isinstance(total, int) and not isinstance(total, bool) else None
+            total = json_count(meta.get("total"))
+            echoed = json_count(meta.get("limit"))
+            size = echoed if echoed is not None and 1 <= echoed < limit else limit
             seen += len(items)
             flag = meta.get("hasNextPage")
+            if isinstance(flag, str) and flag.strip().lower() in ("true", "false"):
+                flag = flag.strip().lower() == "true"
             if isinstance(flag, bool):
                 has_next = flag
             elif total is not None:
                 has_next = seen < total
             else:
-                has_next = len(items) >= limit
+                has_next = len(items) >= size
             yield ListPage(items=items, page=page, limit=limit, total=total, has_next_page=has_next)
             if not has_next or not items:
                 return
@@ -194,6 +233,10 @@ class FlowstateClient:
         if not isinstance(body, Mapping) or not isinstance(body.get("data"), Mapping):
             raise BadResponseError("flowstate: expected {data: {...}}", service="flowstate")
         return dict(body["data"])
+
+
+def _said(exc: BadRequestError) -> str:
+    return " ".join([str(exc), *exc.problems])
 
 
 def _jsonable(fields: Mapping[str, Any]) -> dict[str, Any]:

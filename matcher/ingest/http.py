@@ -20,6 +20,7 @@ The sleep function and the random source are injectable so tests never really wa
 from __future__ import annotations
 
 import email.utils
+import html
 import json
 import logging
 import math
@@ -118,32 +119,86 @@ def read_error_body(response: httpx.Response) -> ErrorBody:
 
     Flat (Floqer): ``{"status", "error", "message", "retryAfter"?, "errors"?: [{"field", "message"}]}``;
     nested (Flowstate, some Floqer): ``{"error": {"code", "message", "details"?: [{"field", "message"}]}}``.
+    Floqer does not publish its 400 body, so the other common shapes are read too: ``message`` as a list of
+    problems (``{"statusCode": 400, "message": ["name should not be empty"]}``), ``errors`` as strings or as
+    ``{field: message(s)}``, ``details`` beside ``message``, a detail naming its field as ``path``. A body
+    that is not JSON (a proxy's HTML page) is read as one line: its title, else its text without tags.
     """
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
-        return ErrorBody(message=response.text[:300].strip() or response.reason_phrase)
+        return ErrorBody(message=_plain_text(response.text) or response.reason_phrase)
     if not isinstance(body, dict):
-        return ErrorBody(message=str(body)[:300])
+        return ErrorBody(message=_one_line(str(body))[:300])
     error = body.get("error")
     if isinstance(error, dict):
-        details = error.get("details")
         error_id = error.get("errorId") or body.get("errorId")
+        message, listed = _message(error.get("message"))
         return ErrorBody(
-            message=str(error.get("message") or error.get("code") or response.reason_phrase),
+            message=message or str(error.get("code") or response.reason_phrase),
             code=str(error["code"]) if error.get("code") else None,
-            problems=tuple(_problem_text(d) for d in _list(details) if isinstance(d, dict)),
+            problems=(*listed, *_problems(error.get("details")), *_problems(error.get("errors"))),
             retry_after=seconds_hint(error.get("retryAfter", body.get("retryAfter"))),
             error_id=str(error_id) if isinstance(error_id, str | int) and error_id != "" else None,
         )
     error_id = body.get("errorId")
+    message, listed = _message(body.get("message"))
     return ErrorBody(
-        message=str(body.get("message") or error or response.reason_phrase),
+        message=message or (error if isinstance(error, str) and error else None) or response.reason_phrase,
         code=str(error) if isinstance(error, str) else None,
-        problems=tuple(_problem_text(d) for d in _list(body.get("errors")) if isinstance(d, dict)),
+        problems=(*listed, *_problems(body.get("errors")), *_problems(body.get("details"))),
         retry_after=seconds_hint(body.get("retryAfter")),
         error_id=str(error_id) if isinstance(error_id, str | int) and error_id != "" else None,
     )
+
+
+def _message(value: Any) -> tuple[str | None, tuple[str, ...]]:
+    """(the message, problems it lists): a string is the message; a list (NestJS's validation answer) is
+    the problems, and the message is left to the ``error`` beside it."""
+    if isinstance(value, list):
+        return None, tuple(_problems(value))
+    if value is None or value == "":
+        return None, ()
+    return _one_line(str(value)), ()
+
+
+def _problems(value: Any) -> list[str]:
+    """Field problems from a list of ``{"field"|"path", "message"}`` objects or strings, or a
+    ``{field: message or [messages]}`` object."""
+    if isinstance(value, Mapping):
+        found = []
+        for name, said in value.items():
+            for text in said if isinstance(said, list) else [said]:
+                found.append(f"{name}: {_one_line(str(text))}")
+        return found
+    return [
+        _problem_text(item) if isinstance(item, Mapping) else _one_line(str(item))
+        for item in _list(value)
+        if item is not None and item != ""
+    ]
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+
+
+def _plain_text(text: str) -> str:
+    """An error body that is not JSON as one short line: an HTML page's title, else its text untagged.
+
+    >>> _plain_text("<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>")
+    '502 Bad Gateway (an HTML page)'
+    """
+    title = _TITLE.search(text)
+    if title and title.group(1).strip():
+        return _one_line(html.unescape(title.group(1)))[:200] + " (an HTML page)"
+    if "<" in text and ">" in text:
+        untagged = _one_line(html.unescape(_TAGS.sub(" ", text)))[:200]
+        return f"{untagged} (an HTML page)" if untagged else "(an HTML page)"
+    return _one_line(text)[:300]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _list(value: Any) -> list[Any]:
@@ -176,9 +231,45 @@ def seconds_hint(value: Any) -> float | None:
     return number
 
 
+def smaller_page_size(exc: PermanentError, size: int, name: str) -> int | None:
+    """The page size to ask for after a 400 that names the page size parameter (``name``, a pattern such
+    as ``page[_ ]?size`` or ``limit``): a smaller number the message gives after it (``must not be greater
+    than 100``), else the next of 100, 50, 20; None when the 400 is about something else or ``size`` is 20
+    already (every document's default).
+
+    >>> smaller_page_size(BadRequestError("400 [page_size: must be <= 50]"), 200, r"page[_ ]?size")
+    50
+    """
+    text = " ".join([str(exc), *exc.problems])
+    if not re.search(rf"\b{name}\b", text, flags=re.IGNORECASE):
+        return None
+    near = re.findall(rf"\b{name}\b\D{{0,40}}?\b(\d{{1,4}})\b", text, flags=re.IGNORECASE)
+    named = [int(n) for n in near if 1 <= int(n) < size]
+    if named:
+        return max(named)
+    return next((n for n in (100, 50, 20) if n < size), None)
+
+
+def json_count(value: Any) -> int | None:
+    """A count (``total_count``, ``page_size``, ``meta.total``) from an int or a numeric string ("23");
+    None for anything else, negative counts included."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, Decimal) and value == value.to_integral_value() and value >= 0:
+        return int(value)
+    return None
+
+
 def _problem_text(detail: Mapping[str, Any]) -> str:
-    field_name, message = detail.get("field"), detail.get("message")
-    return f"{field_name}: {message}" if field_name else str(message)
+    field_name = detail.get("field") or detail.get("path") or detail.get("property")
+    if isinstance(field_name, list):  # a path as its parts: ["filters", "job_title_or"]
+        field_name = ".".join(str(part) for part in field_name)
+    message = detail.get("message") or detail.get("code") or detail
+    return f"{field_name}: {_one_line(str(message))}" if field_name else _one_line(str(message))
 
 
 def retry_after_header(response: httpx.Response, now: datetime) -> float | None:
@@ -360,6 +451,8 @@ class ApiClient:
         self._rng = rng or random.Random()
         self.redactor = redactor or Redactor()
         self.redactor.add(api_key)
+        for part in _key_parts(api_key):  # a server may echo the secret part alone
+            self.redactor.add(part)
         self.stats = HttpStats()
         self.repairs: list[str] = []  # JSON paths repaired since the last ``take_repairs``
 
@@ -427,7 +520,7 @@ class ApiClient:
                 self._sleep(delay)
 
     def _delay(self, attempt: int, exc: TransientError) -> float:
-        hint = exc.retry_after if isinstance(exc, RateLimitedError) else None
+        hint = getattr(exc, "retry_after", None)
         if hint is not None:
             return float(hint) + self._rng.uniform(0, min(1.0, hint * 0.1))
         backoff = min(self.retry.max_delay, self.retry.base_delay * 2.0 ** (attempt - 1))
@@ -514,7 +607,13 @@ class ApiClient:
                         f"{self.max_text_chars:,} characters and cut to it: {', '.join(repaired[:5])}"
                     ),
                 )
-            return value
+            said = _status_in_body(value)
+            if said is None:
+                return value
+            # a 2xx whose envelope reports an error ({"status": 503, "error": ..., "message"} and no data):
+            # read as the status it names, so a rate limit or an outage is retried, not taken for a page
+            label = f"{label} (HTTP {status}, the body says {said})"
+            status = said
         error = read_error_body(response)
         detail = error.message + (f" [{'; '.join(error.problems)}]" if error.problems else "")
         if error.error_id:
@@ -535,7 +634,14 @@ class ApiClient:
             raise self._error(
                 RateLimitedError, f"{label}: 429 {detail}", status, code=error.code, retry_after=hint
             )
-        if status >= 500:
+        if status >= 500:  # a hint (Retry-After on a 503) is honoured when it is within the maximum wait
+            hint = error.retry_after
+            if hint is None:
+                hint = retry_after_header(response, datetime.now(UTC))
+            if hint is not None and hint <= self.retry.max_wait:
+                raise self._error(
+                    ServerError, f"{label}: {status} {detail}", status, code=error.code, retry_after=hint
+                )
             raise self._error(ServerError, f"{label}: {status} {detail}", status, code=error.code)
         kind = PERMANENT.get(status, PermanentError)
         raise self._error(
@@ -612,7 +718,53 @@ class ApiClient:
         clean_problems = [self.redactor.redact(p) for p in problems]
         if issubclass(kind, RateLimitedError):
             return kind(clean, service=self.service, status=status, code=code, retry_after=retry_after)
-        return kind(clean, service=self.service, status=status, code=code, problems=clean_problems)
+        error = kind(clean, service=self.service, status=status, code=code, problems=clean_problems)
+        if retry_after is not None:
+            error.retry_after = retry_after  # type: ignore[attr-defined]  # a 503's Retry-After
+        return error
+
+
+def _key_parts(api_key: str) -> list[str]:
+    """The secret parts of a key, masked on their own too: Flowstate's ``<secret>`` of
+    ``private_<id>_<secret>``, Floqer's text after ``floq_`` (only parts long enough to be no common word).
+
+    >>> _key_parts("private_t1_s3cr3tvalue0123"), _key_parts("floq_abcdef0123456789")
+    (['s3cr3tvalue0123'], ['abcdef0123456789'])
+    """
+    found = re.fullmatch(r"private_[A-Za-z0-9]+_(.+)|floq_(.+)", api_key)
+    if not found:
+        return []
+    part = found.group(1) or found.group(2)
+    return [part] if len(part) >= 12 else []
+
+
+# Flowstate's documented error codes, for an error body that arrives with a 2xx status
+ERROR_CODES = {
+    "VALIDATION_ERROR": 400,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "RATE_LIMITED": 429,
+    "INTERNAL_ERROR": 500,
+}
+
+
+def _status_in_body(value: Any) -> int | None:
+    """The error status a 2xx body reports, or None for a body that is a success: Floqer's envelope
+    (``"status": 429``, an ``error`` or ``message`` and no ``data``), or Flowstate's nested error with one
+    of its documented codes and no ``data``."""
+    if not isinstance(value, Mapping) or "data" in value:
+        return None
+    error = value.get("error")
+    if isinstance(error, Mapping) and isinstance(error.get("code"), str):
+        code = ERROR_CODES.get(error["code"].upper())
+        if code is not None:
+            return code
+    status = value.get("status")
+    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+        return None
+    return status if ("error" in value or "message" in value) else None
 
 
 def _annotated(exc: TransientError, note: str) -> TransientError:

@@ -10,10 +10,11 @@ Decimal('120000.10')
 
 from __future__ import annotations
 
+import email.utils
 import re
 import types
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
@@ -337,6 +338,9 @@ def _repair(
         if name in required or (info is not None and info.is_required()):
             return data, f"{path}: got {_shown(value)}, expected {_expected(annotation)}"
         nulled[path] = f"got {_shown(value)}, expected {_expected(annotation)}"
+        if info is not None and not _accepts_none(annotation):
+            data.pop(name)  # a field with a default that null does not fit ("metadata": "x" -> {})
+            continue
         data[name] = None
     return data, None
 
@@ -353,11 +357,22 @@ def _repair_value(
         if isinstance(option, type) and issubclass(option, BaseModel) and isinstance(value, dict):
             nested, fatal = _repair(option, value, f"{path}.", set(), coerced, nulled)
             return nested if fatal is None else _MISSING
+        if origin is dict and isinstance(value, list) and not value:
+            coerced[path] = "read [] as {}"  # an empty object serialized as an empty array (PHP)
+            return {}
+        if origin is list and isinstance(value, dict | str):
+            (item_type,) = get_args(option) or (Any,)
+            if isinstance(item_type, type) and issubclass(item_type, BaseModel):
+                coerced[path] = f"read {_shown(value)} as a list of one"  # one place, not in a list
+                value = [value]
         if origin is list and isinstance(value, list):
             (item_type,) = get_args(option) or (Any,)
             if isinstance(item_type, type) and issubclass(item_type, BaseModel):
                 items = []
                 for item in value:
+                    if isinstance(item, str) and item.strip() and "name" in item_type.model_fields:
+                        coerced[f"{path}[]"] = f"read {_shown(item)} as {{'name': ...}}"  # a place's name
+                        item = {"name": item}
                     if isinstance(item, dict):
                         fixed, fatal = _repair(item_type, item, f"{path}.", set(), coerced, nulled)
                         if fatal is None:
@@ -397,16 +412,29 @@ def _coerce_scalar(target: Any, value: Any) -> Any:
     if target is date:
         if isinstance(value, str):
             text = value.strip()
-            try:
-                return date.fromisoformat(text[:10]) if len(text) >= 10 else _MISSING
-            except ValueError:
-                return _MISSING
-        return _MISSING
+            if len(text) >= 10 and text[4] == "-":  # "2021-01-01", with or without a time after it
+                try:
+                    return date.fromisoformat(text[:10])
+                except ValueError:
+                    return _MISSING
+        instant = _coerce_scalar(datetime, value)  # basic ISO ("20210101"), epoch seconds or milliseconds
+        return instant.date() if isinstance(instant, datetime) else _MISSING
     if target is datetime:
-        if isinstance(value, str):
+        if isinstance(value, int | Decimal) and not isinstance(value, bool) and value >= 0:
+            seconds = value / 1000 if value > 100_000_000_000 else value  # epoch milliseconds
             try:
-                return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+                return datetime.fromtimestamp(float(seconds), UTC)
+            except (OverflowError, OSError, ValueError):
+                return _MISSING
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return datetime.fromisoformat(text.replace("Z", "+00:00"))
             except ValueError:
+                pass
+            try:  # an HTTP / e-mail date: "Mon, 01 Jan 2024 00:00:00 GMT"
+                return email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
                 return _MISSING
         return _MISSING
     if target is Decimal:

@@ -270,7 +270,7 @@ class IngestRun:
             known = sum(1 for _, s in links if s == source_id) + sum(
                 1 for q in quarantined if q[0] == f"floqer:{source_id}"
             )
-            if total is None or known >= total:  # without a total_count, a short page ended the source
+            if total is None or known >= total:  # without a total_count, an empty page ended the source
                 return
             # Fewer rows known than the source holds: rows were inserted before the cursor (a newest-first
             # source) or shifted between page reads. Read it all again; duplicates are skipped.
@@ -357,19 +357,17 @@ class IngestRun:
             )
             self.lake.append("quarantine", bad, SCHEMAS["quarantine"], run_id=self.run_id)
             self.lake.crash.hit("after_write")
-            full = len(page.rows) >= size
-            self.lake.move_cursor(
+            self.lake.move_cursor(  # past a page only when it was full at the size the server pages by
                 f"floqer:{source_id}",
                 {
-                    "next_page": page.page_no + 1 if full else page.page_no,
+                    "next_page": page.page_no + 1 if page.full else page.page_no,
                     "page_size": size,
                     "total_count": total,
                 },
             )
             if self.options.on_page:
                 self.options.on_page(f"floqer {source_id[:8]}", page.page_no * size, total)
-            more = len(page.rows) >= size and not (total is not None and page.page_no * size >= total)
-            if more and not repeated and stats.pages >= self.options.max_pages:
+            if not page.last and not repeated and stats.pages >= self.options.max_pages:
                 raise PagingLimitError(
                     f"floqer:{source_id}: stopped after {stats.pages} pages ([ingest] max_pages = "
                     f"{self.options.max_pages}) and the server still had more (total_count {total}); the "
@@ -546,6 +544,8 @@ class IngestRun:
             checked = validate_tolerantly(Vacancy, raw, required=VACANCY_NEEDS)
             stats.count_fields(checked.coerced, checked.nulled)
             raw_id = raw.get("id") if isinstance(raw, dict) else None
+            if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+                raw_id = str(raw_id)  # an id sent as a number is the same vacancy as its text
             updated = raw.get("updatedAt") if isinstance(raw, dict) else None
             updated = updated if isinstance(updated, str) else ""
             if isinstance(raw_id, str) and raw_id:

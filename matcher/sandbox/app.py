@@ -22,6 +22,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from http import HTTPStatus
 from typing import Any
 
 from matcher.common.clock import ManualClock
@@ -243,12 +244,15 @@ class SandboxApp:
                 digits = "".join(c for c in str(hint) if c.isdigit() or c == ".")
                 wait = max(0, math.ceil(float(digits))) if digits.count(".") <= 1 and digits.strip(".") else 2
                 if service == "floqer":
-                    return self._floqer_429(wait, hint if isinstance(hint, str) else None)
+                    return _as_200(self._floqer_429(wait, hint if isinstance(hint, str) else None), rule)
                 return _flowstate_429(wait, self.flowstate.errors)
             if rule.kind == "server_error":
                 status = int(rule.params.get("status", 503))
+                if rule.params.get("html"):  # a proxy's page in front of the service
+                    return _html_error(status)
                 if service == "floqer":
-                    return flat_error(status, "The server had an error while processing your request.")
+                    error = flat_error(status, "The server had an error while processing your request.")
+                    return _as_200(error, rule)
                 return flowstate_error(status, "Internal error", self.flowstate.errors)
             if rule.kind == "echo_auth":
                 status = int(rule.params.get("status", 500))
@@ -398,6 +402,24 @@ def _bearer(request: Request) -> str | None:
     header = request.authorization or ""
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _as_200(response: Response, rule: FaultRule) -> Response:
+    """``response``'s Floqer envelope (its ``status`` says the error) sent with HTTP 200 when the rule's
+    ``as_200`` param is set: a gateway that reports errors only in the body."""
+    if rule.params.get("as_200"):
+        response.status = 200
+    return response
+
+
+def _html_error(status: int) -> Response:
+    """A reverse proxy's HTML error page (nginx's), not the service's JSON."""
+    phrase = f"{status} {HTTPStatus(status).phrase}"
+    page = (
+        f"<html>\r\n<head><title>{phrase}</title></head>\r\n<body>\r\n<center><h1>{phrase}</h1></center>"
+        "\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+    return Response(status=status, body=page.encode(), headers={"Content-Type": "text/html"})
 
 
 def _flowstate_429(wait: int, errors: Any) -> Response:

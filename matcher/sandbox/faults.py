@@ -38,8 +38,8 @@ from typing import Any
 from matcher.common.errors import SandboxError
 
 FAULT_KINDS: dict[str, set[str]] = {
-    "rate_limit": {"retry_after"},
-    "server_error": {"status"},
+    "rate_limit": {"retry_after", "as_200"},
+    "server_error": {"status", "html", "as_200"},
     "slow": {"seconds"},
     "drop": {"when"},
     "truncate": {"mode", "keep"},

@@ -21,8 +21,9 @@ default posted-date lookback is 30 days; ``/data`` lists rows in import order, o
 order when it has one (so new rows of a newest-first source appear at the front).
 
 ``FloqerSettings`` also holds the knobs the profiles (``profiles.py``) turn: the listing absent or paged, the
-``/data`` body in another shape, ``retryAfter`` as a string, strictness, type quirks in imported rows, and a
-deleted and a completed source at startup.
+``/data`` body in another shape, ``retryAfter`` as a string, strictness, type quirks in imported rows, a
+deleted and a completed source at startup, and ``/data``'s paging: a page size cap below 200 (clamped or a
+400), a page past the end as a 404 or 400, ``rows: null`` on an empty page, 400s in NestJS's shape.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ MAX_PAGE_SIZE = 200
 LIFECYCLE_STATUSES = ("active", "completed", "paused", "paused_out_of_credits", "expired", "deleted")
 SOURCE_LISTINGS = ("list", "paged", "absent")
 DATA_SHAPES = ("rows", "data", "list")
+OVER_CAP = ("reject", "clamp")  # a page_size above the cap: a 400, or served at the cap without a word
+PAST_END = ("empty", "404", "400")  # a page_no past the last page: an empty page, or an error
+EMPTY_ROWS = ("list", "null")  # an empty page's rows: [] or null
+BAD_REQUEST_SHAPES = ("errors", "message-list")
 # The document's row fields that describe the company (nested in ``company_object`` by the job API it mirrors)
 COMPANY_FIELDS = (
     "name",
@@ -160,7 +165,12 @@ def nested_error(status: int, code: str, message: str) -> Response:
     return json_response(status, {"error": {"code": code, "message": message}})
 
 
-def bad_request(problems: list[dict[str, str]]) -> Response:
+def bad_request(problems: list[dict[str, str]], shape: str = "errors") -> Response:
+    """A 400 listing every problem: ``{"status", "error", "message", "errors": [{field, code, message}]}``,
+    or with ``shape="message-list"`` NestJS's ``{"statusCode": 400, "message": [...], "error"}``."""
+    if shape == "message-list":
+        listed = [p["message"] for p in problems]
+        return json_response(400, {"statusCode": 400, "message": listed, "error": "Bad Request"})
     count = len(problems)
     summary = "; ".join(p["message"] for p in problems)
     message = f"Invalid request body ({count} problem{'s' if count != 1 else ''}): {summary}"
@@ -494,6 +504,14 @@ class FloqerSettings:
     strict: bool = False
     row_quirks: float = 0.0  # share of imported rows given type quirks (kept in the source: re-reads agree)
     lifecycle_sources: bool = False  # start with a deleted and a completed source (``lifecycle_ids``)
+    # ``/data`` paging: the largest page_size served ("max 200" leaves a lower cap open) and what a larger
+    # one gets: "reject" (a 400 naming page_size) or "clamp" (served at the cap; the body's page_size says
+    # so in the "rows" shape, the other shapes say nothing)
+    page_size_cap: int = MAX_PAGE_SIZE
+    over_page_cap: Literal["reject", "clamp"] = "reject"
+    past_end: Literal["empty", "404", "400"] = "empty"  # a page_no past the last page (page 1 never is)
+    empty_rows: Literal["list", "null"] = "list"  # an empty page's rows: [] or null
+    bad_request_shape: Literal["errors", "message-list"] = "errors"  # the 400 body of /data
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -513,6 +531,18 @@ class FloqerSettings:
             found.append(f"listing_page_size: got {self.listing_page_size!r}, expected a positive integer")
         if not 0.0 <= self.row_quirks <= 1.0:
             found.append(f"row_quirks: got {self.row_quirks!r}, expected a share in [0, 1]")
+        if isinstance(self.page_size_cap, bool) or not (
+            isinstance(self.page_size_cap, int) and 1 <= self.page_size_cap <= MAX_PAGE_SIZE
+        ):
+            found.append(f"page_size_cap: got {self.page_size_cap!r}, expected 1..{MAX_PAGE_SIZE}")
+        for name, allowed in (
+            ("over_page_cap", OVER_CAP),
+            ("past_end", PAST_END),
+            ("empty_rows", EMPTY_ROWS),
+            ("bad_request_shape", BAD_REQUEST_SHAPES),
+        ):
+            if getattr(self, name) not in allowed:
+                found.append(f"{name}: got {getattr(self, name)!r}, expected one of {allowed}")
         return found
 
 
@@ -684,11 +714,27 @@ class FloqerService:
         source = self._live(source_id)
         if source is None:
             return flat_error(404, f"Source {source_id} not found")
+        settings = self.settings
         problems: list[dict[str, str]] = []
         page_no = _int_param(request, "page_no", 1, problems, minimum=1)
-        page_size = _int_param(request, "page_size", 20, problems, minimum=1, maximum=MAX_PAGE_SIZE)
+        cap = settings.page_size_cap
+        page_size = _int_param(
+            request,
+            "page_size",
+            20,
+            problems,
+            minimum=1,
+            maximum=None if settings.over_page_cap == "clamp" else cap,
+        )
         if problems:
-            return bad_request(problems)
+            return bad_request(problems, settings.bad_request_shape)
+        page_size = min(page_size, cap)
+        if page_no > 1 and (page_no - 1) * page_size >= len(source.entries) and settings.past_end != "empty":
+            last = max(1, -(-len(source.entries) // page_size))
+            message = f"page_no {page_no} is out of range (last page {last})"
+            if settings.past_end == "404":
+                return flat_error(404, message)
+            return bad_request([_problem("page_no", "out_of_range", message)], settings.bad_request_shape)
         for rule in faults:
             if rule.kind in ("insert_front", "append_rows"):
                 self._inject(source, now, int(rule.params.get("count", 5)), front=rule.kind == "insert_front")
@@ -698,10 +744,12 @@ class FloqerService:
             if rule.kind == "malformed_row" and page:
                 index = min(int(rule.params.get("index", 0)), len(page) - 1)
                 page[index].row = _malform(page[index].row, str(rule.params.get("how", "missing_id")))
-        rows = [e.row for e in page]
-        if self.settings.data_shape == "list":
+        rows: list[Any] | None = [e.row for e in page]
+        if not rows and settings.empty_rows == "null":
+            rows = None
+        if settings.data_shape == "list":
             return json_response(200, {"status": 200, "data": rows})
-        if self.settings.data_shape == "data":
+        if settings.data_shape == "data":
             return json_response(200, {"status": 200, "data": {"data": rows}})
         data = {
             "rows": rows,

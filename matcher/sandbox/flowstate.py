@@ -15,6 +15,10 @@ Endpoints (under ``{flowstate base}/org/{orgId}``)::
 
 Errors are ``{"error": {"code", "message", "details"?: [{"field", "message"}], "errorId"}}``. Money is kept
 exact: request bodies are parsed with ``Decimal`` and amounts are stored and answered as two-decimal strings.
+
+``FlowstateSettings`` holds the knobs the profiles turn: the work types' path, ``limit``'s maximum and
+whether a larger one is a 400 or clamped, ``meta`` without ``total``/``hasNextPage``, a tenant before v1.2
+(``excludeFilled`` unknown), an empty ``metadata`` served as ``[]``, strict ``sortBy``, the quirk vacancies.
 """
 
 from __future__ import annotations
@@ -110,13 +114,25 @@ class FlowstateSettings:
     work_types_path: Literal["both", "work-types", "resource-types"] = "both"
     strict_sort: bool = False  # sortBy only as documented (``STRICT_SORTABLE``)
     vacancy_quirks: bool = False  # add the vacancies (and work types) with rare documented fields
+    over_limit: Literal["reject", "clamp"] = "reject"  # a limit above max_limit: 400, or served at the max
+    list_meta: Literal["full", "page-limit"] = "full"  # "page-limit": meta {page, limit} only
+    # "unknown": a tenant before v1.2, whose lists know no excludeFilled (400 naming it) and hide nothing
+    exclude_filled: Literal["supported", "unknown"] = "supported"
+    empty_metadata: Literal["object", "array"] = "object"  # an empty metadata served as {} or [] (PHP)
 
     def __post_init__(self) -> None:
-        if self.work_types_path not in WORK_TYPE_PATHS:
-            raise SandboxError(
-                f"FlowstateSettings: work_types_path: got {self.work_types_path!r}, "
-                f"expected one of {WORK_TYPE_PATHS}"
-            )
+        choices = {
+            "work_types_path": WORK_TYPE_PATHS,
+            "over_limit": ("reject", "clamp"),
+            "list_meta": ("full", "page-limit"),
+            "exclude_filled": ("supported", "unknown"),
+            "empty_metadata": ("object", "array"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise SandboxError(
+                    f"FlowstateSettings: {name}: got {getattr(self, name)!r}, expected one of {allowed}"
+                )
 
 
 class ErrorIds:
@@ -243,7 +259,7 @@ class FlowstateService:
             if record is None:
                 label = resource.rstrip("s").replace("-", " ").capitalize()
                 return self.error(404, f"{label} {item_id} not found")
-            return json_response(200, {"data": record})
+            return json_response(200, {"data": self._shown(record)})
 
         return handler
 
@@ -252,7 +268,12 @@ class FlowstateService:
         page = _positive_int(request, "page", 1, details)
         limit = _positive_int(request, "limit", 20, details)
         if limit > self.settings.max_limit:
-            details.append({"field": "limit", "message": f"limit must be at most {self.settings.max_limit}"})
+            if self.settings.over_limit == "clamp":
+                limit = self.settings.max_limit
+            else:
+                details.append(
+                    {"field": "limit", "message": f"limit must be at most {self.settings.max_limit}"}
+                )
         sort_by = request.param("sortBy") or DEFAULT_SORT[resource]
         sortable = (STRICT_SORTABLE if self.settings.strict_sort else SORTABLE)[resource]
         if sort_by not in sortable:
@@ -261,9 +282,11 @@ class FlowstateService:
         sort_dir = (request.param("sortDir") or "asc").lower()
         if sort_dir not in ("asc", "desc"):
             details.append({"field": "sortDir", "message": f"sortDir must be asc or desc, got {sort_dir!r}"})
-        exclude_filled = True
+        exclude_filled = self.settings.exclude_filled == "supported"
         raw_exclude = request.param("excludeFilled")
-        if raw_exclude is not None:
+        if raw_exclude is not None and not exclude_filled:
+            details.append({"field": "excludeFilled", "message": "unknown query parameter excludeFilled"})
+        elif raw_exclude is not None:
             if raw_exclude.lower() not in ("true", "false"):
                 details.append({"field": "excludeFilled", "message": "excludeFilled must be true or false"})
             exclude_filled = raw_exclude.lower() != "false"
@@ -282,8 +305,17 @@ class FlowstateService:
         items = _ordered(items, sort_by, sort_dir)
         total = len(items)
         start = (page - 1) * limit
-        meta = {"page": page, "limit": limit, "total": total, "hasNextPage": start + limit < total}
-        return json_response(200, {"data": items[start : start + limit], "meta": meta})
+        meta: dict[str, Any] = {"page": page, "limit": limit}
+        if self.settings.list_meta == "full":
+            meta |= {"total": total, "hasNextPage": start + limit < total}
+        served = [self._shown(item) for item in items[start : start + limit]]
+        return json_response(200, {"data": served, "meta": meta})
+
+    def _shown(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as served: an empty ``metadata`` as ``[]`` when ``empty_metadata`` is "array"."""
+        if self.settings.empty_metadata == "array" and record.get("metadata") == {}:
+            return {**record, "metadata": []}
+        return record
 
     def served_vacancies(self, scenario_id: str | None = None) -> list[dict[str, Any]]:
         """Every vacancy the list serves with ``excludeFilled=false`` (live data, or a scenario's), in the
@@ -448,7 +480,7 @@ class FlowstateService:
         vacancy.update(_stored(body))
         vacancy["createdAt"] = vacancy["updatedAt"] = iso_seconds(now)
         self.records["vacancies"][vacancy["id"]] = vacancy
-        return json_response(201, {"data": vacancy})
+        return json_response(201, {"data": self._shown(vacancy)})
 
     def update_vacancy(self, request: Request, now: datetime, *, org_id: str, item_id: str) -> Response:
         vacancy = self.records["vacancies"].get(item_id)
@@ -465,7 +497,7 @@ class FlowstateService:
             return conflict
         vacancy.update(_stored(body))  # metadata, when sent, replaces the stored object wholesale
         vacancy["updatedAt"] = iso_seconds(now)
-        return json_response(200, {"data": vacancy})
+        return json_response(200, {"data": self._shown(vacancy)})
 
     def delete_vacancy(self, request: Request, now: datetime, *, org_id: str, item_id: str) -> Response:
         if self.records["vacancies"].pop(item_id, None) is None:

@@ -9,9 +9,10 @@ sandbox to the *other* reading, so a client is tested against both::
 A profile only sets explicit knobs (``FloqerSettings``, ``FlowstateSettings``, ``SandboxConfig`` fields,
 listed in ``Profile.knobs``) and may add startup faults, so a test can also turn one knob on by itself.
 Profiles are applied in the order given; when two set the same knob the later one wins. ``all`` turns every
-profile on at once except the two that conflict with another one's answer: ``paged-listing`` (``all`` has no
-listing at all: ``no-source-listing``) and ``data-list`` (``all`` answers ``/data`` in the preview's shape:
-``data-alt-shape``). ``("all", "paged-listing")`` gives everything with a paged listing instead.
+profile on at once except the three that conflict with another one's answer: ``paged-listing`` (``all`` has no
+listing at all: ``no-source-listing``), ``data-list`` (``all`` answers ``/data`` in the preview's shape:
+``data-alt-shape``) and ``page-size-cap`` (``all`` clamps pages: ``small-pages``). ``("all",
+"paged-listing")`` gives everything with a paged listing instead.
 
 The sandbox's whole configuration with profiles applied is ``SandboxApp.config`` (the config passed in is
 never changed).
@@ -136,13 +137,55 @@ _PROFILES = [
         contract="row shape flat or nested, example value shapes (CONTRACT-NOTES, inferred)",
         knobs={"floqer.row_quirks": 0.15},
     ),
+    Profile(
+        name="small-pages",
+        description="servers page by fewer rows than asked, without an error: Floqer /data serves at most "
+        "50 rows a page (its body's page_size says 50), Flowstate lists at most 20 (meta {page, limit} "
+        "only: no total, no hasNextPage)",
+        contract="page_size 'max 200' and limit 'max 200 / 100 on newer pages' (documented) leave a lower "
+        "cap open; meta's fields beyond page and limit are what the document shows (documented)",
+        knobs={
+            "floqer.page_size_cap": 50,
+            "floqer.over_page_cap": "clamp",
+            "flowstate.max_limit": 20,
+            "flowstate.over_limit": "clamp",
+            "flowstate.list_meta": "page-limit",
+        },
+    ),
+    Profile(
+        name="page-size-cap",
+        description="Floqer /data refuses page_size above 100 with a 400 in NestJS's shape "
+        '({"statusCode": 400, "message": ["page_size must be between 1 and 100, got 200"]})',
+        contract="page_size 'max 200' (documented) read as a lower cap; Floqer's 400 body is not published",
+        knobs={
+            "floqer.page_size_cap": 100,
+            "floqer.over_page_cap": "reject",
+            "floqer.bad_request_shape": "message-list",
+        },
+    ),
+    Profile(
+        name="page-past-end",
+        description="Floqer /data answers a page_no past the last page with a flat 404 (not an empty "
+        "page), and an empty page (an empty source's page 1) with rows: null",
+        contract="/data paging beyond page_no and page_size is inferred (CONTRACT-NOTES)",
+        knobs={"floqer.past_end": "404", "floqer.empty_rows": "null"},
+    ),
+    Profile(
+        name="flowstate-before-1.2",
+        description="a tenant before v1.2: the vacancy list refuses excludeFilled (400 VALIDATION_ERROR "
+        "naming it) and hides no filled vacancy; an empty metadata is served as []",
+        contract="'Since API v1.2 the vacancy list hides filled vacancies unless excludeFilled=false' "
+        "(documented); metadata as [] is inferred (a PHP serializer's empty object)",
+        knobs={"flowstate.exclude_filled": "unknown", "flowstate.empty_metadata": "array"},
+    ),
 ]
-ALL_EXCLUDES = ("paged-listing", "data-list")  # conflicts: all plays no-source-listing and data-alt-shape
+# conflicts: all plays no-source-listing, data-alt-shape and small-pages
+ALL_EXCLUDES = ("paged-listing", "data-list", "page-size-cap")
 
 PROFILES: dict[str, Profile] = {p.name: p for p in _PROFILES}
 PROFILES["all"] = Profile(
     name="all",
-    description="every profile at once (no listing; /data in the preview's shape)",
+    description="every profile at once (no listing; /data in the preview's shape; pages clamped)",
     contract="all of the above",
     includes=tuple(name for name in PROFILES if name not in ALL_EXCLUDES),
 )

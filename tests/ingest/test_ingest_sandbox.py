@@ -15,7 +15,8 @@ import pytest
 from matcher.common.errors import AuthenticationError, BadRequestError, WaitTooLongError
 from matcher.ingest.http import RetryPolicy
 from matcher.ingest.lake import Lake
-from matcher.sandbox import FaultRule, SandboxServer
+from matcher.sandbox import FaultRule, FlowstateSettings, SandboxServer
+from tests.conftest import sandbox_config
 from tests.ingest.conftest import Wiring
 
 
@@ -299,3 +300,49 @@ def test_a_retry_after_written_as_text_is_honoured(wired: Wiring, lake: Lake) ->
     manifest = wired.run(lake, [source])
     assert len(wired.slept) == 1 and 3 <= wired.slept[0] <= 4  # "3s" read as 3 seconds
     assert manifest["status"] == "ok" and manifest["retries"]["floqer"] == 1
+
+
+def test_html_error_pages_and_errors_in_a_200_envelope_are_retried_as_what_they_say(
+    wired: Wiring, lake: Lake
+) -> None:
+    source = wired.create_source()
+    wired.sandbox.clock.advance(timedelta(minutes=2))
+    wired.sandbox.faults.add(
+        FaultRule(
+            endpoint="floqer.data", kind="rate_limit", times=1, params={"retry_after": 9, "as_200": True}
+        ),
+        FaultRule(endpoint="floqer.data", kind="server_error", after=1, times=1, params={"as_200": True}),
+        FaultRule(endpoint="floqer.data", kind="server_error", after=2, times=1, params={"html": True}),
+    )
+    manifest = wired.run(lake, [source])
+    assert manifest["status"] == "ok" and manifest["retries"]["floqer"] == 3
+    assert 9 <= wired.slept[0] <= 10  # the 429 inside a 200 was honoured as a 429
+    assert sorted(_landed_ids(lake)) == sorted(_all_source_ids(wired, source))
+
+
+def test_each_scenario_lands_apart_from_live_data_and_an_unknown_one_fails_alone(
+    wired: Wiring, lake: Lake
+) -> None:
+    manifest = wired.run(lake, [], flowstate=True, scenarios=(None, "scn_hiring_freeze", "scn_nope"))
+    landed = lake.read("flowstate_vacancies")
+    for scenario in (None, "scn_hiring_freeze"):
+        ids = landed.filter(landed["scenario_id"] == (scenario or ""))["vacancy_id"].to_list()
+        assert sorted(ids) == sorted(v["id"] for v in wired.sandbox.app.served_vacancies(scenario))
+    live = set(landed.filter(landed["scenario_id"] == "")["vacancy_id"].to_list())
+    freeze = set(landed.filter(landed["scenario_id"] == "scn_hiring_freeze")["vacancy_id"].to_list())
+    assert live != freeze  # the scenario adds or removes vacancies: it is not live data again
+    assert manifest["status"] == "partial" and set(manifest["failed"]) == {"flowstate:vacancies@scn_nope"}
+    assert "404" in manifest["failed"]["flowstate:vacancies@scn_nope"]
+
+
+def test_a_tenant_capping_limit_below_100_with_a_400_lands_every_vacancy(
+    make_wiring: Callable[..., Wiring], lake: Lake
+) -> None:
+    """Before: ``limit=100`` refused by a tenant whose maximum is 10 (400 ``VALIDATION_ERROR`` naming
+    ``limit``) failed the vacancy list and every reference list."""
+    with SandboxServer(sandbox_config(flowstate=FlowstateSettings(max_limit=10))) as sandbox:
+        manifest = make_wiring(sandbox).run(lake, [], flowstate=True)
+        served = sorted(v["id"] for v in sandbox.app.served_vacancies())
+    assert manifest["status"] == "ok", manifest["failed"]
+    assert sorted(lake.read("flowstate_vacancies")["vacancy_id"].to_list()) == served
+    assert manifest["entities"]["flowstate:vacancies"]["pages"] == 3  # 28 vacancies, 10 a page

@@ -107,7 +107,9 @@ def test_every_data_shape_lands_every_row_once(shape: str, tmp_path: Path) -> No
     landed = Lake(tmp_path).read("floqer_postings")["posting_id"].to_list()
     assert sorted(landed, key=int) == [str(i) for i in range(7)]
     data_calls = [r for r in seen if r.url.path.endswith("/data")]
-    assert len(data_calls) == 3  # 3 + 3 + 1: the short page ends it, with or without total_count
+    # 3 + 3 + 1: with total_count the short page ends it; without one it may be the server's smaller page
+    # size (test_contract_readings.py), so an empty page ends it
+    assert len(data_calls) == (3 if shape == "rows" else 4)
 
 
 def test_a_server_that_ignores_page_no_does_not_loop(tmp_path: Path) -> None:

@@ -223,3 +223,29 @@ def test_clock_over_the_control_endpoint(sandbox: SandboxServer, http: httpx.Cli
         == 400
     )
     assert http.post(f"{sandbox.control_url}/clock", json={"rewind": 5}).status_code == 400
+
+
+def test_server_error_as_a_proxys_html_page(sandbox: SandboxServer, http: httpx.Client) -> None:
+    url = _source(sandbox, http)
+    sandbox.faults.add(
+        FaultRule(endpoint="*", kind="server_error", times=2, params={"status": 502, "html": True})
+    )
+    for response in (_page(sandbox, http, url, 1), _vacancies(sandbox, http)):
+        assert response.status_code == 502 and response.headers["Content-Type"] == "text/html"
+        assert "<title>502 Bad Gateway</title>" in response.text
+
+
+def test_floqer_errors_in_a_200_envelope(sandbox: SandboxServer, http: httpx.Client) -> None:
+    url = _source(sandbox, http)
+    sandbox.faults.add(
+        FaultRule(
+            endpoint="floqer.data", kind="rate_limit", times=1, params={"retry_after": 3, "as_200": True}
+        ),
+        FaultRule(endpoint="floqer.data", kind="server_error", after=1, times=1, params={"as_200": True}),
+    )
+    limited, failed, served = (_page(sandbox, http, url, 1) for _ in range(3))
+    assert (
+        limited.status_code == 200 and limited.json()["status"] == 429 and limited.json()["retryAfter"] == 3
+    )
+    assert failed.status_code == 200 and failed.json()["status"] == 503 and "data" not in failed.json()
+    assert served.status_code == 200 and served.json()["data"]["rows"]

@@ -34,6 +34,7 @@ from matcher.sandbox.floqer import LIFECYCLE_STATUSES, ROW_QUIRKS, SALARY_NUMBER
 SEED = 11
 WORKFLOW = "6f1c0a52-3a8e-4e0b-9a57-1d2c3b4a5f60"
 FILTERS = {"job_title_or": ["engineer", "analyst"], "posted_at_max_age_days": 60}
+BROAD = {"posted_at_max_age_days": 180}
 
 
 def config(*profiles: str, **overrides: Any) -> SandboxConfig:
@@ -151,6 +152,10 @@ def test_the_profile_names_are_fixed_and_described() -> None:
         "strict",
         "vacancy-quirks",
         "posting-quirks",
+        "small-pages",
+        "page-size-cap",
+        "page-past-end",
+        "flowstate-before-1.2",
         "all",
     ]
     for name, profile in PROFILES.items():
@@ -158,7 +163,12 @@ def test_the_profile_names_are_fixed_and_described() -> None:
         assert profile.description and "\n" not in profile.description
         assert profile.contract and profile.changes()
         SandboxConfig(profiles=(name,))  # every knob path exists (applied when an app starts)
-    assert set(PROFILES["all"].includes) == set(PROFILES) - {"all", "paged-listing", "data-list"}
+    assert set(PROFILES["all"].includes) == set(PROFILES) - {
+        "all",
+        "paged-listing",
+        "data-list",
+        "page-size-cap",
+    }
 
 
 def test_unknown_profile_names_the_valid_ones() -> None:
@@ -363,6 +373,99 @@ def test_data_in_other_shapes(http: httpx.Client, profile: str, shape: str) -> N
             page += 1
         assert got == expected
         assert calls.data(source, page_size=201).status_code == 400  # paging is still checked
+
+
+# -- paging the documents leave open: smaller pages, errors past the end, older tenants ---------------
+def test_small_pages_serve_fewer_rows_than_asked_and_say_so(http: httpx.Client) -> None:
+    with serve("small-pages", n_postings=3000) as sandbox:
+        calls = Calls(sandbox, http)
+        source = calls.create(filters=BROAD)
+        sandbox.clock.advance(timedelta(minutes=2))
+        expected = sandbox.app.source_rows(source)
+        assert len(expected) > 100
+        first = calls.data(source, page_no=1, page_size=200).json()["data"]
+        assert (len(first["rows"]), first["page_size"], first["total_count"]) == (50, 50, len(expected))
+        second = calls.data(source, page_no=2, page_size=200).json()["data"]["rows"]
+        assert first["rows"] + second == expected[:100]  # pages of 50: page 2 is rows 51-100
+        body = calls.flowstate("/vacancies", page=1, limit=100, excludeFilled="false").json()
+        assert len(body["data"]) == 20 and body["meta"] == {"page": 1, "limit": 20}
+        served = sandbox.app.served_vacancies()
+        assert len(served) > 20 and [v["id"] for v in body["data"]] == [v["id"] for v in served[:20]]
+
+
+def test_page_size_cap_refuses_larger_pages_in_nests_shape(http: httpx.Client) -> None:
+    with serve("page-size-cap", n_postings=3000) as sandbox:
+        calls = Calls(sandbox, http)
+        source = calls.create(filters=BROAD)
+        sandbox.clock.advance(timedelta(minutes=2))
+        refused = calls.data(source, page_no=1, page_size=200)
+        assert refused.status_code == 400
+        body = refused.json()
+        assert set(body) == {"statusCode", "message", "error"} and body["statusCode"] == 400
+        assert (
+            isinstance(body["message"], list)
+            and "page_size" in body["message"][0]
+            and "100" in body["message"][0]
+        )
+        assert len(calls.data(source, page_no=1, page_size=100).json()["data"]["rows"]) == 100
+
+
+def test_page_past_end_is_a_404_and_an_empty_page_is_null(http: httpx.Client) -> None:
+    with serve("page-past-end") as sandbox:
+        calls = Calls(sandbox, http)
+        source = calls.create()
+        empty = calls.data(source, page_no=1, page_size=200).json()["data"]  # before the first fetch
+        assert empty["rows"] is None and empty["total_count"] == 0
+        sandbox.clock.advance(timedelta(minutes=2))
+        total = len(sandbox.app.source_rows(source))
+        last = -(-total // 50)
+        assert len(calls.data(source, page_no=last, page_size=50).json()["data"]["rows"]) == total - 50 * (
+            last - 1
+        )
+        past = calls.data(source, page_no=last + 1, page_size=50)
+        assert past.status_code == 404 and set(past.json()) == {"status", "error", "message"}
+        assert "out of range" in past.json()["message"]
+
+
+def test_flowstate_before_1_2_knows_no_exclude_filled_and_serves_empty_metadata_as_a_list(
+    http: httpx.Client,
+) -> None:
+    with serve("flowstate-before-1.2") as sandbox:
+        calls = Calls(sandbox, http)
+        error = _flowstate_error(
+            calls.flowstate("/vacancies", excludeFilled="false"), 400, "VALIDATION_ERROR"
+        )
+        assert [d["field"] for d in error["details"]] == ["excludeFilled"]
+        body = calls.flowstate("/vacancies", limit=100).json()
+        assert body["meta"]["total"] == len(sandbox.app.served_vacancies()) == 28  # filled ones too
+        assert any(v["status"] == "filled" for v in body["data"])
+        stored = {v["id"]: v["metadata"] for v in sandbox.app.served_vacancies()}
+        shown = {v["id"]: v["metadata"] for v in body["data"]}
+        assert shown == {k: ([] if m == {} else m) for k, m in stored.items()}
+        assert [] in shown.values()
+        empty = next(k for k, m in stored.items() if m == {})
+        assert calls.flowstate(f"/vacancies/{empty}").json()["data"]["metadata"] == []
+
+
+@pytest.mark.parametrize(
+    ("knobs", "message"),
+    [
+        ({"page_size_cap": 0}, "page_size_cap"),
+        ({"over_page_cap": "ignore"}, "over_page_cap"),
+        ({"past_end": "410"}, "past_end"),
+        ({"empty_rows": "none"}, "empty_rows"),
+        ({"bad_request_shape": "xml"}, "bad_request_shape"),
+    ],
+)
+def test_bad_paging_knobs_are_refused_naming_the_knob(knobs: dict[str, Any], message: str) -> None:
+    with pytest.raises(SandboxError, match=message):
+        FloqerSettings(**knobs)
+
+
+@pytest.mark.parametrize("knob", ["over_limit", "list_meta", "exclude_filled", "empty_metadata"])
+def test_bad_flowstate_knobs_are_refused_naming_the_knob(knob: str) -> None:
+    with pytest.raises(SandboxError, match=knob):
+        FlowstateSettings(**{knob: "sideways"})
 
 
 # -- Floqer: 429 with a string retryAfter --------------------------------------------------------------------
@@ -687,12 +790,22 @@ def test_all_profiles_at_once(http: httpx.Client) -> None:
         _flowstate_error(calls.flowstate("/resource-types"), 403, "FORBIDDEN")
         assert calls.listing().status_code == 404
         assert calls.flowstate("/vacancies", sortBy="createdAt").status_code == 400
-        assert len(calls.all_vacancies()) == 35
+        # flowstate-before-1.2 and small-pages: no excludeFilled, pages of 20 with meta {page, limit}
+        _flowstate_error(calls.flowstate("/vacancies", excludeFilled="false"), 400, "VALIDATION_ERROR")
+        listed: list[dict[str, Any]] = []
+        for page in range(1, 4):
+            body = calls.flowstate("/vacancies", page=page, limit=100).json()
+            assert body["meta"] == {"page": page, "limit": 20}
+            listed += body["data"]
+        assert len(listed) == 35 and [v["id"] for v in listed] == [
+            v["id"] for v in sandbox.app.served_vacancies()
+        ]
         assert calls.data(sandbox.profile_sources["deleted"]).status_code == 429  # startup faults first
         assert calls.data(sandbox.profile_sources["deleted"]).json()["retryAfter"] == "2"
         assert calls.data(sandbox.profile_sources["deleted"]).status_code == 404
+        completed_rows = sandbox.app.source_rows(sandbox.profile_sources["completed"])
         completed = calls.data(sandbox.profile_sources["completed"], page_size=200).json()
-        assert completed["data"]["data"] == sandbox.app.source_rows(sandbox.profile_sources["completed"])
+        assert completed["data"]["data"] == completed_rows[:50]  # small-pages: 50 at most
         info = calls.control("GET", "/info").json()
         assert info["profiles"] == list(sandbox.profiles)
         assert set(info["quirk_vacancies"]) == set(sandbox.app.quirk_vacancies)
