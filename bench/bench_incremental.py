@@ -170,11 +170,18 @@ def _set_up(base: Path) -> None:
 
 
 def _rerun(base: Path) -> None:
+    """Yesterday's normalize and match again, so that the kept lake is what a full run as of YESTERDAY
+    leaves: nothing to do when their state is this version's; when the code reads some postings anew (a
+    normalizer changed) the match is run again in full, so the lake carries no stale versions or extra
+    segments that an unchanged set-up would not have (they cost the publish step: figures would not
+    compare)."""
     from matcher.match.stage import MatchOptions, match_lake
     from matcher.normalize.stage import NormalizeOptions, normalize_lake
 
     normalize_lake(base, NormalizeOptions(as_of=YESTERDAY))
-    match_lake(base, MatchOptions(as_of=YESTERDAY))
+    matched = match_lake(base, MatchOptions(as_of=YESTERDAY))
+    if matched.mode == "incremental" and (matched.rescored_postings or matched.rescored_vacancies):
+        match_lake(base, MatchOptions(as_of=YESTERDAY), full=True)
 
 
 def _status(field: str) -> float:
