@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import pickle
 from pathlib import Path
 
 import pycountry
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.normalize import location
 from matcher.normalize.location import ARRANGEMENTS, LocationInfo, _city, normalize_location
 from matcher.sandbox.market import MarketConfig, generate_market
 
@@ -432,3 +434,34 @@ def test_a_full_gb_postcode_places_the_text_in_great_britain(place: str, postcod
     info = normalize_location(f"{place}, {postcode}")
     assert info.country_code == "GB", (place, postcode)
     assert normalize_location(f"{place}, {postcode}", country="IE").country_code == "IE"  # the field wins
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet="abc ", min_size=1, max_size=4),
+        st.lists(
+            st.builds(
+                location._City,
+                name=st.sampled_from(["Springfield", "Paris", "Ely"]),
+                country=st.sampled_from(["US", "FR", "GB"]),
+                admin1=st.none() | st.just("IL"),
+                population=st.integers(1_000, 10_000_000),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        max_size=12,
+    ),
+    st.text(alphabet="abc ", max_size=4),
+)
+def test_the_city_table_answers_as_the_dict_it_was_built_from(
+    cities: dict[str, list[location._City]], probe: str
+) -> None:
+    """The place index keeps its towns as sorted arrays (fast to unpickle); every lookup is the dict's."""
+    table = location._CityTable(cities)
+    assert len(table) == len(cities)
+    for name, towns in cities.items():
+        assert name in table and table[name] == towns and table.get(name) == towns
+    assert (probe in table) == (probe in cities)
+    assert table.get(probe) == cities.get(probe)
+    assert pickle.loads(pickle.dumps(table)).get(probe) == cities.get(probe)
